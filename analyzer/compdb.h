@@ -1,0 +1,41 @@
+/* compdb: the first stage. Reads compile_commands.json and hands the extractor, for each
+ * translation unit, its absolute source path and the compiler arguments that matter to parsing.
+ *
+ * Real databases come from gcc builds and carry flags clang does not know (-fno-tree-vrp,
+ * -mindirect-branch=...). Like clangd, we keep only what changes the meaning of the code
+ * (include paths, macros, language standard, target width, forced includes) and drop the rest,
+ * so one exotic flag never stops a translation unit from parsing. */
+#ifndef AL_COMPDB_H
+#define AL_COMPDB_H
+
+#include "util.h"
+
+typedef struct al_compile_command {
+    char *directory; /* absolute */
+    char *file;      /* absolute, normalized */
+    char **args;     /* arguments for libclang: no compiler, no input, no output */
+    int arg_count;
+} al_compile_command;
+
+typedef struct al_compdb {
+    char *path; /* the compile_commands.json that was read */
+    al_compile_command *commands;
+    size_t count;
+    size_t duplicates; /* entries dropped because their file was already listed */
+} al_compdb;
+
+/* Finds compile_commands.json in `build_dir` (NULL: ".", then "./build") and loads it.
+ * On failure returns false and sets *error to a one-line message naming the file. */
+bool al_compdb_load(al_compdb *db, const char *build_dir, char **error);
+void al_compdb_free(al_compdb *db);
+
+/* Splits a shell command line the way sh would for plain words and quotes. */
+char **al_shell_split(const char *command, int *count);
+
+/* Filters a compiler's argv (argv[0] is the compiler) down to what libclang needs, dropping the
+ * input file among the rest; relative paths are made absolute against `directory`. */
+char **al_compdb_clang_args(char *const *argv, int argc, const char *directory, int *count);
+
+void al_free_argv(char **argv, int count);
+
+#endif

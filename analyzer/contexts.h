@@ -1,0 +1,29 @@
+/* contexts: which functions run on the loop thread. Applies the context rules of the packs to
+ * every function reference of the program (passed as a uv_read_cb, stored into a handler field,
+ * argument 2 of pthread_create, ...) and to asynclock:handler annotations. The reach stage starts
+ * from the handlers it finds; worker entries are only recorded, never searched. */
+#ifndef AL_CONTEXTS_H
+#define AL_CONTEXTS_H
+
+#include "program.h"
+#include "rules.h"
+
+typedef struct al_handler {
+    uint32_t function;    /* index in the program */
+    const char *kind;     /* "libuv read callback (uv_read_cb)" or "annotated asynclock:handler" */
+    const char *family;   /* loop family for fixes ("" when none) */
+    al_loc registered_at; /* the first registration, or the annotated declaration */
+} al_handler;
+
+typedef struct al_contexts {
+    AL_VEC(al_handler) handlers; /* in function index order */
+    uint8_t *role;               /* per function: 0 none, AL_CONTEXT_WORKER, AL_CONTEXT_HANDLER */
+    size_t worker_count;
+} al_contexts;
+
+enum { AL_CONTEXT_WORKER = 1, AL_CONTEXT_HANDLER = 2 };
+
+void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules);
+void al_contexts_free(al_contexts *c);
+
+#endif

@@ -1,0 +1,32 @@
+/* extract: the libclang seam. Parses one translation unit with its compile command and records
+ * its facts (facts.h): function definitions and annotations, direct and indirect call sites with
+ * their constant arguments, and every function reference with its use. It is the only module that
+ * includes clang-c/Index.h; everything after it sees plain C structs. */
+#ifndef AL_EXTRACT_H
+#define AL_EXTRACT_H
+
+#include "compdb.h"
+#include "facts.h"
+
+typedef struct al_extractor al_extractor;
+
+/* One extractor per thread: it owns a libclang index. */
+al_extractor *al_extractor_new(void);
+void al_extractor_free(al_extractor *ex);
+
+/* Parses `cmd` and fills `out` (initialized here). A unit that cannot be parsed at all has
+ * out->parsed == false and out->failure set; one that parsed with errors keeps the facts of what
+ * parsed, with error_count and failure (its first error) set. */
+void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_facts *out);
+
+/* Called after each unit, from the worker thread that parsed it, under a lock. */
+typedef void (*al_extract_progress_fn)(void *data, size_t done, size_t total, const al_tu_facts *tu);
+
+/* Parses every command with `jobs` threads; results[i] receives commands[i]'s facts. */
+void al_extract_all(const al_compdb *db, int jobs, al_tu_facts *results, al_extract_progress_fn progress,
+                    void *progress_data);
+
+/* The libclang version string, for --version. */
+char *al_extract_clang_version(void);
+
+#endif

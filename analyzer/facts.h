@@ -1,0 +1,91 @@
+/* facts: what the extractor learns from one translation unit, as plain C data.
+ *
+ * Facts do not depend on the rules: every function reference is recorded with how it is used
+ * (argument i of a call to F with the parameter's declared type, stored into field S.f, ...), so
+ * rules and configuration are applied later, at link time. All strings live in the unit's own
+ * interner (`strings`); every `uint32_t` named *_name, *_key, *_type or file is an id in it. */
+#ifndef AL_FACTS_H
+#define AL_FACTS_H
+
+#include "util.h"
+
+typedef struct al_loc {
+    uint32_t file; /* absolute path, id in the unit's strings */
+    uint32_t line, column;
+} al_loc;
+
+enum {
+    AL_ANNOT_HANDLER = 1u << 0,
+    AL_ANNOT_BLOCKING = 1u << 1,
+    AL_ANNOT_NONBLOCKING = 1u << 2,
+};
+
+/* A function defined in the unit, or only declared with an annotation. */
+typedef struct al_fact_function {
+    uint32_t key; /* link key: the USR, qualified by the defining file for static functions */
+    uint32_t name;
+    al_loc loc;
+    bool defined;
+    unsigned annotations; /* AL_ANNOT_* */
+} al_fact_function;
+
+/* The value of one call argument, when the extractor could fold it to a constant. */
+typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL } al_arg_kind;
+typedef struct al_fact_arg {
+    al_arg_kind kind;
+    long long value;
+} al_fact_arg;
+
+typedef struct al_fact_call {
+    uint32_t caller;      /* key of the enclosing function */
+    uint32_t callee_key;  /* direct call: the callee's link key; 0 for an indirect call */
+    uint32_t callee_name; /* direct call: its name; indirect: what the callee expression loads,
+                             "S.f" for a field, the variable's name, or "" */
+    al_loc loc;           /* where the call is written (macro expansions: where the macro is used) */
+    uint32_t first_arg;   /* index into the unit's args */
+    uint32_t arg_count;
+} al_fact_call;
+
+typedef enum {
+    AL_USE_ARGUMENT, /* argument `index` of a call to `target` */
+    AL_USE_FIELD,    /* stored into field `target` ("S.f") by assignment or initializer */
+    AL_USE_VARIABLE, /* stored into variable `target` by assignment or initializer */
+    AL_USE_OTHER,    /* any other address-taken use */
+} al_use_kind;
+
+/* A function named outside callee position: `uv_timer_start(&t, on_tick, 0, 0)`. */
+typedef struct al_fact_ref {
+    uint32_t function_key;
+    uint32_t function_name;
+    uint32_t enclosing; /* key of the function it appears in; 0 at file scope */
+    al_loc loc;
+    al_use_kind use;
+    uint32_t target;     /* callee name, field "S.f" or variable name */
+    uint32_t target_key; /* callee's link key for AL_USE_ARGUMENT direct calls, else 0 */
+    int index;           /* argument index for AL_USE_ARGUMENT */
+    uint32_t type_name;  /* declared type of the parameter, field or variable ("uv_read_cb") */
+} al_fact_ref;
+
+typedef struct al_fact_diag {
+    al_loc loc;
+    bool fatal; /* an error that makes the unit's facts incomplete */
+    uint32_t message;
+} al_fact_diag;
+
+typedef struct al_tu_facts {
+    char *file;    /* the translation unit's main file */
+    bool parsed;   /* false: no facts at all (unreadable file, libclang failure) */
+    char *failure; /* why it was not parsed, or the first error when it parsed with errors */
+    unsigned error_count;
+    al_strtab strings;
+    AL_VEC(al_fact_function) functions;
+    AL_VEC(al_fact_call) calls;
+    AL_VEC(al_fact_arg) args;
+    AL_VEC(al_fact_ref) refs;
+    AL_VEC(al_fact_diag) diags;
+} al_tu_facts;
+
+void al_tu_facts_init(al_tu_facts *tu, const char *file);
+void al_tu_facts_free(al_tu_facts *tu);
+
+#endif

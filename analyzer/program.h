@@ -1,0 +1,70 @@
+/* program: the whole-program call graph. Links the facts of every translation unit by function
+ * key (USR), so a call in one file reaches the definition in another, and hands the contexts and
+ * reach stages one table of functions, calls (grouped by caller) and function references, with
+ * all strings in one interner. */
+#ifndef AL_PROGRAM_H
+#define AL_PROGRAM_H
+
+#include "facts.h"
+
+#define AL_NONE UINT32_MAX
+
+typedef struct al_function {
+    uint32_t key, name; /* ids in program strings */
+    al_loc loc;
+    bool defined;
+    unsigned annotations;            /* AL_ANNOT_*, merged over every declaration */
+    uint32_t first_call, call_count; /* this function's calls: program calls[first_call ...] */
+} al_function;
+
+typedef struct al_call {
+    uint32_t caller;      /* function index */
+    uint32_t callee;      /* function index when the program declares it, else AL_NONE */
+    uint32_t callee_name; /* string id: the called name, or what an indirect call loads */
+    bool indirect;
+    al_loc loc;
+    uint32_t first_arg, arg_count; /* into program args */
+} al_call;
+
+typedef struct al_reference {
+    uint32_t function;  /* index of the referenced function */
+    uint32_t enclosing; /* index of the function it appears in, or AL_NONE */
+    al_loc loc;
+    al_use_kind use;
+    uint32_t target; /* string id: callee, "S.f" or variable name */
+    int index;
+    uint32_t type_name; /* string id */
+} al_reference;
+
+typedef struct al_unit_status {
+    uint32_t file; /* string id */
+    bool parsed;
+    unsigned errors;
+    char *failure; /* owned; NULL when the unit parsed cleanly */
+} al_unit_status;
+
+typedef struct al_program {
+    al_strtab strings;
+    AL_VEC(al_function) functions;
+    AL_VEC(al_call) calls;
+    AL_VEC(al_fact_arg) args;
+    AL_VEC(al_reference) refs;
+    AL_VEC(al_unit_status) units;
+    al_u32_vec function_of_key; /* key string id -> function index + 1 (0: none) */
+} al_program;
+
+/* Links the units (consumed: their facts are freed). */
+void al_program_link(al_program *p, al_tu_facts *units, size_t count);
+void al_program_free(al_program *p);
+
+static inline const char *al_program_str(const al_program *p, uint32_t id)
+{
+    return al_str(&p->strings, id);
+}
+/* The function with this key, or AL_NONE. */
+uint32_t al_program_find(const al_program *p, const char *key);
+/* The defined functions named `name` (static ones may be several): writes up to `max` indexes. */
+size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
+size_t al_program_failed_units(const al_program *p);
+
+#endif

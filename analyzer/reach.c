@@ -1,0 +1,187 @@
+/* reach: per-handler breadth-first search over the call graph, restricted to functions that can
+ * reach a blocking call at all (found first by one backward search from the blocking sites), so
+ * handlers that never block cost nothing and the work stays near the size of the output.
+ * Everything is iterative: a 100,000-deep chain is a long queue, not a deep stack. */
+#include "reach.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,
+                          const al_call *call, const al_api_rule **api, bool *annotated)
+{
+    *api = NULL;
+    *annotated = false;
+    if (call->indirect)
+        return false;
+    if (call->callee != AL_NONE) {
+        const al_function *f = &p->functions.items[call->callee];
+        if (f->annotations & AL_ANNOT_BLOCKING) {
+            *annotated = true;
+            return true;
+        }
+        if (f->defined || (f->annotations & AL_ANNOT_NONBLOCKING))
+            return false; /* project code: its own calls decide */
+    }
+    const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, call->callee_name));
+    if (!rule || (rule->conditional && !options->conditional))
+        return false;
+    if (!al_rules_call_blocks(rule, &p->args.items[call->first_arg], call->arg_count))
+        return false;
+    *api = rule;
+    return true;
+}
+
+/* Whether the search goes into the callee of `call`. */
+static bool followed(const al_program *p, const al_call *call)
+{
+    if (call->indirect || call->callee == AL_NONE)
+        return false;
+    const al_function *f = &p->functions.items[call->callee];
+    return f->defined && !(f->annotations & (AL_ANNOT_BLOCKING | AL_ANNOT_NONBLOCKING));
+}
+
+/* Context for the comparison below: qsort has no context argument in C11. */
+static struct {
+    const al_program *p;
+    const al_contexts *c;
+} sort_ctx;
+
+/* Shortest chain first, then by handler name, then by handler order. */
+static int compare_site_handlers(const void *a, const void *b)
+{
+    const al_site_handler *x = a, *y = b;
+    if (x->length != y->length)
+        return x->length < y->length ? -1 : 1;
+    const al_program *p = sort_ctx.p;
+    const al_function *fx = &p->functions.items[sort_ctx.c->handlers.items[x->handler].function];
+    const al_function *fy = &p->functions.items[sort_ctx.c->handlers.items[y->handler].function];
+    int by_name = strcmp(al_program_str(p, fx->name), al_program_str(p, fy->name));
+    if (by_name)
+        return by_name;
+    return (x->handler > y->handler) - (x->handler < y->handler);
+}
+
+void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, const al_rules *rules,
+                  const al_reach_options *options)
+{
+    memset(out, 0, sizeof(*out));
+    size_t nf = p->functions.count, nc = p->calls.count;
+    const al_api_rule **api_of = al_xcalloc(nc + 1, sizeof(*api_of));
+    uint8_t *blocks = al_xcalloc(nc + 1, 1);
+    uint8_t *may_block = al_xcalloc(nf + 1, 1);
+    uint32_t *queue = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    size_t head = 0, tail = 0;
+
+    /* 1. blocking call sites, and the functions that make them */
+    for (size_t i = 0; i < nc; i++) {
+        bool annotated;
+        if (al_reach_call_blocks(p, rules, options, &p->calls.items[i], &api_of[i], &annotated)) {
+            blocks[i] = 1;
+            out->blocking_calls++;
+            uint32_t caller = p->calls.items[i].caller;
+            if (!may_block[caller]) {
+                may_block[caller] = 1;
+                queue[tail++] = caller;
+            }
+        }
+    }
+
+    /* 2. backward: every function that can reach one (reverse edges in CSR form) */
+    uint32_t *rstart = al_xcalloc(nf + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < nc; i++)
+        if (followed(p, &p->calls.items[i]))
+            rstart[p->calls.items[i].callee + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        rstart[f + 1] += rstart[f];
+    uint32_t *rcallers = al_xmalloc((rstart[nf] + 1) * sizeof(uint32_t));
+    uint32_t *rfill = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    memcpy(rfill, rstart, (nf + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < nc; i++)
+        if (followed(p, &p->calls.items[i]))
+            rcallers[rfill[p->calls.items[i].callee]++] = p->calls.items[i].caller;
+    free(rfill);
+    while (head < tail) {
+        uint32_t f = queue[head++];
+        for (uint32_t k = rstart[f]; k < rstart[f + 1]; k++) {
+            uint32_t caller = rcallers[k];
+            if (!may_block[caller]) {
+                may_block[caller] = 1;
+                queue[tail++] = caller;
+            }
+        }
+    }
+    free(rstart);
+    free(rcallers);
+
+    /* 3. forward from each handler, breadth-first, inside the may-block part of the graph */
+    uint32_t *seen = al_xcalloc(nf + 1, sizeof(uint32_t)); /* handler number + 1 that saw it */
+    uint32_t *parent_call = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    uint32_t *site_of_call = al_xcalloc(nc + 1, sizeof(uint32_t)); /* site index + 1 */
+    al_u32_vec path = {0};
+    for (size_t h = 0; h < c->handlers.count; h++) {
+        uint32_t start = c->handlers.items[h].function;
+        const al_function *sf = &p->functions.items[start];
+        if (!may_block[start] || (sf->annotations & AL_ANNOT_NONBLOCKING))
+            continue;
+        uint32_t stamp = (uint32_t)h + 1;
+        head = tail = 0;
+        queue[tail++] = start;
+        seen[start] = stamp;
+        parent_call[start] = AL_NONE;
+        while (head < tail) {
+            uint32_t f = queue[head++];
+            const al_function *fn = &p->functions.items[f];
+            for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+                const al_call *call = &p->calls.items[k];
+                if (blocks[k]) {
+                    /* the chain: calls from the handler down to f, then this call */
+                    path.count = 0;
+                    AL_VEC_PUSH(path, k);
+                    for (uint32_t g = f; parent_call[g] != AL_NONE; g = p->calls.items[parent_call[g]].caller)
+                        AL_VEC_PUSH(path, parent_call[g]);
+                    if (!site_of_call[k]) {
+                        al_site site = {0};
+                        site.call = k;
+                        site.api = api_of[k];
+                        AL_VEC_PUSH(out->sites, site);
+                        site_of_call[k] = (uint32_t)out->sites.count;
+                    }
+                    al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count};
+                    for (size_t i = path.count; i > 0; i--)
+                        AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
+                    AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
+                }
+                if (followed(p, call) && may_block[call->callee] && seen[call->callee] != stamp) {
+                    seen[call->callee] = stamp;
+                    parent_call[call->callee] = k;
+                    queue[tail++] = call->callee;
+                }
+            }
+        }
+    }
+    AL_VEC_FREE(path);
+
+    sort_ctx.p = p;
+    sort_ctx.c = c;
+    for (size_t s = 0; s < out->sites.count; s++) {
+        al_site *site = &out->sites.items[s];
+        if (site->handlers.count > 1)
+            qsort(site->handlers.items, site->handlers.count, sizeof(al_site_handler), compare_site_handlers);
+    }
+    free(seen);
+    free(parent_call);
+    free(site_of_call);
+    free(queue);
+    free(may_block);
+    free(blocks);
+    free(api_of);
+}
+
+void al_reach_free(al_reach *r)
+{
+    for (size_t s = 0; s < r->sites.count; s++)
+        AL_VEC_FREE(r->sites.items[s].handlers);
+    AL_VEC_FREE(r->sites);
+    AL_VEC_FREE(r->chain_calls);
+}

@@ -1,0 +1,46 @@
+/* reach: blocking call sites reachable from handlers.
+ *
+ * A call site blocks when it calls an API of the rules (matched by name, because the program does
+ * not define it, and with its argument conditions), or a function annotated asynclock:blocking.
+ * From every handler the call graph is searched breadth-first, so each handler's chain to a site is
+ * a shortest one (ties: source order). Functions annotated asynclock:nonblocking are not entered.
+ * Each site reached is one result, listing every handler that reaches it. */
+#ifndef AL_REACH_H
+#define AL_REACH_H
+
+#include "contexts.h"
+#include "program.h"
+#include "rules.h"
+
+typedef struct al_reach_options {
+    bool conditional; /* report APIs whose confidence is "conditional" */
+} al_reach_options;
+
+typedef struct al_site_handler {
+    uint32_t handler; /* index in contexts handlers */
+    uint32_t first;   /* its chain: reach chain_calls[first ... first + length) */
+    uint32_t length;  /* calls from the handler's call to the blocking call itself, >= 1 */
+} al_site_handler;
+
+typedef struct al_site {
+    uint32_t call;          /* the blocking call, index in program calls */
+    const al_api_rule *api; /* NULL for a call to an asynclock:blocking function */
+    AL_VEC(al_site_handler) handlers;
+} al_site;
+
+typedef struct al_reach {
+    AL_VEC(al_site) sites;  /* in call index order */
+    al_u32_vec chain_calls; /* all chains, back to back */
+    size_t blocking_calls;  /* blocking call sites anywhere, reached or not */
+} al_reach;
+
+void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, const al_rules *rules,
+                  const al_reach_options *options);
+void al_reach_free(al_reach *r);
+
+/* The rule a call matches as a blocking call, for callers that classify single calls (tests, the
+ * unknown-API listing). Sets *annotated when it calls an asynclock:blocking function. */
+bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,
+                          const al_call *call, const al_api_rule **api, bool *annotated);
+
+#endif

@@ -1,0 +1,786 @@
+/* rules: rule packs -> sqlite -> lookup tables.
+ *
+ * Validation is strict (unknown keys, wrong types and values are errors with their position) so a
+ * typo in a pack never silently disables a rule. A later pack replaces an API of the same name from
+ * an earlier one: user packs given with --rules override the shipped ones. */
+#include "rules.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonfile.h"
+
+#ifndef AL_SOURCE_RULES_DIR
+#define AL_SOURCE_RULES_DIR "rules"
+#endif
+
+typedef struct al_fix_rule {
+    char *family, *category, *api, *fix;
+} al_fix_rule;
+
+struct al_rules {
+    sqlite3 *db;
+    int pack_count;
+    /* lookup tables, built by al_rules_index */
+    AL_VEC(al_api_rule) apis;
+    al_strtab api_names; /* name id -> apis index + 1 in api_slot */
+    AL_VEC(uint32_t) api_slot;
+    AL_VEC(al_context_rule) contexts;
+    AL_VEC(al_fix_rule) fixes;
+};
+
+static const char *const categories[] = {"sleep", "file-io",     "dns",     "process", "sync", "database",
+                                         "http",  "nested-loop", "network", "custom",  NULL};
+
+static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
+                             "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
+                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT);"
+                             "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
+                             "  arg INTEGER, field TEXT, kind TEXT);"
+                             "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);";
+
+al_rules *al_rules_new(void)
+{
+    al_rules *r = al_xcalloc(1, sizeof(*r));
+    if (sqlite3_open(":memory:", &r->db) != SQLITE_OK || sqlite3_exec(r->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        al_error("cannot create the in-memory rules database: %s", sqlite3_errmsg(r->db));
+        abort();
+    }
+    al_strtab_init(&r->api_names);
+    return r;
+}
+
+static void free_api(al_api_rule *a)
+{
+    free(a->name);
+    free(a->pack);
+    free(a->category);
+    free(a->why);
+    free(a->fix);
+    free(a->unless);
+    free(a->only_if);
+}
+
+static void clear_index(al_rules *r)
+{
+    for (size_t i = 0; i < r->apis.count; i++)
+        free_api(&r->apis.items[i]);
+    AL_VEC_FREE(r->apis);
+    AL_VEC_FREE(r->api_slot);
+    al_strtab_free(&r->api_names);
+    for (size_t i = 0; i < r->contexts.count; i++) {
+        free(r->contexts.items[i].pattern);
+        free(r->contexts.items[i].kind);
+        free(r->contexts.items[i].family);
+        free(r->contexts.items[i].pack);
+    }
+    AL_VEC_FREE(r->contexts);
+    for (size_t i = 0; i < r->fixes.count; i++) {
+        free(r->fixes.items[i].family);
+        free(r->fixes.items[i].category);
+        free(r->fixes.items[i].api);
+        free(r->fixes.items[i].fix);
+    }
+    AL_VEC_FREE(r->fixes);
+}
+
+void al_rules_free(al_rules *r)
+{
+    if (!r)
+        return;
+    clear_index(r);
+    sqlite3_close(r->db);
+    free(r);
+}
+
+/* ---- validation ---- */
+
+typedef struct pack_reader {
+    al_jsonfile *jf;
+    char **error;
+} pack_reader;
+
+static bool fail(pack_reader *pr, const char *where, const char *message)
+{
+    *pr->error = al_jsonfile_error(pr->jf, where, "%s", message);
+    return false;
+}
+
+/* Every key of `object` must be in `allowed` (NULL-terminated). */
+static bool only_keys(pack_reader *pr, const cJSON *object, const char *where, const char *const *allowed)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, object)
+    {
+        bool known = false;
+        for (int i = 0; allowed[i]; i++)
+            known = known || strcmp(item->string, allowed[i]) == 0;
+        if (!known) {
+            char path[256];
+            snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", item->string);
+            *pr->error = al_jsonfile_error(pr->jf, path, "unknown key \"%s\"", item->string);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A required (or optional, when `required` is false) non-empty string member. */
+static bool get_string(pack_reader *pr, const cJSON *object, const char *where, const char *key, bool required,
+                       const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
+    char path[256];
+    snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", key);
+    *out = NULL;
+    if (!v) {
+        if (!required)
+            return true;
+        *pr->error = al_jsonfile_error(pr->jf, where, "missing \"%s\"", key);
+        return false;
+    }
+    if (!cJSON_IsString(v) || !*v->valuestring) {
+        *pr->error = al_jsonfile_error(pr->jf, path, "\"%s\" must be a non-empty string", key);
+        return false;
+    }
+    *out = v->valuestring;
+    return true;
+}
+
+static bool one_of(pack_reader *pr, const char *where, const char *key, const char *value, const char *const *allowed)
+{
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(value, allowed[i]) == 0)
+            return true;
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", where, key);
+    al_strbuf list = {0};
+    for (int i = 0; allowed[i]; i++)
+        al_strbuf_appendf(&list, "%s%s", i ? ", " : "", allowed[i]);
+    *pr->error = al_jsonfile_error(pr->jf, path, "\"%s\" must be one of %s", key, list.data);
+    al_strbuf_free(&list);
+    return false;
+}
+
+static bool check_conditions(pack_reader *pr, const cJSON *list, const char *where)
+{
+    if (!cJSON_IsArray(list))
+        return fail(pr, where, "argument conditions must be an array");
+    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", NULL};
+    int i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%d", where, i++);
+        if (!cJSON_IsObject(c))
+            return fail(pr, path, "an argument condition must be an object");
+        if (!only_keys(pr, c, path, keys))
+            return false;
+        const cJSON *arg = cJSON_GetObjectItemCaseSensitive(c, "arg");
+        if (!cJSON_IsNumber(arg) || arg->valuedouble != (double)arg->valueint || arg->valueint < -1)
+            return fail(pr, path, "\"arg\" must be an argument index (0 or more, or -1 for the last)");
+        int tests = 0;
+        const cJSON *t;
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "equals"))) {
+            tests++;
+            if (!cJSON_IsNumber(t))
+                return fail(pr, path, "\"equals\" must be an integer");
+        }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "has_bits"))) {
+            tests++;
+            if (!cJSON_IsNumber(t))
+                return fail(pr, path, "\"has_bits\" must be an integer");
+        }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "is_null"))) {
+            tests++;
+            if (!cJSON_IsTrue(t))
+                return fail(pr, path, "\"is_null\" must be true");
+        }
+        if (tests != 1)
+            return fail(pr, path, "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\"");
+    }
+    return true;
+}
+
+static bool bind_text_exec(sqlite3_stmt *st, const char *const *values, int count)
+{
+    sqlite3_reset(st);
+    for (int i = 0; i < count; i++) {
+        if (values[i])
+            sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    return sqlite3_step(st) == SQLITE_DONE;
+}
+
+static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const char *pack)
+{
+    if (!cJSON_IsArray(apis))
+        return fail(pr, "apis", "\"apis\" must be an array");
+    static const char *const keys[] = {"name", "category", "severity", "confidence", "why",
+                                       "fix",  "unless",   "only_if",  NULL};
+    static const char *const severities[] = {"error", "warning", "note", NULL};
+    static const char *const confidences[] = {"definite", "conditional", NULL};
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", -1, &st, NULL);
+    al_strtab seen;
+    al_strtab_init(&seen);
+    bool ok = true;
+    int i = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, apis)
+    {
+        char where[64];
+        snprintf(where, sizeof(where), "apis/%d", i++);
+        const char *name, *category, *severity, *confidence, *why, *fix;
+        if (!cJSON_IsObject(a)) {
+            ok = fail(pr, where, "an API entry must be an object");
+            break;
+        }
+        if (!only_keys(pr, a, where, keys) || !get_string(pr, a, where, "name", true, &name) ||
+            !get_string(pr, a, where, "category", true, &category) ||
+            !get_string(pr, a, where, "severity", true, &severity) ||
+            !get_string(pr, a, where, "confidence", true, &confidence) ||
+            !get_string(pr, a, where, "why", true, &why) || !get_string(pr, a, where, "fix", true, &fix) ||
+            !one_of(pr, where, "category", category, categories) ||
+            !one_of(pr, where, "severity", severity, severities) ||
+            !one_of(pr, where, "confidence", confidence, confidences)) {
+            ok = false;
+            break;
+        }
+        uint32_t before = seen.count;
+        al_strtab_intern(&seen, name);
+        if (seen.count == before) {
+            char path[80];
+            snprintf(path, sizeof(path), "%s/name", where);
+            *pr->error = al_jsonfile_error(pr->jf, path, "API \"%s\" is listed twice in this pack", name);
+            ok = false;
+            break;
+        }
+        char *conditions[2] = {NULL, NULL};
+        const char *const condition_keys[2] = {"unless", "only_if"};
+        for (int k = 0; k < 2 && ok; k++) {
+            const cJSON *list = cJSON_GetObjectItemCaseSensitive(a, condition_keys[k]);
+            if (!list)
+                continue;
+            char path[80];
+            snprintf(path, sizeof(path), "%s/%s", where, condition_keys[k]);
+            ok = check_conditions(pr, list, path);
+            if (ok)
+                conditions[k] = cJSON_PrintUnformatted(list);
+        }
+        if (ok) {
+            const char *values[] = {name, pack, category, severity, confidence, why, fix, conditions[0], conditions[1]};
+            bind_text_exec(st, values, 9);
+        }
+        cJSON_free(conditions[0]);
+        cJSON_free(conditions[1]);
+        if (!ok)
+            break;
+    }
+    al_strtab_free(&seen);
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, const char *pack, const char *family)
+{
+    if (!cJSON_IsArray(contexts))
+        return fail(pr, "contexts", "\"contexts\" must be an array");
+    static const char *const keys[] = {"role", "callback_type", "call", "arg", "field", "kind", NULL};
+    static const char *const roles[] = {"handler", "worker", NULL};
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT INTO contexts VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", -1, &st, NULL);
+    bool ok = true;
+    int i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, contexts)
+    {
+        char where[64];
+        snprintf(where, sizeof(where), "contexts/%d", i++);
+        const char *role, *type, *call, *field, *kind;
+        if (!cJSON_IsObject(c)) {
+            ok = fail(pr, where, "a context entry must be an object");
+            break;
+        }
+        if (!only_keys(pr, c, where, keys) || !get_string(pr, c, where, "role", true, &role) ||
+            !one_of(pr, where, "role", role, roles) || !get_string(pr, c, where, "kind", true, &kind) ||
+            !get_string(pr, c, where, "callback_type", false, &type) ||
+            !get_string(pr, c, where, "call", false, &call) || !get_string(pr, c, where, "field", false, &field)) {
+            ok = false;
+            break;
+        }
+        if ((type != NULL) + (call != NULL) + (field != NULL) != 1) {
+            ok = fail(pr, where, "a context needs exactly one of \"callback_type\", \"call\", \"field\"");
+            break;
+        }
+        const cJSON *arg = cJSON_GetObjectItemCaseSensitive(c, "arg");
+        if (call && (!cJSON_IsNumber(arg) || arg->valueint < 0 || arg->valuedouble != (double)arg->valueint)) {
+            ok = fail(pr, where, "a \"call\" context needs \"arg\", the argument index (from 0)");
+            break;
+        }
+        if (!call && arg) {
+            ok = fail(pr, where, "\"arg\" only goes with \"call\"");
+            break;
+        }
+        if (field && !strchr(field, '.')) {
+            char path[80];
+            snprintf(path, sizeof(path), "%s/field", where);
+            ok = fail(pr, path, "\"field\" must be STRUCT.FIELD");
+            break;
+        }
+        sqlite3_reset(st);
+        const char *texts[] = {pack, family, role, type, call};
+        for (int k = 0; k < 5; k++)
+            if (texts[k])
+                sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, k + 1);
+        if (call)
+            sqlite3_bind_int(st, 6, arg->valueint);
+        else
+            sqlite3_bind_null(st, 6);
+        sqlite3_bind_text(st, 7, field, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static bool load_fixes(al_rules *r, pack_reader *pr, const cJSON *fixes, const char *pack, const char *family)
+{
+    if (!cJSON_IsArray(fixes))
+        return fail(pr, "fixes", "\"fixes\" must be an array");
+    if (!family)
+        return fail(pr, "fixes", "\"fixes\" needs the pack's \"family\"");
+    static const char *const keys[] = {"category", "api", "fix", NULL};
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT INTO fixes VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL);
+    bool ok = true;
+    int i = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fixes)
+    {
+        char where[64];
+        snprintf(where, sizeof(where), "fixes/%d", i++);
+        const char *category, *api, *fix;
+        if (!cJSON_IsObject(f)) {
+            ok = fail(pr, where, "a fix entry must be an object");
+            break;
+        }
+        if (!only_keys(pr, f, where, keys) || !get_string(pr, f, where, "category", false, &category) ||
+            !get_string(pr, f, where, "api", false, &api) || !get_string(pr, f, where, "fix", true, &fix)) {
+            ok = false;
+            break;
+        }
+        if ((category != NULL) == (api != NULL)) {
+            ok = fail(pr, where, "a fix needs exactly one of \"category\" and \"api\"");
+            break;
+        }
+        if (category && !one_of(pr, where, "category", category, categories)) {
+            ok = false;
+            break;
+        }
+        const char *values[] = {pack, family, category, api, fix};
+        bind_text_exec(st, values, 5);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static bool load_pack(al_rules *r, const char *path, char **error)
+{
+    al_jsonfile jf;
+    if (!al_jsonfile_load(&jf, path, error)) {
+        al_jsonfile_free(&jf);
+        return false;
+    }
+    pack_reader pr = {&jf, error};
+    const cJSON *root = jf.root;
+    static const char *const keys[] = {"pack", "version", "description", "family", "apis", "contexts", "fixes", NULL};
+    const char *name, *description, *family;
+    bool ok = cJSON_IsObject(root) || fail(&pr, "", "a rule pack must be a JSON object");
+    ok = ok && only_keys(&pr, root, "", keys) && get_string(&pr, root, "", "pack", true, &name) &&
+         get_string(&pr, root, "", "description", false, &description) &&
+         get_string(&pr, root, "", "family", false, &family);
+    if (ok) {
+        const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+        if (!version)
+            ok = fail(&pr, "", "missing \"version\" (1)");
+        else if (!cJSON_IsNumber(version) || version->valuedouble != 1)
+            ok = fail(&pr, "version", "unsupported \"version\": this asynclock reads version 1");
+    }
+    /* a pack loads whole or not at all */
+    sqlite3_exec(r->db, "SAVEPOINT pack", NULL, NULL, NULL);
+    if (ok) {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(r->db, "INSERT INTO packs VALUES(?1,?2,?3,?4)", -1, &st, NULL);
+        const char *values[] = {name, path, description, family};
+        if (!bind_text_exec(st, values, 4))
+            ok = fail(&pr, "pack", "another loaded pack has this name");
+        sqlite3_finalize(st);
+    }
+    const cJSON *part;
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "apis")))
+        ok = load_apis(r, &pr, part, name);
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "contexts")))
+        ok = load_contexts(r, &pr, part, name, family ? family : "");
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "fixes")))
+        ok = load_fixes(r, &pr, part, name, family);
+    sqlite3_exec(r->db, ok ? "RELEASE pack" : "ROLLBACK TO pack; RELEASE pack", NULL, NULL, NULL);
+    if (ok)
+        r->pack_count++;
+    al_jsonfile_free(&jf);
+    return ok;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool al_rules_load_path(al_rules *r, const char *path, char **error)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        *error = al_xasprintf("%s: error: rule pack not found", path);
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return load_pack(r, path, error);
+    DIR *dir = opendir(path);
+    if (!dir) {
+        *error = al_xasprintf("%s: error: cannot open rules folder", path);
+        return false;
+    }
+    AL_VEC(char *) names = {0};
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0)
+            AL_VEC_PUSH(names, al_xasprintf("%s/%s", path, e->d_name));
+    }
+    closedir(dir);
+    if (names.count)
+        qsort(names.items, names.count, sizeof(char *), compare_names);
+    bool ok = true;
+    for (size_t i = 0; i < names.count; i++) {
+        if (ok)
+            ok = load_pack(r, names.items[i], error);
+        free(names.items[i]);
+    }
+    AL_VEC_FREE(names);
+    return ok;
+}
+
+char *al_rules_default_dir(void)
+{
+    const char *env = getenv("ASYNCLOCK_RULES_DIR");
+    if (env && *env)
+        return al_xstrdup(env);
+    /* installed: <prefix>/bin/asynclock and <prefix>/share/asynclock/rules */
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *installed = al_xasprintf("%s/../share/asynclock/rules", exe);
+            struct stat st;
+            if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode)) {
+                char *abs = al_path_absolute(installed, NULL);
+                free(installed);
+                return abs;
+            }
+            free(installed);
+        }
+    }
+    return al_xstrdup(AL_SOURCE_RULES_DIR);
+}
+
+/* ---- lookup tables ---- */
+
+static char *column_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return al_xstrdup(t ? (const char *)t : "");
+}
+
+static al_condition *parse_conditions(const unsigned char *json, size_t *count)
+{
+    *count = 0;
+    if (!json)
+        return NULL;
+    cJSON *list = cJSON_Parse((const char *)json);
+    int n = cJSON_GetArraySize(list);
+    al_condition *out = al_xcalloc((size_t)n + 1, sizeof(*out));
+    const cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        al_condition *cond = &out[(*count)++];
+        cond->arg = cJSON_GetObjectItemCaseSensitive(c, "arg")->valueint;
+        const cJSON *t;
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "equals"))) {
+            cond->test = AL_TEST_EQUALS;
+            cond->value = (long long)t->valuedouble;
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "has_bits"))) {
+            cond->test = AL_TEST_HAS_BITS;
+            cond->value = (long long)t->valuedouble;
+        } else {
+            cond->test = AL_TEST_IS_NULL;
+        }
+    }
+    cJSON_Delete(list);
+    return out;
+}
+
+void al_rules_index(al_rules *r)
+{
+    clear_index(r);
+    al_strtab_init(&r->api_names);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db,
+                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if "
+                       "FROM apis ORDER BY name",
+                       -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        al_api_rule a = {0};
+        a.name = column_text(st, 0);
+        a.pack = column_text(st, 1);
+        a.category = column_text(st, 2);
+        al_severity_parse((const char *)sqlite3_column_text(st, 3), &a.severity);
+        a.conditional = strcmp((const char *)sqlite3_column_text(st, 4), "conditional") == 0;
+        a.why = column_text(st, 5);
+        a.fix = column_text(st, 6);
+        a.unless = parse_conditions(sqlite3_column_text(st, 7), &a.unless_count);
+        a.only_if = parse_conditions(sqlite3_column_text(st, 8), &a.only_if_count);
+        uint32_t id = al_strtab_intern(&r->api_names, a.name);
+        while (r->api_slot.count <= id)
+            AL_VEC_PUSH(r->api_slot, 0);
+        r->api_slot.items[id] = (uint32_t)r->apis.count + 1;
+        AL_VEC_PUSH(r->apis, a);
+    }
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(r->db,
+                       "SELECT role, callback_type, call, arg, field, kind, family, pack FROM contexts "
+                       "ORDER BY rowid",
+                       -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        al_context_rule c = {0};
+        c.role = strcmp((const char *)sqlite3_column_text(st, 0), "handler") == 0 ? AL_ROLE_HANDLER : AL_ROLE_WORKER;
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            c.match = AL_MATCH_CALLBACK_TYPE;
+            c.pattern = column_text(st, 1);
+        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            c.match = AL_MATCH_CALL_ARG;
+            c.pattern = column_text(st, 2);
+            c.arg = sqlite3_column_int(st, 3);
+        } else {
+            c.match = AL_MATCH_FIELD;
+            c.pattern = column_text(st, 4);
+        }
+        c.kind = column_text(st, 5);
+        c.family = column_text(st, 6);
+        c.pack = column_text(st, 7);
+        AL_VEC_PUSH(r->contexts, c);
+    }
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(r->db, "SELECT family, category, api, fix FROM fixes ORDER BY rowid", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        al_fix_rule f = {column_text(st, 0), column_text(st, 1), column_text(st, 2), column_text(st, 3)};
+        AL_VEC_PUSH(r->fixes, f);
+    }
+    sqlite3_finalize(st);
+}
+
+size_t al_rules_api_count(const al_rules *r)
+{
+    return r->apis.count;
+}
+
+const al_api_rule *al_rules_find_api(const al_rules *r, const char *name)
+{
+    uint32_t id = al_strtab_find(&r->api_names, name);
+    if (id == UINT32_MAX || id >= r->api_slot.count || !r->api_slot.items[id])
+        return NULL;
+    return &r->apis.items[r->api_slot.items[id] - 1];
+}
+
+static bool condition_holds(const al_condition *c, const al_fact_arg *args, size_t arg_count)
+{
+    long index = c->arg < 0 ? (long)arg_count + c->arg : c->arg;
+    if (index < 0 || (size_t)index >= arg_count)
+        return false;
+    const al_fact_arg *a = &args[index];
+    switch (c->test) {
+    case AL_TEST_EQUALS:
+        return a->kind == AL_ARG_INT && a->value == c->value;
+    case AL_TEST_HAS_BITS:
+        return a->kind == AL_ARG_INT && (a->value & c->value) == c->value;
+    case AL_TEST_IS_NULL:
+        return a->kind == AL_ARG_NULL;
+    }
+    return false;
+}
+
+bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count)
+{
+    for (size_t i = 0; i < api->unless_count; i++)
+        if (condition_holds(&api->unless[i], args, arg_count))
+            return false;
+    for (size_t i = 0; i < api->only_if_count; i++)
+        if (!condition_holds(&api->only_if[i], args, arg_count))
+            return false;
+    return true;
+}
+
+const al_context_rule *al_rules_match_context(const al_rules *r, const char *type_name, const char *call, int arg,
+                                              const char *field)
+{
+    const al_context_rule *found = NULL;
+    for (size_t i = 0; i < r->contexts.count; i++) {
+        const al_context_rule *c = &r->contexts.items[i];
+        bool hit = false;
+        switch (c->match) {
+        case AL_MATCH_CALLBACK_TYPE:
+            hit = type_name && strcmp(type_name, c->pattern) == 0;
+            break;
+        case AL_MATCH_CALL_ARG:
+            hit = call && c->arg == arg && strcmp(call, c->pattern) == 0;
+            break;
+        case AL_MATCH_FIELD:
+            hit = field && strcmp(field, c->pattern) == 0;
+            break;
+        }
+        if (hit && (!found || (found->role == AL_ROLE_WORKER && c->role == AL_ROLE_HANDLER)))
+            found = c;
+    }
+    return found;
+}
+
+const char *al_rules_category_fix(const al_rules *r, const char *family, const char *category)
+{
+    if (!family || !*family)
+        return NULL;
+    for (size_t i = 0; i < r->fixes.count; i++) {
+        const al_fix_rule *f = &r->fixes.items[i];
+        if (strcmp(f->family, family) == 0 && strcmp(f->category, category) == 0)
+            return f->fix;
+    }
+    return NULL;
+}
+
+const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rule *api)
+{
+    if (family && *family) {
+        for (size_t i = 0; i < r->fixes.count; i++) {
+            const al_fix_rule *f = &r->fixes.items[i];
+            if (strcmp(f->family, family) == 0 && strcmp(f->api, api->name) == 0)
+                return f->fix;
+        }
+        const char *by_category = al_rules_category_fix(r, family, api->category);
+        if (by_category)
+            return by_category;
+    }
+    return api->fix;
+}
+
+/* ---- browsing ---- */
+
+bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const char *pack)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db,
+                       "SELECT name, category, severity, confidence, pack FROM apis "
+                       "WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR pack = ?2) "
+                       "ORDER BY category, name",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pack, -1, SQLITE_STATIC);
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (rows++ == 0)
+            fprintf(out, "%-28s %-12s %-8s %-12s %s\n", "API", "CATEGORY", "SEVERITY", "CONFIDENCE", "PACK");
+        fprintf(out, "%-28s %-12s %-8s %-12s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
+    }
+    sqlite3_finalize(st);
+    if (rows)
+        fprintf(out, "%d APIs\n", rows);
+    return rows > 0;
+}
+
+bool al_rules_print_show(al_rules *r, FILE *out, const char *name)
+{
+    sqlite3_stmt *st;
+    bool found = false;
+    sqlite3_prepare_v2(r->db,
+                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if "
+                       "FROM apis WHERE name = ?1",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = true;
+        fprintf(out, "%s  [%s, %s, %s] from pack %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 2),
+                sqlite3_column_text(st, 3), sqlite3_column_text(st, 4), sqlite3_column_text(st, 1));
+        fprintf(out, "  why: %s\n  fix: %s\n", sqlite3_column_text(st, 5), sqlite3_column_text(st, 6));
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+            fprintf(out, "  not blocking when any of: %s\n", sqlite3_column_text(st, 7));
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+            fprintf(out, "  blocking only when all of: %s\n", sqlite3_column_text(st, 8));
+        sqlite3_finalize(st);
+        sqlite3_prepare_v2(r->db, "SELECT family, fix FROM fixes WHERE api = ?1 ORDER BY family", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            fprintf(out, "  fix in %s handlers: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    /* context rules are browsable by their pattern too: uv_read_cb, pthread_create */
+    sqlite3_prepare_v2(r->db,
+                       "SELECT role, kind, pack, callback_type, call, arg, field FROM contexts "
+                       "WHERE callback_type = ?1 OR call = ?1 OR field = ?1",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        found = true;
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            fprintf(out, "%s argument %d: %s context, %s (pack %s)\n", name, sqlite3_column_int(st, 5),
+                    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+        else
+            fprintf(out, "%s: %s context, %s (pack %s)\n", name, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                    sqlite3_column_text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+const char *al_severity_name(al_severity s)
+{
+    return s == AL_SEVERITY_ERROR ? "error" : s == AL_SEVERITY_WARNING ? "warning" : "note";
+}
+
+bool al_severity_parse(const char *s, al_severity *out)
+{
+    if (!s)
+        return false;
+    if (strcmp(s, "error") == 0)
+        *out = AL_SEVERITY_ERROR;
+    else if (strcmp(s, "warning") == 0)
+        *out = AL_SEVERITY_WARNING;
+    else if (strcmp(s, "note") == 0)
+        *out = AL_SEVERITY_NOTE;
+    else
+        return false;
+    return true;
+}

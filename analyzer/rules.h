@@ -1,0 +1,85 @@
+/* rules: the blocking-API database and the loop-thread contexts.
+ *
+ * Rule packs (JSON, see docs/rules.md) are validated and loaded with cJSON into an sqlite
+ * database, which `asynclock rules` queries. For the link and reachability stages the rows are
+ * then read once into arrays indexed by name, so a lookup during analysis is a hash probe. */
+#ifndef AL_RULES_H
+#define AL_RULES_H
+
+#include <stdio.h>
+
+#include "facts.h"
+#include "util.h"
+
+typedef enum { AL_TEST_EQUALS, AL_TEST_HAS_BITS, AL_TEST_IS_NULL } al_arg_test;
+
+typedef struct al_condition {
+    int arg; /* from 0; -1 is the last argument */
+    al_arg_test test;
+    long long value;
+} al_condition;
+
+typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR = 2 } al_severity;
+
+typedef struct al_api_rule {
+    char *name, *pack, *category, *why, *fix;
+    al_severity severity;
+    bool conditional; /* confidence "conditional": reported only on request */
+    al_condition *unless, *only_if;
+    size_t unless_count, only_if_count;
+} al_api_rule;
+
+typedef enum { AL_ROLE_HANDLER, AL_ROLE_WORKER } al_role;
+typedef enum { AL_MATCH_CALLBACK_TYPE, AL_MATCH_CALL_ARG, AL_MATCH_FIELD } al_match_kind;
+
+typedef struct al_context_rule {
+    al_role role;
+    al_match_kind match;
+    char *pattern; /* typedef name, called function, or "S.f" */
+    int arg;       /* for AL_MATCH_CALL_ARG */
+    char *kind;    /* "libuv read callback (uv_read_cb)" */
+    char *family;  /* the pack's family, or "" */
+    char *pack;
+} al_context_rule;
+
+typedef struct al_rules al_rules;
+
+al_rules *al_rules_new(void);
+void al_rules_free(al_rules *r);
+
+/* Loads a pack file, or every *.json of a folder in name order. On failure returns false and sets
+ * *error to "file:line:col: error: what is wrong". */
+bool al_rules_load_path(al_rules *r, const char *path, char **error);
+
+/* The folder of the packs shipped with asynclock: $ASYNCLOCK_RULES_DIR, the install folder next
+ * to the executable, or the source tree's rules/. Caller frees. */
+char *al_rules_default_dir(void);
+
+/* Reads the loaded database into the lookup tables below. Call once, after the last load. */
+void al_rules_index(al_rules *r);
+
+size_t al_rules_api_count(const al_rules *r);
+const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
+/* Whether a call to `api` with these (partly folded) arguments blocks. */
+bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count);
+
+/* The context rule a function reference matches: by the declared type it is stored as, else by
+ * the call it is an argument of, else by the field it is stored into. NULL when none does. When
+ * several match, a handler rule wins over a worker rule. */
+const al_context_rule *al_rules_match_context(const al_rules *r, const char *type_name, const char *call, int arg,
+                                              const char *field);
+
+/* The fix to show for `api` called from a handler of `family` (may be NULL or ""). */
+const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rule *api);
+/* The family's fix for a category ("custom" for annotated blocking functions), or NULL. */
+const char *al_rules_category_fix(const al_rules *r, const char *family, const char *category);
+
+/* `asynclock rules list` and `asynclock rules show NAME`. Return false when nothing matched. */
+bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const char *pack);
+bool al_rules_print_show(al_rules *r, FILE *out, const char *name);
+
+const char *al_severity_name(al_severity s);
+/* Parses "error"/"warning"/"note"; false when it is none of them. */
+bool al_severity_parse(const char *s, al_severity *out);
+
+#endif

@@ -1,0 +1,318 @@
+/* util: allocation, growable strings, string interning and path helpers shared by every stage. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void out_of_memory(size_t size)
+{
+    fprintf(stderr, "asynclock: out of memory (allocating %zu bytes)\n", size);
+    abort();
+}
+
+void *al_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        out_of_memory(size);
+    return p;
+}
+
+void *al_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *al_xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        out_of_memory(size);
+    return p;
+}
+
+char *al_xstrndup(const char *s, size_t n)
+{
+    char *p = al_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *al_xstrdup(const char *s)
+{
+    return al_xstrndup(s, strlen(s));
+}
+
+char *al_xasprintf(const char *fmt, ...)
+{
+    al_strbuf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    al_strbuf_vappendf(&b, fmt, ap);
+    va_end(ap);
+    return al_strbuf_take(&b);
+}
+
+uint64_t al_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* ---- string interner ---- */
+
+void al_strtab_init(al_strtab *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->slot_count = 64;
+    t->slots = al_xcalloc(t->slot_count, sizeof(*t->slots));
+    al_strtab_intern(t, "");
+}
+
+void al_strtab_free(al_strtab *t)
+{
+    for (uint32_t i = 0; i < t->count; i++)
+        free(t->strings[i]);
+    free(t->strings);
+    free(t->slots);
+    memset(t, 0, sizeof(*t));
+}
+
+static uint32_t strtab_probe(const al_strtab *t, const char *s, size_t len, uint64_t hash)
+{
+    uint32_t mask = t->slot_count - 1;
+    uint32_t i = (uint32_t)hash & mask;
+    for (;;) {
+        uint32_t id1 = t->slots[i];
+        if (id1 == 0)
+            return i;
+        const char *have = t->strings[id1 - 1];
+        if (strncmp(have, s, len) == 0 && have[len] == '\0')
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+static void strtab_grow(al_strtab *t)
+{
+    uint32_t old_count = t->slot_count;
+    uint32_t *old = t->slots;
+    t->slot_count *= 2;
+    t->slots = al_xcalloc(t->slot_count, sizeof(*t->slots));
+    for (uint32_t i = 0; i < old_count; i++) {
+        if (!old[i])
+            continue;
+        const char *s = t->strings[old[i] - 1];
+        size_t len = strlen(s);
+        t->slots[strtab_probe(t, s, len, al_hash_bytes(s, len, AL_HASH_SEED))] = old[i];
+    }
+    free(old);
+}
+
+uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
+{
+    uint64_t hash = al_hash_bytes(s, len, AL_HASH_SEED);
+    uint32_t slot = strtab_probe(t, s, len, hash);
+    if (t->slots[slot])
+        return t->slots[slot] - 1;
+    if (t->count == t->capacity) {
+        t->capacity = t->capacity ? t->capacity * 2 : 64;
+        t->strings = al_xrealloc(t->strings, t->capacity * sizeof(*t->strings));
+    }
+    uint32_t id = t->count++;
+    t->strings[id] = al_xstrndup(s, len);
+    t->slots[slot] = id + 1;
+    if ((uint64_t)t->count * 2 > t->slot_count)
+        strtab_grow(t);
+    return id;
+}
+
+uint32_t al_strtab_intern(al_strtab *t, const char *s)
+{
+    return al_strtab_intern_n(t, s, strlen(s));
+}
+
+uint32_t al_strtab_find(const al_strtab *t, const char *s)
+{
+    size_t len = strlen(s);
+    uint32_t slot = strtab_probe(t, s, len, al_hash_bytes(s, len, AL_HASH_SEED));
+    return t->slots[slot] ? t->slots[slot] - 1 : UINT32_MAX;
+}
+
+/* ---- string builder ---- */
+
+static void strbuf_reserve(al_strbuf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->capacity)
+        return;
+    size_t cap = b->capacity ? b->capacity : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = al_xrealloc(b->data, cap);
+    b->capacity = cap;
+}
+
+void al_strbuf_append_n(al_strbuf *b, const char *s, size_t n)
+{
+    strbuf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void al_strbuf_append(al_strbuf *b, const char *s)
+{
+    al_strbuf_append_n(b, s, strlen(s));
+}
+
+void al_strbuf_putc(al_strbuf *b, char c)
+{
+    al_strbuf_append_n(b, &c, 1);
+}
+
+void al_strbuf_vappendf(al_strbuf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return;
+    strbuf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void al_strbuf_appendf(al_strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    al_strbuf_vappendf(b, fmt, ap);
+    va_end(ap);
+}
+
+void al_strbuf_reset(al_strbuf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void al_strbuf_free(al_strbuf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+char *al_strbuf_take(al_strbuf *b)
+{
+    char *s = b->data ? b->data : al_xstrdup("");
+    memset(b, 0, sizeof(*b));
+    return s;
+}
+
+/* ---- files and paths ---- */
+
+char *al_read_file(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    al_strbuf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        al_strbuf_append_n(&b, chunk, n);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        al_strbuf_free(&b);
+        errno = saved ? saved : EIO;
+        return NULL;
+    }
+    if (len_out)
+        *len_out = b.len;
+    return al_strbuf_take(&b);
+}
+
+char *al_path_absolute(const char *path, const char *base)
+{
+    al_strbuf joined = {0};
+    if (path[0] != '/') {
+        if (base) {
+            al_strbuf_append(&joined, base);
+        } else {
+            char cwd[4096];
+            al_strbuf_append(&joined, getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+        }
+        al_strbuf_putc(&joined, '/');
+    }
+    al_strbuf_append(&joined, path);
+
+    /* Normalize component by component: drop "." and empty parts, let ".." pop one. */
+    char *src = joined.data;
+    size_t len = joined.len;
+    char *out = al_xmalloc(len + 2);
+    size_t o = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && src[i] == '/')
+            i++;
+        size_t start = i;
+        while (i < len && src[i] != '/')
+            i++;
+        size_t n = i - start;
+        if (n == 0 || (n == 1 && src[start] == '.'))
+            continue;
+        if (n == 2 && src[start] == '.' && src[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+            if (o > 0)
+                o--; /* the slash before the popped part */
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, src + start, n);
+        o += n;
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = '\0';
+    al_strbuf_free(&joined);
+    return out;
+}
+
+const char *al_path_relative_to(const char *path, const char *root)
+{
+    if (!root || !*root)
+        return path;
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    if (strncmp(path, root, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+void al_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("asynclock: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}

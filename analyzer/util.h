@@ -1,0 +1,108 @@
+/* util: the small containers every stage shares.
+ *
+ * Growable arrays (AL_VEC), a string interner (al_strtab) that turns names into dense ids, a string
+ * builder (al_strbuf), and allocation that aborts on exhaustion. Nothing here knows about C code,
+ * rules or reports. */
+#ifndef AL_UTIL_H
+#define AL_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define AL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define AL_PRINTF(fmt, args)
+#endif
+
+void *al_xmalloc(size_t size);
+void *al_xcalloc(size_t count, size_t size);
+void *al_xrealloc(void *ptr, size_t size);
+char *al_xstrdup(const char *s);
+char *al_xstrndup(const char *s, size_t n);
+char *al_xasprintf(const char *fmt, ...) AL_PRINTF(1, 2);
+
+/* A growable array of T: `AL_VEC(int) v = {0}; AL_VEC_PUSH(v, 3); free(v.items);` */
+#define AL_VEC(T)                                                                                                      \
+    struct {                                                                                                           \
+        T *items;                                                                                                      \
+        size_t count, capacity;                                                                                        \
+    }
+#define AL_VEC_RESERVE(vec, n)                                                                                         \
+    do {                                                                                                               \
+        if ((n) > (vec).capacity) {                                                                                    \
+            size_t al_cap_ = (vec).capacity ? (vec).capacity : 8;                                                      \
+            while (al_cap_ < (n))                                                                                      \
+                al_cap_ *= 2;                                                                                          \
+            (vec).items = al_xrealloc((vec).items, al_cap_ * sizeof(*(vec).items));                                    \
+            (vec).capacity = al_cap_;                                                                                  \
+        }                                                                                                              \
+    } while (0)
+#define AL_VEC_PUSH(vec, value)                                                                                        \
+    do {                                                                                                               \
+        AL_VEC_RESERVE(vec, (vec).count + 1);                                                                          \
+        (vec).items[(vec).count++] = (value);                                                                          \
+    } while (0)
+#define AL_VEC_FREE(vec)                                                                                               \
+    do {                                                                                                               \
+        free((vec).items);                                                                                             \
+        (vec).items = NULL;                                                                                            \
+        (vec).count = (vec).capacity = 0;                                                                              \
+    } while (0)
+
+typedef AL_VEC(uint32_t) al_u32_vec;
+
+/* 64-bit FNV-1a: fingerprints and hash tables. */
+uint64_t al_hash_bytes(const void *data, size_t len, uint64_t seed);
+#define AL_HASH_SEED 0xcbf29ce484222325ULL
+
+/* String interner: equal strings get equal ids, ids are dense from 0. Id 0 is always "". */
+typedef struct al_strtab {
+    char **strings; /* id -> string (owned) */
+    uint32_t count, capacity;
+    uint32_t *slots;     /* open addressing: id + 1, 0 = empty */
+    uint32_t slot_count; /* power of two */
+} al_strtab;
+
+void al_strtab_init(al_strtab *t);
+void al_strtab_free(al_strtab *t);
+uint32_t al_strtab_intern(al_strtab *t, const char *s);
+uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len);
+/* Id of s, or UINT32_MAX when it was never interned. */
+uint32_t al_strtab_find(const al_strtab *t, const char *s);
+static inline const char *al_str(const al_strtab *t, uint32_t id)
+{
+    return t->strings[id];
+}
+
+/* A growable NUL-terminated string. */
+typedef struct al_strbuf {
+    char *data;
+    size_t len, capacity;
+} al_strbuf;
+
+void al_strbuf_append(al_strbuf *b, const char *s);
+void al_strbuf_append_n(al_strbuf *b, const char *s, size_t n);
+void al_strbuf_appendf(al_strbuf *b, const char *fmt, ...) AL_PRINTF(2, 3);
+void al_strbuf_vappendf(al_strbuf *b, const char *fmt, va_list ap);
+void al_strbuf_putc(al_strbuf *b, char c);
+void al_strbuf_reset(al_strbuf *b);
+void al_strbuf_free(al_strbuf *b);
+/* Hands the contents to the caller (never NULL) and leaves the buffer empty. */
+char *al_strbuf_take(al_strbuf *b);
+
+/* Reads a whole file; NULL with errno set on failure. */
+char *al_read_file(const char *path, size_t *len_out);
+
+/* An absolute, lexically normalized path ("a/./b/../c" -> "a/c") of `path` taken relative to
+ * `base` (or the working folder when base is NULL). Symlinks are not resolved. */
+char *al_path_absolute(const char *path, const char *base);
+/* `path` relative to folder `root` when it lies inside it, else `path` itself (not a copy). */
+const char *al_path_relative_to(const char *path, const char *root);
+
+/* A one-line error for the user: "asynclock: <message>" on standard error. */
+void al_error(const char *fmt, ...) AL_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,41 @@
+/* asynclock.h: source annotations for asynclock, the analyzer that finds blocking calls reachable
+ * from event-loop handlers.
+ *
+ * The rule packs already know the callbacks of the supported loops (uv_read_cb, uv_timer_cb, ...)
+ * and the usual blocking APIs. These macros tell asynclock what it cannot find out by itself:
+ *
+ *   ASYNCLOCK_HANDLER      the function runs on the loop thread (for example a callback of your
+ *                          own dispatcher, called through a function pointer), so it is analyzed
+ *                          as a handler even though no rule registers it;
+ *   ASYNCLOCK_BLOCKING     the function blocks (it waits for a reply, polls a device, ...): every
+ *                          call to it reachable from a handler is reported, with category
+ *                          `custom`, and its body is not analyzed;
+ *   ASYNCLOCK_NONBLOCKING  the function is known not to block on the loop thread even though its
+ *                          body calls blocking APIs (it checks it runs on a worker, its delay is
+ *                          always 0 there, ...): asynclock does not look inside it.
+ *
+ * Put the macro before the function's return type, on its declaration (usually in a header, so
+ * every caller sees it) or on its definition:
+ *
+ *   #include "asynclock.h"
+ *
+ *   ASYNCLOCK_BLOCKING int wait_for_reply(int fd, char *buf, size_t cap);
+ *   static ASYNCLOCK_HANDLER void on_user_event(void *arg) { ... }
+ *
+ * The macros only do something when the code is parsed by clang (which is what asynclock uses);
+ * with any other compiler they expand to nothing, so the annotations cost nothing in a build.
+ * Add this header's folder to the include path (for CMake: target_include_directories). */
+#ifndef ASYNCLOCK_H
+#define ASYNCLOCK_H
+
+#if defined(__clang__)
+#define ASYNCLOCK_HANDLER __attribute__((annotate("asynclock:handler")))
+#define ASYNCLOCK_BLOCKING __attribute__((annotate("asynclock:blocking")))
+#define ASYNCLOCK_NONBLOCKING __attribute__((annotate("asynclock:nonblocking")))
+#else
+#define ASYNCLOCK_HANDLER
+#define ASYNCLOCK_BLOCKING
+#define ASYNCLOCK_NONBLOCKING
+#endif
+
+#endif /* ASYNCLOCK_H */

@@ -1,0 +1,86 @@
+/* json: the machine-readable report (version 1 of the contract in docs/json-output.md). Built with
+ * cJSON, which escapes every string. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "report.h"
+
+static cJSON *location_json(al_source_loc loc, bool with_column)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", loc.file);
+    cJSON_AddNumberToObject(o, "line", loc.line);
+    if (with_column)
+        cJSON_AddNumberToObject(o, "column", loc.column);
+    return o;
+}
+
+static cJSON *handler_json(const al_finding_handler *h)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", h->name);
+    cJSON_AddStringToObject(o, "file", h->defined_at.file);
+    cJSON_AddNumberToObject(o, "line", h->defined_at.line);
+    cJSON_AddStringToObject(o, "kind", h->kind);
+    cJSON_AddItemToObject(o, "registered_at", location_json(h->registered_at, true));
+    cJSON *chain = cJSON_AddArrayToObject(o, "chain");
+    for (size_t i = 0; i < h->chain_length; i++) {
+        cJSON *step = cJSON_CreateObject();
+        cJSON_AddStringToObject(step, "function", h->chain[i].function);
+        cJSON_AddStringToObject(step, "callee", h->chain[i].callee);
+        cJSON_AddStringToObject(step, "file", h->chain[i].loc.file);
+        cJSON_AddNumberToObject(step, "line", h->chain[i].loc.line);
+        cJSON_AddNumberToObject(step, "column", h->chain[i].loc.column);
+        cJSON_AddItemToArray(chain, step);
+    }
+    return o;
+}
+
+void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "asynclock");
+    cJSON_AddStringToObject(tool, "version", tool_version);
+    cJSON *findings = cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->items.count; i++) {
+        const al_finding *x = &f->items.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "rule", x->rule);
+        cJSON_AddStringToObject(o, "category", x->category);
+        cJSON_AddStringToObject(o, "severity", al_severity_name(x->severity));
+        cJSON_AddStringToObject(o, "callee", x->callee);
+        cJSON_AddItemToObject(o, "location", location_json(x->loc, true));
+        cJSON_AddStringToObject(o, "function", x->function);
+        cJSON *handlers = cJSON_AddArrayToObject(o, "handlers");
+        for (size_t h = 0; h < x->handler_count; h++)
+            cJSON_AddItemToArray(handlers, handler_json(&x->handlers[h]));
+        cJSON_AddStringToObject(o, "message", x->message);
+        cJSON_AddStringToObject(o, "why", x->why);
+        cJSON_AddStringToObject(o, "fix", x->fix);
+        cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
+        cJSON_AddItemToArray(findings, o);
+    }
+    const al_summary *s = &f->summary;
+    cJSON *summary = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);
+    cJSON_AddNumberToObject(summary, "parse_errors", (double)s->parse_errors);
+    cJSON_AddNumberToObject(summary, "functions", (double)s->functions);
+    cJSON_AddNumberToObject(summary, "handlers", (double)s->handlers);
+    cJSON_AddNumberToObject(summary, "findings", (double)s->findings);
+    cJSON_AddNumberToObject(summary, "seconds", s->seconds);
+    cJSON *failures = cJSON_AddArrayToObject(summary, "failed_units");
+    for (size_t i = 0; i < f->failures.count; i++) {
+        cJSON *u = cJSON_CreateObject();
+        cJSON_AddStringToObject(u, "file", f->failures.items[i].file);
+        cJSON_AddStringToObject(u, "message", f->failures.items[i].message);
+        cJSON_AddBoolToObject(u, "partially_analyzed", f->failures.items[i].parsed);
+        cJSON_AddItemToArray(failures, u);
+    }
+    char *text = cJSON_Print(root);
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}

@@ -1,0 +1,22 @@
+/* reports: findings -> text a person or a program reads. Reads only al_findings (and, in later
+ * formats, source files for snippets); never libclang or sqlite. Every string that came from the
+ * analyzed code is escaped for the format it lands in. */
+#ifndef AL_REPORT_H
+#define AL_REPORT_H
+
+#include <stdio.h>
+
+#include "../analyzer/findings.h"
+
+typedef struct al_text_options {
+    bool color;      /* ANSI colours, for terminals */
+    const char *cwd; /* paths under it are shown relative to it */
+} al_text_options;
+
+/* Compiler-style: "file:line:col: error: ... [async-lock/sleep]" with note: lines, then a summary. */
+void al_report_text(FILE *out, const al_findings *f, const al_text_options *options);
+
+/* The JSON contract of docs/json-output.md (version 1). */
+void al_report_json(FILE *out, const al_findings *f, const char *tool_version);
+
+#endif

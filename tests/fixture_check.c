@@ -1,0 +1,232 @@
+/* fixture_check: compares an asynclock JSON report with the expectations written in a fixture's
+ * sources (docs/testing.md). Every finding must match one `expect:` comment on its line, and every
+ * comment one finding; the fixture must also have parsed without errors.
+ *
+ * With EXIT_CODE, also checks that asynclock exited as --fail-on=warning says it must: 1 when a
+ * finding is a warning or an error, else 0.
+ *
+ * usage: fixture_check REPORT.json FIXTURE_DIR [EXIT_CODE] */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+typedef struct expectation {
+    char *file;
+    unsigned line;
+    char *category, *callee;
+    char *handlers[16]; /* "name" or "name:F1>F2" */
+    int handler_count;
+    bool matched;
+} expectation;
+
+static AL_VEC(expectation) expected;
+
+static void parse_expectations(const char *file, const char *text)
+{
+    unsigned line = 1;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            line++;
+            continue;
+        }
+        if (strncmp(p, "expect:", 7) != 0)
+            continue;
+        /* tokens up to the end of the line or the comment */
+        const char *end = p + 7;
+        while (*end && *end != '\n' && strncmp(end, "*/", 2) != 0 && strncmp(end, "expect:", 7) != 0)
+            end++;
+        char *body = al_xstrndup(p + 7, (size_t)(end - p - 7));
+        expectation e = {0};
+        e.file = al_xstrdup(file);
+        e.line = line;
+        int field = 0;
+        for (char *tok = strtok(body, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
+            if (field == 0)
+                e.category = al_xstrdup(tok);
+            else if (field == 1)
+                e.callee = al_xstrdup(tok);
+            else if (strncmp(tok, "handler=", 8) == 0 && e.handler_count < 16)
+                e.handlers[e.handler_count++] = al_xstrdup(tok + 8);
+            else {
+                fprintf(stderr, "%s:%u: bad expect token '%s'\n", file, line, tok);
+                exit(2);
+            }
+            field++;
+        }
+        free(body);
+        if (!e.category || !e.callee || e.handler_count == 0) {
+            fprintf(stderr, "%s:%u: an expect: comment needs CATEGORY CALLEE handler=...\n", file, line);
+            exit(2);
+        }
+        AL_VEC_PUSH(expected, e);
+        p = end - 1;
+    }
+}
+
+static void scan_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        if (ent->d_name[0] == '.')
+            continue;
+        char *path = al_xasprintf("%s/%s", dir, ent->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            scan_folder(path);
+        } else {
+            size_t n = strlen(path);
+            if (n > 2 && (strcmp(path + n - 2, ".c") == 0 || strcmp(path + n - 2, ".h") == 0)) {
+                char *text = al_read_file(path, NULL);
+                char *abs = al_path_absolute(path, NULL);
+                if (text)
+                    parse_expectations(abs, text);
+                free(abs);
+                free(text);
+            }
+        }
+        free(path);
+    }
+    closedir(d);
+}
+
+static const char *string_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* "name" or "name:F1>F2>..." for a reported handler. */
+static char *describe_handler(const cJSON *h, bool with_chain)
+{
+    al_strbuf b = {0};
+    al_strbuf_append(&b, string_of(h, "name"));
+    if (with_chain) {
+        al_strbuf_putc(&b, ':');
+        const cJSON *step;
+        int i = 0;
+        cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(h, "chain"))
+        {
+            al_strbuf_appendf(&b, "%s%s", i++ ? ">" : "", string_of(step, "function"));
+        }
+    }
+    return al_strbuf_take(&b);
+}
+
+static bool handlers_match(const expectation *e, const cJSON *handlers)
+{
+    if (cJSON_GetArraySize(handlers) != e->handler_count)
+        return false;
+    for (int i = 0; i < e->handler_count; i++) {
+        bool with_chain = strchr(e->handlers[i], ':') != NULL;
+        bool found = false;
+        const cJSON *h;
+        cJSON_ArrayForEach(h, handlers)
+        {
+            char *d = describe_handler(h, with_chain);
+            found = found || strcmp(d, e->handlers[i]) == 0;
+            free(d);
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static void print_finding(const cJSON *f)
+{
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
+    fprintf(stderr, "  %s:%d: %s %s", string_of(loc, "file"), cJSON_GetObjectItemCaseSensitive(loc, "line")->valueint,
+            string_of(f, "category"), string_of(f, "callee"));
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(f, "handlers"))
+    {
+        char *d = describe_handler(h, true);
+        fprintf(stderr, " handler=%s", d);
+        free(d);
+    }
+    fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: fixture_check REPORT.json FIXTURE_DIR [EXIT_CODE]\n");
+        return 2;
+    }
+    char *text = al_read_file(argv[1], NULL);
+    cJSON *report = text ? cJSON_Parse(text) : NULL;
+    if (!report) {
+        fprintf(stderr, "%s: not a JSON report\n", argv[1]);
+        return 2;
+    }
+    scan_folder(argv[2]);
+    int failures = 0;
+
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(report, "summary");
+    const cJSON *parse_errors = cJSON_GetObjectItemCaseSensitive(summary, "parse_errors");
+    if (!cJSON_IsNumber(parse_errors) || parse_errors->valueint != 0) {
+        fprintf(stderr, "the fixture did not parse cleanly:\n%s\n",
+                cJSON_Print(cJSON_GetObjectItemCaseSensitive(summary, "failed_units")));
+        failures++;
+    }
+
+    const cJSON *f;
+    int want_exit = 0;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
+    {
+        if (strcmp(string_of(f, "severity"), "note") != 0)
+            want_exit = 1;
+        const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
+        const char *file = string_of(loc, "file");
+        unsigned line = (unsigned)cJSON_GetObjectItemCaseSensitive(loc, "line")->valueint;
+        bool matched = false;
+        for (size_t i = 0; i < expected.count && !matched; i++) {
+            expectation *e = &expected.items[i];
+            if (e->matched || e->line != line || strcmp(e->file, file) != 0 ||
+                strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
+                !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")))
+                continue;
+            e->matched = matched = true;
+        }
+        if (!matched) {
+            fprintf(stderr, "unexpected finding:\n");
+            print_finding(f);
+            failures++;
+        }
+    }
+    for (size_t i = 0; i < expected.count; i++) {
+        expectation *e = &expected.items[i];
+        if (e->matched)
+            continue;
+        fprintf(stderr, "missing finding:\n  %s:%u: %s %s", e->file, e->line, e->category, e->callee);
+        for (int h = 0; h < e->handler_count; h++)
+            fprintf(stderr, " handler=%s", e->handlers[h]);
+        fputc('\n', stderr);
+        failures++;
+    }
+    if (argc == 4 && atoi(argv[3]) != want_exit) {
+        fprintf(stderr, "asynclock exited %s, expected %d\n", argv[3], want_exit);
+        failures++;
+    }
+    printf("%s: %zu expected findings, %d problems\n", argv[2], expected.count, failures);
+    for (size_t i = 0; i < expected.count; i++) {
+        expectation *e = &expected.items[i];
+        free(e->file);
+        free(e->category);
+        free(e->callee);
+        for (int h = 0; h < e->handler_count; h++)
+            free(e->handlers[h]);
+    }
+    AL_VEC_FREE(expected);
+    cJSON_Delete(report);
+    free(text);
+    return failures ? 1 : 0;
+}

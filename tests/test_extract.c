@@ -1,0 +1,376 @@
+/* extract: parses real C with the real libclang and checks the recorded facts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "test_helpers.h"
+
+static const char *const gcc[] = {"gcc", "-O2", "-fno-tree-vrp", "-mindirect-branch=thunk-extern", "-Wall", "-c", "x.c",
+                                  "-o",  "x.o"};
+#define GCC_ARGC ((int)(sizeof(gcc) / sizeof(gcc[0])))
+
+static const char *S(const al_tu_facts *tu, uint32_t id)
+{
+    return al_str(&tu->strings, id);
+}
+
+static const al_fact_function *function_named(const al_tu_facts *tu, const char *name)
+{
+    for (size_t i = 0; i < tu->functions.count; i++)
+        if (strcmp(S(tu, tu->functions.items[i].name), name) == 0)
+            return &tu->functions.items[i];
+    return NULL;
+}
+
+/* The n-th call (from 0) to `callee`. */
+static const al_fact_call *call_to(const al_tu_facts *tu, const char *callee, int n)
+{
+    for (size_t i = 0; i < tu->calls.count; i++)
+        if (strcmp(S(tu, tu->calls.items[i].callee_name), callee) == 0 && n-- == 0)
+            return &tu->calls.items[i];
+    return NULL;
+}
+
+static const al_fact_ref *ref_to(const al_tu_facts *tu, const char *function, int n)
+{
+    for (size_t i = 0; i < tu->refs.count; i++)
+        if (strcmp(S(tu, tu->refs.items[i].function_name), function) == 0 && n-- == 0)
+            return &tu->refs.items[i];
+    return NULL;
+}
+
+static void test_definitions_and_calls(void **state)
+{
+    (void)state;
+    test_write("calls.c", "#include <unistd.h>\n"
+                          "static void helper(void) { sleep(1); }\n"
+                          "void entry(void) {\n"
+                          "    helper();\n"
+                          "}\n");
+    al_tu_facts tu;
+    test_extract("calls.c", gcc, GCC_ARGC, &tu);
+    assert_true(tu.parsed);
+    assert_int_equal(tu.error_count, 0);
+    assert_int_equal(tu.functions.count, 2);
+    const al_fact_function *entry = function_named(&tu, "entry");
+    assert_non_null(entry);
+    assert_true(entry->defined);
+    assert_int_equal(entry->loc.line, 3);
+    assert_string_equal(S(&tu, entry->key), "c:@F@entry");
+    const al_fact_function *helper = function_named(&tu, "helper");
+    /* static: the USR is qualified with the defining file's full path */
+    char *want = al_xasprintf("c:calls.c@F@helper@%s/calls.c", AL_TEST_WORK_DIR);
+    assert_string_equal(S(&tu, helper->key), want);
+    free(want);
+
+    assert_int_equal(tu.calls.count, 2);
+    const al_fact_call *sleep_call = call_to(&tu, "sleep", 0);
+    assert_non_null(sleep_call);
+    assert_int_equal(sleep_call->caller, helper->key);
+    assert_int_equal(sleep_call->loc.line, 2);
+    assert_int_equal(sleep_call->loc.column, 28);
+    assert_string_equal(S(&tu, sleep_call->callee_key), "c:@F@sleep");
+    assert_int_equal(sleep_call->arg_count, 1);
+    assert_int_equal(tu.args.items[sleep_call->first_arg].kind, AL_ARG_INT);
+    assert_int_equal(tu.args.items[sleep_call->first_arg].value, 1);
+    const al_fact_call *helper_call = call_to(&tu, "helper", 0);
+    assert_int_equal(helper_call->caller, entry->key);
+    assert_int_equal(helper_call->callee_key, helper->key);
+    assert_int_equal(helper_call->loc.line, 4);
+    assert_int_equal(helper_call->loc.column, 5);
+    al_tu_facts_free(&tu);
+}
+
+static void test_same_static_name_in_two_folders(void **state)
+{
+    (void)state;
+    const char *text = "static void helper(void) {}\nvoid use_%s(void) { helper(); }\n";
+    char *a = al_xasprintf(text, "a");
+    char *b = al_xasprintf(text, "b");
+    free(test_write("a/util.c", a));
+    free(test_write("b/util.c", b));
+    al_tu_facts ta, tb;
+    test_extract("a/util.c", gcc, GCC_ARGC, &ta);
+    test_extract("b/util.c", gcc, GCC_ARGC, &tb);
+    const char *ka = S(&ta, function_named(&ta, "helper")->key);
+    const char *kb = S(&tb, function_named(&tb, "helper")->key);
+    assert_string_not_equal(ka, kb);
+    assert_non_null(strstr(ka, "/a/util.c"));
+    assert_non_null(strstr(kb, "/b/util.c"));
+    /* the call links to the same key as the definition */
+    assert_string_equal(S(&ta, call_to(&ta, "helper", 0)->callee_key), ka);
+    free(a);
+    free(b);
+    al_tu_facts_free(&ta);
+    al_tu_facts_free(&tb);
+}
+
+static const char uv_refs[] = "#include <uv.h>\n"                                                         /* 1 */
+                              "#define START(t, cb) uv_timer_start((t), (cb), 0, 0)\n"                    /* 2 */
+                              "struct ops { uv_timer_cb tick; int n; uv_close_cb closed; };\n"            /* 3 */
+                              "static void on_tick(uv_timer_t *t) { (void)t; }\n"                         /* 4 */
+                              "static void on_close(uv_handle_t *h) { (void)h; }\n"                       /* 5 */
+                              "static struct ops positional = { on_tick, 1, on_close };\n"                /* 6 */
+                              "static struct ops designated = { .closed = on_close, .tick = on_tick };\n" /* 7 */
+                              "void reg(uv_timer_t *t, struct ops *o, uv_timer_cb cb) {\n"                /* 8 */
+                              "    uv_timer_start(t, on_tick, 0, 0);\n"                                   /* 9 */
+                              "    uv_timer_start(t, (uv_timer_cb)&on_tick, 0, 0);\n"                     /* 10 */
+                              "    START(t, on_tick);\n"                                                  /* 11 */
+                              "    o->tick = on_tick;\n"                                                  /* 12 */
+                              "    uv_timer_cb local = on_tick;\n"                                        /* 13 */
+                              "    if (cb == on_tick) (void)local;\n"                                     /* 14 */
+                              "    (void)positional; (void)designated;\n"                                 /* 15 */
+                              "}\n";
+
+static void test_reference_uses(void **state)
+{
+    (void)state;
+    free(test_write("refs.c", uv_refs));
+    al_tu_facts tu;
+    test_extract("refs.c", gcc, GCC_ARGC, &tu);
+    assert_true(tu.parsed);
+    assert_int_equal(tu.error_count, 0);
+
+    /* file scope: positional and designated initializers, in source order */
+    const al_fact_ref *r = ref_to(&tu, "on_tick", 0);
+    assert_int_equal(r->loc.line, 6);
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "ops.tick");
+    assert_string_equal(S(&tu, r->type_name), "uv_timer_cb");
+    assert_int_equal(r->enclosing, 0);
+    r = ref_to(&tu, "on_close", 0);
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "ops.closed");
+    assert_string_equal(S(&tu, r->type_name), "uv_close_cb");
+    r = ref_to(&tu, "on_close", 1);
+    assert_int_equal(r->loc.line, 7);
+    assert_string_equal(S(&tu, r->target), "ops.closed");
+    r = ref_to(&tu, "on_tick", 1);
+    assert_int_equal(r->loc.line, 7);
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "ops.tick");
+
+    /* argument of a call, plain, through a cast and '&', and through a macro */
+    for (int i = 2; i <= 4; i++) {
+        r = ref_to(&tu, "on_tick", i);
+        assert_int_equal(r->loc.line, 9 + (i - 2));
+        assert_int_equal(r->use, AL_USE_ARGUMENT);
+        assert_string_equal(S(&tu, r->target), "uv_timer_start");
+        assert_int_equal(r->index, 1);
+        assert_string_equal(S(&tu, r->type_name), "uv_timer_cb");
+        assert_string_equal(S(&tu, r->enclosing), "c:@F@reg");
+    }
+    /* assignment to a field, initialization of a variable, comparison */
+    r = ref_to(&tu, "on_tick", 5);
+    assert_int_equal(r->loc.line, 12);
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "ops.tick");
+    assert_string_equal(S(&tu, r->type_name), "uv_timer_cb");
+    r = ref_to(&tu, "on_tick", 6);
+    assert_int_equal(r->loc.line, 13);
+    assert_int_equal(r->use, AL_USE_VARIABLE);
+    assert_string_equal(S(&tu, r->target), "local");
+    assert_string_equal(S(&tu, r->type_name), "uv_timer_cb");
+    r = ref_to(&tu, "on_tick", 7);
+    assert_int_equal(r->loc.line, 14);
+    assert_int_equal(r->use, AL_USE_OTHER);
+    assert_null(ref_to(&tu, "on_tick", 8));
+    /* the macro's call is recorded where the macro is used */
+    const al_fact_call *c = call_to(&tu, "uv_timer_start", 2);
+    assert_int_equal(c->loc.line, 11);
+    al_tu_facts_free(&tu);
+}
+
+static void test_constant_arguments(void **state)
+{
+    (void)state;
+    free(test_write("args.c", "#include <uv.h>\n"
+                              "#include <sys/wait.h>\n"
+                              "void f(uv_loop_t *loop, uv_fs_t *req, int pid, int flags, uv_fs_cb cb) {\n"
+                              "    int st;\n"
+                              "    waitpid(pid, &st, WNOHANG);\n"
+                              "    waitpid(pid, &st, flags);\n"
+                              "    uv_fs_open(loop, req, \"x\", 0, 0, NULL);\n"
+                              "    uv_fs_open(loop, req, \"x\", 0, 0, cb);\n"
+                              "    uv_run(loop, UV_RUN_NOWAIT);\n"
+                              "}\n"));
+    al_tu_facts tu;
+    test_extract("args.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_call *c = call_to(&tu, "waitpid", 0);
+    assert_int_equal(c->arg_count, 3);
+    assert_int_equal(tu.args.items[c->first_arg + 2].kind, AL_ARG_INT);
+    assert_int_equal(tu.args.items[c->first_arg + 2].value, 1);
+    assert_int_equal(tu.args.items[c->first_arg + 0].kind, AL_ARG_UNKNOWN);
+    c = call_to(&tu, "waitpid", 1);
+    assert_int_equal(tu.args.items[c->first_arg + 2].kind, AL_ARG_UNKNOWN);
+    c = call_to(&tu, "uv_fs_open", 0);
+    assert_int_equal(c->arg_count, 6);
+    assert_int_equal(tu.args.items[c->first_arg + 5].kind, AL_ARG_NULL);
+    assert_int_equal(tu.args.items[c->first_arg + 3].kind, AL_ARG_INT);
+    c = call_to(&tu, "uv_fs_open", 1);
+    assert_int_equal(tu.args.items[c->first_arg + 5].kind, AL_ARG_UNKNOWN);
+    c = call_to(&tu, "uv_run", 0);
+    assert_int_equal(tu.args.items[c->first_arg + 1].kind, AL_ARG_INT);
+    assert_int_equal(tu.args.items[c->first_arg + 1].value, 2 /* UV_RUN_NOWAIT */);
+    al_tu_facts_free(&tu);
+}
+
+static void test_annotations(void **state)
+{
+    (void)state;
+    char *include = al_xasprintf("-I%s/include", AL_TEST_SOURCE_DIR);
+    const char *argv[] = {"cc", include, "-c", "annot.c"};
+    free(test_write("annot.c", "#include \"asynclock.h\"\n"
+                               "ASYNCLOCK_BLOCKING int wait_reply(int fd);\n"
+                               "ASYNCLOCK_HANDLER void on_event(void) { wait_reply(3); }\n"
+                               "ASYNCLOCK_NONBLOCKING static void quick(void) {}\n"
+                               "void plain(void) { quick(); }\n"));
+    al_tu_facts tu;
+    test_extract("annot.c", argv, 4, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_function *f = function_named(&tu, "wait_reply");
+    assert_non_null(f);
+    assert_false(f->defined);
+    assert_int_equal(f->annotations, AL_ANNOT_BLOCKING);
+    f = function_named(&tu, "on_event");
+    assert_true(f->defined);
+    assert_int_equal(f->annotations, AL_ANNOT_HANDLER);
+    assert_int_equal(function_named(&tu, "quick")->annotations, AL_ANNOT_NONBLOCKING);
+    assert_int_equal(function_named(&tu, "plain")->annotations, 0);
+    al_tu_facts_free(&tu);
+    free(include);
+}
+
+static void test_define_flags_from_the_command(void **state)
+{
+    (void)state;
+    free(test_write("defs.c", "#include <unistd.h>\n"
+                              "void f(void) {\n"
+                              "#ifdef USE_SLEEP\n"
+                              "    sleep(1);\n"
+                              "#endif\n"
+                              "#if LEVEL > 1\n"
+                              "    usleep(1);\n"
+                              "#endif\n"
+                              "}\n"));
+    const char *with[] = {"gcc", "-DUSE_SLEEP", "-D", "LEVEL=2", "-c", "defs.c"};
+    const char *without[] = {"gcc", "-c", "defs.c"};
+    al_tu_facts tu;
+    test_extract("defs.c", with, 6, &tu);
+    assert_non_null(call_to(&tu, "sleep", 0));
+    assert_non_null(call_to(&tu, "usleep", 0));
+    al_tu_facts_free(&tu);
+    test_extract("defs.c", without, 3, &tu);
+    assert_int_equal(tu.calls.count, 0);
+    al_tu_facts_free(&tu);
+}
+
+static void test_static_inline_in_header(void **state)
+{
+    (void)state;
+    free(test_write("inc/slow.h", "#include <unistd.h>\nstatic inline void slow(void) { sleep(1); }\n"));
+    free(test_write("user.c", "#include \"slow.h\"\nvoid f(void) { slow(); }\n"));
+    const char *argv[] = {"gcc", "-Iinc", "-c", "user.c"};
+    al_tu_facts tu;
+    test_extract("user.c", argv, 4, &tu);
+    const al_fact_function *slow = function_named(&tu, "slow");
+    char *header = al_xasprintf("%s/inc/slow.h", AL_TEST_WORK_DIR);
+    assert_string_equal(S(&tu, slow->loc.file), header);
+    assert_non_null(strstr(S(&tu, slow->key), header));
+    const al_fact_call *c = call_to(&tu, "sleep", 0);
+    assert_string_equal(S(&tu, c->loc.file), header);
+    assert_int_equal(c->caller, slow->key);
+    free(header);
+    al_tu_facts_free(&tu);
+}
+
+static void test_syntax_error_keeps_what_parsed(void **state)
+{
+    (void)state;
+    free(test_write("broken.c", "#include <unistd.h>\n"
+                                "void good(void) { sleep(1); }\n"
+                                "void bad(void) { int x = ; }\n"));
+    al_tu_facts tu;
+    test_extract("broken.c", gcc, GCC_ARGC, &tu);
+    assert_true(tu.parsed);
+    assert_int_equal(tu.error_count, 1);
+    char *want = al_xasprintf("%s/broken.c:3:26: error: expected expression", AL_TEST_WORK_DIR);
+    assert_string_equal(tu.failure, want);
+    free(want);
+    assert_non_null(call_to(&tu, "sleep", 0));
+    al_tu_facts_free(&tu);
+}
+
+static void test_missing_header_and_missing_file(void **state)
+{
+    (void)state;
+    free(test_write("nohdr.c", "#include \"does_not_exist.h\"\n#include <unistd.h>\nvoid f(void) { sleep(1); }\n"));
+    al_tu_facts tu;
+    test_extract("nohdr.c", gcc, GCC_ARGC, &tu);
+    assert_true(tu.parsed);
+    assert_true(tu.error_count >= 1);
+    assert_non_null(strstr(tu.failure, "'does_not_exist.h' file not found"));
+    assert_non_null(call_to(&tu, "sleep", 0)); /* KeepGoing: the rest is still parsed */
+    al_tu_facts_free(&tu);
+
+    test_extract("never_written.c", gcc, GCC_ARGC, &tu);
+    assert_false(tu.parsed);
+    char *want =
+        al_xasprintf("%s/never_written.c: error: cannot read source file: No such file or directory", AL_TEST_WORK_DIR);
+    assert_string_equal(tu.failure, want);
+    free(want);
+    al_tu_facts_free(&tu);
+}
+
+static void test_parallel_extraction_matches_serial(void **state)
+{
+    (void)state;
+    al_compdb db = {0};
+    db.count = 4;
+    db.commands = al_xcalloc(4, sizeof(*db.commands));
+    const char *names[] = {"calls.c", "refs.c", "args.c", "defs.c"};
+    free(test_write("calls.c",
+                    "#include <unistd.h>\nstatic void helper(void) { sleep(1); }\nvoid entry(void) { helper(); }\n"));
+    free(test_write("refs.c", uv_refs));
+    for (size_t i = 0; i < db.count; i++) {
+        db.commands[i].directory = al_xstrdup(AL_TEST_WORK_DIR);
+        db.commands[i].file = al_xasprintf("%s/%s", AL_TEST_WORK_DIR, names[i]);
+        db.commands[i].args =
+            al_compdb_clang_args((char *const *)gcc, GCC_ARGC, AL_TEST_WORK_DIR, &db.commands[i].arg_count);
+    }
+    al_tu_facts serial[4], parallel[4];
+    al_extract_all(&db, 1, serial, NULL, NULL);
+    al_extract_all(&db, 3, parallel, NULL, NULL);
+    assert_int_equal(serial[0].calls.count, 2);
+    assert_int_equal(serial[1].refs.count, 10);
+    for (size_t i = 0; i < db.count; i++) {
+        assert_string_equal(serial[i].file, parallel[i].file);
+        assert_int_equal(serial[i].calls.count, parallel[i].calls.count);
+        assert_int_equal(serial[i].refs.count, parallel[i].refs.count);
+        assert_int_equal(serial[i].functions.count, parallel[i].functions.count);
+        al_tu_facts_free(&serial[i]);
+        al_tu_facts_free(&parallel[i]);
+    }
+    al_compdb_free(&db);
+}
+
+int main(void)
+{
+    test_mkdirs(AL_TEST_WORK_DIR);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_definitions_and_calls),
+        cmocka_unit_test(test_same_static_name_in_two_folders),
+        cmocka_unit_test(test_reference_uses),
+        cmocka_unit_test(test_constant_arguments),
+        cmocka_unit_test(test_annotations),
+        cmocka_unit_test(test_define_flags_from_the_command),
+        cmocka_unit_test(test_static_inline_in_header),
+        cmocka_unit_test(test_syntax_error_keeps_what_parsed),
+        cmocka_unit_test(test_missing_header_and_missing_file),
+        cmocka_unit_test(test_parallel_extraction_matches_serial),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,255 @@
+/* reach: blocking call sites reachable from handlers, with shortest chains. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "facts_builder.h"
+#include "reach.h"
+#include "test_helpers.h"
+
+static al_rules *rules;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_mkdirs(AL_TEST_WORK_DIR);
+    rules = fb_rules(AL_TEST_WORK_DIR);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    al_rules_free(rules);
+    return 0;
+}
+
+typedef struct analysis {
+    al_program p;
+    al_contexts c;
+    al_reach r;
+} analysis;
+
+static void analyze(analysis *a, al_tu_facts *units, size_t count, bool conditional)
+{
+    al_program_link(&a->p, units, count);
+    free(units);
+    al_contexts_find(&a->c, &a->p, rules);
+    al_reach_options o = {conditional};
+    al_reach_run(&a->r, &a->p, &a->c, rules, &o);
+}
+
+static void analysis_free(analysis *a)
+{
+    al_reach_free(&a->r);
+    al_contexts_free(&a->c);
+    al_program_free(&a->p);
+}
+
+static void handler(al_tu_facts *u, const char *name, unsigned line)
+{
+    fb_function(u, name, "/src/a.c", line, 0);
+    fb_ref(u, name, NULL, AL_USE_ARGUMENT, "loop_start", 1, "loop_cb", "/src/main.c", line);
+}
+
+/* "h:f1>f2>callee" for the handler at `index` of a site: its chain as function names. */
+static char *chain_of(const analysis *a, const al_site *site, size_t index)
+{
+    const al_site_handler *sh = &site->handlers.items[index];
+    al_strbuf b = {0};
+    al_strbuf_append(&b, al_program_str(&a->p, a->p.functions.items[a->c.handlers.items[sh->handler].function].name));
+    al_strbuf_putc(&b, ':');
+    for (uint32_t k = 0; k < sh->length; k++) {
+        const al_call *call = &a->p.calls.items[a->r.chain_calls.items[sh->first + k]];
+        al_strbuf_appendf(&b, "%s%s", k ? ">" : "", al_program_str(&a->p, a->p.functions.items[call->caller].name));
+    }
+    al_strbuf_appendf(&b, ">%s", al_program_str(&a->p, a->p.calls.items[site->call].callee_name));
+    return al_strbuf_take(&b);
+}
+
+static void assert_chain(const analysis *a, const al_site *site, size_t index, const char *want)
+{
+    char *got = chain_of(a, site, index);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_shortest_chains_and_every_handler(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_a", 1);
+    handler(&u[0], "on_b", 2);
+    fb_function(&u[0], "long1", "/src/a.c", 3, 0);
+    fb_function(&u[0], "long2", "/src/a.c", 4, 0);
+    fb_function(&u[0], "store", "/src/a.c", 5, 0);
+    /* on_a reaches store through long1>long2 and directly; on_b through long2 */
+    fb_call(&u[0], "on_a", "long1", "/src/a.c", 10, 1, "");
+    fb_call(&u[0], "on_a", "store", "/src/a.c", 11, 1, "");
+    fb_call(&u[0], "long1", "long2", "/src/a.c", 12, 1, "");
+    fb_call(&u[0], "long2", "store", "/src/a.c", 13, 1, "");
+    fb_call(&u[0], "on_b", "long2", "/src/a.c", 14, 1, "");
+    fb_call(&u[0], "store", "sleep", "/src/a.c", 15, 1, "1");
+    fb_call(&u[0], "not_a_handler", "sleep", "/src/a.c", 16, 1, "1");
+    fb_function(&u[0], "not_a_handler", "/src/a.c", 6, 0);
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_int_equal(a.r.blocking_calls, 2);
+    const al_site *site = &a.r.sites.items[0];
+    assert_string_equal(site->api->name, "sleep");
+    assert_int_equal(site->handlers.count, 2);
+    assert_chain(&a, site, 0, "on_a:on_a>store>sleep");
+    assert_chain(&a, site, 1, "on_b:on_b>long2>store>sleep");
+    analysis_free(&a);
+}
+
+static void test_cycles_terminate(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_self", 1);
+    handler(&u[0], "on_loop", 2);
+    fb_function(&u[0], "ping", "/src/a.c", 3, 0);
+    fb_function(&u[0], "pong", "/src/a.c", 4, 0);
+    fb_call(&u[0], "on_self", "on_self", "/src/a.c", 10, 1, "");
+    fb_call(&u[0], "on_self", "stat", "/src/a.c", 11, 1, "uu");
+    fb_call(&u[0], "on_loop", "ping", "/src/a.c", 12, 1, "");
+    fb_call(&u[0], "ping", "pong", "/src/a.c", 13, 1, "");
+    fb_call(&u[0], "pong", "ping", "/src/a.c", 14, 1, "");
+    fb_call(&u[0], "pong", "on_self", "/src/a.c", 15, 1, "");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    const al_site *site = &a.r.sites.items[0];
+    assert_int_equal(site->handlers.count, 2);
+    assert_chain(&a, site, 0, "on_self:on_self>stat");
+    assert_chain(&a, site, 1, "on_loop:on_loop>ping>pong>on_self>stat");
+    analysis_free(&a);
+}
+
+static void test_annotations_stop_or_mark(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_tick", 1);
+    fb_function(&u[0], "quick", "/src/a.c", 2, AL_ANNOT_NONBLOCKING);
+    fb_function(&u[0], "wait_reply", "/src/a.c", 3, AL_ANNOT_BLOCKING);
+    fb_declaration(&u[0], "legacy", "/src/legacy.h", 4, AL_ANNOT_BLOCKING);
+    fb_call(&u[0], "on_tick", "quick", "/src/a.c", 10, 1, "");
+    fb_call(&u[0], "quick", "sleep", "/src/a.c", 11, 1, "0");
+    fb_call(&u[0], "on_tick", "wait_reply", "/src/a.c", 12, 1, "u");
+    fb_call(&u[0], "wait_reply", "sleep", "/src/a.c", 13, 1, "1"); /* not entered */
+    fb_call(&u[0], "on_tick", "legacy", "/src/a.c", 14, 1, "");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 2);
+    const al_site *site = &a.r.sites.items[0];
+    assert_null(site->api);
+    assert_string_equal(al_program_str(&a.p, a.p.calls.items[site->call].callee_name), "wait_reply");
+    assert_chain(&a, site, 0, "on_tick:on_tick>wait_reply");
+    site = &a.r.sites.items[1];
+    assert_null(site->api);
+    assert_chain(&a, site, 0, "on_tick:on_tick>legacy");
+    analysis_free(&a);
+}
+
+static void test_argument_conditions_and_conditional_apis(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_child", 1);
+    fb_call(&u[0], "on_child", "waitpid", "/src/a.c", 10, 1, "uu1"); /* WNOHANG: no */
+    fb_call(&u[0], "on_child", "waitpid", "/src/a.c", 11, 1, "uu0"); /* yes */
+    fb_call(&u[0], "on_child", "waitpid", "/src/a.c", 12, 1, "uuu"); /* unknown flags: yes */
+    fb_call(&u[0], "on_child", "fs_open", "/src/a.c", 13, 1, "uun"); /* no callback: yes */
+    fb_call(&u[0], "on_child", "fs_open", "/src/a.c", 14, 1, "uuu"); /* a callback: no */
+    fb_call(&u[0], "on_child", "read", "/src/a.c", 15, 1, "uuu");    /* conditional */
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 3);
+    unsigned lines[3];
+    for (int i = 0; i < 3; i++)
+        lines[i] = a.p.calls.items[a.r.sites.items[i].call].loc.line;
+    assert_int_equal(lines[0], 11);
+    assert_int_equal(lines[1], 12);
+    assert_int_equal(lines[2], 13);
+    analysis_free(&a);
+
+    u = fb_units(1);
+    handler(&u[0], "on_child", 1);
+    fb_call(&u[0], "on_child", "read", "/src/a.c", 15, 1, "uuu");
+    analyze(&a, u, 1, true);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_string_equal(a.r.sites.items[0].api->name, "read");
+    analysis_free(&a);
+}
+
+static void test_project_definition_shadows_the_api(void **state)
+{
+    (void)state;
+    /* the project defines its own stat(): its body decides, not the rule */
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_tick", 1);
+    fb_function(&u[0], "stat", "/src/mystat.c", 2, 0);
+    fb_call(&u[0], "on_tick", "stat", "/src/a.c", 10, 1, "uu");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 0);
+    analysis_free(&a);
+}
+
+static void test_workers_are_not_searched(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    fb_function(&u[0], "work", "/src/a.c", 1, 0);
+    fb_ref(&u[0], "work", NULL, AL_USE_ARGUMENT, "queue", 2, "work_cb", "/src/main.c", 1);
+    fb_call(&u[0], "work", "sleep", "/src/a.c", 10, 1, "1");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 0);
+    assert_int_equal(a.r.blocking_calls, 1);
+    analysis_free(&a);
+}
+
+static void test_deep_chain_is_iterative(void **state)
+{
+    (void)state;
+    enum { DEPTH = 100000 };
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "f0", 1);
+    char name[32], next[32];
+    for (int i = 1; i <= DEPTH; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        fb_function(&u[0], name, "/src/deep.c", (unsigned)i, 0);
+    }
+    for (int i = 0; i < DEPTH; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        snprintf(next, sizeof(next), "f%d", i + 1);
+        fb_call(&u[0], name, next, "/src/deep.c", (unsigned)i, 1, "");
+    }
+    snprintf(name, sizeof(name), "f%d", DEPTH);
+    fb_call(&u[0], name, "sleep", "/src/deep.c", DEPTH + 1, 1, "1");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_int_equal(a.r.sites.items[0].handlers.items[0].length, DEPTH + 1);
+    analysis_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shortest_chains_and_every_handler),
+        cmocka_unit_test(test_cycles_terminate),
+        cmocka_unit_test(test_annotations_stop_or_mark),
+        cmocka_unit_test(test_argument_conditions_and_conditional_apis),
+        cmocka_unit_test(test_project_definition_shadows_the_api),
+        cmocka_unit_test(test_workers_are_not_searched),
+        cmocka_unit_test(test_deep_chain_is_iterative),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
