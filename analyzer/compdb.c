@@ -248,6 +248,7 @@ bool al_compdb_load(al_compdb *db, const char *build_dir, char **error)
     if (!cJSON_IsArray(jf.root)) {
         *error = al_jsonfile_error(&jf, "", "expected an array of compile commands");
         al_jsonfile_free(&jf);
+        al_compdb_free(db);
         return false;
     }
     int n = cJSON_GetArraySize(jf.root);

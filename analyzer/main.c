@@ -39,6 +39,7 @@ static const char usage_text[] =
     "  FILE...              report only findings in these files (the whole program is analyzed)\n"
     "  -f, --format FMT     text (default) | json\n"
     "  -o, --output FILE    write the report there (default: standard output)\n"
+    "      --json FILE      also write the JSON report to FILE\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
@@ -59,6 +60,7 @@ typedef struct check_options {
     const char *build_dir;
     const char *format;
     const char *output;
+    const char *json_output; /* --json: a JSON report beside the main one */
     int jobs;
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
@@ -84,7 +86,7 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-enum { OPT_RULES = 256, OPT_FAIL_ON, OPT_CONDITIONAL, OPT_SOURCE_ROOT, OPT_COLOR, OPT_CATEGORY, OPT_PACK };
+enum { OPT_JSON = 256, OPT_RULES, OPT_FAIL_ON, OPT_CONDITIONAL, OPT_SOURCE_ROOT, OPT_COLOR, OPT_CATEGORY, OPT_PACK };
 
 static int parse_options(int argc, char **argv, check_options *o)
 {
@@ -92,6 +94,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"output", required_argument, NULL, 'o'},
                                                  {"jobs", required_argument, NULL, 'j'},
                                                  {"rules", required_argument, NULL, OPT_RULES},
+                                                 {"json", required_argument, NULL, OPT_JSON},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
                                                  {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
@@ -127,6 +130,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             o->jobs = (int)n;
             break;
         }
+        case OPT_JSON:
+            o->json_output = optarg;
+            break;
         case OPT_RULES:
             AL_VEC_PUSH(o->rule_paths, optarg);
             break;
@@ -214,6 +220,55 @@ static void show_progress(void *data, size_t done, size_t total, const al_tu_fac
     }
 }
 
+/* A report file is written under a temporary name and renamed when complete, so a failed or
+ * interrupted run never leaves a truncated report that looks finished. */
+typedef struct report_file {
+    const char *path; /* NULL: standard output */
+    char *temporary;
+    FILE *f;
+} report_file;
+
+static bool report_open(report_file *r, const char *path)
+{
+    r->path = path;
+    r->temporary = NULL;
+    r->f = stdout;
+    if (!path)
+        return true;
+    r->temporary = al_xasprintf("%s.tmp.%ld", path, (long)getpid());
+    if (!(r->f = fopen(r->temporary, "w"))) {
+        fprintf(stderr, "%s: error: cannot write report: %s\n", path, strerror(errno));
+        free(r->temporary);
+        r->temporary = NULL;
+        return false;
+    }
+    return true;
+}
+
+static bool report_commit(report_file *r)
+{
+    if (!r->path)
+        return fflush(stdout) == 0;
+    bool ok = fclose(r->f) == 0 && rename(r->temporary, r->path) == 0;
+    if (!ok) {
+        fprintf(stderr, "%s: error: cannot write report: %s\n", r->path, strerror(errno));
+        remove(r->temporary);
+    }
+    free(r->temporary);
+    r->temporary = NULL;
+    return ok;
+}
+
+static void report_abandon(report_file *r)
+{
+    if (!r->temporary)
+        return;
+    fclose(r->f);
+    remove(r->temporary);
+    free(r->temporary);
+    r->temporary = NULL;
+}
+
 static double seconds_since(const struct timespec *start)
 {
     struct timespec now;
@@ -238,9 +293,9 @@ static int run_check(check_options *o)
         return EXIT_USAGE;
     }
     /* Opened before the analysis, so an unwritable path fails fast; written only at the end. */
-    FILE *out = stdout;
-    if (o->output && !(out = fopen(o->output, "w"))) {
-        fprintf(stderr, "%s: error: cannot write report: %s\n", o->output, strerror(errno));
+    report_file main_report, json_report = {0};
+    if (!report_open(&main_report, o->output) || (o->json_output && !report_open(&json_report, o->json_output))) {
+        report_abandon(&main_report);
         al_compdb_free(&db);
         al_rules_free(rules);
         return EXIT_USAGE;
@@ -270,20 +325,19 @@ static int run_check(check_options *o)
     findings.summary.seconds = seconds_since(&started);
 
     if (strcmp(o->format, "json") == 0) {
-        al_report_json(out, &findings, AL_VERSION);
+        al_report_json(main_report.f, &findings, AL_VERSION);
     } else {
         char cwd[4096];
         bool color = strcmp(o->color, "always") == 0 ||
                      (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
         al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
-        al_report_text(out, &findings, &text);
+        al_report_text(main_report.f, &findings, &text);
     }
-    int status = EXIT_CLEAN;
-    if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "%s: error: cannot write report: %s\n", o->output, strerror(errno));
-        status = EXIT_USAGE;
-    } else if (out == stdout && fflush(stdout) != 0) {
-        status = EXIT_USAGE;
+    int status = report_commit(&main_report) ? EXIT_CLEAN : EXIT_USAGE;
+    if (o->json_output) {
+        al_report_json(json_report.f, &findings, AL_VERSION);
+        if (!report_commit(&json_report))
+            status = EXIT_USAGE;
     }
     al_severity level;
     if (status == EXIT_CLEAN && al_severity_parse(o->fail_on, &level) && al_findings_fail(&findings, level))

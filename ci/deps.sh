@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package asynclock needs to build, test and run its demo.
-# Safe to run again: apt-get skips what is already installed. Needs root (or sudo).
+# Safe to run again: it installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config clang
+  build-essential cmake pkg-config clang clang-format
   # the analyzer's own dependencies
   libclang-dev libsqlite3-dev libcjson-dev libcmocka-dev
   # real event-loop headers the fixtures compile against

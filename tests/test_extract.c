@@ -44,11 +44,11 @@ static const al_fact_ref *ref_to(const al_tu_facts *tu, const char *function, in
 static void test_definitions_and_calls(void **state)
 {
     (void)state;
-    test_write("calls.c", "#include <unistd.h>\n"
-                          "static void helper(void) { sleep(1); }\n"
-                          "void entry(void) {\n"
-                          "    helper();\n"
-                          "}\n");
+    free(test_write("calls.c", "#include <unistd.h>\n"
+                               "static void helper(void) { sleep(1); }\n"
+                               "void entry(void) {\n"
+                               "    helper();\n"
+                               "}\n"));
     al_tu_facts tu;
     test_extract("calls.c", gcc, GCC_ARGC, &tu);
     assert_true(tu.parsed);
