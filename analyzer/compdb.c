@@ -80,8 +80,9 @@ static const char *const dropped_with_value[] = {
     "-aux-info", "-arch", "-target", "--param", "-L",      "-l",       NULL};
 
 /* If `arg` is one of `options`, returns that option and sets *joined_value to its value when it is
- * written in the same argument ("-Ifoo", "-std=c11"), else to NULL. */
-static const char *match_option(const char *arg, const char *const *options, const char **joined_value)
+ * written in the same argument ("-Ifoo", "-std=c11", "-isystem/usr/x"), else to NULL. Only
+ * one-letter options and `joinable` lists take a value glued on without '='. */
+static const char *match_option(const char *arg, const char *const *options, bool joinable, const char **joined_value)
 {
     for (int i = 0; options[i]; i++) {
         size_t n = strlen(options[i]);
@@ -95,8 +96,7 @@ static const char *match_option(const char *arg, const char *const *options, con
             *joined_value = arg + n + 1;
             return options[i];
         }
-        /* single-dash one-letter options take their value joined: "-Ifoo", "-DX" */
-        if (n == 2) {
+        if (n == 2 || joinable) {
             *joined_value = arg + n;
             return options[i];
         }
@@ -119,7 +119,7 @@ char **al_compdb_clang_args(char *const *argv, int argc, const char *directory, 
         const char *arg = argv[i];
         const char *value = NULL;
         const char *option;
-        if ((option = match_option(arg, path_options, &value))) {
+        if ((option = match_option(arg, path_options, true, &value))) {
             if (!value) {
                 if (i + 1 >= argc)
                     break;
@@ -133,7 +133,7 @@ char **al_compdb_clang_args(char *const *argv, int argc, const char *directory, 
                 AL_VEC_PUSH(out, al_xstrdup(option));
                 AL_VEC_PUSH(out, abs);
             }
-        } else if ((option = match_option(arg, value_options, &value))) {
+        } else if ((option = match_option(arg, value_options, false, &value))) {
             if (!value) {
                 if (i + 1 >= argc)
                     break;

@@ -351,9 +351,7 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn)
     ancestor *user = &w->stack.items[j];
     unsigned position = w->stack.items[child].index;
 
-    if (child == 0) {
-        /* nothing above: cannot happen inside a walk, keep it as "other" */
-    } else if (user->kind == CXCursor_CallExpr) {
+    if (user->kind == CXCursor_CallExpr) {
         if (position == 0)
             return; /* callee position: recorded as a call */
         r.use = AL_USE_ARGUMENT;
