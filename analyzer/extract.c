@@ -253,9 +253,9 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use)
     return 0;
 }
 
-static al_fact_arg evaluate_argument(CXCursor arg)
+static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
 {
-    al_fact_arg value = {AL_ARG_UNKNOWN, 0};
+    al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0};
     CXType type = clang_getCanonicalType(clang_getCursorType(arg));
     CXEvalResult r = clang_Cursor_Evaluate(arg);
     if (r) {
@@ -280,6 +280,16 @@ static al_fact_arg evaluate_argument(CXCursor arg)
     } else if (type.kind == CXType_Pointer && value.kind == AL_ARG_INT && value.value == 0) {
         value.kind = AL_ARG_NULL;
     }
+    if (value.kind == AL_ARG_UNKNOWN) {
+        CXCursor inner = strip(arg);
+        if (clang_getCursorKind(inner) == CXCursor_DeclRefExpr) {
+            CXCursor var = clang_getCursorReferenced(inner);
+            if (clang_getCursorKind(var) == CXCursor_VarDecl) {
+                value.kind = AL_ARG_VARIABLE;
+                value.name = intern_cxstring(w, clang_getCursorSpelling(var));
+            }
+        }
+    }
     return value;
 }
 
@@ -300,7 +310,7 @@ static void record_call(walker *w, CXCursor call)
     fc.first_arg = (uint32_t)w->tu->args.count;
     fc.arg_count = n > 0 ? (uint32_t)n : 0;
     for (int i = 0; i < n; i++)
-        AL_VEC_PUSH(w->tu->args, evaluate_argument(clang_Cursor_getArgument(call, (unsigned)i)));
+        AL_VEC_PUSH(w->tu->args, evaluate_argument(w, clang_Cursor_getArgument(call, (unsigned)i)));
     AL_VEC_PUSH(w->tu->calls, fc);
 }
 

@@ -29,11 +29,13 @@ typedef struct al_fact_function {
     unsigned annotations; /* AL_ANNOT_* */
 } al_fact_function;
 
-/* The value of one call argument, when the extractor could fold it to a constant. */
-typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL } al_arg_kind;
+/* What the extractor knows of one call argument: an integer or null pointer constant it could
+ * fold, or the variable it names (`stderr` in `fflush(stderr)`). */
+typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL, AL_ARG_VARIABLE } al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
-    long long value;
+    long long value; /* AL_ARG_INT */
+    uint32_t name;   /* AL_ARG_VARIABLE: the variable's name, id in the unit's strings */
 } al_fact_arg;
 
 typedef struct al_fact_call {

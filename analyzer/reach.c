@@ -26,7 +26,7 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, call->callee_name));
     if (!rule || (rule->conditional && !options->conditional))
         return false;
-    if (!al_rules_call_blocks(rule, &p->args.items[call->first_arg], call->arg_count))
+    if (!al_rules_call_blocks(rule, &p->args.items[call->first_arg], call->arg_count, &p->strings))
         return false;
     *api = rule;
     return true;

@@ -55,6 +55,16 @@ al_rules *al_rules_new(void)
     return r;
 }
 
+static void free_conditions(al_condition *c, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        for (size_t k = 0; k < c[i].name_count; k++)
+            free(c[i].names[k]);
+        free(c[i].names);
+    }
+    free(c);
+}
+
 static void free_api(al_api_rule *a)
 {
     free(a->name);
@@ -62,8 +72,8 @@ static void free_api(al_api_rule *a)
     free(a->category);
     free(a->why);
     free(a->fix);
-    free(a->unless);
-    free(a->only_if);
+    free_conditions(a->unless, a->unless_count);
+    free_conditions(a->only_if, a->only_if_count);
 }
 
 static void clear_index(al_rules *r)
@@ -171,7 +181,7 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
 {
     if (!cJSON_IsArray(list))
         return fail(pr, where, "argument conditions must be an array");
-    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", NULL};
+    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", "variable_in", NULL};
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, list)
@@ -202,8 +212,18 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
             if (!cJSON_IsTrue(t))
                 return fail(pr, path, "\"is_null\" must be true");
         }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "variable_in"))) {
+            tests++;
+            bool names_ok = cJSON_IsArray(t) && cJSON_GetArraySize(t) > 0;
+            const cJSON *name;
+            cJSON_ArrayForEach(name, t) names_ok = names_ok && cJSON_IsString(name) && *name->valuestring;
+            if (!names_ok)
+                return fail(pr, path, "\"variable_in\" must be a non-empty array of variable names");
+        }
         if (tests != 1)
-            return fail(pr, path, "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\"");
+            return fail(pr, path,
+                        "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
+                        "\"variable_in\"");
     }
     return true;
 }
@@ -535,6 +555,11 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
         } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "has_bits"))) {
             cond->test = AL_TEST_HAS_BITS;
             cond->value = (long long)t->valuedouble;
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "variable_in"))) {
+            cond->test = AL_TEST_VARIABLE_IN;
+            cond->names = al_xcalloc((size_t)cJSON_GetArraySize(t), sizeof(char *));
+            const cJSON *name;
+            cJSON_ArrayForEach(name, t) cond->names[cond->name_count++] = al_xstrdup(name->valuestring);
         } else {
             cond->test = AL_TEST_IS_NULL;
         }
@@ -617,7 +642,7 @@ const al_api_rule *al_rules_find_api(const al_rules *r, const char *name)
     return &r->apis.items[r->api_slot.items[id] - 1];
 }
 
-static bool condition_holds(const al_condition *c, const al_fact_arg *args, size_t arg_count)
+static bool condition_holds(const al_condition *c, const al_fact_arg *args, size_t arg_count, const al_strtab *strings)
 {
     long index = c->arg < 0 ? (long)arg_count + c->arg : c->arg;
     if (index < 0 || (size_t)index >= arg_count)
@@ -630,17 +655,24 @@ static bool condition_holds(const al_condition *c, const al_fact_arg *args, size
         return a->kind == AL_ARG_INT && (a->value & c->value) == c->value;
     case AL_TEST_IS_NULL:
         return a->kind == AL_ARG_NULL;
+    case AL_TEST_VARIABLE_IN:
+        if (a->kind != AL_ARG_VARIABLE)
+            return false;
+        for (size_t i = 0; i < c->name_count; i++)
+            if (strcmp(al_str(strings, a->name), c->names[i]) == 0)
+                return true;
+        return false;
     }
     return false;
 }
 
-bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count)
+bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count, const al_strtab *strings)
 {
     for (size_t i = 0; i < api->unless_count; i++)
-        if (condition_holds(&api->unless[i], args, arg_count))
+        if (condition_holds(&api->unless[i], args, arg_count, strings))
             return false;
     for (size_t i = 0; i < api->only_if_count; i++)
-        if (!condition_holds(&api->only_if[i], args, arg_count))
+        if (!condition_holds(&api->only_if[i], args, arg_count, strings))
             return false;
     return true;
 }

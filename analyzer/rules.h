@@ -11,12 +11,14 @@
 #include "facts.h"
 #include "util.h"
 
-typedef enum { AL_TEST_EQUALS, AL_TEST_HAS_BITS, AL_TEST_IS_NULL } al_arg_test;
+typedef enum { AL_TEST_EQUALS, AL_TEST_HAS_BITS, AL_TEST_IS_NULL, AL_TEST_VARIABLE_IN } al_arg_test;
 
 typedef struct al_condition {
     int arg; /* from 0; -1 is the last argument */
     al_arg_test test;
     long long value;
+    char **names; /* AL_TEST_VARIABLE_IN */
+    size_t name_count;
 } al_condition;
 
 typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR = 2 } al_severity;
@@ -60,8 +62,9 @@ void al_rules_index(al_rules *r);
 
 size_t al_rules_api_count(const al_rules *r);
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
-/* Whether a call to `api` with these (partly folded) arguments blocks. */
-bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count);
+/* Whether a call to `api` with these (partly folded) arguments blocks; `strings` holds the names
+ * of AL_ARG_VARIABLE arguments. */
+bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count, const al_strtab *strings);
 
 /* The context rule a function reference matches: by the declared type it is stored as, else by
  * the call it is an argument of, else by the field it is stored into. NULL when none does. When

@@ -36,7 +36,8 @@ static inline void fb_declaration(al_tu_facts *tu, const char *name, const char 
     AL_VEC_PUSH(tu->functions, f);
 }
 
-/* A direct call; args are given as a string of 'n' (null), 'u' (unknown) or digits (an int). */
+/* A direct call; args are given as a string of 'n' (null), 'u' (unknown), digits (an int), 's'
+ * (the variable `stderr`) or 'f' (the variable `logfile`). */
 static inline void fb_call(al_tu_facts *tu, const char *caller, const char *callee, const char *file, unsigned line,
                            unsigned column, const char *args)
 {
@@ -47,11 +48,13 @@ static inline void fb_call(al_tu_facts *tu, const char *caller, const char *call
     c.loc = fb_loc(tu, file, line, column);
     c.first_arg = (uint32_t)tu->args.count;
     for (const char *a = args ? args : ""; *a; a++) {
-        al_fact_arg arg = {AL_ARG_UNKNOWN, 0};
+        al_fact_arg arg = {AL_ARG_UNKNOWN, 0, 0};
         if (*a == 'n')
             arg.kind = AL_ARG_NULL;
         else if (*a >= '0' && *a <= '9')
-            arg = (al_fact_arg){AL_ARG_INT, *a - '0'};
+            arg = (al_fact_arg){AL_ARG_INT, *a - '0', 0};
+        else if (*a == 's' || *a == 'f')
+            arg = (al_fact_arg){AL_ARG_VARIABLE, 0, fb_str(tu, *a == 's' ? "stderr" : "logfile")};
         AL_VEC_PUSH(tu->args, arg);
         c.arg_count++;
     }
@@ -102,6 +105,8 @@ static const char fb_pack[] =
     "   \"why\": \"fd\", \"fix\": \"generic read fix\"},\n"
     "  {\"name\": \"waitpid\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
     "   \"why\": \"child\", \"fix\": \"generic waitpid fix\", \"unless\": [{\"arg\": 2, \"has_bits\": 1}]},\n"
+    "  {\"name\": \"fflush\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
+    "   \"why\": \"flush\", \"fix\": \"f\", \"unless\": [{\"arg\": 0, \"variable_in\": [\"stdout\", \"stderr\"]}]},\n"
     "  {\"name\": \"fs_open\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
     "   \"why\": \"sync without cb\", \"fix\": \"pass a callback\", \"only_if\": [{\"arg\": -1, \"is_null\": "
     "true}]}],\n"

@@ -188,6 +188,7 @@ static void test_constant_arguments(void **state)
     (void)state;
     free(test_write("args.c", "#include <uv.h>\n"
                               "#include <sys/wait.h>\n"
+                              "#include <stdio.h>\n"
                               "void f(uv_loop_t *loop, uv_fs_t *req, int pid, int flags, uv_fs_cb cb) {\n"
                               "    int st;\n"
                               "    waitpid(pid, &st, WNOHANG);\n"
@@ -195,6 +196,7 @@ static void test_constant_arguments(void **state)
                               "    uv_fs_open(loop, req, \"x\", 0, 0, NULL);\n"
                               "    uv_fs_open(loop, req, \"x\", 0, 0, cb);\n"
                               "    uv_run(loop, UV_RUN_NOWAIT);\n"
+                              "    fflush(stderr);\n"
                               "}\n"));
     al_tu_facts tu;
     test_extract("args.c", gcc, GCC_ARGC, &tu);
@@ -215,6 +217,9 @@ static void test_constant_arguments(void **state)
     c = call_to(&tu, "uv_run", 0);
     assert_int_equal(tu.args.items[c->first_arg + 1].kind, AL_ARG_INT);
     assert_int_equal(tu.args.items[c->first_arg + 1].value, 2 /* UV_RUN_NOWAIT */);
+    c = call_to(&tu, "fflush", 0);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_VARIABLE);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "stderr");
     al_tu_facts_free(&tu);
 }
 

@@ -167,15 +167,20 @@ static void test_argument_conditions_and_conditional_apis(void **state)
     fb_call(&u[0], "on_child", "fs_open", "/src/a.c", 13, 1, "uun"); /* no callback: yes */
     fb_call(&u[0], "on_child", "fs_open", "/src/a.c", 14, 1, "uuu"); /* a callback: no */
     fb_call(&u[0], "on_child", "read", "/src/a.c", 15, 1, "uuu");    /* conditional */
+    fb_call(&u[0], "on_child", "fflush", "/src/a.c", 16, 1, "s");    /* stderr: logging */
+    fb_call(&u[0], "on_child", "fflush", "/src/a.c", 17, 1, "f");    /* a file: yes */
+    fb_call(&u[0], "on_child", "fflush", "/src/a.c", 18, 1, "u");    /* unknown: yes */
     analysis a;
     analyze(&a, u, 1, false);
-    assert_int_equal(a.r.sites.count, 3);
-    unsigned lines[3];
-    for (int i = 0; i < 3; i++)
+    assert_int_equal(a.r.sites.count, 5);
+    unsigned lines[5];
+    for (int i = 0; i < 5; i++)
         lines[i] = a.p.calls.items[a.r.sites.items[i].call].loc.line;
     assert_int_equal(lines[0], 11);
     assert_int_equal(lines[1], 12);
     assert_int_equal(lines[2], 13);
+    assert_int_equal(lines[3], 17);
+    assert_int_equal(lines[4], 18);
     analysis_free(&a);
 
     u = fb_units(1);
