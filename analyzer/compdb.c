@@ -96,7 +96,7 @@ static const char *match_option(const char *arg, const char *const *options, boo
             *joined_value = arg + n + 1;
             return options[i];
         }
-        if (n == 2 || joinable) {
+        if (n == 2 || (joinable && arg[n] != '-')) { /* "-isystem-after" is another option */
             *joined_value = arg + n;
             return options[i];
         }
@@ -119,7 +119,9 @@ char **al_compdb_clang_args(char *const *argv, int argc, const char *directory, 
         const char *arg = argv[i];
         const char *value = NULL;
         const char *option;
-        if ((option = match_option(arg, path_options, true, &value))) {
+        if (in_list(arg, dropped_with_value)) {
+            i++;
+        } else if ((option = match_option(arg, path_options, true, &value))) {
             if (!value) {
                 if (i + 1 >= argc)
                     break;
@@ -146,8 +148,6 @@ char **al_compdb_clang_args(char *const *argv, int argc, const char *directory, 
         } else if (in_list(arg, kept_flags) || strncmp(arg, "-fno-builtin-", 13) == 0 ||
                    (arg[0] == '-' && arg[1] == 'O')) {
             AL_VEC_PUSH(out, al_xstrdup(arg));
-        } else if (in_list(arg, dropped_with_value)) {
-            i++;
         } else {
             /* Everything else is dropped: warnings, codegen and gcc-only flags, -c, the input
              * file (given to libclang separately) and any other input such as objects. */

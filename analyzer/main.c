@@ -111,7 +111,7 @@ static int parse_options(int argc, char **argv, check_options *o)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "p:f:o:j:qh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:f:o:j:qh", long_options, NULL)) != -1) {
         switch (c) {
         case 'p':
             o->build_dir = optarg;

@@ -177,6 +177,11 @@ static bool one_of(pack_reader *pr, const char *where, const char *key, const ch
     return false;
 }
 
+static bool is_integer(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+}
+
 static bool check_conditions(pack_reader *pr, const cJSON *list, const char *where)
 {
     if (!cJSON_IsArray(list))
@@ -199,12 +204,12 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
         const cJSON *t;
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "equals"))) {
             tests++;
-            if (!cJSON_IsNumber(t))
+            if (!is_integer(t))
                 return fail(pr, path, "\"equals\" must be an integer");
         }
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "has_bits"))) {
             tests++;
-            if (!cJSON_IsNumber(t))
+            if (!is_integer(t))
                 return fail(pr, path, "\"has_bits\" must be an integer");
         }
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "is_null"))) {

@@ -302,6 +302,8 @@ const char *al_path_relative_to(const char *path, const char *root)
     size_t n = strlen(root);
     while (n > 1 && root[n - 1] == '/')
         n--;
+    if (n == 1 && root[0] == '/')
+        return path[0] == '/' ? path + 1 : path;
     if (strncmp(path, root, n) == 0 && path[n] == '/')
         return path + n + 1;
     return path;

@@ -279,6 +279,10 @@ static void test_clang_args_edge_cases(void **state)
     static const char *const out_flag[] = {"gcc", "-o", "-m32", "-O0"};
     static const char *const out_flag_expected[] = {"-O0"};
     expect_clang_args(out_flag, N(out_flag), "/w", out_flag_expected, N(out_flag_expected));
+    /* longer clang options that start like a path option are not read as one with a value */
+    static const char *const lookalikes[] = {"clang", "-include-pch", "x.pch", "-isystem-after", "d", "-DY"};
+    static const char *const lookalikes_expected[] = {"-DY"};
+    expect_clang_args(lookalikes, N(lookalikes), "/w", lookalikes_expected, N(lookalikes_expected));
 }
 
 /* ---- al_compdb_load ---- */

@@ -18,9 +18,12 @@
 /* The shipped packs, loaded once for the tests that only read them. */
 static al_rules *shipped;
 
+static al_strtab names;
+
 static int load_shipped(void **state)
 {
     (void)state;
+    al_strtab_init(&names);
     shipped = al_rules_new();
     char *error = NULL;
     if (!al_rules_load_path(shipped, SHIPPED_RULES, &error)) {
@@ -37,6 +40,7 @@ static int free_shipped(void **state)
     (void)state;
     al_rules_free(shipped);
     shipped = NULL;
+    al_strtab_free(&names);
     return 0;
 }
 
@@ -135,26 +139,56 @@ static void test_shipped_conditions(void **state)
     assert_int_equal(uv_fs_open->only_if[0].test, AL_TEST_IS_NULL);
 }
 
+/* Call arguments as the extractor records them; variable names live in `names`. */
+
+static al_fact_arg unknown_arg(void)
+{
+    return (al_fact_arg){.kind = AL_ARG_UNKNOWN};
+}
+
+static al_fact_arg int_arg(long long value)
+{
+    return (al_fact_arg){.kind = AL_ARG_INT, .value = value};
+}
+
+static al_fact_arg null_arg(void)
+{
+    return (al_fact_arg){.kind = AL_ARG_NULL};
+}
+
+static al_fact_arg variable_arg(const char *name)
+{
+    return (al_fact_arg){.kind = AL_ARG_VARIABLE, .name = al_strtab_intern(&names, name)};
+}
+
+static bool blocks(const al_api_rule *api, const al_fact_arg *args, size_t count)
+{
+    return al_rules_call_blocks(api, args, count, &names);
+}
+
 static void test_call_blocks_waitpid(void **state)
 {
     (void)state;
     const al_api_rule *api = al_rules_find_api(shipped, "waitpid");
     assert_non_null(api);
-    al_fact_arg args[3] = {{AL_ARG_UNKNOWN, 0}, {AL_ARG_UNKNOWN, 0}, {AL_ARG_INT, 1}};
-    assert_false(al_rules_call_blocks(api, args, 3)); /* WNOHANG */
-    args[2].value = 3;                                /* WNOHANG | WUNTRACED */
-    assert_false(al_rules_call_blocks(api, args, 3));
-    args[2].value = 2; /* WUNTRACED only */
-    assert_true(al_rules_call_blocks(api, args, 3));
-    args[2].value = 0;
-    assert_true(al_rules_call_blocks(api, args, 3));
-    args[2] = (al_fact_arg){AL_ARG_UNKNOWN, 1}; /* a variable: not proven non-blocking */
-    assert_true(al_rules_call_blocks(api, args, 3));
-    args[2] = (al_fact_arg){AL_ARG_NULL, 0};
-    assert_true(al_rules_call_blocks(api, args, 3));
+    al_fact_arg args[3] = {unknown_arg(), unknown_arg(), int_arg(1)};
+    assert_false(blocks(api, args, 3)); /* WNOHANG */
+    args[2] = int_arg(3);               /* WNOHANG | WUNTRACED */
+    assert_false(blocks(api, args, 3));
+    args[2] = int_arg(2); /* WUNTRACED only */
+    assert_true(blocks(api, args, 3));
+    args[2] = int_arg(0);
+    assert_true(blocks(api, args, 3));
+    args[2] = unknown_arg(); /* computed at run time: not proven non-blocking */
+    args[2].value = 1;
+    assert_true(blocks(api, args, 3));
+    args[2] = variable_arg("options");
+    assert_true(blocks(api, args, 3));
+    args[2] = null_arg();
+    assert_true(blocks(api, args, 3));
     /* fewer arguments than the condition names */
-    args[2] = (al_fact_arg){AL_ARG_INT, 1};
-    assert_true(al_rules_call_blocks(api, args, 2));
+    args[2] = int_arg(1);
+    assert_true(blocks(api, args, 2));
 }
 
 static void test_call_blocks_uv_run(void **state)
@@ -163,14 +197,15 @@ static void test_call_blocks_uv_run(void **state)
     const al_api_rule *api = al_rules_find_api(shipped, "uv_run");
     assert_non_null(api);
     assert_string_equal(api->category, "nested-loop");
-    al_fact_arg args[2] = {{AL_ARG_UNKNOWN, 0}, {AL_ARG_INT, 2}};
-    assert_false(al_rules_call_blocks(api, args, 2)); /* UV_RUN_NOWAIT */
-    args[1].value = 0;                                /* UV_RUN_DEFAULT */
-    assert_true(al_rules_call_blocks(api, args, 2));
-    args[1].value = 1; /* UV_RUN_ONCE */
-    assert_true(al_rules_call_blocks(api, args, 2));
-    args[1] = (al_fact_arg){AL_ARG_UNKNOWN, 2};
-    assert_true(al_rules_call_blocks(api, args, 2));
+    al_fact_arg args[2] = {unknown_arg(), int_arg(2)};
+    assert_false(blocks(api, args, 2)); /* UV_RUN_NOWAIT */
+    args[1] = int_arg(0);               /* UV_RUN_DEFAULT */
+    assert_true(blocks(api, args, 2));
+    args[1] = int_arg(1); /* UV_RUN_ONCE */
+    assert_true(blocks(api, args, 2));
+    args[1] = unknown_arg();
+    args[1].value = 2;
+    assert_true(blocks(api, args, 2));
 }
 
 static void test_call_blocks_uv_fs_open(void **state)
@@ -178,15 +213,44 @@ static void test_call_blocks_uv_fs_open(void **state)
     (void)state;
     const al_api_rule *api = al_rules_find_api(shipped, "uv_fs_open");
     assert_non_null(api);
-    al_fact_arg args[6] = {{AL_ARG_UNKNOWN, 0}, {AL_ARG_UNKNOWN, 0}, {AL_ARG_UNKNOWN, 0},
-                           {AL_ARG_INT, 0},     {AL_ARG_INT, 0644},  {AL_ARG_NULL, 0}};
-    assert_true(al_rules_call_blocks(api, args, 6)); /* NULL callback: synchronous */
-    args[5] = (al_fact_arg){AL_ARG_UNKNOWN, 0};      /* a callback */
-    assert_false(al_rules_call_blocks(api, args, 6));
+    al_fact_arg args[6] = {unknown_arg(), unknown_arg(), unknown_arg(), int_arg(0), int_arg(0644), null_arg()};
+    assert_true(blocks(api, args, 6)); /* NULL callback: synchronous */
+    args[5] = unknown_arg();           /* a callback */
+    assert_false(blocks(api, args, 6));
+    args[5] = variable_arg("on_open");
+    assert_false(blocks(api, args, 6));
     /* "-1" is the last argument, wherever it is */
-    args[4] = (al_fact_arg){AL_ARG_NULL, 0};
-    assert_true(al_rules_call_blocks(api, args, 5));
-    assert_false(al_rules_call_blocks(api, args, 0));
+    args[4] = null_arg();
+    assert_true(blocks(api, args, 5));
+    assert_false(blocks(api, args, 0));
+}
+
+static void test_call_blocks_standard_streams(void **state)
+{
+    (void)state;
+    /* flushing the standard streams is logging; flushing a file is file I/O */
+    const al_api_rule *api = al_rules_find_api(shipped, "fflush");
+    assert_non_null(api);
+    al_fact_arg arg = variable_arg("stderr");
+    assert_false(blocks(api, &arg, 1));
+    arg = variable_arg("stdout");
+    assert_false(blocks(api, &arg, 1));
+    arg = variable_arg("logfile");
+    assert_true(blocks(api, &arg, 1));
+    arg = unknown_arg();
+    assert_true(blocks(api, &arg, 1));
+    arg = null_arg(); /* fflush(NULL) flushes every stream */
+    assert_true(blocks(api, &arg, 1));
+
+    api = al_rules_find_api(shipped, "fputs");
+    assert_non_null(api);
+    al_fact_arg args[2] = {unknown_arg(), variable_arg("stderr")};
+    assert_false(blocks(api, args, 2));
+    args[1] = variable_arg("file");
+    assert_true(blocks(api, args, 2));
+    /* the name must be the stream argument's */
+    al_fact_arg swapped[2] = {variable_arg("stderr"), unknown_arg()};
+    assert_true(blocks(api, swapped, 2));
 }
 
 static void test_contexts(void **state)
@@ -442,19 +506,33 @@ static void test_two_condition_tests(void **state)
                       "     \"unless\": [{\"arg\": 0, \"equals\": 1}, {\"arg\": 2, \"equals\": 1, \"has_bits\": 1}]}\n"
                       "  ]\n"
                       "}\n",
-                      "6:42: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\"");
+                      "6:42: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
+                      "\"variable_in\"");
     expect_pack_error("no_test.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"only_if\": [{\"arg\": 1}]}]}\n",
-                      "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\"");
+                      "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
+                      "\"variable_in\"");
     expect_pack_error("bad_arg.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"unless\": [{\"arg\": -2, \"equals\": 1}]}]}\n",
                       "3:15: error: \"arg\" must be an argument index (0 or more, or -1 for the last)");
+    expect_pack_error("empty_variable_in.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 0, \"variable_in\": []}]}]}\n",
+                      "3:15: error: \"variable_in\" must be a non-empty array of variable names");
+    expect_pack_error("fraction.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 2, \"has_bits\": 1.5}]}]}\n",
+                      "3:15: error: \"has_bits\" must be an integer");
 }
 
 static void test_context_with_two_matches(void **state)
@@ -659,10 +737,10 @@ static void test_user_pack_overrides(void **state)
     assert_int_equal(mine->only_if_count, 1);
     assert_int_equal(mine->only_if[0].test, AL_TEST_EQUALS);
     assert_int_equal(mine->only_if[0].value, -5);
-    al_fact_arg arg = {AL_ARG_INT, -5};
-    assert_true(al_rules_call_blocks(mine, &arg, 1));
-    arg.value = 5;
-    assert_false(al_rules_call_blocks(mine, &arg, 1));
+    al_fact_arg arg = int_arg(-5);
+    assert_true(blocks(mine, &arg, 1));
+    arg = int_arg(5);
+    assert_false(blocks(mine, &arg, 1));
     al_rules_free(r);
     free(path);
 }
@@ -792,6 +870,12 @@ static void test_print_show(void **state)
     capture_close(&c);
     assert_non_null(strstr(c.text, "\n  blocking only when all of: [{\"arg\":-1,\"is_null\":true}]\n"));
     free(c.text);
+    capture_open(&c);
+    assert_true(al_rules_print_show(shipped, c.f, "fflush"));
+    capture_close(&c);
+    assert_non_null(
+        strstr(c.text, "\n  not blocking when any of: [{\"arg\":0,\"variable_in\":[\"stdout\",\"stderr\"]}]\n"));
+    free(c.text);
 
     /* contexts are browsable by their pattern */
     capture_open(&c);
@@ -822,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_call_blocks_waitpid),
         cmocka_unit_test(test_call_blocks_uv_run),
         cmocka_unit_test(test_call_blocks_uv_fs_open),
+        cmocka_unit_test(test_call_blocks_standard_streams),
         cmocka_unit_test(test_contexts),
         cmocka_unit_test(test_contexts_handler_wins),
         cmocka_unit_test(test_fixes),

@@ -320,6 +320,7 @@ static void test_path_relative_to(void **state)
     assert_ptr_equal(al_path_relative_to(path, "/root/src/a.c"), path);
     assert_ptr_equal(al_path_relative_to(path, NULL), path);
     assert_ptr_equal(al_path_relative_to(path, ""), path);
+    assert_string_equal(al_path_relative_to(path, "/"), "root/src/a.c");
     const char *sibling = "/rootfile";
     assert_ptr_equal(al_path_relative_to(sibling, "/root"), sibling);
     /* the root itself is not inside the root */
