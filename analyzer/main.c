@@ -388,7 +388,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
         char *clang = al_extract_clang_version();
-        printf("asynclock %s (%s)\n", AL_VERSION, clang);
+        char *rules = al_rules_default_dir();
+        printf("asynclock %s (%s)\nrule packs: %s\n", AL_VERSION, clang, rules);
+        free(rules);
         free(clang);
         return EXIT_CLEAN;
     }

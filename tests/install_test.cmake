@@ -1,0 +1,21 @@
+# Installs into PREFIX and checks the layout and that the installed binary uses its own packs.
+file(REMOVE_RECURSE "${PREFIX}")
+execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed")
+endif()
+foreach(f bin/asynclock share/asynclock/rules/posix.json share/asynclock/rules/libuv.json include/asynclock.h)
+  if(NOT EXISTS "${PREFIX}/${f}")
+    message(FATAL_ERROR "not installed: ${f}")
+  endif()
+endforeach()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=ASYNCLOCK_RULES_DIR "${PREFIX}/bin/asynclock" --version
+                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "rule packs: ${PREFIX}/share/asynclock/rules")
+  message(FATAL_ERROR "the installed asynclock does not use its installed packs:\n${out}")
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=ASYNCLOCK_RULES_DIR "${PREFIX}/bin/asynclock" rules show uv_run
+                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "nested-loop")
+  message(FATAL_ERROR "the installed asynclock cannot read its packs:\n${out}")
+endif()
