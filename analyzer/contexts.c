@@ -1,6 +1,17 @@
-/* contexts: handler and worker discovery from references and annotations. */
+/* contexts: handler and worker discovery.
+ *
+ * Four sources, in this order of strength for the report's "registered as" note:
+ * 1. a reference that matches a context rule directly (passed as a uv_read_cb, stored into
+ *    ngx_event_s.handler, argument 2 of pthread_create);
+ * 2. a reference passed to a project function that forwards that parameter to a registration, to
+ *    any depth ("registration wrappers", found by a fixpoint over parameter forwards);
+ * 3. the asynclock:handler annotation;
+ * 4. the function's name (name_pattern rules) or a call it makes (marker_call rules).
+ * A handler rule beats a worker rule: a function registered both ways runs on the loop at least
+ * once. */
 #include "contexts.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,30 +21,128 @@ static const char *nonempty(const al_program *p, uint32_t id)
     return *s ? s : NULL;
 }
 
+static const al_context_rule *match_reference(const al_program *p, const al_rules *rules, const al_reference *r)
+{
+    const char *target = nonempty(p, r->target);
+    return al_rules_match_context(rules, nonempty(p, r->type_name), r->use == AL_USE_ARGUMENT ? target : NULL, r->index,
+                                  r->use == AL_USE_FIELD ? target : NULL);
+}
+
+/* A parameter of a project function that is a registration, and the rule it leads to. */
+typedef struct wrapper {
+    uint32_t function;
+    int param;
+    const al_context_rule *rule;
+} wrapper;
+
+typedef AL_VEC(wrapper) wrapper_vec;
+
+static const al_context_rule *find_wrapper(const wrapper_vec *w, uint32_t function, int param)
+{
+    for (size_t i = 0; i < w->count; i++)
+        if (w->items[i].function == function && w->items[i].param == param)
+            return w->items[i].rule;
+    return NULL;
+}
+
+/* Every (function, parameter) that registers what it receives. Parameter forwards are few (only
+ * function-pointer and void * parameters passed on), so a fixpoint over them is cheap. */
+static void find_wrappers(wrapper_vec *out, const al_program *p, const al_rules *rules)
+{
+    for (size_t i = 0; i < p->refs.count; i++) {
+        const al_reference *r = &p->refs.items[i];
+        if (r->param < 0 || r->enclosing == AL_NONE)
+            continue;
+        const al_context_rule *rule = match_reference(p, rules, r);
+        if (rule && !find_wrapper(out, r->enclosing, r->param)) {
+            wrapper w = {r->enclosing, r->param, rule};
+            AL_VEC_PUSH(*out, w);
+        }
+    }
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < p->refs.count; i++) {
+            const al_reference *r = &p->refs.items[i];
+            if (r->param < 0 || r->enclosing == AL_NONE || r->use != AL_USE_ARGUMENT || r->target_function == AL_NONE ||
+                find_wrapper(out, r->enclosing, r->param))
+                continue;
+            const al_context_rule *rule = find_wrapper(out, r->target_function, r->index);
+            if (rule) {
+                wrapper w = {r->enclosing, r->param, rule};
+                AL_VEC_PUSH(*out, w);
+                changed = true;
+            }
+        }
+    }
+}
+
+typedef struct discovery {
+    const al_context_rule *rule;
+    char *kind; /* owned when it says "via wrapper()" */
+    al_loc where;
+} discovery;
+
+static void set_role(al_contexts *c, discovery *d, uint32_t f, const al_context_rule *rule, char *kind, al_loc where)
+{
+    uint8_t role = rule->role == AL_ROLE_HANDLER ? AL_CONTEXT_HANDLER : AL_CONTEXT_WORKER;
+    if (role <= c->role[f]) {
+        free(kind);
+        return;
+    }
+    c->role[f] = role;
+    free(d[f].kind);
+    d[f].rule = rule;
+    d[f].kind = kind;
+    d[f].where = where;
+}
+
 void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules)
 {
     memset(c, 0, sizeof(*c));
     size_t n = p->functions.count;
     c->role = al_xcalloc(n + 1, 1);
-    /* the first registration of each handler; refs are in source order */
-    const al_context_rule **rule_of = al_xcalloc(n + 1, sizeof(*rule_of));
-    al_loc *where = al_xcalloc(n + 1, sizeof(*where));
+    discovery *d = al_xcalloc(n + 1, sizeof(*d));
+    wrapper_vec wrappers = {0};
+    find_wrappers(&wrappers, p, rules);
 
+    /* references, in source order: the first registration is the one reported */
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        const char *type = nonempty(p, r->type_name);
-        const char *target = nonempty(p, r->target);
-        const al_context_rule *rule = al_rules_match_context(rules, type, r->use == AL_USE_ARGUMENT ? target : NULL,
-                                                             r->index, r->use == AL_USE_FIELD ? target : NULL);
-        if (!rule)
+        if (r->function == AL_NONE)
             continue;
-        uint8_t role = rule->role == AL_ROLE_HANDLER ? AL_CONTEXT_HANDLER : AL_CONTEXT_WORKER;
-        if (role > c->role[r->function]) {
-            c->role[r->function] = role;
-            rule_of[r->function] = rule;
-            where[r->function] = r->loc;
+        const al_context_rule *rule = match_reference(p, rules, r);
+        if (rule) {
+            set_role(c, d, r->function, rule, NULL, r->loc);
+            continue;
+        }
+        if (r->use == AL_USE_ARGUMENT && r->target_function != AL_NONE &&
+            (rule = find_wrapper(&wrappers, r->target_function, r->index))) {
+            const char *via = al_program_str(p, p->functions.items[r->target_function].name);
+            set_role(c, d, r->function, rule, al_xasprintf("%s via %s()", rule->kind, via), r->loc);
         }
     }
+
+    /* name patterns and marker calls: properties of the function itself */
+    size_t rule_count;
+    const al_context_rule *all = al_rules_contexts(rules, &rule_count);
+    for (size_t k = 0; k < rule_count; k++) {
+        const al_context_rule *rule = &all[k];
+        if (rule->match == AL_MATCH_NAME_PATTERN) {
+            for (size_t f = 0; f < n; f++) {
+                const al_function *fn = &p->functions.items[f];
+                if (fn->defined && fnmatch(rule->pattern, al_program_str(p, fn->name), 0) == 0)
+                    set_role(c, d, (uint32_t)f, rule, NULL, fn->loc);
+            }
+        } else if (rule->match == AL_MATCH_MARKER_CALL) {
+            for (size_t i = 0; i < p->calls.count; i++) {
+                const al_call *call = &p->calls.items[i];
+                if (strcmp(al_program_str(p, call->callee_name), rule->pattern) == 0)
+                    set_role(c, d, call->caller, rule, NULL, call->loc);
+            }
+        }
+    }
+
     for (size_t f = 0; f < n; f++) {
         const al_function *fn = &p->functions.items[f];
         if (!fn->defined)
@@ -46,23 +155,34 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
         al_handler h = {0};
         h.function = (uint32_t)f;
         if (c->role[f] == AL_CONTEXT_HANDLER) {
-            h.kind = rule_of[f]->kind;
-            h.family = rule_of[f]->family;
-            h.registered_at = where[f];
+            h.kind = d[f].kind ? d[f].kind : d[f].rule->kind;
+            h.family = d[f].rule->family;
+            h.registered_at = d[f].where;
+            h.how = (int)d[f].rule->match;
+            h.pattern = d[f].rule->pattern;
+            if (d[f].kind)
+                AL_VEC_PUSH(c->owned_kinds, d[f].kind);
+            d[f].kind = NULL;
         } else {
             c->role[f] = AL_CONTEXT_HANDLER;
             h.kind = "annotated asynclock:handler";
             h.family = "";
             h.registered_at = fn->loc;
+            h.how = AL_HANDLER_ANNOTATED;
         }
         AL_VEC_PUSH(c->handlers, h);
     }
-    free(rule_of);
-    free(where);
+    for (size_t f = 0; f < n; f++)
+        free(d[f].kind);
+    free(d);
+    AL_VEC_FREE(wrappers);
 }
 
 void al_contexts_free(al_contexts *c)
 {
+    for (size_t i = 0; i < c->owned_kinds.count; i++)
+        free(c->owned_kinds.items[i]);
+    AL_VEC_FREE(c->owned_kinds);
     AL_VEC_FREE(c->handlers);
     free(c->role);
     memset(c, 0, sizeof(*c));

@@ -1,6 +1,7 @@
 /* contexts: which functions run on the loop thread. Applies the context rules of the packs to
  * every function reference of the program (passed as a uv_read_cb, stored into a handler field,
- * argument 2 of pthread_create, ...) and to asynclock:handler annotations. The reach stage starts
+ * argument 2 of pthread_create, passed to the project's own registration wrapper, ...), to
+ * function names and marker calls, and to asynclock:handler annotations. The reach stage starts
  * from the handlers it finds; worker entries are only recorded, never searched. */
 #ifndef AL_CONTEXTS_H
 #define AL_CONTEXTS_H
@@ -8,8 +9,13 @@
 #include "program.h"
 #include "rules.h"
 
+/* How a handler was found: the al_match_kind of its rule, or this for the annotation. */
+#define AL_HANDLER_ANNOTATED (-1)
+
 typedef struct al_handler {
     uint32_t function;    /* index in the program */
+    int how;              /* al_match_kind, or AL_HANDLER_ANNOTATED */
+    const char *pattern;  /* the rule's name glob or marker function, for the report */
     const char *kind;     /* "libuv read callback (uv_read_cb)" or "annotated asynclock:handler" */
     const char *family;   /* loop family for fixes ("" when none) */
     al_loc registered_at; /* the first registration, or the annotated declaration */
@@ -17,6 +23,7 @@ typedef struct al_handler {
 
 typedef struct al_contexts {
     AL_VEC(al_handler) handlers; /* in function index order */
+    AL_VEC(char *) owned_kinds;  /* "... via wrapper()" descriptions that handlers point to */
     uint8_t *role;               /* per function: 0 none, AL_CONTEXT_WORKER, AL_CONTEXT_HANDLER */
     size_t worker_count;
 } al_contexts;

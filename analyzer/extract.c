@@ -168,6 +168,12 @@ static uint32_t type_name(walker *w, CXType t)
 {
     if (t.kind == CXType_Typedef)
         return intern_cxstring(w, clang_getTypedefName(t));
+    if (t.kind == CXType_Pointer) {
+        /* Redis declares function types, not pointer types: `aeFileProc *proc` is an aeFileProc */
+        CXType pointee = clang_getPointeeType(t);
+        if (pointee.kind == CXType_Typedef && clang_getCanonicalType(pointee).kind == CXType_FunctionProto)
+            return intern_cxstring(w, clang_getTypedefName(pointee));
+    }
     CXString s = clang_getTypeSpelling(t);
     const char *p = clang_getCString(s) ? clang_getCString(s) : "";
     for (;;) {
@@ -186,12 +192,23 @@ static uint32_t type_name(walker *w, CXType t)
 /* "S.f" for a field declaration: the key field rules and indirect calls are matched on. */
 static uint32_t field_key(walker *w, CXCursor field)
 {
-    CXString record = clang_getCursorSpelling(clang_getCursorSemanticParent(field));
+    CXCursor parent = clang_getCursorSemanticParent(field);
+    CXString record = clang_getCursorSpelling(parent);
     CXString name = clang_getCursorSpelling(field);
     const char *r = clang_getCString(record);
-    char *key = al_xasprintf("%s.%s", r && *r ? r : "(anonymous)", clang_getCString(name));
+    CXString type = {0};
+    if (!r || !*r || strstr(r, "(anonymous") || strstr(r, "(unnamed")) {
+        /* an anonymous struct is known by its typedef: `typedef struct { ... } conn_t;` */
+        type = clang_getTypeSpelling(clang_getCursorType(parent));
+        r = clang_getCString(type);
+        if (!r || strstr(r, "(anonymous") || strstr(r, "(unnamed"))
+            r = "(anonymous)";
+    }
+    char *key = al_xasprintf("%s.%s", r, clang_getCString(name));
     uint32_t id = al_strtab_intern(&w->tu->strings, key);
     free(key);
+    if (type.data)
+        clang_disposeString(type);
     clang_disposeString(record);
     clang_disposeString(name);
     return id;
@@ -330,11 +347,14 @@ static enum CXVisitorResult field_visitor(CXCursor field, CXClientData data)
 }
 
 /* The use of a function named at the top of the ancestor stack (not in callee position). */
-static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn)
+static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int param)
 {
     al_fact_ref r = {0};
-    r.function_key = function_key(w, fn);
-    r.function_name = intern_cxstring(w, clang_getCursorSpelling(fn));
+    r.param = param;
+    if (param < 0) {
+        r.function_key = function_key(w, fn);
+        r.function_name = intern_cxstring(w, clang_getCursorSpelling(fn));
+    }
     r.enclosing = w->current_function;
     r.loc = cursor_location(w, ref_expr);
     r.use = AL_USE_OTHER;
@@ -426,7 +446,27 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn)
             r.type_name = type_name(w, clang_getArrayElementType(list_type));
         }
     }
+    if (param >= 0 && r.use == AL_USE_OTHER)
+        return; /* a parameter tested or stored locally registers nothing */
     AL_VEC_PUSH(w->tu->refs, r);
+}
+
+/* The index of `parm` among the parameters of the function being walked, when its type can hold
+ * a function (a function pointer, or void *); else -1. */
+static int callback_parameter_index(walker *w, CXCursor parm)
+{
+    CXType t = clang_getCanonicalType(clang_getCursorType(parm));
+    if (t.kind != CXType_Pointer)
+        return -1;
+    CXType pointee = clang_getCanonicalType(clang_getPointeeType(t));
+    if (pointee.kind != CXType_FunctionProto && pointee.kind != CXType_FunctionNoProto && pointee.kind != CXType_Void)
+        return -1;
+    CXCursor fn = w->stack.items[0].cursor;
+    int n = clang_Cursor_getNumArguments(fn);
+    for (int i = 0; i < n; i++)
+        if (clang_equalCursors(clang_Cursor_getArgument(fn, (unsigned)i), parm))
+            return i;
+    return -1;
 }
 
 static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClientData data)
@@ -450,8 +490,14 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
         break;
     case CXCursor_DeclRefExpr: {
         CXCursor ref = clang_getCursorReferenced(c);
-        if (clang_getCursorKind(ref) == CXCursor_FunctionDecl)
-            record_reference(w, c, ref);
+        enum CXCursorKind kind = clang_getCursorKind(ref);
+        if (kind == CXCursor_FunctionDecl) {
+            record_reference(w, c, ref, -1);
+        } else if (kind == CXCursor_ParmDecl && w->current_function) {
+            int param = callback_parameter_index(w, ref);
+            if (param >= 0)
+                record_reference(w, c, clang_getNullCursor(), param);
+        }
         break;
     }
     default:

@@ -55,10 +55,14 @@ typedef enum {
     AL_USE_OTHER,    /* any other address-taken use */
 } al_use_kind;
 
-/* A function named outside callee position: `uv_timer_start(&t, on_tick, 0, 0)`. */
+/* A function named outside callee position: `uv_timer_start(&t, on_tick, 0, 0)`; or, when
+ * `param` >= 0, a parameter of the enclosing function that may hold a function (a function
+ * pointer or void *) passed on the same way: `void watch(cb_t fn) { event_new(..., fn, ...); }`
+ * makes `watch` a registration function for its parameter. */
 typedef struct al_fact_ref {
-    uint32_t function_key;
+    uint32_t function_key; /* 0 for a parameter */
     uint32_t function_name;
+    int param;
     uint32_t enclosing; /* key of the function it appears in; 0 at file scope */
     al_loc loc;
     al_use_kind use;

@@ -53,6 +53,21 @@ static void fingerprint(al_finding *f, const char *root, unsigned occurrence_ind
     snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
 }
 
+/* The note's reason: how the handler was found, in words. */
+static char *context_phrase(const al_handler *h)
+{
+    switch (h->how) {
+    case AL_HANDLER_ANNOTATED:
+        return al_xstrdup("annotated asynclock:handler here");
+    case AL_MATCH_NAME_PATTERN:
+        return al_xasprintf("its name matches '%s' (%s)", h->pattern, h->kind);
+    case AL_MATCH_MARKER_CALL:
+        return al_xasprintf("it calls '%s' here (%s)", h->pattern, h->kind);
+    default:
+        return al_xasprintf("registered as %s %s here", strchr("aeiouAEIOU", h->kind[0]) ? "an" : "a", h->kind);
+    }
+}
+
 static int compare_findings(const void *a, const void *b)
 {
     const al_finding *x = a, *y = b;
@@ -117,6 +132,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
             fh->defined_at = source_loc(p, hf->loc);
             fh->kind = h->kind;
             fh->registered_at = source_loc(p, h->registered_at);
+            fh->context = context_phrase(h);
             fh->chain_length = sh->length;
             fh->chain = al_xcalloc(sh->length, sizeof(*fh->chain));
             for (uint32_t k = 0; k < sh->length; k++) {
@@ -156,8 +172,10 @@ void al_findings_free(al_findings *f)
 {
     for (size_t i = 0; i < f->items.count; i++) {
         al_finding *x = &f->items.items[i];
-        for (size_t h = 0; h < x->handler_count; h++)
+        for (size_t h = 0; h < x->handler_count; h++) {
             free(x->handlers[h].chain);
+            free(x->handlers[h].context);
+        }
         free(x->handlers);
         free(x->message);
     }

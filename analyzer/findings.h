@@ -26,6 +26,7 @@ typedef struct al_finding_handler {
     al_source_loc defined_at;
     const char *kind;
     al_source_loc registered_at;
+    char *context;        /* why it runs on the loop thread, for notes: "registered as a ... here" */
     al_chain_step *chain; /* from the handler's own call to the blocking call */
     size_t chain_length;
 } al_finding_handler;

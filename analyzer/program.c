@@ -85,9 +85,15 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
                 continue;
             r.enclosing = enclosing;
         }
-        r.function = function_for_key(p, UNIT_STR(tu, fr->function_key), UNIT_STR(tu, fr->function_name));
-        if (!p->functions.items[r.function].name)
-            p->functions.items[r.function].name = UNIT_STR(tu, fr->function_name);
+        r.param = fr->param;
+        if (fr->param >= 0) {
+            r.function = AL_NONE;
+        } else {
+            r.function = function_for_key(p, UNIT_STR(tu, fr->function_key), UNIT_STR(tu, fr->function_name));
+            if (!p->functions.items[r.function].name)
+                p->functions.items[r.function].name = UNIT_STR(tu, fr->function_name);
+        }
+        r.target_function = fr->target_key ? UNIT_STR(tu, fr->target_key) : AL_NONE; /* a key for now */
         r.loc = translate_loc(p, tu, fr->loc);
         r.use = fr->use;
         r.target = UNIT_STR(tu, fr->target);
@@ -139,6 +145,15 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
         uint32_t key = c->callee;
         c->callee = key < p->function_of_key.count && p->function_of_key.items[key] ? p->function_of_key.items[key] - 1
                                                                                     : AL_NONE;
+    }
+
+    for (size_t i = 0; i < p->refs.count; i++) {
+        al_reference *r = &p->refs.items[i];
+        uint32_t key = r->target_function;
+        if (key != AL_NONE)
+            r->target_function = key < p->function_of_key.count && p->function_of_key.items[key]
+                                     ? p->function_of_key.items[key] - 1
+                                     : AL_NONE;
     }
 
     /* group calls by caller (stable: source order within a caller is kept) */

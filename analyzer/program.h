@@ -27,11 +27,13 @@ typedef struct al_call {
 } al_call;
 
 typedef struct al_reference {
-    uint32_t function;  /* index of the referenced function */
+    uint32_t function;  /* index of the referenced function; AL_NONE for a parameter */
+    int param;          /* >= 0: parameter `param` of `enclosing` is what is passed on */
     uint32_t enclosing; /* index of the function it appears in, or AL_NONE */
     al_loc loc;
     al_use_kind use;
-    uint32_t target; /* string id: callee, "S.f" or variable name */
+    uint32_t target;          /* string id: callee, "S.f" or variable name */
+    uint32_t target_function; /* AL_USE_ARGUMENT of a call to a program function: its index */
     int index;
     uint32_t type_name; /* string id */
 } al_reference;

@@ -41,7 +41,7 @@ static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEX
                              "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
                              "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT);"
                              "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
-                             "  arg INTEGER, field TEXT, kind TEXT);"
+                             "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
                              "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);";
 
 al_rules *al_rules_new(void)
@@ -319,10 +319,11 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
 {
     if (!cJSON_IsArray(contexts))
         return fail(pr, "contexts", "\"contexts\" must be an array");
-    static const char *const keys[] = {"role", "callback_type", "call", "arg", "field", "kind", NULL};
+    static const char *const keys[] = {"role",         "callback_type", "call", "arg", "field",
+                                       "name_pattern", "marker_call",   "kind", NULL};
     static const char *const roles[] = {"handler", "worker", NULL};
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(r->db, "INSERT INTO contexts VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", -1, &st, NULL);
+    sqlite3_prepare_v2(r->db, "INSERT INTO contexts VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", -1, &st, NULL);
     bool ok = true;
     int i = 0;
     const cJSON *c;
@@ -330,7 +331,7 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
     {
         char where[64];
         snprintf(where, sizeof(where), "contexts/%d", i++);
-        const char *role, *type, *call, *field, *kind;
+        const char *role, *type, *call, *field, *name_pattern, *marker, *kind;
         if (!cJSON_IsObject(c)) {
             ok = fail(pr, where, "a context entry must be an object");
             break;
@@ -338,12 +339,16 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
         if (!only_keys(pr, c, where, keys) || !get_string(pr, c, where, "role", true, &role) ||
             !one_of(pr, where, "role", role, roles) || !get_string(pr, c, where, "kind", true, &kind) ||
             !get_string(pr, c, where, "callback_type", false, &type) ||
-            !get_string(pr, c, where, "call", false, &call) || !get_string(pr, c, where, "field", false, &field)) {
+            !get_string(pr, c, where, "call", false, &call) || !get_string(pr, c, where, "field", false, &field) ||
+            !get_string(pr, c, where, "name_pattern", false, &name_pattern) ||
+            !get_string(pr, c, where, "marker_call", false, &marker)) {
             ok = false;
             break;
         }
-        if ((type != NULL) + (call != NULL) + (field != NULL) != 1) {
-            ok = fail(pr, where, "a context needs exactly one of \"callback_type\", \"call\", \"field\"");
+        if ((type != NULL) + (call != NULL) + (field != NULL) + (name_pattern != NULL) + (marker != NULL) != 1) {
+            ok = fail(pr, where,
+                      "a context needs exactly one of \"callback_type\", \"call\", \"field\", \"name_pattern\", "
+                      "\"marker_call\"");
             break;
         }
         const cJSON *arg = cJSON_GetObjectItemCaseSensitive(c, "arg");
@@ -373,7 +378,9 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
         else
             sqlite3_bind_null(st, 6);
         sqlite3_bind_text(st, 7, field, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 8, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 9, marker, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 10, kind, -1, SQLITE_TRANSIENT);
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -384,9 +391,7 @@ static bool load_fixes(al_rules *r, pack_reader *pr, const cJSON *fixes, const c
 {
     if (!cJSON_IsArray(fixes))
         return fail(pr, "fixes", "\"fixes\" must be an array");
-    if (!family)
-        return fail(pr, "fixes", "\"fixes\" needs the pack's \"family\"");
-    static const char *const keys[] = {"category", "api", "fix", NULL};
+    static const char *const keys[] = {"family", "category", "api", "fix", NULL};
     sqlite3_stmt *st;
     sqlite3_prepare_v2(r->db, "INSERT INTO fixes VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL);
     bool ok = true;
@@ -396,13 +401,14 @@ static bool load_fixes(al_rules *r, pack_reader *pr, const cJSON *fixes, const c
     {
         char where[64];
         snprintf(where, sizeof(where), "fixes/%d", i++);
-        const char *category, *api, *fix;
+        const char *category, *api, *fix, *fix_family;
         if (!cJSON_IsObject(f)) {
             ok = fail(pr, where, "a fix entry must be an object");
             break;
         }
-        if (!only_keys(pr, f, where, keys) || !get_string(pr, f, where, "category", false, &category) ||
-            !get_string(pr, f, where, "api", false, &api) || !get_string(pr, f, where, "fix", true, &fix)) {
+        if (!only_keys(pr, f, where, keys) || !get_string(pr, f, where, "family", false, &fix_family) ||
+            !get_string(pr, f, where, "category", false, &category) || !get_string(pr, f, where, "api", false, &api) ||
+            !get_string(pr, f, where, "fix", true, &fix)) {
             ok = false;
             break;
         }
@@ -414,7 +420,11 @@ static bool load_fixes(al_rules *r, pack_reader *pr, const cJSON *fixes, const c
             ok = false;
             break;
         }
-        const char *values[] = {pack, family, category, api, fix};
+        if (!fix_family && !family) {
+            ok = fail(pr, where, "a fix needs a \"family\", here or in the pack");
+            break;
+        }
+        const char *values[] = {pack, fix_family ? fix_family : family, category, api, fix};
         bind_text_exec(st, values, 5);
     }
     sqlite3_finalize(st);
@@ -602,8 +612,8 @@ void al_rules_index(al_rules *r)
     sqlite3_finalize(st);
 
     sqlite3_prepare_v2(r->db,
-                       "SELECT role, callback_type, call, arg, field, kind, family, pack FROM contexts "
-                       "ORDER BY rowid",
+                       "SELECT role, callback_type, call, arg, field, kind, family, pack, name_pattern, "
+                       "marker_call FROM contexts ORDER BY rowid",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_context_rule c = {0};
@@ -615,9 +625,15 @@ void al_rules_index(al_rules *r)
             c.match = AL_MATCH_CALL_ARG;
             c.pattern = column_text(st, 2);
             c.arg = sqlite3_column_int(st, 3);
-        } else {
+        } else if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
             c.match = AL_MATCH_FIELD;
             c.pattern = column_text(st, 4);
+        } else if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+            c.match = AL_MATCH_NAME_PATTERN;
+            c.pattern = column_text(st, 8);
+        } else {
+            c.match = AL_MATCH_MARKER_CALL;
+            c.pattern = column_text(st, 9);
         }
         c.kind = column_text(st, 5);
         c.family = column_text(st, 6);
@@ -699,11 +715,20 @@ const al_context_rule *al_rules_match_context(const al_rules *r, const char *typ
         case AL_MATCH_FIELD:
             hit = field && strcmp(field, c->pattern) == 0;
             break;
+        case AL_MATCH_NAME_PATTERN:
+        case AL_MATCH_MARKER_CALL:
+            break; /* properties of the function, not of a reference: see contexts */
         }
         if (hit && (!found || (found->role == AL_ROLE_WORKER && c->role == AL_ROLE_HANDLER)))
             found = c;
     }
     return found;
+}
+
+const al_context_rule *al_rules_contexts(const al_rules *r, size_t *count)
+{
+    *count = r->contexts.count;
+    return r->contexts.items;
 }
 
 const char *al_rules_category_fix(const al_rules *r, const char *family, const char *category)

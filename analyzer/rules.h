@@ -32,12 +32,18 @@ typedef struct al_api_rule {
 } al_api_rule;
 
 typedef enum { AL_ROLE_HANDLER, AL_ROLE_WORKER } al_role;
-typedef enum { AL_MATCH_CALLBACK_TYPE, AL_MATCH_CALL_ARG, AL_MATCH_FIELD } al_match_kind;
+typedef enum {
+    AL_MATCH_CALLBACK_TYPE, /* stored or passed as this type */
+    AL_MATCH_CALL_ARG,      /* argument `arg` of a call to `pattern` */
+    AL_MATCH_FIELD,         /* stored into field "S.f" */
+    AL_MATCH_NAME_PATTERN,  /* the function's name matches this glob */
+    AL_MATCH_MARKER_CALL,   /* the function calls `pattern` */
+} al_match_kind;
 
 typedef struct al_context_rule {
     al_role role;
     al_match_kind match;
-    char *pattern; /* typedef name, called function, or "S.f" */
+    char *pattern; /* typedef name, called function, "S.f", name glob or marker function */
     int arg;       /* for AL_MATCH_CALL_ARG */
     char *kind;    /* "libuv read callback (uv_read_cb)" */
     char *family;  /* the pack's family, or "" */
@@ -71,6 +77,9 @@ bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_
  * several match, a handler rule wins over a worker rule. */
 const al_context_rule *al_rules_match_context(const al_rules *r, const char *type_name, const char *call, int arg,
                                               const char *field);
+
+/* Every context rule, in load order. */
+const al_context_rule *al_rules_contexts(const al_rules *r, size_t *count);
 
 /* The fix to show for `api` called from a handler of `family` (may be NULL or ""). */
 const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rule *api);

@@ -8,8 +8,9 @@ packages=(
   build-essential cmake pkg-config clang clang-format
   # the analyzer's own dependencies
   libclang-dev libsqlite3-dev libcjson-dev libcmocka-dev
-  # real event-loop headers the fixtures compile against
-  libuv1-dev
+  # real event-loop and blocking-library headers the fixtures compile against
+  libuv1-dev libevent-dev libev-dev libglib2.0-dev
+  libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
 )
 
 missing=()

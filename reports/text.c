@@ -46,14 +46,9 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
     put_label(out, o, "note", CYAN);
     fputc('\'', out);
     put_clean(out, h->name);
-    if (strncmp(h->kind, "annotated", 9) == 0) {
-        fputs("' runs on the loop thread: ", out);
-    } else {
-        fputs("' runs on the loop thread: registered as ", out);
-        fputs(strchr("aeiouAEIOU", h->kind[0]) ? "an " : "a ", out);
-    }
-    put_clean(out, h->kind);
-    fputs(" here\n", out);
+    fputs("' runs on the loop thread: ", out);
+    put_clean(out, h->context);
+    fputc('\n', out);
     /* every step but the last, which is the blocking call the error line shows */
     for (size_t i = 0; i + 1 < h->chain_length; i++) {
         const al_chain_step *s = &h->chain[i];

@@ -69,10 +69,29 @@ static inline void fb_ref(al_tu_facts *tu, const char *function, const char *enc
     al_fact_ref r = {0};
     r.function_key = fb_str(tu, function);
     r.function_name = fb_str(tu, function);
+    r.param = -1;
     r.enclosing = enclosing ? fb_str(tu, enclosing) : 0;
     r.loc = fb_loc(tu, file, line, 3);
     r.use = use;
     r.target = fb_str(tu, target);
+    r.target_key = use == AL_USE_ARGUMENT ? r.target : 0;
+    r.index = index;
+    r.type_name = fb_str(tu, type);
+    AL_VEC_PUSH(tu->refs, r);
+}
+
+/* Parameter `param` of `enclosing` passed on as argument `index` of a call to the program function
+ * (or API) `target`, whose parameter type is `type`. */
+static inline void fb_forward(al_tu_facts *tu, const char *enclosing, int param, const char *target, int index,
+                              const char *type, const char *file, unsigned line)
+{
+    al_fact_ref r = {0};
+    r.param = param;
+    r.enclosing = fb_str(tu, enclosing);
+    r.loc = fb_loc(tu, file, line, 3);
+    r.use = AL_USE_ARGUMENT;
+    r.target = fb_str(tu, target);
+    r.target_key = fb_str(tu, target);
     r.index = index;
     r.type_name = fb_str(tu, type);
     AL_VEC_PUSH(tu->refs, r);
@@ -114,7 +133,9 @@ static const char fb_pack[] =
     "  {\"role\": \"handler\", \"callback_type\": \"loop_cb\", \"kind\": \"toy loop callback (loop_cb)\"},\n"
     "  {\"role\": \"worker\", \"callback_type\": \"work_cb\", \"kind\": \"toy work callback\"},\n"
     "  {\"role\": \"worker\", \"call\": \"spawn_thread\", \"arg\": 0, \"kind\": \"toy thread entry\"},\n"
-    "  {\"role\": \"handler\", \"field\": \"conn.on_data\", \"kind\": \"connection data handler\"}],\n"
+    "  {\"role\": \"handler\", \"field\": \"conn.on_data\", \"kind\": \"connection data handler\"},\n"
+    "  {\"role\": \"handler\", \"name_pattern\": \"on_*_event\", \"kind\": \"toy event handler\"},\n"
+    "  {\"role\": \"handler\", \"marker_call\": \"assert_loop_thread\", \"kind\": \"asserts the loop thread\"}],\n"
     " \"fixes\": [{\"category\": \"sleep\", \"fix\": \"use toy_timer\"}, {\"api\": \"stat\", \"fix\": \"use "
     "toy_stat\"}]}\n";
 

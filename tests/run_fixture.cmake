@@ -16,7 +16,9 @@ if(NOT rc EQUAL 0)
 endif()
 set(extra_args "")
 if(EXISTS "${FIXTURE}/asynclock.args")
+  # one argument per line; @FIXTURE@ stands for the fixture's folder (for packs it ships)
   file(STRINGS "${FIXTURE}/asynclock.args" extra_args)
+  string(REPLACE "@FIXTURE@" "${FIXTURE}" extra_args "${extra_args}")
 endif()
 execute_process(
   COMMAND "${ASYNCLOCK}" check -p "${WORK}" --format json -o "${WORK}/report.json" -j 2 ${extra_args}

@@ -84,10 +84,76 @@ static void test_every_kind_of_registration(void **state)
     al_program_free(&p);
 }
 
+static void test_registration_through_wrappers(void **state)
+{
+    (void)state;
+    /* watch(fn) passes fn to loop_start as a loop_cb; watch_twice(g) passes g to watch;
+     * run_later(w) passes w to queue as a work_cb; keep(x) only tests its parameter */
+    al_tu_facts *u = fb_units(1);
+    const char *fns[] = {"watch", "watch_twice", "run_later", "keep", "on_ready", "on_deep", "job", "kept", "main"};
+    for (int i = 0; i < 9; i++)
+        fb_function(&u[0], fns[i], "/src/w.c", (unsigned)(1 + i), 0);
+    fb_forward(&u[0], "watch", 1, "loop_start", 1, "loop_cb", "/src/w.c", 20);
+    fb_forward(&u[0], "watch_twice", 0, "watch", 1, "void (*)(int)", "/src/w.c", 21);
+    fb_forward(&u[0], "run_later", 0, "queue", 2, "work_cb", "/src/w.c", 22);
+    fb_ref(&u[0], "on_ready", "main", AL_USE_ARGUMENT, "watch", 1, "void (*)(int)", "/src/w.c", 30);
+    fb_ref(&u[0], "on_deep", "main", AL_USE_ARGUMENT, "watch_twice", 0, "void (*)(int)", "/src/w.c", 31);
+    fb_ref(&u[0], "job", "main", AL_USE_ARGUMENT, "run_later", 0, "void (*)(void *)", "/src/w.c", 32);
+    fb_ref(&u[0], "kept", "main", AL_USE_ARGUMENT, "keep", 0, "void (*)(int)", "/src/w.c", 33);
+    fb_ref(&u[0], "on_ready", "main", AL_USE_ARGUMENT, "watch", 0, "void *", "/src/w.c", 34); /* other param */
+    al_program p;
+    al_program_link(&p, u, 1);
+    free(u);
+    al_contexts c;
+    al_contexts_find(&c, &p, rules);
+    assert_int_equal(c.handlers.count, 2);
+    const al_handler *h = handler_named(&p, &c, "on_ready");
+    assert_string_equal(h->kind, "toy loop callback (loop_cb) via watch()");
+    assert_string_equal(h->family, "toy");
+    assert_int_equal(h->registered_at.line, 30);
+    h = handler_named(&p, &c, "on_deep");
+    assert_string_equal(h->kind, "toy loop callback (loop_cb) via watch_twice()");
+    assert_null(handler_named(&p, &c, "job"));
+    assert_int_equal(c.role[al_program_find(&p, "job")], AL_CONTEXT_WORKER);
+    assert_null(handler_named(&p, &c, "kept"));
+    al_contexts_free(&c);
+    al_program_free(&p);
+}
+
+static void test_name_patterns_and_marker_calls(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    fb_function(&u[0], "on_read_event", "/src/m.c", 1, 0);
+    fb_function(&u[0], "on_read", "/src/m.c", 2, 0);
+    fb_function(&u[0], "flush_queue", "/src/m.c", 3, 0);
+    fb_declaration(&u[0], "on_write_event", "/src/m.h", 4, 0); /* declared only: not a handler */
+    fb_call(&u[0], "flush_queue", "assert_loop_thread", "/src/m.c", 10, 5, "");
+    al_program p;
+    al_program_link(&p, u, 1);
+    free(u);
+    al_contexts c;
+    al_contexts_find(&c, &p, rules);
+    assert_int_equal(c.handlers.count, 2);
+    const al_handler *h = handler_named(&p, &c, "on_read_event");
+    assert_int_equal(h->how, AL_MATCH_NAME_PATTERN);
+    assert_string_equal(h->pattern, "on_*_event");
+    assert_int_equal(h->registered_at.line, 1);
+    h = handler_named(&p, &c, "flush_queue");
+    assert_int_equal(h->how, AL_MATCH_MARKER_CALL);
+    assert_string_equal(h->kind, "asserts the loop thread");
+    assert_int_equal(h->registered_at.line, 10);
+    assert_null(handler_named(&p, &c, "on_read"));
+    al_contexts_free(&c);
+    al_program_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind_of_registration),
+        cmocka_unit_test(test_registration_through_wrappers),
+        cmocka_unit_test(test_name_patterns_and_marker_calls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

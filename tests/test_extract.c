@@ -183,6 +183,69 @@ static void test_reference_uses(void **state)
     al_tu_facts_free(&tu);
 }
 
+static void test_type_names_of_anonymous_structs_and_function_types(void **state)
+{
+    (void)state;
+    free(test_write("names.c", "typedef void fileProc(int fd, void *data);\n"
+                               "typedef void (*io_cb)(int fd);\n"
+                               "typedef struct { io_cb on_readable; } conn_t;\n"
+                               "void create_event(int fd, fileProc *proc);\n"
+                               "static void on_file(int fd, void *data) { (void)fd; (void)data; }\n"
+                               "static void on_io(int fd) { (void)fd; }\n"
+                               "void reg(conn_t *c) {\n"
+                               "    create_event(1, on_file);\n"
+                               "    c->on_readable = on_io;\n"
+                               "}\n"));
+    al_tu_facts tu;
+    test_extract("names.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_ref *r = ref_to(&tu, "on_file", 0);
+    assert_int_equal(r->use, AL_USE_ARGUMENT);
+    assert_string_equal(S(&tu, r->type_name), "fileProc"); /* not "fileProc *" */
+    r = ref_to(&tu, "on_io", 0);
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "conn_t.on_readable");
+    assert_string_equal(S(&tu, r->type_name), "io_cb");
+    al_tu_facts_free(&tu);
+}
+
+static void test_parameter_forwards(void **state)
+{
+    (void)state;
+    free(test_write("fwd.c", "typedef void (*io_cb)(int fd);\n"
+                             "void loop_watch(int fd, io_cb cb, void *arg);\n"
+                             "struct conn { io_cb on_readable; };\n"
+                             "void watch(int fd, void (*fn)(int), void *arg, int flags) {\n"
+                             "    if (fn && flags)\n"
+                             "        loop_watch(fd, fn, arg);\n"
+                             "}\n"
+                             "void keep(struct conn *c, io_cb fn) { c->on_readable = fn; fn(1); }\n"));
+    al_tu_facts tu;
+    test_extract("fwd.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    /* fn and arg of watch are passed on (fn as io_cb, arg as void *); the test and flags are not */
+    assert_int_equal(tu.refs.count, 3);
+    const al_fact_ref *r = &tu.refs.items[0];
+    assert_int_equal(r->param, 1);
+    assert_int_equal(r->function_key, 0);
+    assert_string_equal(S(&tu, r->enclosing), "c:@F@watch");
+    assert_int_equal(r->use, AL_USE_ARGUMENT);
+    assert_string_equal(S(&tu, r->target), "loop_watch");
+    assert_string_equal(S(&tu, r->target_key), "c:@F@loop_watch");
+    assert_int_equal(r->index, 1);
+    assert_string_equal(S(&tu, r->type_name), "io_cb");
+    r = &tu.refs.items[1];
+    assert_int_equal(r->param, 2);
+    assert_int_equal(r->index, 2);
+    assert_string_equal(S(&tu, r->type_name), "void *");
+    r = &tu.refs.items[2];
+    assert_int_equal(r->param, 1);
+    assert_string_equal(S(&tu, r->enclosing), "c:@F@keep");
+    assert_int_equal(r->use, AL_USE_FIELD);
+    assert_string_equal(S(&tu, r->target), "conn.on_readable");
+    al_tu_facts_free(&tu);
+}
+
 static void test_constant_arguments(void **state)
 {
     (void)state;
@@ -369,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_definitions_and_calls),
         cmocka_unit_test(test_same_static_name_in_two_folders),
         cmocka_unit_test(test_reference_uses),
+        cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
+        cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_constant_arguments),
         cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_define_flags_from_the_command),

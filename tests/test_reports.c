@@ -20,11 +20,18 @@ static al_chain_step direct[] = {
     {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}},
 };
 static al_finding_handler handlers[] = {
-    {"on_timer", {"/abs/src/util.c", 40, 1}, "annotated asynclock:handler", {"/abs/src/util.c", 40, 1}, direct, 1},
+    {"on_timer",
+     {"/abs/src/util.c", 40, 1},
+     "annotated asynclock:handler",
+     {"/abs/src/util.c", 40, 1},
+     "annotated asynclock:handler here",
+     direct,
+     1},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
      "libuv read callback (uv_read_cb)",
      {"/abs/src/server.c", 88, 3},
+     "registered as a libuv read callback (uv_read_cb) here",
      chain,
      2},
 };

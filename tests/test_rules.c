@@ -549,7 +549,8 @@ static void test_context_with_two_matches(void **state)
                       "\"kind\": \"k\"}\n"
                       "  ]\n"
                       "}\n",
-                      "7:5: error: a context needs exactly one of \"callback_type\", \"call\", \"field\"");
+                      "7:5: error: a context needs exactly one of \"callback_type\", \"call\", \"field\", "
+                      "\"name_pattern\", \"marker_call\"");
     expect_pack_error("call_without_arg.json",
                       "{\"pack\": \"p\", \"version\": 1, \"contexts\": [\n"
                       "  {\"role\": \"worker\", \"call\": \"register\", \"kind\": \"k\"}]}\n",
@@ -571,7 +572,7 @@ static void test_fixes_without_family(void **state)
                       "    {\"category\": \"sleep\", \"fix\": \"f\"}\n"
                       "  ]\n"
                       "}\n",
-                      "4:12: error: \"fixes\" needs the pack's \"family\"");
+                      "5:5: error: a fix needs a \"family\", here or in the pack");
     expect_pack_error("fix_both.json",
                       "{\"pack\": \"p\", \"version\": 1, \"family\": \"f\", \"fixes\": [\n"
                       "  {\"category\": \"sleep\", \"api\": \"sleep\", \"fix\": \"f\"}]}\n",
