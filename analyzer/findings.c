@@ -185,6 +185,18 @@ void al_findings_free(al_findings *f)
     memset(f, 0, sizeof(*f));
 }
 
+void al_findings_unknown(al_unknown_entries *out, const al_program *p, const al_unknown_list *list)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < list->count; i++) {
+        const al_unknown_api *u = &list->items[i];
+        const al_call *call = &p->calls.items[u->first_call];
+        al_unknown_entry e = {al_program_str(p, u->name), u->handlers, u->calls, source_loc(p, call->loc),
+                              al_program_str(p, p->functions.items[call->caller].name)};
+        AL_VEC_PUSH(*out, e);
+    }
+}
+
 bool al_findings_fail(const al_findings *f, al_severity level)
 {
     for (size_t i = 0; i < f->items.count; i++)

@@ -74,6 +74,17 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
                        const al_rules *rules, const al_findings_options *options);
 void al_findings_free(al_findings *f);
 
+/* An external function that handlers reach and no rule describes, resolved for reports. */
+typedef struct al_unknown_entry {
+    const char *name;
+    size_t handlers, calls;
+    al_source_loc example;        /* one call to it */
+    const char *example_function; /* the function making that call */
+} al_unknown_entry;
+typedef AL_VEC(al_unknown_entry) al_unknown_entries;
+
+void al_findings_unknown(al_unknown_entries *out, const al_program *p, const al_unknown_list *list);
+
 /* Whether any finding is at or above `level`. */
 bool al_findings_fail(const al_findings *f, al_severity level);
 

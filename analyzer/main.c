@@ -44,6 +44,8 @@ static const char usage_text[] =
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
+    "      --unknown        instead of findings, list the external functions handlers reach\n"
+    "                       that no rule describes, most handlers first\n"
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
@@ -65,6 +67,7 @@ typedef struct check_options {
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
     bool conditional;
+    bool unknown; /* --unknown: list undescribed external functions instead of findings */
     const char *source_root;
     const char *color;
     bool quiet;
@@ -86,7 +89,17 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-enum { OPT_JSON = 256, OPT_RULES, OPT_FAIL_ON, OPT_CONDITIONAL, OPT_SOURCE_ROOT, OPT_COLOR, OPT_CATEGORY, OPT_PACK };
+enum {
+    OPT_JSON = 256,
+    OPT_UNKNOWN,
+    OPT_RULES,
+    OPT_FAIL_ON,
+    OPT_CONDITIONAL,
+    OPT_SOURCE_ROOT,
+    OPT_COLOR,
+    OPT_CATEGORY,
+    OPT_PACK
+};
 
 static int parse_options(int argc, char **argv, check_options *o)
 {
@@ -97,6 +110,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"json", required_argument, NULL, OPT_JSON},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
+                                                 {"unknown", no_argument, NULL, OPT_UNKNOWN},
                                                  {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
                                                  {"color", required_argument, NULL, OPT_COLOR},
                                                  {"category", required_argument, NULL, OPT_CATEGORY},
@@ -141,6 +155,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_CONDITIONAL:
             o->conditional = true;
+            break;
+        case OPT_UNKNOWN:
+            o->unknown = true;
             break;
         case OPT_SOURCE_ROOT:
             o->source_root = optarg;
@@ -276,6 +293,66 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* The findings, in the chosen format (and as JSON beside it with --json); the exit code. */
+static int report_findings(check_options *o, const al_program *program, const al_contexts *contexts,
+                           const al_rules *rules, report_file *main_report, report_file *json_report,
+                           const al_text_options *text, double seconds)
+{
+    al_reach_options reach_options = {o->conditional};
+    al_reach reach;
+    al_reach_run(&reach, program, contexts, rules, &reach_options);
+    for (size_t i = 0; i < o->files.count; i++) {
+        char *abs = al_path_absolute(o->files.items[i], NULL);
+        free(o->files.items[i]);
+        o->files.items[i] = abs;
+    }
+    al_findings_options finding_options = {o->source_root, o->files.count ? o->files.items : NULL, o->files.count};
+    al_findings findings;
+    al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
+    findings.summary.seconds = seconds;
+
+    if (strcmp(o->format, "json") == 0)
+        al_report_json(main_report->f, &findings, AL_VERSION);
+    else
+        al_report_text(main_report->f, &findings, text);
+    int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+    if (o->json_output) {
+        al_report_json(json_report->f, &findings, AL_VERSION);
+        if (!report_commit(json_report))
+            status = EXIT_USAGE;
+    }
+    al_severity level;
+    if (status == EXIT_CLEAN && al_severity_parse(o->fail_on, &level) && al_findings_fail(&findings, level))
+        status = EXIT_FINDINGS;
+    al_findings_free(&findings);
+    al_reach_free(&reach);
+    return status;
+}
+
+/* --unknown: what handlers call that no rule describes. Exit 0: it is a listing, not a verdict. */
+static int report_unknown(check_options *o, const al_program *program, const al_contexts *contexts,
+                          const al_rules *rules, report_file *main_report, report_file *json_report,
+                          const al_text_options *text)
+{
+    al_unknown_list list;
+    al_reach_unknown(&list, program, contexts, rules);
+    al_unknown_entries entries;
+    al_findings_unknown(&entries, program, &list);
+    if (strcmp(o->format, "json") == 0)
+        al_report_unknown_json(main_report->f, &entries, AL_VERSION);
+    else
+        al_report_unknown_text(main_report->f, &entries, text);
+    int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+    if (o->json_output) {
+        al_report_unknown_json(json_report->f, &entries, AL_VERSION);
+        if (!report_commit(json_report))
+            status = EXIT_USAGE;
+    }
+    AL_VEC_FREE(entries);
+    AL_VEC_FREE(list);
+    return status;
+}
+
 static int run_check(check_options *o)
 {
     struct timespec started;
@@ -310,41 +387,14 @@ static int run_check(check_options *o)
     free(units);
     al_contexts contexts;
     al_contexts_find(&contexts, &program, rules);
-    al_reach_options reach_options = {o->conditional};
-    al_reach reach;
-    al_reach_run(&reach, &program, &contexts, rules, &reach_options);
 
-    for (size_t i = 0; i < o->files.count; i++) {
-        char *abs = al_path_absolute(o->files.items[i], NULL);
-        free(o->files.items[i]);
-        o->files.items[i] = abs;
-    }
-    al_findings_options finding_options = {o->source_root, o->files.count ? o->files.items : NULL, o->files.count};
-    al_findings findings;
-    al_findings_build(&findings, &program, &contexts, &reach, rules, &finding_options);
-    findings.summary.seconds = seconds_since(&started);
-
-    if (strcmp(o->format, "json") == 0) {
-        al_report_json(main_report.f, &findings, AL_VERSION);
-    } else {
-        char cwd[4096];
-        bool color = strcmp(o->color, "always") == 0 ||
-                     (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-        al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
-        al_report_text(main_report.f, &findings, &text);
-    }
-    int status = report_commit(&main_report) ? EXIT_CLEAN : EXIT_USAGE;
-    if (o->json_output) {
-        al_report_json(json_report.f, &findings, AL_VERSION);
-        if (!report_commit(&json_report))
-            status = EXIT_USAGE;
-    }
-    al_severity level;
-    if (status == EXIT_CLEAN && al_severity_parse(o->fail_on, &level) && al_findings_fail(&findings, level))
-        status = EXIT_FINDINGS;
-
-    al_findings_free(&findings);
-    al_reach_free(&reach);
+    char cwd[4096];
+    bool color = strcmp(o->color, "always") == 0 ||
+                 (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
+    int status = o->unknown ? report_unknown(o, &program, &contexts, rules, &main_report, &json_report, &text)
+                            : report_findings(o, &program, &contexts, rules, &main_report, &json_report, &text,
+                                              seconds_since(&started));
     al_contexts_free(&contexts);
     al_program_free(&program);
     al_compdb_free(&db);

@@ -185,3 +185,92 @@ void al_reach_free(al_reach *r)
     AL_VEC_FREE(r->sites);
     AL_VEC_FREE(r->chain_calls);
 }
+
+/* ---- --unknown: what handlers call that no rule describes ---- */
+
+static int compare_unknown(const void *a, const void *b)
+{
+    const al_unknown_api *x = a, *y = b;
+    if (x->handlers != y->handlers)
+        return x->handlers > y->handlers ? -1 : 1;
+    return strcmp(al_program_str(sort_ctx.p, x->name), al_program_str(sort_ctx.p, y->name));
+}
+
+void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contexts *c, const al_rules *rules)
+{
+    memset(out, 0, sizeof(*out));
+    size_t nf = p->functions.count, nc = p->calls.count;
+    /* which calls go to an undescribed external function, and its entry in `out` */
+    uint32_t *entry_of_call = al_xmalloc((nc + 1) * sizeof(uint32_t));
+    uint32_t *entry_of_name = al_xcalloc(p->strings.count + 1, sizeof(uint32_t)); /* entry + 1 */
+    for (size_t i = 0; i < nc; i++) {
+        const al_call *call = &p->calls.items[i];
+        entry_of_call[i] = AL_NONE;
+        if (call->indirect)
+            continue;
+        if (call->callee != AL_NONE &&
+            (p->functions.items[call->callee].defined || p->functions.items[call->callee].annotations))
+            continue;
+        if (!entry_of_name[call->callee_name]) {
+            if (al_rules_describes(rules, al_program_str(p, call->callee_name)))
+                continue;
+            al_unknown_api u = {call->callee_name, 0, 0, (uint32_t)i};
+            AL_VEC_PUSH(*out, u);
+            entry_of_name[call->callee_name] = (uint32_t)out->count;
+        }
+        entry_of_call[i] = entry_of_name[call->callee_name] - 1;
+    }
+    free(entry_of_name);
+
+    /* every handler, breadth-first over all followed calls; count each name once per handler */
+    uint32_t *seen = al_xcalloc(nf + 1, sizeof(uint32_t));
+    uint32_t *counted = al_xcalloc(out->count + 1, sizeof(uint32_t));
+    uint8_t *call_counted = al_xcalloc(nc + 1, 1);
+    uint32_t *queue = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    for (size_t h = 0; h < c->handlers.count; h++) {
+        uint32_t stamp = (uint32_t)h + 1;
+        size_t head = 0, tail = 0;
+        uint32_t start = c->handlers.items[h].function;
+        if (p->functions.items[start].annotations & AL_ANNOT_NONBLOCKING)
+            continue;
+        queue[tail++] = start;
+        seen[start] = stamp;
+        while (head < tail) {
+            const al_function *fn = &p->functions.items[queue[head++]];
+            for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+                const al_call *call = &p->calls.items[k];
+                uint32_t e = entry_of_call[k];
+                if (e != AL_NONE) {
+                    if (counted[e] != stamp) {
+                        counted[e] = stamp;
+                        out->items[e].handlers++;
+                    }
+                    if (!call_counted[k]) {
+                        call_counted[k] = 1;
+                        out->items[e].calls++;
+                        if (out->items[e].calls == 1)
+                            out->items[e].first_call = k;
+                    }
+                }
+                if (followed(p, call) && seen[call->callee] != stamp) {
+                    seen[call->callee] = stamp;
+                    queue[tail++] = call->callee;
+                }
+            }
+        }
+    }
+    /* drop what no handler reaches */
+    size_t kept = 0;
+    for (size_t i = 0; i < out->count; i++)
+        if (out->items[i].handlers)
+            out->items[kept++] = out->items[i];
+    out->count = kept;
+    sort_ctx.p = p;
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof(al_unknown_api), compare_unknown);
+    free(queue);
+    free(call_counted);
+    free(counted);
+    free(seen);
+    free(entry_of_call);
+}

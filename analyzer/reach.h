@@ -38,6 +38,18 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                   const al_reach_options *options);
 void al_reach_free(al_reach *r);
 
+/* An external function that handlers reach and no rule describes (--unknown). */
+typedef struct al_unknown_api {
+    uint32_t name;       /* string id */
+    uint32_t handlers;   /* how many handlers reach a call to it */
+    uint32_t calls;      /* call sites reached */
+    uint32_t first_call; /* one of them, for its location */
+} al_unknown_api;
+typedef AL_VEC(al_unknown_api) al_unknown_list;
+
+/* Every such function, most handlers first (then by name). */
+void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contexts *c, const al_rules *rules);
+
 /* The rule a call matches as a blocking call, for callers that classify single calls (tests, the
  * unknown-API listing). Sets *annotated when it calls an asynclock:blocking function. */
 bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,

@@ -6,6 +6,7 @@
 #include "rules.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ struct al_rules {
     AL_VEC(uint32_t) api_slot;
     AL_VEC(al_context_rule) contexts;
     AL_VEC(al_fix_rule) fixes;
+    al_strtab nonblocking_names;      /* exact names */
+    AL_VEC(char *) nonblocking_globs; /* patterns with * ? [ */
 };
 
 static const char *const categories[] = {"sleep", "file-io",     "dns",     "process", "sync", "database",
@@ -42,7 +45,8 @@ static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEX
                              "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT);"
                              "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
                              "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
-                             "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);";
+                             "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
+                             "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);";
 
 al_rules *al_rules_new(void)
 {
@@ -97,6 +101,11 @@ static void clear_index(al_rules *r)
         free(r->fixes.items[i].fix);
     }
     AL_VEC_FREE(r->fixes);
+    if (r->nonblocking_names.slots)
+        al_strtab_free(&r->nonblocking_names);
+    for (size_t i = 0; i < r->nonblocking_globs.count; i++)
+        free(r->nonblocking_globs.items[i]);
+    AL_VEC_FREE(r->nonblocking_globs);
 }
 
 void al_rules_free(al_rules *r)
@@ -431,6 +440,31 @@ static bool load_fixes(al_rules *r, pack_reader *pr, const cJSON *fixes, const c
     return ok;
 }
 
+static bool load_nonblocking(al_rules *r, pack_reader *pr, const cJSON *list, const char *pack)
+{
+    if (!cJSON_IsArray(list))
+        return fail(pr, "nonblocking", "\"nonblocking\" must be an array of function names or globs");
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT INTO nonblocking VALUES(?1,?2)", -1, &st, NULL);
+    bool ok = true;
+    int i = 0;
+    const cJSON *name;
+    cJSON_ArrayForEach(name, list)
+    {
+        if (!cJSON_IsString(name) || !*name->valuestring) {
+            char where[64];
+            snprintf(where, sizeof(where), "nonblocking/%d", i);
+            ok = fail(pr, where, "a \"nonblocking\" entry must be a non-empty string");
+            break;
+        }
+        const char *values[] = {name->valuestring, pack};
+        bind_text_exec(st, values, 2);
+        i++;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 static bool load_pack(al_rules *r, const char *path, char **error)
 {
     al_jsonfile jf;
@@ -440,7 +474,8 @@ static bool load_pack(al_rules *r, const char *path, char **error)
     }
     pack_reader pr = {&jf, error};
     const cJSON *root = jf.root;
-    static const char *const keys[] = {"pack", "version", "description", "family", "apis", "contexts", "fixes", NULL};
+    static const char *const keys[] = {"pack",     "version", "description", "family", "apis",
+                                       "contexts", "fixes",   "nonblocking", NULL};
     const char *name, *description, *family;
     bool ok = cJSON_IsObject(root) || fail(&pr, "", "a rule pack must be a JSON object");
     ok = ok && only_keys(&pr, root, "", keys) && get_string(&pr, root, "", "pack", true, &name) &&
@@ -470,6 +505,8 @@ static bool load_pack(al_rules *r, const char *path, char **error)
         ok = load_contexts(r, &pr, part, name, family ? family : "");
     if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "fixes")))
         ok = load_fixes(r, &pr, part, name, family);
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "nonblocking")))
+        ok = load_nonblocking(r, &pr, part, name);
     sqlite3_exec(r->db, ok ? "RELEASE pack" : "ROLLBACK TO pack; RELEASE pack", NULL, NULL, NULL);
     if (ok)
         r->pack_count++;
@@ -642,6 +679,17 @@ void al_rules_index(al_rules *r)
     }
     sqlite3_finalize(st);
 
+    al_strtab_init(&r->nonblocking_names);
+    sqlite3_prepare_v2(r->db, "SELECT pattern FROM nonblocking ORDER BY rowid", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *pattern = (const char *)sqlite3_column_text(st, 0);
+        if (strpbrk(pattern, "*?["))
+            AL_VEC_PUSH(r->nonblocking_globs, al_xstrdup(pattern));
+        else
+            al_strtab_intern(&r->nonblocking_names, pattern);
+    }
+    sqlite3_finalize(st);
+
     sqlite3_prepare_v2(r->db, "SELECT family, category, api, fix FROM fixes ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_fix_rule f = {column_text(st, 0), column_text(st, 1), column_text(st, 2), column_text(st, 3)};
@@ -653,6 +701,16 @@ void al_rules_index(al_rules *r)
 size_t al_rules_api_count(const al_rules *r)
 {
     return r->apis.count;
+}
+
+bool al_rules_describes(const al_rules *r, const char *name)
+{
+    if (al_rules_find_api(r, name) || al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
+        return true;
+    for (size_t i = 0; i < r->nonblocking_globs.count; i++)
+        if (fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
+            return true;
+    return false;
 }
 
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name)

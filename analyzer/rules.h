@@ -68,6 +68,9 @@ void al_rules_index(al_rules *r);
 
 size_t al_rules_api_count(const al_rules *r);
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
+/* Whether some rule describes `name`: a blocking API, or a pack's "nonblocking" list. */
+bool al_rules_describes(const al_rules *r, const char *name);
+
 /* Whether a call to `api` with these (partly folded) arguments blocks; `strings` holds the names
  * of AL_ARG_VARIABLE arguments. */
 bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count, const al_strtab *strings);

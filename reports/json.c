@@ -84,3 +84,29 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON_free(text);
     cJSON_Delete(root);
 }
+
+void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const char *tool_version)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "asynclock");
+    cJSON_AddStringToObject(tool, "version", tool_version);
+    cJSON *unknown = cJSON_AddArrayToObject(root, "unknown");
+    for (size_t i = 0; i < list->count; i++) {
+        const al_unknown_entry *e = &list->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", e->name);
+        cJSON_AddNumberToObject(o, "handlers", (double)e->handlers);
+        cJSON_AddNumberToObject(o, "calls", (double)e->calls);
+        cJSON *example = location_json(e->example, true);
+        cJSON_AddStringToObject(example, "function", e->example_function);
+        cJSON_AddItemToObject(o, "example", example);
+        cJSON_AddItemToArray(unknown, o);
+    }
+    char *text = cJSON_Print(root);
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}

@@ -19,4 +19,8 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *opti
 /* The JSON contract of docs/json-output.md (version 1). */
 void al_report_json(FILE *out, const al_findings *f, const char *tool_version);
 
+/* --unknown: the external functions handlers reach that no rule describes. */
+void al_report_unknown_text(FILE *out, const al_unknown_entries *list, const al_text_options *options);
+void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const char *tool_version);
+
 #endif

@@ -105,3 +105,27 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
                 s->parse_errors == 1 ? "" : "s");
     fputc('\n', out);
 }
+
+void al_report_unknown_text(FILE *out, const al_unknown_entries *list, const al_text_options *o)
+{
+    if (list->count == 0) {
+        fputs("asynclock: every external function that handlers reach is described by a rule\n", out);
+        return;
+    }
+    fprintf(out, "asynclock: %zu external function%s reached from handlers that no rule describes;\n", list->count,
+            list->count == 1 ? "" : "s");
+    fputs("write rules for the ones that block (see docs/rules.md), or list them as \"nonblocking\"\n", out);
+    fprintf(out, "%8s %6s  %-32s %s\n", "HANDLERS", "CALLS", "FUNCTION", "FIRST CALL");
+    for (size_t i = 0; i < list->count; i++) {
+        const al_unknown_entry *e = &list->items[i];
+        fprintf(out, "%8zu %6zu  ", e->handlers, e->calls);
+        put_clean(out, e->name);
+        for (size_t n = strlen(e->name); n < 32; n++)
+            fputc(' ', out);
+        fputc(' ', out);
+        put_clean(out, al_path_relative_to(e->example.file, o->cwd));
+        fprintf(out, ":%u:%u (in ", e->example.line, e->example.column);
+        put_clean(out, e->example_function);
+        fputs(")\n", out);
+    }
+}

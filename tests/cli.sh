@@ -157,9 +157,12 @@ cat >"$proj/main.c" <<'EOF'
 #include <unistd.h>
 #include <uv.h>
 
+void flush_metrics(void); /* defined in a library no rule knows */
+
 static void on_timer(uv_timer_t *timer)
 {
     (void)timer;
+    flush_metrics();
     sleep(1);
 }
 
@@ -332,6 +335,15 @@ expect "rules show getaddrinfo: exit 0" "exit $rc" rc_is 0
 expect "rules show getaddrinfo: header and libuv fix" "$(head -c 300 "$out")" \
   eval 'has_line "$out" "getaddrinfo  [dns, error, definite] from pack posix" &&
         has_line "$out" "  fix in libuv handlers: resolve with uv_getaddrinfo and continue in its uv_getaddrinfo_cb"'
+# --unknown: what handlers call that no rule describes
+run -C "$proj" check -p "$proj" --unknown
+expect "--unknown: exit 0 and the undescribed function" "exit $rc; $(cat "$out")" \
+  eval '[ "$rc" -eq 0 ] && grep -Eq "^ +1 +1  flush_metrics +main.c:[0-9]+:5 \(in on_timer\)$" "$out" &&
+        [ "$(grep -c "(in " "$out")" -eq 1 ]'
+run -C "$proj" check -p "$proj" --unknown -f json
+expect "--unknown -f json" "$(head -c 300 "$out")" \
+  eval 'grep -q "\"name\":[[:space:]]*\"flush_metrics\"" "$out" && grep -q "\"handlers\":[[:space:]]*1" "$out"'
+
 run rules show nosuchapi
 expect "rules show nosuchapi: exit 1" "exit $rc" rc_is 1
 expect "rules show nosuchapi: message" "$(cat "$err")" \

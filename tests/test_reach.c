@@ -206,6 +206,37 @@ static void test_project_definition_shadows_the_api(void **state)
     analysis_free(&a);
 }
 
+static void test_unknown_external_functions(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_a", 1);
+    handler(&u[0], "on_b", 2);
+    fb_function(&u[0], "helper", "/src/a.c", 3, 0);
+    fb_function(&u[0], "work", "/src/a.c", 4, 0);
+    fb_ref(&u[0], "work", NULL, AL_USE_ARGUMENT, "queue", 2, "work_cb", "/src/main.c", 4);
+    fb_call(&u[0], "on_a", "rpc_call", "/src/a.c", 10, 1, "");
+    fb_call(&u[0], "on_a", "helper", "/src/a.c", 11, 1, "");
+    fb_call(&u[0], "helper", "rpc_call", "/src/a.c", 12, 1, "");
+    fb_call(&u[0], "on_b", "helper", "/src/a.c", 13, 1, "");
+    fb_call(&u[0], "on_b", "zlib_compress", "/src/a.c", 14, 1, "");
+    fb_call(&u[0], "on_b", "sleep", "/src/a.c", 15, 1, "1"); /* described: a blocking API */
+    fb_call(&u[0], "work", "only_in_worker", "/src/a.c", 16, 1, "");
+    analysis a;
+    analyze(&a, u, 1, false);
+    al_unknown_list list;
+    al_reach_unknown(&list, &a.p, &a.c, rules);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(al_program_str(&a.p, list.items[0].name), "rpc_call");
+    assert_int_equal(list.items[0].handlers, 2);
+    assert_int_equal(list.items[0].calls, 2);
+    assert_int_equal(a.p.calls.items[list.items[0].first_call].loc.line, 10);
+    assert_string_equal(al_program_str(&a.p, list.items[1].name), "zlib_compress");
+    assert_int_equal(list.items[1].handlers, 1);
+    AL_VEC_FREE(list);
+    analysis_free(&a);
+}
+
 static void test_workers_are_not_searched(void **state)
 {
     (void)state;
@@ -254,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_argument_conditions_and_conditional_apis),
         cmocka_unit_test(test_project_definition_shadows_the_api),
         cmocka_unit_test(test_workers_are_not_searched),
+        cmocka_unit_test(test_unknown_external_functions),
         cmocka_unit_test(test_deep_chain_is_iterative),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

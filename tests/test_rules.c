@@ -898,9 +898,38 @@ static void test_print_show(void **state)
     free(c.text);
 }
 
+static void test_nonblocking_lists(void **state)
+{
+    (void)state;
+    char *path = al_xasprintf("%s/nonblocking_pack.json", AL_TEST_WORK_DIR);
+    FILE *f = fopen(path, "w");
+    fputs("{\"pack\": \"nb\", \"version\": 1, \"nonblocking\": [\"memcpy\", \"uv_*\", \"ev_[ab]*\"],\n"
+          " \"apis\": [{\"name\": \"uv_sleep\", \"category\": \"sleep\", \"severity\": \"error\",\n"
+          "  \"confidence\": \"definite\", \"why\": \"w\", \"fix\": \"f\"}]}\n",
+          f);
+    fclose(f);
+    al_rules *r = al_rules_new();
+    char *error = NULL;
+    assert_true(al_rules_load_path(r, path, &error));
+    al_rules_index(r);
+    assert_true(al_rules_describes(r, "memcpy"));
+    assert_true(al_rules_describes(r, "uv_close"));
+    assert_true(al_rules_describes(r, "ev_async_send"));
+    assert_false(al_rules_describes(r, "ev_run"));
+    assert_false(al_rules_describes(r, "memmove"));
+    assert_true(al_rules_describes(r, "uv_sleep"));
+    assert_non_null(al_rules_find_api(r, "uv_sleep")); /* still blocking despite the glob */
+    assert_null(al_rules_find_api(r, "uv_close"));
+    al_rules_free(r);
+    free(path);
+    expect_pack_error("bad_nonblocking.json", "{\"pack\": \"p\", \"version\": 1,\n \"nonblocking\": [\"a\", 3]}\n",
+                      "2:23: error: a \"nonblocking\" entry must be a non-empty string");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nonblocking_lists),
         cmocka_unit_test(test_shipped_posix_pack),
         cmocka_unit_test(test_shipped_apis),
         cmocka_unit_test(test_shipped_conditions),
