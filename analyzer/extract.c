@@ -299,7 +299,13 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
     }
     if (value.kind == AL_ARG_UNKNOWN) {
         CXCursor inner = strip(arg);
-        if (clang_getCursorKind(inner) == CXCursor_DeclRefExpr) {
+        if (clang_getCursorKind(inner) == CXCursor_CallExpr) {
+            CXCursor callee = clang_getCursorReferenced(inner);
+            if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
+                value.kind = AL_ARG_CALL;
+                value.name = intern_cxstring(w, clang_getCursorSpelling(callee));
+            }
+        } else if (clang_getCursorKind(inner) == CXCursor_DeclRefExpr) {
             CXCursor var = clang_getCursorReferenced(inner);
             if (clang_getCursorKind(var) == CXCursor_VarDecl) {
                 value.kind = AL_ARG_VARIABLE;
@@ -308,6 +314,32 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
         }
     }
     return value;
+}
+
+/* The variable the call on top of the ancestor stack is stored into: `int fd = open(...)` or
+ * `fd = open(...)`; 0 when its result goes anywhere else. (An assignment's left side is a bare
+ * reference; in a comparison it is wrapped in an lvalue-to-rvalue conversion.) */
+static uint32_t assigned_variable(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    size_t child = j;
+    while (j > 0) {
+        j--;
+        enum CXCursorKind k = w->stack.items[j].kind;
+        if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr)
+            break;
+        child = j;
+    }
+    const ancestor *user = &w->stack.items[j];
+    if (user->kind == CXCursor_VarDecl && child != j)
+        return intern_cxstring(w, clang_getCursorSpelling(user->cursor));
+    if (user->kind == CXCursor_BinaryOperator && w->stack.items[child].index == 1 &&
+        clang_getCursorKind(user->first_child) == CXCursor_DeclRefExpr) {
+        CXCursor var = clang_getCursorReferenced(user->first_child);
+        if (clang_getCursorKind(var) == CXCursor_VarDecl)
+            return intern_cxstring(w, clang_getCursorSpelling(var));
+    }
+    return 0;
 }
 
 static void record_call(walker *w, CXCursor call)
@@ -328,6 +360,7 @@ static void record_call(walker *w, CXCursor call)
     fc.arg_count = n > 0 ? (uint32_t)n : 0;
     for (int i = 0; i < n; i++)
         AL_VEC_PUSH(w->tu->args, evaluate_argument(w, clang_Cursor_getArgument(call, (unsigned)i)));
+    fc.assigned_to = assigned_variable(w);
     AL_VEC_PUSH(w->tu->calls, fc);
 }
 

@@ -31,11 +31,12 @@ typedef struct al_fact_function {
 
 /* What the extractor knows of one call argument: an integer or null pointer constant it could
  * fold, or the variable it names (`stderr` in `fflush(stderr)`). */
-typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL, AL_ARG_VARIABLE } al_arg_kind;
+typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL, AL_ARG_VARIABLE, AL_ARG_CALL } al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
     long long value; /* AL_ARG_INT */
-    uint32_t name;   /* AL_ARG_VARIABLE: the variable's name, id in the unit's strings */
+    uint32_t name;   /* AL_ARG_VARIABLE: the variable's name; AL_ARG_CALL: the called function's name
+                        (`fileno(fopen(p, "r"))`); an id in the unit's strings */
 } al_fact_arg;
 
 typedef struct al_fact_call {
@@ -46,6 +47,7 @@ typedef struct al_fact_call {
     al_loc loc;           /* where the call is written (macro expansions: where the macro is used) */
     uint32_t first_arg;   /* index into the unit's args */
     uint32_t arg_count;
+    uint32_t assigned_to; /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
 } al_fact_call;
 
 typedef enum {

@@ -66,9 +66,10 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         c.loc = translate_loc(p, tu, fc->loc);
         c.first_arg = (uint32_t)p->args.count;
         c.arg_count = fc->arg_count;
+        c.assigned_to = fc->assigned_to ? UNIT_STR(tu, fc->assigned_to) : 0;
         for (uint32_t a = 0; a < fc->arg_count; a++) {
             al_fact_arg arg = tu->args.items[fc->first_arg + a];
-            if (arg.kind == AL_ARG_VARIABLE)
+            if (arg.kind == AL_ARG_VARIABLE || arg.kind == AL_ARG_CALL)
                 arg.name = UNIT_STR(tu, arg.name);
             AL_VEC_PUSH(p->args, arg);
         }

@@ -24,6 +24,7 @@ typedef struct al_call {
     bool indirect;
     al_loc loc;
     uint32_t first_arg, arg_count; /* into program args */
+    uint32_t assigned_to;          /* string id of the variable its result is stored into, or 0 */
 } al_call;
 
 typedef struct al_reference {

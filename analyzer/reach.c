@@ -7,6 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The "opened_by" test: was `variable` assigned, in the function making the call, from a call
+ * that one of the origins describes? Flow-insensitive: any such assignment in the function. */
+typedef struct origin_context {
+    const al_program *p;
+    const al_call *call;
+} origin_context;
+
+static bool variable_opened_by(const void *context, uint32_t variable, const al_origin *origins, size_t count)
+{
+    const origin_context *oc = context;
+    const al_program *p = oc->p;
+    const al_function *f = &p->functions.items[oc->call->caller];
+    for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->assigned_to != variable)
+            continue;
+        for (size_t i = 0; i < count; i++)
+            if (al_rules_origin_matches(&origins[i], al_program_str(p, c->callee_name), &p->args.items[c->first_arg],
+                                        c->arg_count, &p->strings))
+                return true;
+    }
+    return false;
+}
+
 bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,
                           const al_call *call, const al_api_rule **api, bool *annotated)
 {
@@ -24,9 +48,11 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
             return false; /* project code: its own calls decide */
     }
     const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, call->callee_name));
-    if (!rule || (rule->conditional && !options->conditional))
+    if (!rule)
         return false;
-    if (!al_rules_call_blocks(rule, &p->args.items[call->first_arg], call->arg_count, &p->strings))
+    origin_context oc = {p, call};
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    if (!al_rules_call_blocks(rule, &args, options->conditional))
         return false;
     *api = rule;
     return true;

@@ -42,7 +42,7 @@ static const char *const categories[] = {"sleep", "file-io",     "dns",     "pro
 
 static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
                              "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
-                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT);"
+                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT);"
                              "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
                              "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
                              "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
@@ -59,12 +59,22 @@ al_rules *al_rules_new(void)
     return r;
 }
 
+static void free_strings(char **list, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        free(list[k]);
+    free(list);
+}
+
 static void free_conditions(al_condition *c, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        for (size_t k = 0; k < c[i].name_count; k++)
-            free(c[i].names[k]);
-        free(c[i].names);
+        free_strings(c[i].names, c[i].name_count);
+        for (size_t k = 0; k < c[i].origin_count; k++) {
+            free(c[i].origins[k].call);
+            free_strings(c[i].origins[k].inner_calls, c[i].origins[k].inner_count);
+        }
+        free(c[i].origins);
     }
     free(c);
 }
@@ -78,6 +88,7 @@ static void free_api(al_api_rule *a)
     free(a->fix);
     free_conditions(a->unless, a->unless_count);
     free_conditions(a->only_if, a->only_if_count);
+    free_conditions(a->definite_if, a->definite_if_count);
 }
 
 static void clear_index(al_rules *r)
@@ -191,11 +202,52 @@ static bool is_integer(const cJSON *v)
     return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
 }
 
+static bool is_string_list(const cJSON *v)
+{
+    bool ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, v) ok = ok && cJSON_IsString(s) && *s->valuestring;
+    return ok;
+}
+
+/* "opened_by": [{"call": "open", "flags_arg": 1, "without_bits": 2048}, {"call": "fileno",
+ * "inner_call": ["fopen"]}] */
+static bool check_origins(pack_reader *pr, const cJSON *list, const char *where)
+{
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+        return fail(pr, where, "\"opened_by\" must be a non-empty array of {\"call\": ...} objects");
+    static const char *const keys[] = {"call", "flags_arg", "without_bits", "inner_call", NULL};
+    int i = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, list)
+    {
+        char path[320];
+        snprintf(path, sizeof(path), "%s/%d", where, i++);
+        const char *call;
+        if (!cJSON_IsObject(o))
+            return fail(pr, path, "an \"opened_by\" entry must be an object");
+        if (!only_keys(pr, o, path, keys) || !get_string(pr, o, path, "call", true, &call))
+            return false;
+        const cJSON *flags = cJSON_GetObjectItemCaseSensitive(o, "flags_arg");
+        const cJSON *bits = cJSON_GetObjectItemCaseSensitive(o, "without_bits");
+        if ((flags != NULL) != (bits != NULL))
+            return fail(pr, path, "\"flags_arg\" and \"without_bits\" go together");
+        if (flags && (!is_integer(flags) || flags->valuedouble < 0))
+            return fail(pr, path, "\"flags_arg\" must be an argument index (0 or more)");
+        if (bits && !is_integer(bits))
+            return fail(pr, path, "\"without_bits\" must be an integer");
+        const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "inner_call");
+        if (inner && !is_string_list(inner))
+            return fail(pr, path, "\"inner_call\" must be a non-empty array of function names");
+    }
+    return true;
+}
+
 static bool check_conditions(pack_reader *pr, const cJSON *list, const char *where)
 {
     if (!cJSON_IsArray(list))
         return fail(pr, where, "argument conditions must be an array");
-    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", "variable_in", NULL};
+    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", "variable_in", "opened_by", NULL};
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, list)
@@ -228,16 +280,20 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
         }
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "variable_in"))) {
             tests++;
-            bool names_ok = cJSON_IsArray(t) && cJSON_GetArraySize(t) > 0;
-            const cJSON *name;
-            cJSON_ArrayForEach(name, t) names_ok = names_ok && cJSON_IsString(name) && *name->valuestring;
-            if (!names_ok)
+            if (!is_string_list(t))
                 return fail(pr, path, "\"variable_in\" must be a non-empty array of variable names");
+        }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by"))) {
+            tests++;
+            char opened_path[300];
+            snprintf(opened_path, sizeof(opened_path), "%s/opened_by", path);
+            if (!check_origins(pr, t, opened_path))
+                return false;
         }
         if (tests != 1)
             return fail(pr, path,
                         "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                        "\"variable_in\"");
+                        "\"variable_in\", \"opened_by\"");
     }
     return true;
 }
@@ -258,12 +314,12 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
 {
     if (!cJSON_IsArray(apis))
         return fail(pr, "apis", "\"apis\" must be an array");
-    static const char *const keys[] = {"name", "category", "severity", "confidence", "why",
-                                       "fix",  "unless",   "only_if",  NULL};
+    static const char *const keys[] = {"name", "category", "severity", "confidence",  "why",
+                                       "fix",  "unless",   "only_if",  "definite_if", NULL};
     static const char *const severities[] = {"error", "warning", "note", NULL};
     static const char *const confidences[] = {"definite", "conditional", NULL};
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", -1, &st, NULL);
+    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", -1, &st, NULL);
     al_strtab seen;
     al_strtab_init(&seen);
     bool ok = true;
@@ -298,9 +354,9 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
             ok = false;
             break;
         }
-        char *conditions[2] = {NULL, NULL};
-        const char *const condition_keys[2] = {"unless", "only_if"};
-        for (int k = 0; k < 2 && ok; k++) {
+        char *conditions[3] = {NULL, NULL, NULL};
+        const char *const condition_keys[3] = {"unless", "only_if", "definite_if"};
+        for (int k = 0; k < 3 && ok; k++) {
             const cJSON *list = cJSON_GetObjectItemCaseSensitive(a, condition_keys[k]);
             if (!list)
                 continue;
@@ -311,11 +367,12 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
                 conditions[k] = cJSON_PrintUnformatted(list);
         }
         if (ok) {
-            const char *values[] = {name, pack, category, severity, confidence, why, fix, conditions[0], conditions[1]};
-            bind_text_exec(st, values, 9);
+            const char *values[] = {name, pack, category,      severity,      confidence,
+                                    why,  fix,  conditions[0], conditions[1], conditions[2]};
+            bind_text_exec(st, values, 10);
         }
-        cJSON_free(conditions[0]);
-        cJSON_free(conditions[1]);
+        for (int k = 0; k < 3; k++)
+            cJSON_free(conditions[k]);
         if (!ok)
             break;
     }
@@ -587,6 +644,15 @@ static char *column_text(sqlite3_stmt *st, int i)
     return al_xstrdup(t ? (const char *)t : "");
 }
 
+static char **string_list(const cJSON *array, size_t *count)
+{
+    char **out = al_xcalloc((size_t)cJSON_GetArraySize(array) + 1, sizeof(char *));
+    *count = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, array) out[(*count)++] = al_xstrdup(s->valuestring);
+    return out;
+}
+
 static al_condition *parse_conditions(const unsigned char *json, size_t *count)
 {
     *count = 0;
@@ -609,9 +675,23 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
             cond->value = (long long)t->valuedouble;
         } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "variable_in"))) {
             cond->test = AL_TEST_VARIABLE_IN;
-            cond->names = al_xcalloc((size_t)cJSON_GetArraySize(t), sizeof(char *));
-            const cJSON *name;
-            cJSON_ArrayForEach(name, t) cond->names[cond->name_count++] = al_xstrdup(name->valuestring);
+            cond->names = string_list(t, &cond->name_count);
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by"))) {
+            cond->test = AL_TEST_OPENED_BY;
+            cond->origins = al_xcalloc((size_t)cJSON_GetArraySize(t), sizeof(al_origin));
+            const cJSON *o;
+            cJSON_ArrayForEach(o, t)
+            {
+                al_origin *origin = &cond->origins[cond->origin_count++];
+                origin->call = al_xstrdup(cJSON_GetObjectItemCaseSensitive(o, "call")->valuestring);
+                const cJSON *flags = cJSON_GetObjectItemCaseSensitive(o, "flags_arg");
+                origin->flags_arg = flags ? flags->valueint : -1;
+                const cJSON *bits = cJSON_GetObjectItemCaseSensitive(o, "without_bits");
+                origin->without_bits = bits ? (long long)bits->valuedouble : 0;
+                const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "inner_call");
+                if (inner)
+                    origin->inner_calls = string_list(inner, &origin->inner_count);
+            }
         } else {
             cond->test = AL_TEST_IS_NULL;
         }
@@ -626,8 +706,8 @@ void al_rules_index(al_rules *r)
     al_strtab_init(&r->api_names);
     sqlite3_stmt *st;
     sqlite3_prepare_v2(r->db,
-                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if "
-                       "FROM apis ORDER BY name",
+                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if, "
+                       "definite_if FROM apis ORDER BY name",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_api_rule a = {0};
@@ -640,6 +720,7 @@ void al_rules_index(al_rules *r)
         a.fix = column_text(st, 6);
         a.unless = parse_conditions(sqlite3_column_text(st, 7), &a.unless_count);
         a.only_if = parse_conditions(sqlite3_column_text(st, 8), &a.only_if_count);
+        a.definite_if = parse_conditions(sqlite3_column_text(st, 9), &a.definite_if_count);
         uint32_t id = al_strtab_intern(&r->api_names, a.name);
         while (r->api_slot.count <= id)
             AL_VEC_PUSH(r->api_slot, 0);
@@ -721,12 +802,38 @@ const al_api_rule *al_rules_find_api(const al_rules *r, const char *name)
     return &r->apis.items[r->api_slot.items[id] - 1];
 }
 
-static bool condition_holds(const al_condition *c, const al_fact_arg *args, size_t arg_count, const al_strtab *strings)
+static bool name_in(const char *name, char *const *list, size_t count)
 {
-    long index = c->arg < 0 ? (long)arg_count + c->arg : c->arg;
-    if (index < 0 || (size_t)index >= arg_count)
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(name, list[i]) == 0)
+            return true;
+    return false;
+}
+
+bool al_rules_origin_matches(const al_origin *origin, const char *callee, const al_fact_arg *args, size_t count,
+                             const al_strtab *strings)
+{
+    if (strcmp(callee, origin->call) != 0)
         return false;
-    const al_fact_arg *a = &args[index];
+    if (origin->flags_arg >= 0) {
+        if ((size_t)origin->flags_arg >= count || args[origin->flags_arg].kind != AL_ARG_INT ||
+            (args[origin->flags_arg].value & origin->without_bits) != 0)
+            return false;
+    }
+    if (origin->inner_count) {
+        if (count == 0 || args[0].kind != AL_ARG_CALL ||
+            !name_in(al_str(strings, args[0].name), origin->inner_calls, origin->inner_count))
+            return false;
+    }
+    return true;
+}
+
+static bool condition_holds(const al_condition *c, const al_call_args *call)
+{
+    long index = c->arg < 0 ? (long)call->count + c->arg : c->arg;
+    if (index < 0 || (size_t)index >= call->count)
+        return false;
+    const al_fact_arg *a = &call->args[index];
     switch (c->test) {
     case AL_TEST_EQUALS:
         return a->kind == AL_ARG_INT && a->value == c->value;
@@ -735,23 +842,30 @@ static bool condition_holds(const al_condition *c, const al_fact_arg *args, size
     case AL_TEST_IS_NULL:
         return a->kind == AL_ARG_NULL;
     case AL_TEST_VARIABLE_IN:
-        if (a->kind != AL_ARG_VARIABLE)
-            return false;
-        for (size_t i = 0; i < c->name_count; i++)
-            if (strcmp(al_str(strings, a->name), c->names[i]) == 0)
-                return true;
-        return false;
+        return a->kind == AL_ARG_VARIABLE && name_in(al_str(call->strings, a->name), c->names, c->name_count);
+    case AL_TEST_OPENED_BY:
+        return a->kind == AL_ARG_VARIABLE && call->opened_by &&
+               call->opened_by(call->context, a->name, c->origins, c->origin_count);
     }
     return false;
 }
 
-bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count, const al_strtab *strings)
+bool al_rules_call_blocks(const al_api_rule *api, const al_call_args *call, bool conditional)
 {
     for (size_t i = 0; i < api->unless_count; i++)
-        if (condition_holds(&api->unless[i], args, arg_count, strings))
+        if (condition_holds(&api->unless[i], call))
             return false;
     for (size_t i = 0; i < api->only_if_count; i++)
-        if (!condition_holds(&api->only_if[i], args, arg_count, strings))
+        if (!condition_holds(&api->only_if[i], call))
+            return false;
+    if (!api->conditional || conditional)
+        return true;
+    /* a conditional API is definite when the pack proves it: read() on a descriptor the same
+     * function opened from a regular file without O_NONBLOCK */
+    if (api->definite_if_count == 0)
+        return false;
+    for (size_t i = 0; i < api->definite_if_count; i++)
+        if (!condition_holds(&api->definite_if[i], call))
             return false;
     return true;
 }

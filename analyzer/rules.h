@@ -11,7 +11,23 @@
 #include "facts.h"
 #include "util.h"
 
-typedef enum { AL_TEST_EQUALS, AL_TEST_HAS_BITS, AL_TEST_IS_NULL, AL_TEST_VARIABLE_IN } al_arg_test;
+typedef enum {
+    AL_TEST_EQUALS,
+    AL_TEST_HAS_BITS,
+    AL_TEST_IS_NULL,
+    AL_TEST_VARIABLE_IN,
+    AL_TEST_OPENED_BY,
+} al_arg_test;
+
+/* One way a descriptor variable may have been opened: `fd = open(path, flags)` with flags lacking
+ * O_NONBLOCK, or `fd = fileno(fopen(...))`. */
+typedef struct al_origin {
+    char *call;
+    int flags_arg;          /* -1: no flags test */
+    long long without_bits; /* the flags argument must be a constant without these bits */
+    char **inner_calls;     /* when given: the call's first argument is a call to one of these */
+    size_t inner_count;
+} al_origin;
 
 typedef struct al_condition {
     int arg; /* from 0; -1 is the last argument */
@@ -19,6 +35,8 @@ typedef struct al_condition {
     long long value;
     char **names; /* AL_TEST_VARIABLE_IN */
     size_t name_count;
+    al_origin *origins; /* AL_TEST_OPENED_BY */
+    size_t origin_count;
 } al_condition;
 
 typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR = 2 } al_severity;
@@ -27,8 +45,8 @@ typedef struct al_api_rule {
     char *name, *pack, *category, *why, *fix;
     al_severity severity;
     bool conditional; /* confidence "conditional": reported only on request */
-    al_condition *unless, *only_if;
-    size_t unless_count, only_if_count;
+    al_condition *unless, *only_if, *definite_if;
+    size_t unless_count, only_if_count, definite_if_count;
 } al_api_rule;
 
 typedef enum { AL_ROLE_HANDLER, AL_ROLE_WORKER } al_role;
@@ -71,9 +89,24 @@ const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
 /* Whether some rule describes `name`: a blocking API, or a pack's "nonblocking" list. */
 bool al_rules_describes(const al_rules *r, const char *name);
 
-/* Whether a call to `api` with these (partly folded) arguments blocks; `strings` holds the names
- * of AL_ARG_VARIABLE arguments. */
-bool al_rules_call_blocks(const al_api_rule *api, const al_fact_arg *args, size_t arg_count, const al_strtab *strings);
+/* What the rules may ask about one call. `opened_by` answers the "opened_by" test: whether the
+ * variable named `variable` was assigned, in the calling function, from a call that matches one of
+ * the origins (see al_rules_origin_matches). */
+typedef struct al_call_args {
+    const al_fact_arg *args;
+    size_t count;
+    const al_strtab *strings; /* names of variable and call arguments */
+    bool (*opened_by)(const void *context, uint32_t variable, const al_origin *origins, size_t origin_count);
+    const void *context;
+} al_call_args;
+
+/* Whether a call to `api` blocks, given its arguments. A conditional API blocks only when
+ * `conditional` is set (--conditional), or when all of its definite_if conditions hold. */
+bool al_rules_call_blocks(const al_api_rule *api, const al_call_args *call, bool conditional);
+
+/* Whether a call to `callee` with these arguments is what `origin` describes. */
+bool al_rules_origin_matches(const al_origin *origin, const char *callee, const al_fact_arg *args, size_t count,
+                             const al_strtab *strings);
 
 /* The context rule a function reference matches: by the declared type it is stored as, else by
  * the call it is an argument of, else by the field it is stored into. NULL when none does. When

@@ -246,6 +246,42 @@ static void test_parameter_forwards(void **state)
     al_tu_facts_free(&tu);
 }
 
+static void test_assignments_and_call_arguments(void **state)
+{
+    (void)state;
+    free(test_write("assign.c", "#include <fcntl.h>\n"
+                                "#include <stdio.h>\n"
+                                "#include <unistd.h>\n"
+                                "void f(const char *path) {\n"
+                                "    int fd = open(path, O_RDONLY);\n"
+                                "    int other;\n"
+                                "    other = fileno(fopen(path, \"r\"));\n"
+                                "    if (fd == open(path, O_RDONLY | O_NONBLOCK)) (void)0;\n"
+                                "    (void)read(fd, 0, 0);\n"
+                                "    close(other);\n"
+                                "}\n"));
+    al_tu_facts tu;
+    test_extract("assign.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_call *c = call_to(&tu, "open", 0);
+    assert_string_equal(S(&tu, c->assigned_to), "fd");
+    assert_int_equal(tu.args.items[c->first_arg + 1].kind, AL_ARG_INT);
+    assert_int_equal(tu.args.items[c->first_arg + 1].value, 0);
+    c = call_to(&tu, "fileno", 0);
+    assert_string_equal(S(&tu, c->assigned_to), "other");
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_CALL);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "fopen");
+    assert_int_equal(call_to(&tu, "fopen", 0)->assigned_to, 0); /* an argument, not stored */
+    c = call_to(&tu, "open", 1);                                /* compared, not assigned */
+    assert_int_equal(c->assigned_to, 0);
+    assert_int_equal(tu.args.items[c->first_arg + 1].value, 04000);
+    c = call_to(&tu, "read", 0);
+    assert_int_equal(c->assigned_to, 0);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_VARIABLE);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "fd");
+    al_tu_facts_free(&tu);
+}
+
 static void test_constant_arguments(void **state)
 {
     (void)state;
@@ -434,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_reference_uses),
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),
+        cmocka_unit_test(test_assignments_and_call_arguments),
         cmocka_unit_test(test_constant_arguments),
         cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_define_flags_from_the_command),

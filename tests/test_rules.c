@@ -161,9 +161,55 @@ static al_fact_arg variable_arg(const char *name)
     return (al_fact_arg){.kind = AL_ARG_VARIABLE, .name = al_strtab_intern(&names, name)};
 }
 
+/* Whether the call blocks with --conditional on (the argument tests alone). */
 static bool blocks(const al_api_rule *api, const al_fact_arg *args, size_t count)
 {
-    return al_rules_call_blocks(api, args, count, &names);
+    al_call_args call = {args, count, &names, NULL, NULL};
+    return al_rules_call_blocks(api, &call, true);
+}
+
+/* An "opened_by" oracle for the tests: `fd` was opened by open(path, O_RDONLY) (0), `sock` by
+ * socket(), `fp_fd` by fileno(fopen(...)), `nb` by open(path, O_NONBLOCK) (04000); any other
+ * name by dup(). */
+static bool test_opened_by(const void *context, uint32_t variable, const al_origin *origins, size_t count)
+{
+    (void)context;
+    const char *name = al_str(&names, variable);
+    al_fact_arg open_args[2] = {{AL_ARG_UNKNOWN, 0, 0}, {AL_ARG_INT, strcmp(name, "nb") == 0 ? 04000 : 0, 0}};
+    al_fact_arg fileno_args[1] = {{AL_ARG_CALL, 0, al_strtab_intern(&names, "fopen")}};
+    const char *callee = "open";
+    if (strcmp(name, "sock") == 0)
+        callee = "socket";
+    else if (strcmp(name, "fp_fd") == 0)
+        callee = "fileno";
+    else if (strcmp(name, "other") == 0)
+        callee = "dup";
+    const al_fact_arg *args = strcmp(name, "fp_fd") == 0 ? fileno_args : open_args;
+    size_t n = strcmp(name, "fp_fd") == 0 ? 1 : 2;
+    for (size_t i = 0; i < count; i++)
+        if (al_rules_origin_matches(&origins[i], callee, args, n, &names))
+            return true;
+    return false;
+}
+
+static void test_conditional_read_on_a_regular_file(void **state)
+{
+    (void)state;
+    const al_api_rule *api = al_rules_find_api(shipped, "read");
+    assert_non_null(api);
+    assert_true(api->conditional);
+    const char *vars[] = {"fd", "sock", "fp_fd", "nb", "other"};
+    const bool definite[] = {true, false, true, false, false};
+    for (int i = 0; i < 5; i++) {
+        al_fact_arg args[3] = {variable_arg(vars[i]), unknown_arg(), unknown_arg()};
+        al_call_args call = {args, 3, &names, test_opened_by, NULL};
+        assert_int_equal(al_rules_call_blocks(api, &call, false), definite[i]);
+        assert_true(al_rules_call_blocks(api, &call, true)); /* --conditional: every read */
+    }
+    /* a descriptor that is not a variable proves nothing */
+    al_fact_arg args[3] = {int_arg(0), unknown_arg(), unknown_arg()};
+    al_call_args call = {args, 3, &names, test_opened_by, NULL};
+    assert_false(al_rules_call_blocks(api, &call, false));
 }
 
 static void test_call_blocks_waitpid(void **state)
@@ -507,14 +553,14 @@ static void test_two_condition_tests(void **state)
                       "  ]\n"
                       "}\n",
                       "6:42: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\"");
+                      "\"variable_in\", \"opened_by\"");
     expect_pack_error("no_test.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"only_if\": [{\"arg\": 1}]}]}\n",
                       "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\"");
+                      "\"variable_in\", \"opened_by\"");
     expect_pack_error("bad_arg.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
@@ -930,6 +976,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nonblocking_lists),
+        cmocka_unit_test(test_conditional_read_on_a_regular_file),
         cmocka_unit_test(test_shipped_posix_pack),
         cmocka_unit_test(test_shipped_apis),
         cmocka_unit_test(test_shipped_conditions),
