@@ -407,7 +407,9 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
             child = j;
             continue;
         }
-        if (!is_transparent(a->kind))
+        /* `verbose ? on_verbose : on_quiet` passes either branch on, but not the condition */
+        bool chosen_branch = a->kind == CXCursor_ConditionalOperator && w->stack.items[child].index > 0;
+        if (!is_transparent(a->kind) && !chosen_branch)
             break;
         child = j;
     }

@@ -282,6 +282,36 @@ static void test_assignments_and_call_arguments(void **state)
     al_tu_facts_free(&tu);
 }
 
+static void test_conditional_operator_branches(void **state)
+{
+    (void)state;
+    free(test_write("cond.c", "#include <uv.h>\n"
+                              "static void on_a(uv_timer_t *t) { (void)t; }\n"
+                              "static void on_b(uv_timer_t *t) { (void)t; }\n"
+                              "static int pick(void (*f)(uv_timer_t *)) { return f != 0; }\n"
+                              "void reg(uv_timer_t *t, int flag) {\n"
+                              "    uv_timer_start(t, flag ? on_a : on_b, 0, 0);\n"
+                              "    uv_timer_start(t, pick(on_a) ? on_b : 0, 0, 0);\n"
+                              "}\n"));
+    al_tu_facts tu;
+    test_extract("cond.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_ref *r = ref_to(&tu, "on_a", 0);
+    assert_int_equal(r->use, AL_USE_ARGUMENT);
+    assert_string_equal(S(&tu, r->target), "uv_timer_start");
+    assert_int_equal(r->index, 1);
+    assert_string_equal(S(&tu, r->type_name), "uv_timer_cb");
+    r = ref_to(&tu, "on_b", 0);
+    assert_string_equal(S(&tu, r->target), "uv_timer_start");
+    assert_int_equal(r->index, 1);
+    /* inside the condition, on_a is pick()'s argument, not the timer's */
+    r = ref_to(&tu, "on_a", 1);
+    assert_string_equal(S(&tu, r->target), "pick");
+    r = ref_to(&tu, "on_b", 1);
+    assert_string_equal(S(&tu, r->target), "uv_timer_start");
+    al_tu_facts_free(&tu);
+}
+
 static void test_constant_arguments(void **state)
 {
     (void)state;
@@ -471,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_assignments_and_call_arguments),
+        cmocka_unit_test(test_conditional_operator_branches),
         cmocka_unit_test(test_constant_arguments),
         cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_define_flags_from_the_command),
