@@ -38,16 +38,18 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     *annotated = false;
     if (call->indirect)
         return false;
+    const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, call->callee_name));
     if (call->callee != AL_NONE) {
         const al_function *f = &p->functions.items[call->callee];
         if (f->annotations & AL_ANNOT_BLOCKING) {
             *annotated = true;
             return true;
         }
-        if (f->defined || (f->annotations & AL_ANNOT_NONBLOCKING))
+        if (f->annotations & AL_ANNOT_NONBLOCKING)
+            return false;
+        if (f->defined && !(rule && rule->match_definitions))
             return false; /* project code: its own calls decide */
     }
-    const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, call->callee_name));
     if (!rule)
         return false;
     origin_context oc = {p, call};
@@ -58,13 +60,26 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     return true;
 }
 
-/* Whether the search goes into the callee of `call`. */
-static bool followed(const al_program *p, const al_call *call)
+/* Per function: whether the search goes into its body. Not into what the program does not define,
+ * what is annotated blocking or nonblocking, nor a definition a rule speaks for (match_definitions:
+ * a vendored library or the loop's own code, where the rule's verdict beats the body's). */
+static uint8_t *enterable_functions(const al_program *p, const al_rules *rules)
 {
-    if (call->indirect || call->callee == AL_NONE)
-        return false;
-    const al_function *f = &p->functions.items[call->callee];
-    return f->defined && !(f->annotations & (AL_ANNOT_BLOCKING | AL_ANNOT_NONBLOCKING));
+    uint8_t *enter = al_xcalloc(p->functions.count + 1, 1);
+    for (size_t f = 0; f < p->functions.count; f++) {
+        const al_function *fn = &p->functions.items[f];
+        if (!fn->defined || (fn->annotations & (AL_ANNOT_BLOCKING | AL_ANNOT_NONBLOCKING)))
+            continue;
+        const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, fn->name));
+        enter[f] = !(rule && rule->match_definitions);
+    }
+    return enter;
+}
+
+/* Whether the search goes into the callee of `call`. */
+static bool followed(const al_call *call, const uint8_t *enter)
+{
+    return !call->indirect && call->callee != AL_NONE && enter[call->callee];
 }
 
 /* Context for the comparison below: qsort has no context argument in C11. */
@@ -94,6 +109,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     memset(out, 0, sizeof(*out));
     size_t nf = p->functions.count, nc = p->calls.count;
     const al_api_rule **api_of = al_xcalloc(nc + 1, sizeof(*api_of));
+    uint8_t *enter = enterable_functions(p, rules);
     uint8_t *blocks = al_xcalloc(nc + 1, 1);
     uint8_t *may_block = al_xcalloc(nf + 1, 1);
     uint32_t *queue = al_xmalloc((nf + 1) * sizeof(uint32_t));
@@ -116,7 +132,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     /* 2. backward: every function that can reach one (reverse edges in CSR form) */
     uint32_t *rstart = al_xcalloc(nf + 1, sizeof(uint32_t));
     for (size_t i = 0; i < nc; i++)
-        if (followed(p, &p->calls.items[i]))
+        if (followed(&p->calls.items[i], enter))
             rstart[p->calls.items[i].callee + 1]++;
     for (size_t f = 0; f < nf; f++)
         rstart[f + 1] += rstart[f];
@@ -124,7 +140,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     uint32_t *rfill = al_xmalloc((nf + 1) * sizeof(uint32_t));
     memcpy(rfill, rstart, (nf + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < nc; i++)
-        if (followed(p, &p->calls.items[i]))
+        if (followed(&p->calls.items[i], enter))
             rcallers[rfill[p->calls.items[i].callee]++] = p->calls.items[i].caller;
     free(rfill);
     while (head < tail) {
@@ -178,7 +194,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                         AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
                     AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
                 }
-                if (followed(p, call) && may_block[call->callee] && seen[call->callee] != stamp) {
+                if (followed(call, enter) && may_block[call->callee] && seen[call->callee] != stamp) {
                     seen[call->callee] = stamp;
                     parent_call[call->callee] = k;
                     queue[tail++] = call->callee;
@@ -202,6 +218,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     free(may_block);
     free(blocks);
     free(api_of);
+    free(enter);
 }
 
 void al_reach_free(al_reach *r)
@@ -249,6 +266,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
     free(entry_of_name);
 
     /* every handler, breadth-first over all followed calls; count each name once per handler */
+    uint8_t *enter = enterable_functions(p, rules);
     uint32_t *seen = al_xcalloc(nf + 1, sizeof(uint32_t));
     uint32_t *counted = al_xcalloc(out->count + 1, sizeof(uint32_t));
     uint8_t *call_counted = al_xcalloc(nc + 1, 1);
@@ -278,7 +296,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
                             out->items[e].first_call = k;
                     }
                 }
-                if (followed(p, call) && seen[call->callee] != stamp) {
+                if (followed(call, enter) && seen[call->callee] != stamp) {
                     seen[call->callee] = stamp;
                     queue[tail++] = call->callee;
                 }
@@ -294,6 +312,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
     sort_ctx.p = p;
     if (out->count > 1)
         qsort(out->items, out->count, sizeof(al_unknown_api), compare_unknown);
+    free(enter);
     free(queue);
     free(call_counted);
     free(counted);

@@ -42,7 +42,8 @@ static const char *const categories[] = {"sleep", "file-io",     "dns",     "pro
 
 static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
                              "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
-                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT);"
+                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
+                             "  match_definitions INTEGER);"
                              "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
                              "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
                              "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
@@ -314,12 +315,12 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
 {
     if (!cJSON_IsArray(apis))
         return fail(pr, "apis", "\"apis\" must be an array");
-    static const char *const keys[] = {"name", "category", "severity", "confidence",  "why",
-                                       "fix",  "unless",   "only_if",  "definite_if", NULL};
+    static const char *const keys[] = {"name",   "category", "severity",          "confidence",  "why", "fix",
+                                       "unless", "only_if",  "match_definitions", "definite_if", NULL};
     static const char *const severities[] = {"error", "warning", "note", NULL};
     static const char *const confidences[] = {"definite", "conditional", NULL};
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", -1, &st, NULL);
+    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &st, NULL);
     al_strtab seen;
     al_strtab_init(&seen);
     bool ok = true;
@@ -343,6 +344,13 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
             !one_of(pr, where, "severity", severity, severities) ||
             !one_of(pr, where, "confidence", confidence, confidences)) {
             ok = false;
+            break;
+        }
+        const cJSON *match_definitions = cJSON_GetObjectItemCaseSensitive(a, "match_definitions");
+        if (match_definitions && !cJSON_IsBool(match_definitions)) {
+            char path[128];
+            snprintf(path, sizeof(path), "%s/match_definitions", where);
+            ok = fail(pr, path, "\"match_definitions\" must be true or false");
             break;
         }
         uint32_t before = seen.count;
@@ -369,7 +377,11 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
         if (ok) {
             const char *values[] = {name, pack, category,      severity,      confidence,
                                     why,  fix,  conditions[0], conditions[1], conditions[2]};
-            bind_text_exec(st, values, 10);
+            sqlite3_reset(st);
+            for (int v = 0; v < 10; v++)
+                sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(st, 11, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "match_definitions")));
+            sqlite3_step(st);
         }
         for (int k = 0; k < 3; k++)
             cJSON_free(conditions[k]);
@@ -707,7 +719,7 @@ void al_rules_index(al_rules *r)
     sqlite3_stmt *st;
     sqlite3_prepare_v2(r->db,
                        "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if, "
-                       "definite_if FROM apis ORDER BY name",
+                       "definite_if, match_definitions FROM apis ORDER BY name",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_api_rule a = {0};
@@ -721,6 +733,7 @@ void al_rules_index(al_rules *r)
         a.unless = parse_conditions(sqlite3_column_text(st, 7), &a.unless_count);
         a.only_if = parse_conditions(sqlite3_column_text(st, 8), &a.only_if_count);
         a.definite_if = parse_conditions(sqlite3_column_text(st, 9), &a.definite_if_count);
+        a.match_definitions = sqlite3_column_int(st, 10) != 0;
         uint32_t id = al_strtab_intern(&r->api_names, a.name);
         while (r->api_slot.count <= id)
             AL_VEC_PUSH(r->api_slot, 0);

@@ -44,7 +44,9 @@ typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR 
 typedef struct al_api_rule {
     char *name, *pack, *category, *why, *fix;
     al_severity severity;
-    bool conditional; /* confidence "conditional": reported only on request */
+    bool conditional;       /* confidence "conditional": reported only on request */
+    bool match_definitions; /* applies even where the program defines the function (a vendored
+                               library, a loop's own code): the rule decides, the body is skipped */
     al_condition *unless, *only_if, *definite_if;
     size_t unless_count, only_if_count, definite_if_count;
 } al_api_rule;

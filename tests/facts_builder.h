@@ -126,6 +126,8 @@ static const char fb_pack[] =
     "   \"why\": \"child\", \"fix\": \"generic waitpid fix\", \"unless\": [{\"arg\": 2, \"has_bits\": 1}]},\n"
     "  {\"name\": \"fflush\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
     "   \"why\": \"flush\", \"fix\": \"f\", \"unless\": [{\"arg\": 0, \"variable_in\": [\"stdout\", \"stderr\"]}]},\n"
+    "  {\"name\": \"db_query\", \"category\": \"database\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
+    "   \"why\": \"round trip\", \"fix\": \"async\", \"match_definitions\": true},\n"
     "  {\"name\": \"fs_open\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": \"definite\",\n"
     "   \"why\": \"sync without cb\", \"fix\": \"pass a callback\", \"only_if\": [{\"arg\": -1, \"is_null\": "
     "true}]}],\n"

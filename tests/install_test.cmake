@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.16)
 # Installs into PREFIX and checks the layout and that the installed binary uses its own packs.
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" RESULT_VARIABLE rc OUTPUT_QUIET)

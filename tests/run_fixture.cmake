@@ -2,6 +2,7 @@
 # also writes its compile_commands.json), analyzes it, and checks the report against the
 # expectations in its sources.
 #   cmake -DFIXTURE=dir -DWORK=dir -DASYNCLOCK=exe -DCHECKER=exe -DINCLUDE_DIR=dir -P run_fixture.cmake
+cmake_minimum_required(VERSION 3.16) # new policies: "@FIXTURE@" below is a literal, not a reference
 file(REMOVE_RECURSE "${WORK}")
 execute_process(
   COMMAND "${CMAKE_COMMAND}" -S "${FIXTURE}" -B "${WORK}" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON

@@ -237,6 +237,26 @@ static void test_unknown_external_functions(void **state)
     analysis_free(&a);
 }
 
+static void test_rules_that_match_definitions(void **state)
+{
+    (void)state;
+    /* the program vendors the library that defines db_query: the rule speaks for the definition,
+     * the call is the finding and the library's body is not searched */
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_req", 1);
+    fb_function(&u[0], "db_query", "/src/vendor/db.c", 2, 0);
+    fb_function(&u[0], "db_connect", "/src/vendor/db.c", 3, 0);
+    fb_call(&u[0], "on_req", "db_query", "/src/a.c", 10, 5, "");
+    fb_call(&u[0], "db_query", "db_connect", "/src/vendor/db.c", 20, 5, "");
+    fb_call(&u[0], "db_connect", "sleep", "/src/vendor/db.c", 30, 5, "1");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_string_equal(a.r.sites.items[0].api->name, "db_query");
+    assert_chain(&a, &a.r.sites.items[0], 0, "on_req:on_req>db_query");
+    analysis_free(&a);
+}
+
 static void test_workers_are_not_searched(void **state)
 {
     (void)state;
@@ -285,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_argument_conditions_and_conditional_apis),
         cmocka_unit_test(test_project_definition_shadows_the_api),
         cmocka_unit_test(test_workers_are_not_searched),
+        cmocka_unit_test(test_rules_that_match_definitions),
         cmocka_unit_test(test_unknown_external_functions),
         cmocka_unit_test(test_deep_chain_is_iterative),
     };
