@@ -61,8 +61,9 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
 }
 
 /* Per function: whether the search goes into its body. Not into what the program does not define,
- * what is annotated blocking or nonblocking, nor a definition a rule speaks for (match_definitions:
- * a vendored library or the loop's own code, where the rule's verdict beats the body's). */
+ * what is annotated blocking or nonblocking, nor a definition the rules speak for: an API with
+ * match_definitions, or a name a pack lists as nonblocking (a vendored library or the loop's own
+ * code, where the rule's verdict beats a path-insensitive reading of the body). */
 static uint8_t *enterable_functions(const al_program *p, const al_rules *rules)
 {
     uint8_t *enter = al_xcalloc(p->functions.count + 1, 1);
@@ -70,8 +71,9 @@ static uint8_t *enterable_functions(const al_program *p, const al_rules *rules)
         const al_function *fn = &p->functions.items[f];
         if (!fn->defined || (fn->annotations & (AL_ANNOT_BLOCKING | AL_ANNOT_NONBLOCKING)))
             continue;
-        const al_api_rule *rule = al_rules_find_api(rules, al_program_str(p, fn->name));
-        enter[f] = !(rule && rule->match_definitions);
+        const char *name = al_program_str(p, fn->name);
+        const al_api_rule *rule = al_rules_find_api(rules, name);
+        enter[f] = rule ? !rule->match_definitions : !al_rules_known_nonblocking(rules, name);
     }
     return enter;
 }

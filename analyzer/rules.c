@@ -797,14 +797,19 @@ size_t al_rules_api_count(const al_rules *r)
     return r->apis.count;
 }
 
-bool al_rules_describes(const al_rules *r, const char *name)
+bool al_rules_known_nonblocking(const al_rules *r, const char *name)
 {
-    if (al_rules_find_api(r, name) || al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
+    if (al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
         return true;
     for (size_t i = 0; i < r->nonblocking_globs.count; i++)
         if (fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
             return true;
     return false;
+}
+
+bool al_rules_describes(const al_rules *r, const char *name)
+{
+    return al_rules_find_api(r, name) || al_rules_known_nonblocking(r, name);
 }
 
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name)

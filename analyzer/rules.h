@@ -88,6 +88,9 @@ void al_rules_index(al_rules *r);
 
 size_t al_rules_api_count(const al_rules *r);
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
+/* Whether a pack's "nonblocking" list names `name` (exactly or by glob). */
+bool al_rules_known_nonblocking(const al_rules *r, const char *name);
+
 /* Whether some rule describes `name`: a blocking API, or a pack's "nonblocking" list. */
 bool al_rules_describes(const al_rules *r, const char *name);
 

@@ -139,7 +139,8 @@ static const char fb_pack[] =
     "  {\"role\": \"handler\", \"name_pattern\": \"on_*_event\", \"kind\": \"toy event handler\"},\n"
     "  {\"role\": \"handler\", \"marker_call\": \"assert_loop_thread\", \"kind\": \"asserts the loop thread\"}],\n"
     " \"fixes\": [{\"category\": \"sleep\", \"fix\": \"use toy_timer\"}, {\"api\": \"stat\", \"fix\": \"use "
-    "toy_stat\"}]}\n";
+    "toy_stat\"}],\n"
+    " \"nonblocking\": [\"lib_fast_*\"]}\n";
 
 static inline al_rules *fb_rules(const char *work_dir)
 {

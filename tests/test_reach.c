@@ -249,6 +249,10 @@ static void test_rules_that_match_definitions(void **state)
     fb_call(&u[0], "on_req", "db_query", "/src/a.c", 10, 5, "");
     fb_call(&u[0], "db_query", "db_connect", "/src/vendor/db.c", 20, 5, "");
     fb_call(&u[0], "db_connect", "sleep", "/src/vendor/db.c", 30, 5, "1");
+    /* a vendored function a pack lists as nonblocking is not searched either */
+    fb_function(&u[0], "lib_fast_get", "/src/vendor/db.c", 4, 0);
+    fb_call(&u[0], "on_req", "lib_fast_get", "/src/a.c", 11, 5, "");
+    fb_call(&u[0], "lib_fast_get", "db_connect", "/src/vendor/db.c", 40, 5, "");
     analysis a;
     analyze(&a, u, 1, false);
     assert_int_equal(a.r.sites.count, 1);
