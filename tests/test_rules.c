@@ -962,13 +962,11 @@ static void test_print_show(void **state)
 static void test_nonblocking_lists(void **state)
 {
     (void)state;
-    char *path = al_xasprintf("%s/nonblocking_pack.json", AL_TEST_WORK_DIR);
-    FILE *f = fopen(path, "w");
-    fputs("{\"pack\": \"nb\", \"version\": 1, \"nonblocking\": [\"memcpy\", \"uv_*\", \"ev_[ab]*\"],\n"
-          " \"apis\": [{\"name\": \"uv_sleep\", \"category\": \"sleep\", \"severity\": \"error\",\n"
-          "  \"confidence\": \"definite\", \"why\": \"w\", \"fix\": \"f\"}]}\n",
-          f);
-    fclose(f);
+    char *path =
+        test_write("nonblocking_pack.json",
+                   "{\"pack\": \"nb\", \"version\": 1, \"nonblocking\": [\"memcpy\", \"uv_*\", \"ev_[ab]*\"],\n"
+                   " \"apis\": [{\"name\": \"uv_sleep\", \"category\": \"sleep\", \"severity\": \"error\",\n"
+                   "  \"confidence\": \"definite\", \"why\": \"w\", \"fix\": \"f\"}]}\n");
     al_rules *r = al_rules_new();
     char *error = NULL;
     assert_true(al_rules_load_path(r, path, &error));
