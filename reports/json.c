@@ -5,6 +5,26 @@
 
 #include "report.h"
 
+/* {"version": 1, "tool": {...}}: how every JSON report starts. */
+static cJSON *new_report(const char *tool_version)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "asynclock");
+    cJSON_AddStringToObject(tool, "version", tool_version);
+    return root;
+}
+
+static void write_report(FILE *out, cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    cJSON_Delete(root);
+}
+
 static cJSON *location_json(al_source_loc loc, bool with_column)
 {
     cJSON *o = cJSON_CreateObject();
@@ -38,11 +58,7 @@ static cJSON *handler_json(const al_finding_handler *h)
 
 void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "version", 1);
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    cJSON_AddStringToObject(tool, "name", "asynclock");
-    cJSON_AddStringToObject(tool, "version", tool_version);
+    cJSON *root = new_report(tool_version);
     cJSON *findings = cJSON_AddArrayToObject(root, "findings");
     for (size_t i = 0; i < f->items.count; i++) {
         const al_finding *x = &f->items.items[i];
@@ -78,20 +94,12 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
         cJSON_AddBoolToObject(u, "partially_analyzed", f->failures.items[i].parsed);
         cJSON_AddItemToArray(failures, u);
     }
-    char *text = cJSON_Print(root);
-    fputs(text, out);
-    fputc('\n', out);
-    cJSON_free(text);
-    cJSON_Delete(root);
+    write_report(out, root);
 }
 
 void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const char *tool_version)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "version", 1);
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    cJSON_AddStringToObject(tool, "name", "asynclock");
-    cJSON_AddStringToObject(tool, "version", tool_version);
+    cJSON *root = new_report(tool_version);
     cJSON *unknown = cJSON_AddArrayToObject(root, "unknown");
     for (size_t i = 0; i < list->count; i++) {
         const al_unknown_entry *e = &list->items[i];
@@ -104,9 +112,5 @@ void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const cha
         cJSON_AddItemToObject(o, "example", example);
         cJSON_AddItemToArray(unknown, o);
     }
-    char *text = cJSON_Print(root);
-    fputs(text, out);
-    fputc('\n', out);
-    cJSON_free(text);
-    cJSON_Delete(root);
+    write_report(out, root);
 }
