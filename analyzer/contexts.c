@@ -28,36 +28,49 @@ static const al_context_rule *match_reference(const al_program *p, const al_rule
                                   r->use == AL_USE_FIELD ? target : NULL);
 }
 
-/* A parameter of a project function that is a registration, and the rule it leads to. */
+/* A parameter of a project function that is a registration, and the rule it leads to. The
+ * wrappers of one function are chained from first_of[function] through `next`. */
 typedef struct wrapper {
-    uint32_t function;
     int param;
     const al_context_rule *rule;
+    uint32_t next;
 } wrapper;
 
-typedef AL_VEC(wrapper) wrapper_vec;
+typedef struct wrapper_set {
+    AL_VEC(wrapper) items;
+    uint32_t *first_of; /* per function: index of its first wrapper, or AL_NONE */
+} wrapper_set;
 
-static const al_context_rule *find_wrapper(const wrapper_vec *w, uint32_t function, int param)
+static const al_context_rule *find_wrapper(const wrapper_set *w, uint32_t function, int param)
 {
-    for (size_t i = 0; i < w->count; i++)
-        if (w->items[i].function == function && w->items[i].param == param)
-            return w->items[i].rule;
+    for (uint32_t i = w->first_of[function]; i != AL_NONE; i = w->items.items[i].next)
+        if (w->items.items[i].param == param)
+            return w->items.items[i].rule;
     return NULL;
+}
+
+static void add_wrapper(wrapper_set *w, uint32_t function, int param, const al_context_rule *rule)
+{
+    wrapper entry = {param, rule, w->first_of[function]};
+    w->first_of[function] = (uint32_t)w->items.count;
+    AL_VEC_PUSH(w->items, entry);
 }
 
 /* Every (function, parameter) that registers what it receives. Parameter forwards are few (only
  * function-pointer and void * parameters passed on), so a fixpoint over them is cheap. */
-static void find_wrappers(wrapper_vec *out, const al_program *p, const al_rules *rules)
+static void find_wrappers(wrapper_set *out, const al_program *p, const al_rules *rules)
 {
+    out->items.count = 0;
+    out->first_of = al_xmalloc((p->functions.count + 1) * sizeof(uint32_t));
+    for (size_t f = 0; f <= p->functions.count; f++)
+        out->first_of[f] = AL_NONE;
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
         if (r->param < 0 || r->enclosing == AL_NONE)
             continue;
         const al_context_rule *rule = match_reference(p, rules, r);
-        if (rule && !find_wrapper(out, r->enclosing, r->param)) {
-            wrapper w = {r->enclosing, r->param, rule};
-            AL_VEC_PUSH(*out, w);
-        }
+        if (rule && !find_wrapper(out, r->enclosing, r->param))
+            add_wrapper(out, r->enclosing, r->param, rule);
     }
     bool changed = true;
     while (changed) {
@@ -69,8 +82,7 @@ static void find_wrappers(wrapper_vec *out, const al_program *p, const al_rules 
                 continue;
             const al_context_rule *rule = find_wrapper(out, r->target_function, r->index);
             if (rule) {
-                wrapper w = {r->enclosing, r->param, rule};
-                AL_VEC_PUSH(*out, w);
+                add_wrapper(out, r->enclosing, r->param, rule);
                 changed = true;
             }
         }
@@ -103,7 +115,7 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
     size_t n = p->functions.count;
     c->role = al_xcalloc(n + 1, 1);
     discovery *d = al_xcalloc(n + 1, sizeof(*d));
-    wrapper_vec wrappers = {0};
+    wrapper_set wrappers = {0};
     find_wrappers(&wrappers, p, rules);
 
     /* references, in source order: the first registration is the one reported */
@@ -175,7 +187,8 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
     for (size_t f = 0; f < n; f++)
         free(d[f].kind);
     free(d);
-    AL_VEC_FREE(wrappers);
+    AL_VEC_FREE(wrappers.items);
+    free(wrappers.first_of);
 }
 
 void al_contexts_free(al_contexts *c)
