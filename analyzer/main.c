@@ -37,9 +37,11 @@ static const char usage_text[] =
     "check options:\n"
     "  -p DIR               folder holding compile_commands.json (default: ., then ./build)\n"
     "  FILE...              report only findings in these files (the whole program is analyzed)\n"
-    "  -f, --format FMT     text (default) | json\n"
+    "  -f, --format FMT     text (default) | json | sarif | html\n"
     "  -o, --output FILE    write the report there (default: standard output)\n"
     "      --json FILE      also write the JSON report to FILE\n"
+    "      --sarif FILE     also write the SARIF 2.1.0 report to FILE\n"
+    "      --html FILE      also write the HTML report to FILE\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
@@ -62,7 +64,7 @@ typedef struct check_options {
     const char *build_dir;
     const char *format;
     const char *output;
-    const char *json_output; /* --json: a JSON report beside the main one */
+    const char *side_output[3]; /* --json, --sarif, --html: reports beside the main one */
     int jobs;
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
@@ -91,6 +93,8 @@ static int default_jobs(void)
 
 enum {
     OPT_JSON = 256,
+    OPT_SARIF,
+    OPT_HTML,
     OPT_UNKNOWN,
     OPT_RULES,
     OPT_FAIL_ON,
@@ -108,6 +112,8 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"jobs", required_argument, NULL, 'j'},
                                                  {"rules", required_argument, NULL, OPT_RULES},
                                                  {"json", required_argument, NULL, OPT_JSON},
+                                                 {"sarif", required_argument, NULL, OPT_SARIF},
+                                                 {"html", required_argument, NULL, OPT_HTML},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
@@ -145,7 +151,13 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         }
         case OPT_JSON:
-            o->json_output = optarg;
+            o->side_output[0] = optarg;
+            break;
+        case OPT_SARIF:
+            o->side_output[1] = optarg;
+            break;
+        case OPT_HTML:
+            o->side_output[2] = optarg;
             break;
         case OPT_RULES:
             AL_VEC_PUSH(o->rule_paths, optarg);
@@ -183,8 +195,12 @@ static int parse_options(int argc, char **argv, check_options *o)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
-        return usage_error("unknown format '%s' (text, json)", o->format);
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 && strcmp(o->format, "sarif") != 0 &&
+        strcmp(o->format, "html") != 0)
+        return usage_error("unknown format '%s' (text, json, sarif, html)", o->format);
+    if (o->unknown &&
+        (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || o->side_output[1] || o->side_output[2]))
+        return usage_error("%s", "--unknown writes text or JSON only");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
     al_severity level;
@@ -293,9 +309,26 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The findings, in the chosen format (and as JSON beside it with --json); the exit code. */
+/* The side reports of --json, --sarif and --html, in this order. */
+static const char *const side_formats[3] = {"json", "sarif", "html"};
+
+static void write_findings(FILE *out, const char *format, const al_findings *findings, const al_text_options *text)
+{
+    if (strcmp(format, "json") == 0) {
+        al_report_json(out, findings, AL_VERSION);
+    } else if (strcmp(format, "sarif") == 0) {
+        al_sarif_options sarif = {findings->source_root, AL_VERSION};
+        al_report_sarif(out, findings, &sarif);
+    } else if (strcmp(format, "html") == 0) {
+        al_report_html(out, findings, AL_VERSION);
+    } else {
+        al_report_text(out, findings, text);
+    }
+}
+
+/* The findings, in the chosen format and in every side report; the exit code. */
 static int report_findings(check_options *o, const al_program *program, const al_contexts *contexts,
-                           const al_rules *rules, report_file *main_report, report_file *json_report,
+                           const al_rules *rules, report_file *main_report, report_file *side,
                            const al_text_options *text, double seconds)
 {
     al_reach_options reach_options = {o->conditional};
@@ -311,14 +344,13 @@ static int report_findings(check_options *o, const al_program *program, const al
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
     findings.summary.seconds = seconds;
 
-    if (strcmp(o->format, "json") == 0)
-        al_report_json(main_report->f, &findings, AL_VERSION);
-    else
-        al_report_text(main_report->f, &findings, text);
+    write_findings(main_report->f, o->format, &findings, text);
     int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
-    if (o->json_output) {
-        al_report_json(json_report->f, &findings, AL_VERSION);
-        if (!report_commit(json_report))
+    for (int k = 0; k < 3; k++) {
+        if (!o->side_output[k])
+            continue;
+        write_findings(side[k].f, side_formats[k], &findings, text);
+        if (!report_commit(&side[k]))
             status = EXIT_USAGE;
     }
     al_severity level;
@@ -330,9 +362,8 @@ static int report_findings(check_options *o, const al_program *program, const al
 }
 
 /* --unknown: what handlers call that no rule describes. Exit 0: it is a listing, not a verdict. */
-static int report_unknown(check_options *o, const al_program *program, const al_contexts *contexts,
-                          const al_rules *rules, report_file *main_report, report_file *json_report,
-                          const al_text_options *text)
+static int report_unknown(const al_program *program, const al_contexts *contexts, const al_rules *rules,
+                          check_options *o, report_file *main_report, report_file *side, const al_text_options *text)
 {
     al_unknown_list list;
     al_reach_unknown(&list, program, contexts, rules);
@@ -343,9 +374,9 @@ static int report_unknown(check_options *o, const al_program *program, const al_
     else
         al_report_unknown_text(main_report->f, &entries, text);
     int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
-    if (o->json_output) {
-        al_report_unknown_json(json_report->f, &entries, AL_VERSION);
-        if (!report_commit(json_report))
+    if (o->side_output[0]) {
+        al_report_unknown_json(side[0].f, &entries, AL_VERSION);
+        if (!report_commit(&side[0]))
             status = EXIT_USAGE;
     }
     AL_VEC_FREE(entries);
@@ -370,9 +401,14 @@ static int run_check(check_options *o)
         return EXIT_USAGE;
     }
     /* Opened before the analysis, so an unwritable path fails fast; written only at the end. */
-    report_file main_report, json_report = {0};
-    if (!report_open(&main_report, o->output) || (o->json_output && !report_open(&json_report, o->json_output))) {
+    report_file main_report, side[3] = {{0}};
+    bool opened = report_open(&main_report, o->output);
+    for (int k = 0; k < 3 && opened; k++)
+        opened = !o->side_output[k] || report_open(&side[k], o->side_output[k]);
+    if (!opened) {
         report_abandon(&main_report);
+        for (int k = 0; k < 3; k++)
+            report_abandon(&side[k]);
         al_compdb_free(&db);
         al_rules_free(rules);
         return EXIT_USAGE;
@@ -392,9 +428,9 @@ static int run_check(check_options *o)
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
-    int status = o->unknown ? report_unknown(o, &program, &contexts, rules, &main_report, &json_report, &text)
-                            : report_findings(o, &program, &contexts, rules, &main_report, &json_report, &text,
-                                              seconds_since(&started));
+    int status =
+        o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
+                   : report_findings(o, &program, &contexts, rules, &main_report, side, &text, seconds_since(&started));
     al_contexts_free(&contexts);
     al_program_free(&program);
     al_compdb_free(&db);

@@ -19,6 +19,18 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *opti
 /* The JSON contract of docs/json-output.md (version 1). */
 void al_report_json(FILE *out, const al_findings *f, const char *tool_version);
 
+/* SARIF 2.1.0 for code scanning (reports/sarif.c). Paths under `source_root` are written relative
+ * to the %SRCROOT% base; `rules` of every category are described whether or not they fired. */
+typedef struct al_sarif_options {
+    const char *source_root; /* absolute; NULL: the findings' own source root */
+    const char *tool_version;
+} al_sarif_options;
+void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *options);
+
+/* One self-contained HTML file (reports/html.c): inline CSS and JS, no network. Reads the source
+ * files the findings name, for the lines of each chain step. */
+void al_report_html(FILE *out, const al_findings *f, const char *tool_version);
+
 /* --unknown: the external functions handlers reach that no rule describes. */
 void al_report_unknown_text(FILE *out, const al_unknown_entries *list, const al_text_options *options);
 void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const char *tool_version);

@@ -116,8 +116,8 @@ printf '{"directory": "/tmp", "file": "a.c", "command": "cc -c a.c"}\n' >"$work/
 check_error "compile_commands.json not an array" 2 \
   "$work/object-build/compile_commands.json:1:1: error: expected an array of compile commands" check -p "$work/object-build"
 
-check_error "--format xml" 2 "asynclock: error: unknown format 'xml' (text, json) (see asynclock --help)" check --format xml
-check_error "-f xml" 2 "asynclock: error: unknown format 'xml' (text, json) (see asynclock --help)" check -f xml
+check_error "--format xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html) (see asynclock --help)" check --format xml
+check_error "-f xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html) (see asynclock --help)" check -f xml
 check_error "--fail-on bogus" 2 \
   "asynclock: error: --fail-on takes error, warning, note or never, not 'bogus' (see asynclock --help)" check --fail-on bogus
 check_error "-j 0" 2 "asynclock: error: -j needs a number of jobs from 1 to 1024, not '0' (see asynclock --help)" check -j 0

@@ -1,0 +1,389 @@
+/* html: one self-contained page (inline CSS and JS, no network) that a person opens from disk.
+ *
+ * The header (version, summary, failed units) is written as HTML; the findings, the source lines
+ * around every location they name, and the strings they use go into one JSON block that the
+ * page's script draws: charts, a sortable and filterable table paged 200 rows at a time, and for
+ * an expanded finding its chains step by step. Strings are interned (why/fix/kind texts repeat on
+ * every finding), so 10,000 findings stay a few megabytes.
+ *
+ * Escaping: text written as HTML goes through put_html (& < > " ' become references); the JSON
+ * block goes through put_json_string, which also writes < > & as \u escapes (no "</script>" or
+ * "<!--" can appear in it), U+2028/U+2029 as escapes, and invalid UTF-8 as U+FFFD. The script
+ * escapes every string again when it builds markup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "html_assets.h"
+#include "report.h"
+
+/* Lines shown before and after each location, and the longest line kept (in bytes). */
+#define CONTEXT_LINES 2
+#define MAX_LINE_BYTES 400
+
+/* One source file, read once per report. */
+typedef struct source_file {
+    bool tried, readable;
+    char *text;
+    size_t *line_start; /* line n (1-based) starts at line_start[n - 1] */
+    size_t line_count;
+    unsigned char *needed; /* needed[n]: line n is shown somewhere */
+} source_file;
+
+typedef struct html_state {
+    FILE *out;
+    al_strtab strings; /* every text of the findings, by id */
+    al_strtab files;   /* file paths; the id is the index into `sources` */
+    AL_VEC(source_file) sources;
+} html_state;
+
+/* The length of the valid UTF-8 sequence at p (1..4), or 0 when it is not valid. */
+static size_t utf8_length(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
+            return 0; /* overlong, or a surrogate */
+        return 3;
+    }
+    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* Text as HTML: the five special characters as references, invalid UTF-8 as U+FFFD. */
+static void put_html(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        switch (*p) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        default: {
+            size_t n = utf8_length(p);
+            if (n == 0) {
+                fputs("\xef\xbf\xbd", out);
+                p++;
+                continue;
+            }
+            if (n == 1 && *p < 0x20 && *p != '\t' && *p != '\n')
+                fputc('?', out);
+            else
+                fwrite(p, 1, n, out);
+            p += n;
+            continue;
+        }
+        }
+        p++;
+    }
+}
+
+/* A JSON string (with its quotes) of the first `len` bytes of s, safe inside <script>. */
+static void put_json_string_n(FILE *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    fputc('"', out);
+    while (p < end) {
+        unsigned char c = *p;
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+            p++;
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            fprintf(out, "\\u%04x", c);
+            p++;
+        } else if (c < 0x80) {
+            fputc(c, out);
+            p++;
+        } else {
+            /* a sequence cut by `end` counts as invalid */
+            size_t n = (size_t)(end - p) >= 4 ? utf8_length(p) : 0;
+            if (n == 0 && (size_t)(end - p) < 4) {
+                unsigned char tail[5] = {0};
+                memcpy(tail, p, (size_t)(end - p));
+                n = utf8_length(tail);
+            }
+            if (n == 0) {
+                fputs("\\ufffd", out);
+                p++;
+            } else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+                fputs(p[2] == 0xa8 ? "\\u2028" : "\\u2029", out);
+                p += 3;
+            } else {
+                fwrite(p, 1, n, out);
+                p += n;
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+static void put_json_string(FILE *out, const char *s)
+{
+    s = s ? s : "";
+    put_json_string_n(out, s, strlen(s));
+}
+
+static uint32_t string_id(html_state *st, const char *s)
+{
+    return al_strtab_intern(&st->strings, s ? s : "");
+}
+
+/* The source file of `path`, read on first use (an unreadable one is remembered as such). */
+static source_file *source_of(html_state *st, uint32_t file)
+{
+    source_file *src = &st->sources.items[file];
+    if (src->tried)
+        return src;
+    src->tried = true;
+    size_t len = 0;
+    const char *path = al_str(&st->files, file);
+    src->text = *path ? al_read_file(path, &len) : NULL;
+    if (!src->text)
+        return src;
+    src->readable = true;
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++)
+        if (src->text[i] == '\n' && i + 1 < len)
+            lines++;
+    src->line_start = al_xmalloc(lines * sizeof(size_t));
+    src->line_start[0] = 0;
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        if (src->text[i] == '\n' && i + 1 < len)
+            src->line_start[n++] = i + 1;
+    src->line_count = lines;
+    src->needed = al_xcalloc(lines + 1, 1);
+    return src;
+}
+
+/* The id of a file, with the lines around `line` marked to be shown. */
+static uint32_t file_id(html_state *st, const char *path, unsigned line)
+{
+    uint32_t id = al_strtab_intern(&st->files, path ? path : "");
+    while (st->sources.count <= id) {
+        source_file empty = {0};
+        AL_VEC_PUSH(st->sources, empty);
+    }
+    source_file *src = source_of(st, id);
+    if (src->readable && line > 0) {
+        unsigned first = line > CONTEXT_LINES ? line - CONTEXT_LINES : 1;
+        for (unsigned n = first; n <= line + CONTEXT_LINES && n <= src->line_count; n++)
+            src->needed[n] = 1;
+    }
+    return id;
+}
+
+static void put_step(html_state *st, const al_chain_step *s)
+{
+    fprintf(st->out, "[%u,%u,%u,%u,%u]", string_id(st, s->function), string_id(st, s->callee),
+            file_id(st, s->loc.file, s->loc.line), s->loc.line, s->loc.column);
+}
+
+/* [name, kind, defined file, defined line, registered file, line, column, context, [steps]] */
+static void put_handler(html_state *st, const al_finding_handler *h)
+{
+    fprintf(st->out, "[%u,%u,%u,%u,", string_id(st, h->name), string_id(st, h->kind),
+            file_id(st, h->defined_at.file, 0), h->defined_at.line);
+    fprintf(st->out, "%u,%u,%u,%u,[", file_id(st, h->registered_at.file, h->registered_at.line), h->registered_at.line,
+            h->registered_at.column, string_id(st, h->context));
+    for (size_t i = 0; i < h->chain_length; i++) {
+        if (i)
+            fputc(',', st->out);
+        put_step(st, &h->chain[i]);
+    }
+    fputs("]]", st->out);
+}
+
+static void put_finding(html_state *st, const al_finding *x)
+{
+    FILE *out = st->out;
+    fprintf(out, "{\"c\":%u,\"s\":%u,\"k\":%u,", string_id(st, x->category),
+            string_id(st, al_severity_name(x->severity)), string_id(st, x->callee));
+    fprintf(out, "\"f\":%u,\"l\":%u,\"o\":%u,\"fn\":%u,", file_id(st, x->loc.file, x->loc.line), x->loc.line,
+            x->loc.column, string_id(st, x->function));
+    fprintf(out, "\"m\":%u,\"w\":%u,\"x\":%u,\"r\":%u,\"p\":", string_id(st, x->message), string_id(st, x->why),
+            string_id(st, x->fix), string_id(st, x->rule));
+    put_json_string(out, x->fingerprint);
+    fputs(",\"h\":[", out);
+    for (size_t h = 0; h < x->handler_count; h++) {
+        if (h)
+            fputc(',', out);
+        put_handler(st, &x->handlers[h]);
+    }
+    fputs("]}", out);
+}
+
+/* "sources": {file id: {line: text}} for the lines marked needed. */
+static void put_sources(html_state *st)
+{
+    FILE *out = st->out;
+    fputs("\"sources\":{", out);
+    bool first_file = true;
+    for (size_t id = 0; id < st->sources.count; id++) {
+        const source_file *src = &st->sources.items[id];
+        if (!src->readable)
+            continue;
+        bool first_line = true;
+        for (size_t n = 1; n <= src->line_count; n++) {
+            if (!src->needed[n])
+                continue;
+            if (first_line) {
+                fprintf(out, "%s\"%zu\":{", first_file ? "" : ",\n", id);
+                first_file = false;
+            }
+            const char *start = src->text + src->line_start[n - 1];
+            size_t len = strcspn(start, "\n");
+            if (len && start[len - 1] == '\r')
+                len--;
+            if (len > MAX_LINE_BYTES)
+                len = MAX_LINE_BYTES;
+            fprintf(out, "%s\"%zu\":", first_line ? "" : ",", n);
+            put_json_string_n(out, start, len);
+            first_line = false;
+        }
+        if (!first_line)
+            fputc('}', out);
+    }
+    fputs("}", out);
+}
+
+/* "files": [[shown path, absolute path], ...] by id */
+static void put_files(html_state *st, const char *root)
+{
+    fputs("\"files\":[", st->out);
+    for (uint32_t id = 0; id < st->files.count; id++) {
+        const char *path = al_str(&st->files, id);
+        fputs(id ? ",[" : "[", st->out);
+        put_json_string(st->out, al_path_relative_to(path, root));
+        fputc(',', st->out);
+        put_json_string(st->out, path);
+        fputc(']', st->out);
+    }
+    fputs("]", st->out);
+}
+
+static void put_strings(html_state *st)
+{
+    fputs("\"strings\":[", st->out);
+    for (uint32_t id = 0; id < st->strings.count; id++) {
+        if (id)
+            fputs(id % 8 ? "," : ",\n", st->out);
+        put_json_string(st->out, al_str(&st->strings, id));
+    }
+    fputs("]", st->out);
+}
+
+static void put_stat(FILE *out, const char *id, const char *label, size_t value)
+{
+    fprintf(out, "<div class=\"stat\" id=\"%s\"><span class=\"num\">%zu</span><span class=\"lbl\">%s</span></div>\n",
+            id, value, label);
+}
+
+static void put_header(FILE *out, const al_findings *f, const char *tool_version)
+{
+    const al_summary *s = &f->summary;
+    fputs("<header class=\"top\">\n<div class=\"title\"><h1>asynclock report</h1><span class=\"ver\" id=\"tool\">"
+          "asynclock ",
+          out);
+    put_html(out, tool_version);
+    fputs("</span></div>\n", out);
+    if (f->source_root) {
+        fputs("<div class=\"root\">Source root: <code id=\"root\">", out);
+        put_html(out, f->source_root);
+        fputs("</code></div>\n", out);
+    }
+    fputs("<div class=\"stats\">\n", out);
+    put_stat(out, "n-findings", "findings", f->items.count);
+    put_stat(out, "n-units", "translation units", s->translation_units);
+    put_stat(out, "n-failed", "failed units", f->failures.count);
+    put_stat(out, "n-functions", "functions", s->functions);
+    put_stat(out, "n-handlers", "handlers", s->handlers);
+    fprintf(out,
+            "<div class=\"stat\" id=\"n-seconds\"><span class=\"num\">%.2f s</span><span class=\"lbl\">analysis"
+            "</span></div>\n</div>\n",
+            s->seconds);
+    if (f->failures.count) {
+        fprintf(out,
+                "<details class=\"failures\" id=\"failures\" open><summary>%zu translation unit%s failed to parse"
+                "</summary>\n<ul>\n",
+                f->failures.count, f->failures.count == 1 ? "" : "s");
+        for (size_t i = 0; i < f->failures.count; i++) {
+            const al_unit_failure *u = &f->failures.items[i];
+            fputs("<li><code>", out);
+            put_html(out, al_path_relative_to(u->file, f->source_root));
+            fputs("</code>: ", out);
+            put_html(out, u->message);
+            fputs(u->parsed ? " <em>(partially analyzed: its facts were used)</em>" : " <em>(not analyzed)</em>", out);
+            fputs("</li>\n", out);
+        }
+        fputs("</ul>\n</details>\n", out);
+    }
+    fputs("</header>\n", out);
+}
+
+void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
+{
+    html_state st = {.out = out};
+    al_strtab_init(&st.strings);
+    al_strtab_init(&st.files);
+    for (const char *const *line = al_html_head; *line; line++)
+        fputs(*line, out);
+    put_header(out, f, tool_version);
+    for (const char *const *line = al_html_body; *line; line++)
+        fputs(*line, out);
+
+    fputs("<script type=\"application/json\" id=\"al-data\">{\"version\":1,\"tool\":", out);
+    put_json_string(out, tool_version);
+    fputs(",\"root\":", out);
+    put_json_string(out, f->source_root);
+    fputs(",\"findings\":[\n", out);
+    for (size_t i = 0; i < f->items.count; i++) {
+        if (i)
+            fputs(",\n", out);
+        put_finding(&st, &f->items.items[i]);
+    }
+    fputs("],\n", out);
+    put_files(&st, f->source_root);
+    fputs(",\n", out);
+    put_sources(&st);
+    fputs(",\n", out);
+    put_strings(&st);
+    fputs("}</script>\n<script>\n", out);
+    for (const char *const *line = al_html_script; *line; line++)
+        fputs(*line, out);
+    fputs("</script>\n</body>\n</html>\n", out);
+
+    for (size_t i = 0; i < st.sources.count; i++) {
+        free(st.sources.items[i].text);
+        free(st.sources.items[i].line_start);
+        free(st.sources.items[i].needed);
+    }
+    AL_VEC_FREE(st.sources);
+    al_strtab_free(&st.strings);
+    al_strtab_free(&st.files);
+}

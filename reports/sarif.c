@@ -1,0 +1,429 @@
+/* sarif: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers (docs/sarif.md). One run:
+ * the tool with a rule for every category, one result per finding with the chain of each handler as
+ * a code flow, the handlers' definitions and registrations as related locations, and fingerprints
+ * without line numbers. Paths under the source root are relative to %SRCROOT%. Built with cJSON,
+ * which escapes every string; nothing in the output depends on the time or the machine beyond the
+ * paths, so the same findings give the same file. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+#define INFORMATION_URI "https://github.com/asynclock/asynclock"
+#define CATEGORIES_URI "https://github.com/asynclock/asynclock/blob/main/docs/categories.md"
+#define SRCROOT "%SRCROOT%"
+
+typedef struct rule_info {
+    const char *category;
+    const char *name; /* PascalCase, as SARIF viewers show it */
+    const char *short_description;
+    const char *full_description;
+    const char *fix; /* markdown */
+} rule_info;
+
+static const rule_info rule_infos[] = {
+    {"sleep", "SleepInEventLoopHandler", "A handler running on the event-loop thread sleeps.",
+     "A function that runs on the event-loop thread (or a function it calls) suspends the thread with a sleep call. "
+     "While it sleeps, the loop serves no other connection, timer or signal.",
+     "Schedule the rest of the work with the loop's timer (`uv_timer_start`, `event_add` with a timeout, "
+     "`ev_timer_start`, `g_timeout_add`, `aeCreateTimeEvent`) and continue in its callback instead of sleeping."},
+    {"file-io", "FileIoInEventLoopHandler", "A handler running on the event-loop thread does blocking file I/O.",
+     "A function that runs on the event-loop thread (or a function it calls) reads, writes, syncs or opens a regular "
+     "file synchronously. Disk I/O can take milliseconds to seconds, during which the loop is stalled.",
+     "Use the loop's asynchronous file API (`uv_fs_*` with a callback) or hand the file work to a worker thread "
+     "(`uv_queue_work`, `g_task_run_in_thread`, a bio-style background thread) and pick up the result on the loop."},
+    {"dns", "SynchronousDnsInEventLoopHandler",
+     "A handler running on the event-loop thread resolves names synchronously.",
+     "A function that runs on the event-loop thread (or a function it calls) resolves a host name with a blocking "
+     "resolver call, which waits on DNS servers for up to the resolver's timeout and retries.",
+     "Resolve asynchronously with the loop's resolver (`uv_getaddrinfo`, `evdns_getaddrinfo`, "
+     "`g_resolver_lookup_by_name_async`) or in a worker thread, and continue in the callback."},
+    {"process", "ProcessWaitInEventLoopHandler",
+     "A handler running on the event-loop thread runs or waits for a child process.",
+     "A function that runs on the event-loop thread (or a function it calls) starts a process and waits for it "
+     "(`system`, `popen`, a blocking `waitpid`), stalling the loop until the child exits.",
+     "Spawn the child with the loop's process API (`uv_spawn` with an exit callback, `g_subprocess_wait_async`, "
+     "`ev_child`) or reap it with `waitpid(..., WNOHANG)` from a loop callback."},
+    {"sync", "BlockingSynchronizationInEventLoopHandler",
+     "A handler running on the event-loop thread waits on a lock, condition or thread.",
+     "A function that runs on the event-loop thread (or a function it calls) waits on a synchronization primitive "
+     "(a contended mutex, a condition variable, a semaphore, a thread join) whose owner may hold it for long.",
+     "Do the waiting in a worker thread and signal the loop when it is done (`uv_async_send`, an eventfd or pipe "
+     "watched by the loop), or restructure the shared state so the loop never waits for it."},
+    {"database", "SynchronousDatabaseQueryInEventLoopHandler",
+     "A handler running on the event-loop thread runs a synchronous database query.",
+     "A function that runs on the event-loop thread (or a function it calls) sends a query with a synchronous client "
+     "API and waits for the server's answer.",
+     "Use the client library's asynchronous API (`PQsendQuery` with the connection's socket watched by the loop, "
+     "`mysql_real_query_start`, `redisAsyncCommand`) or run the query in a worker thread."},
+    {"http", "SynchronousHttpRequestInEventLoopHandler",
+     "A handler running on the event-loop thread performs a synchronous HTTP request.",
+     "A function that runs on the event-loop thread (or a function it calls) performs a whole HTTP transfer "
+     "synchronously: name resolution, connect, TLS handshake, request and response.",
+     "Drive the transfer with a curl multi handle and `curl_multi_socket_action` from the loop's socket and timer "
+     "callbacks (`CURLMOPT_SOCKETFUNCTION`, `CURLMOPT_TIMERFUNCTION`), or move it to a worker thread."},
+    {"nested-loop", "NestedEventLoopInHandler", "A handler running on the event-loop thread runs the loop again.",
+     "A function that runs on the event-loop thread (or a function it calls) runs or iterates the event loop from "
+     "inside one of its own callbacks, which nests the loop and blocks the outer callback until the inner run ends.",
+     "Return from the callback and let the running loop continue; iterate the loop without blocking "
+     "(`UV_RUN_NOWAIT`, `EVLOOP_NONBLOCK`, `AE_DONT_WAIT`) only outside callbacks."},
+    {"network", "BlockingNetworkIoInEventLoopHandler",
+     "A handler running on the event-loop thread does blocking network I/O.",
+     "A function that runs on the event-loop thread (or a function it calls) connects, sends, receives or polls on a "
+     "socket in blocking mode, waiting on the peer.",
+     "Make the socket non-blocking and do the I/O when the loop reports it readable or writable (`uv_read_start`, "
+     "`event_new` with `EV_READ`/`EV_WRITE`, `ev_io`, `aeCreateFileEvent`)."},
+    {"custom", "AnnotatedBlockingCallInEventLoopHandler",
+     "A handler running on the event-loop thread calls a function annotated as blocking.",
+     "A function that runs on the event-loop thread (or a function it calls) calls a function that the project "
+     "annotated `asynclock:blocking` or that a project rule pack lists as blocking.",
+     "Move the call to a worker thread (`uv_queue_work`, `g_task_run_in_thread`, a background thread) and continue "
+     "on the loop when it completes, or provide a non-blocking variant of the function."},
+};
+#define RULE_COUNT (sizeof(rule_infos) / sizeof(rule_infos[0]))
+
+static int rule_index(const char *category)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (strcmp(rule_infos[i].category, category) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const char *level_name(al_severity s)
+{
+    return s == AL_SEVERITY_ERROR ? "error" : s == AL_SEVERITY_WARNING ? "warning" : "note";
+}
+
+/* Percent-encodes a path for a URI (RFC 3986): unreserved characters and '/' stay, every other
+ * byte (spaces, '%', '#', '?', non-ASCII) becomes %XX. */
+static void append_uri_path(al_strbuf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~' || c == '/')
+            al_strbuf_putc(b, (char)c);
+        else {
+            al_strbuf_putc(b, '%');
+            al_strbuf_putc(b, hex[c >> 4]);
+            al_strbuf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+/* A message object whose text ends with a period, as SARIF viewers expect. */
+static cJSON *message_json(const char *text)
+{
+    cJSON *m = cJSON_CreateObject();
+    size_t n = strlen(text);
+    if (n > 0 && (text[n - 1] == '.' || text[n - 1] == '!' || text[n - 1] == '?'))
+        cJSON_AddStringToObject(m, "text", text);
+    else {
+        char *t = al_xasprintf("%s.", text);
+        cJSON_AddStringToObject(m, "text", t);
+        free(t);
+    }
+    return m;
+}
+
+/* {"uri": "src/a%20b.c", "uriBaseId": "%SRCROOT%"} under the root, else {"uri": "file:///abs"}. */
+static cJSON *artifact_location_json(const char *file, const char *root)
+{
+    cJSON *o = cJSON_CreateObject();
+    al_strbuf b = {0};
+    const char *rel = root ? al_path_relative_to(file, root) : file;
+    if (rel != file && *rel) {
+        append_uri_path(&b, rel);
+        cJSON_AddStringToObject(o, "uri", b.data);
+        cJSON_AddStringToObject(o, "uriBaseId", SRCROOT);
+    } else {
+        al_strbuf_append(&b, "file://");
+        if (file[0] != '/')
+            al_strbuf_putc(&b, '/');
+        append_uri_path(&b, file);
+        cJSON_AddStringToObject(o, "uri", b.data);
+    }
+    al_strbuf_free(&b);
+    return o;
+}
+
+/* A region starting at the location and, when a name is written there, covering it on that line. */
+static cJSON *physical_location_json(al_source_loc loc, const char *name, const char *root)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "artifactLocation", artifact_location_json(loc.file, root));
+    cJSON *region = cJSON_AddObjectToObject(o, "region");
+    unsigned line = loc.line ? loc.line : 1, column = loc.column ? loc.column : 1;
+    cJSON_AddNumberToObject(region, "startLine", line);
+    cJSON_AddNumberToObject(region, "startColumn", column);
+    cJSON_AddNumberToObject(region, "endLine", line);
+    cJSON_AddNumberToObject(region, "endColumn", column + (name && *name ? (unsigned)strlen(name) : 1));
+    return o;
+}
+
+static cJSON *location_json(al_source_loc loc, const char *name, const char *root, const char *text)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "physicalLocation", physical_location_json(loc, name, root));
+    if (text)
+        cJSON_AddItemToObject(o, "message", message_json(text));
+    return o;
+}
+
+static cJSON *string_array(const char *const *items, size_t count)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < count; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
+    return a;
+}
+
+static cJSON *rule_json(const rule_info *r, const char *rule)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *id = al_xasprintf("%s/%s", rule, r->category);
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "name", r->name);
+    cJSON_AddItemToObject(o, "shortDescription", message_json(r->short_description));
+    cJSON_AddItemToObject(o, "fullDescription", message_json(r->full_description));
+    char *text = al_xasprintf("%s An event loop runs every handler on one thread, so a blocking call there delays "
+                              "every other connection, timer and signal the loop serves. Fix: %s The finding's own "
+                              "message names the fix in the terms of the handler's event loop.",
+                              r->full_description, r->fix);
+    char *markdown =
+        al_xasprintf("**%s** (`%s`)\n\n%s\n\nAn event loop runs every handler on one thread, so a blocking call there "
+                     "delays every other connection, timer and signal the loop serves. Each result shows the chain "
+                     "from the handler to the blocking call as a code flow, and the handler's registration.\n\n"
+                     "## How to fix\n\n%s\n\nThe result's message names the fix in the terms of the handler's own "
+                     "event loop. If the function really runs on a worker thread, mark it so (see "
+                     "[annotations](" INFORMATION_URI "/blob/main/docs/rules.md)).",
+                     r->short_description, id, r->full_description, r->fix);
+    cJSON *help = cJSON_AddObjectToObject(o, "help");
+    cJSON_AddStringToObject(help, "text", text);
+    cJSON_AddStringToObject(help, "markdown", markdown);
+    char *uri = al_xasprintf(CATEGORIES_URI "#%s", r->category);
+    cJSON_AddStringToObject(o, "helpUri", uri);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "defaultConfiguration"), "level", "error");
+    cJSON *properties = cJSON_AddObjectToObject(o, "properties");
+    static const char *const tags[] = {"concurrency", "performance", "event-loop"};
+    cJSON_AddItemToObject(properties, "tags", string_array(tags, 3));
+    cJSON_AddStringToObject(properties, "precision", "high");
+    cJSON_AddStringToObject(properties, "category", r->category);
+    free(id);
+    free(text);
+    free(markdown);
+    free(uri);
+    return o;
+}
+
+/* One code flow per handler: where it is registered, then every call of its chain. */
+static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, const char *root)
+{
+    cJSON *flow = cJSON_CreateObject();
+    char *text = al_xasprintf("'%s' reaches the blocking call '%s'", h->name, x->callee);
+    cJSON_AddItemToObject(flow, "message", message_json(text));
+    free(text);
+    cJSON *thread_flows = cJSON_AddArrayToObject(flow, "threadFlows");
+    cJSON *thread_flow = cJSON_CreateObject();
+    cJSON_AddItemToArray(thread_flows, thread_flow);
+    cJSON *locations = cJSON_AddArrayToObject(thread_flow, "locations");
+    int order = 1;
+
+    cJSON *reg = cJSON_CreateObject();
+    text = al_xasprintf("'%s' runs on the loop thread: %s", h->name, h->context ? h->context : h->kind);
+    cJSON_AddItemToObject(reg, "location", location_json(h->registered_at, NULL, root, text));
+    free(text);
+    cJSON_AddNumberToObject(reg, "nestingLevel", 0);
+    cJSON_AddNumberToObject(reg, "executionOrder", order++);
+    cJSON_AddItemToArray(locations, reg);
+
+    for (size_t i = 0; i < h->chain_length; i++) {
+        const al_chain_step *s = &h->chain[i];
+        cJSON *step = cJSON_CreateObject();
+        if (i + 1 == h->chain_length)
+            text = al_xasprintf("'%s' calls '%s', which blocks", s->function, s->callee);
+        else
+            text = al_xasprintf("'%s' calls '%s'", s->function, s->callee);
+        cJSON_AddItemToObject(step, "location", location_json(s->loc, s->callee, root, text));
+        free(text);
+        static const char *const call[] = {"call"};
+        cJSON_AddItemToObject(step, "kinds", string_array(call, 1));
+        cJSON_AddNumberToObject(step, "nestingLevel", (double)i);
+        cJSON_AddNumberToObject(step, "executionOrder", order++);
+        if (i + 1 == h->chain_length)
+            cJSON_AddStringToObject(step, "importance", "essential");
+        cJSON_AddItemToArray(locations, step);
+    }
+    return flow;
+}
+
+static bool same_loc(al_source_loc a, al_source_loc b)
+{
+    return a.line == b.line && a.column == b.column && strcmp(a.file, b.file) == 0;
+}
+
+static void add_related_locations(cJSON *related, const al_finding_handler *h, int *id, const char *root)
+{
+    char *text;
+    cJSON *loc;
+    if (same_loc(h->defined_at, h->registered_at)) {
+        text = al_xasprintf("'%s' is defined here and runs on the loop thread: %s", h->name,
+                            h->context ? h->context : h->kind);
+        loc = location_json(h->defined_at, h->name, root, text);
+        cJSON_AddNumberToObject(loc, "id", (*id)++);
+        cJSON_AddItemToArray(related, loc);
+        free(text);
+        return;
+    }
+    text = al_xasprintf("event-loop handler '%s' is defined here (%s)", h->name, h->kind);
+    loc = location_json(h->defined_at, h->name, root, text);
+    free(text);
+    cJSON_AddNumberToObject(loc, "id", (*id)++);
+    cJSON_AddItemToArray(related, loc);
+    text = al_xasprintf("'%s' runs on the loop thread: %s", h->name, h->context ? h->context : h->kind);
+    loc = location_json(h->registered_at, NULL, root, text);
+    free(text);
+    cJSON_AddNumberToObject(loc, "id", (*id)++);
+    cJSON_AddItemToArray(related, loc);
+}
+
+static cJSON *result_json(const al_finding *x, const char *root)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *rule_id = al_xasprintf("%s/%s", x->rule, x->category);
+    cJSON_AddStringToObject(o, "ruleId", rule_id);
+    free(rule_id);
+    int index = rule_index(x->category);
+    if (index >= 0)
+        cJSON_AddNumberToObject(o, "ruleIndex", index);
+    cJSON_AddStringToObject(o, "level", level_name(x->severity));
+    size_t n = strlen(x->message);
+    char *text = al_xasprintf("%s%s Suggested fix: %s", x->message, n && x->message[n - 1] == '.' ? "" : ".", x->fix);
+    cJSON_AddItemToObject(o, "message", message_json(text));
+    free(text);
+
+    cJSON *locations = cJSON_AddArrayToObject(o, "locations");
+    cJSON *loc = location_json(x->loc, x->callee, root, NULL);
+    cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
+    cJSON *function = cJSON_CreateObject();
+    cJSON_AddStringToObject(function, "name", x->function);
+    cJSON_AddStringToObject(function, "kind", "function");
+    cJSON_AddItemToArray(logical, function);
+    cJSON_AddItemToArray(locations, loc);
+
+    /* GitHub's form is "hash:occurrence"; the fingerprint already tells occurrences apart. */
+    cJSON *fingerprints = cJSON_AddObjectToObject(o, "partialFingerprints");
+    char *line_hash = al_xasprintf("%s:1", x->fingerprint);
+    cJSON_AddStringToObject(fingerprints, "primaryLocationLineHash", line_hash);
+    free(line_hash);
+    cJSON_AddStringToObject(fingerprints, "asyncLockFingerprint/v1", x->fingerprint);
+
+    if (x->handler_count > 0) {
+        cJSON *flows = cJSON_AddArrayToObject(o, "codeFlows");
+        for (size_t h = 0; h < x->handler_count; h++)
+            cJSON_AddItemToArray(flows, code_flow_json(x, &x->handlers[h], root));
+        cJSON *related = cJSON_AddArrayToObject(o, "relatedLocations");
+        int id = 1;
+        for (size_t h = 0; h < x->handler_count; h++)
+            add_related_locations(related, &x->handlers[h], &id, root);
+    }
+
+    cJSON *properties = cJSON_AddObjectToObject(o, "properties");
+    cJSON_AddStringToObject(properties, "category", x->category);
+    cJSON_AddStringToObject(properties, "callee", x->callee);
+    cJSON_AddStringToObject(properties, "function", x->function);
+    cJSON *names = cJSON_AddArrayToObject(properties, "handlers");
+    for (size_t h = 0; h < x->handler_count; h++)
+        cJSON_AddItemToArray(names, cJSON_CreateString(x->handlers[h].name));
+    cJSON_AddStringToObject(properties, "why", x->why);
+    cJSON_AddStringToObject(properties, "fix", x->fix);
+    return o;
+}
+
+static cJSON *notification_json(const al_unit_failure *u, const char *root)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "level", u->parsed ? "warning" : "error");
+    char *text = al_xasprintf("%s (%s)", u->message,
+                              u->parsed ? "partially analyzed: its facts up to the error were used" : "not analyzed");
+    cJSON_AddItemToObject(o, "message", message_json(text));
+    free(text);
+    cJSON *locations = cJSON_AddArrayToObject(o, "locations");
+    cJSON *loc = cJSON_CreateObject();
+    cJSON *physical = cJSON_AddObjectToObject(loc, "physicalLocation");
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(u->file, root));
+    cJSON_AddItemToArray(locations, loc);
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "properties"), "partiallyAnalyzed", u->parsed);
+    return o;
+}
+
+void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
+{
+    const char *version = o && o->tool_version ? o->tool_version : "0.0.0";
+    /* the root without trailing slashes; "/" stays "/" */
+    char *root = NULL;
+    const char *given = o && o->source_root && o->source_root[0] == '/' ? o->source_root : f->source_root;
+    if (given && given[0] == '/') {
+        root = al_xstrdup(given);
+        size_t n = strlen(root);
+        while (n > 1 && root[n - 1] == '/')
+            root[--n] = '\0';
+    }
+
+    cJSON *sarif = cJSON_CreateObject();
+    cJSON_AddStringToObject(sarif, "$schema", SARIF_SCHEMA);
+    cJSON_AddStringToObject(sarif, "version", "2.1.0");
+    cJSON *runs = cJSON_AddArrayToObject(sarif, "runs");
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddItemToArray(runs, run);
+
+    cJSON *driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
+    cJSON_AddStringToObject(driver, "name", "asynclock");
+    cJSON_AddStringToObject(driver, "version", version);
+    cJSON_AddStringToObject(driver, "semanticVersion", version);
+    cJSON_AddStringToObject(driver, "informationUri", INFORMATION_URI);
+    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    const char *rule = f->items.count ? f->items.items[0].rule : "async-lock";
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        cJSON_AddItemToArray(rules, rule_json(&rule_infos[i], rule));
+
+    cJSON *invocations = cJSON_AddArrayToObject(run, "invocations");
+    cJSON *invocation = cJSON_CreateObject();
+    cJSON_AddItemToArray(invocations, invocation);
+    cJSON_AddBoolToObject(invocation, "executionSuccessful", true);
+    if (f->failures.count) {
+        cJSON *notes = cJSON_AddArrayToObject(invocation, "toolExecutionNotifications");
+        for (size_t i = 0; i < f->failures.count; i++)
+            cJSON_AddItemToArray(notes, notification_json(&f->failures.items[i], root));
+    }
+
+    if (root) {
+        cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
+        al_strbuf b = {0};
+        al_strbuf_append(&b, "file://");
+        append_uri_path(&b, root);
+        if (b.data[b.len - 1] != '/')
+            al_strbuf_putc(&b, '/');
+        cJSON *base = cJSON_AddObjectToObject(bases, SRCROOT);
+        cJSON_AddStringToObject(base, "uri", b.data);
+        cJSON_AddItemToObject(base, "description", message_json("The source root of the analyzed project"));
+        al_strbuf_free(&b);
+    }
+
+    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    for (size_t i = 0; i < f->items.count; i++)
+        cJSON_AddItemToArray(results, result_json(&f->items.items[i], root));
+    cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
+
+    char *text = cJSON_Print(sarif);
+    fputs(text, out);
+    fputc('\n', out);
+    cJSON_free(text);
+    cJSON_Delete(sarif);
+    free(root);
+}

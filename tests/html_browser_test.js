@@ -1,0 +1,246 @@
+// The HTML report in a real browser: Debian's chromium, headless, driven by playwright-core.
+//
+//   node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX [SCREENSHOT]
+//
+// Writes the report of the demo fixture (HTML, and JSON beside it), loads the HTML from disk and
+// checks from the rendered page, not from the file's text: every finding of the JSON report is a
+// row (callee and file:line:col), a category filter hides exactly the other categories' rows,
+// sorting by a column orders the rows, expanding a finding shows its chains step by step with
+// each call highlighted, and the page makes no request and raises no script error. Then a hostile
+// program (a comment "</script><img src=x onerror=alert(1)>" on the blocking call's line) must
+// show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report.
+// Missing chromium or playwright-core is a failure (ci/deps-browser.sh installs both).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync, spawnSync } = require('child_process');
+
+const [asynclock, demoBuild, work, nodePrefix, screenshotArg] = process.argv.slice(2).map(a => path.resolve(a));
+if (!asynclock || !demoBuild || !work || !nodePrefix) {
+  console.error('usage: node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX [SCREENSHOT]');
+  process.exit(2);
+}
+const CHROMIUM = process.env.ASYNCLOCK_CHROMIUM || '/usr/bin/chromium';
+const screenshot = screenshotArg || path.join(work, 'demo.png');
+let failures = 0;
+
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok)
+    failures++;
+}
+function fatal(what) {
+  console.error(`FAIL ${what}`);
+  process.exit(1);
+}
+
+let chromium;
+try {
+  ({ chromium } = require(path.resolve(nodePrefix, 'node_modules', 'playwright-core')));
+} catch (e) {
+  fatal(`playwright-core is not installed under ${nodePrefix} (run ci/deps-browser.sh): ${e.message}`);
+}
+if (!fs.existsSync(CHROMIUM))
+  fatal(`${CHROMIUM} is missing (run ci/deps-browser.sh)`);
+
+fs.rmSync(work, { recursive: true, force: true });
+fs.mkdirSync(work, { recursive: true });
+
+// asynclock check -p DIR --format html -o X --json Y: exit 0 (clean) or 1 (findings) only.
+function report(buildDir, name) {
+  const html = path.join(work, `${name}.html`), json = path.join(work, `${name}.json`);
+  const r = spawnSync(asynclock, ['check', '-p', buildDir, '--format', 'html', '-o', html, '--json', json],
+                      { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 1)
+    fatal(`asynclock on ${buildDir} exited ${r.status}: ${r.stderr}`);
+  return { html, json: JSON.parse(fs.readFileSync(json, 'utf8')) };
+}
+
+// A tiny libuv program whose timer callback calls sleep() on a line with a hostile comment.
+const HOSTILE = '</script><img src=x onerror=alert(1)>';
+function writeHostile() {
+  const dir = path.join(work, 'hostile');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'main.c'), `#include <unistd.h>
+#include <uv.h>
+
+static void on_timer(uv_timer_t *timer)
+{
+    (void)timer;
+    sleep(1); /* ${HOSTILE} */
+}
+
+int main(void)
+{
+    uv_timer_t timer;
+    uv_timer_init(uv_default_loop(), &timer);
+    uv_timer_start(&timer, on_timer, 10, 0);
+    return uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+}
+`);
+  fs.writeFileSync(path.join(dir, 'compile_commands.json'), JSON.stringify([
+    { directory: dir, file: 'main.c', arguments: ['cc', '-std=c11', '-c', 'main.c', '-o', 'main.o'] },
+  ], null, 2));
+  return dir;
+}
+
+// What the page shows in its table, read from the DOM.
+async function rows(page) {
+  return page.$$eval('#rows tr.finding', trs => trs.map(tr => ({
+    callee: tr.querySelector('td.callee').innerText.trim(),
+    category: tr.querySelector('.cat').innerText.trim(),
+    loc: tr.querySelector('td.loc').innerText.trim(),
+  })));
+}
+
+async function open(context, file) {
+  const page = await context.newPage();
+  const events = { dialogs: 0, errors: [], requests: [] };
+  page.on('dialog', d => { events.dialogs++; d.dismiss().catch(() => {}); });
+  page.on('pageerror', e => events.errors.push(e.message));
+  page.on('request', r => { if (r.url() !== 'file://' + file) events.requests.push(r.url()); });
+  const t0 = Date.now();
+  await page.goto('file://' + file);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  events.loadMs = Date.now() - t0;
+  return { page, events };
+}
+
+async function main() {
+  const demo = report(demoBuild, 'demo');
+  const hostileDir = writeHostile();
+  const hostile = report(hostileDir, 'hostile');
+
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'asynclock-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1400, height: 900 },
+  });
+  try {
+    // ---- the demo report
+    const { page, events } = await open(context, demo.html);
+    console.log(`demo report: ${demo.json.findings.length} findings, loaded in ${events.loadMs} ms`);
+    check(demo.json.findings.length > 0, 'the demo fixture has findings');
+    const version = await page.$eval('#tool', e => e.innerText);
+    check(version.includes(demo.json.tool.version), `the header shows the tool version (${version})`);
+    const shownCount = await page.$eval('#n-findings .num', e => e.innerText);
+    check(+shownCount === demo.json.findings.length, `the header counts ${shownCount} findings`);
+    const units = await page.$eval('#n-units .num', e => e.innerText);
+    check(+units === demo.json.summary.translation_units, `the header counts ${units} translation units`);
+    for (const key of ['category', 'handler', 'file'])
+      check(await page.$$eval(`#chart-${key} .bar`, b => b.length) > 0, `the ${key} chart has bars`);
+
+    // every finding is a row
+    await page.selectOption('#page-size', '0');
+    const root = await page.$eval('#root', e => e.innerText);
+    const expected = demo.json.findings.map(f => ({
+      callee: f.callee, category: f.category,
+      loc: `${path.relative(root, f.location.file)}:${f.location.line}:${f.location.column}`,
+    }));
+    const key = r => `${r.callee} ${r.loc}`;
+    let shown = await rows(page);
+    check(shown.length === expected.length, `the table lists ${shown.length} rows for ${expected.length} findings`);
+    const shownKeys = new Set(shown.map(key));
+    const missing = expected.filter(r => !shownKeys.has(key(r)));
+    check(missing.length === 0, 'every finding of the JSON report is listed by callee and file:line:col' +
+          (missing.length ? `; missing: ${missing.map(key).join(', ')}` : ''));
+
+    // a category filter hides exactly the other categories' rows
+    const byCategory = {};
+    for (const r of expected)
+      byCategory[r.category] = (byCategory[r.category] || 0) + 1;
+    const category = Object.keys(byCategory).sort((a, b) => byCategory[a] - byCategory[b])[0];
+    const option = await page.$$eval('#f-category option', (os, c) =>
+      os.filter(o => o.textContent.startsWith(c + ' (')).map(o => o.value)[0], category);
+    await page.selectOption('#f-category', option);
+    shown = await rows(page);
+    check(shown.length === byCategory[category],
+          `filter category=${category}: ${shown.length} rows shown, ${expected.length - shown.length} hidden ` +
+          `(expected ${byCategory[category]} shown, ${expected.length - byCategory[category]} hidden)`);
+    check(shown.every(r => r.category === category), `filter category=${category}: every row shown is a ${category}`);
+    const counter = await page.$eval('#count', e => e.innerText);
+    check(counter === `${byCategory[category]} of ${expected.length} findings`, `the counter says "${counter}"`);
+    await page.click('#f-reset');
+    check((await rows(page)).length === expected.length, 'reset shows every row again');
+
+    // sorting by the callee column
+    await page.click('th[data-sort="callee"]');
+    let callees = (await rows(page)).map(r => r.callee);
+    check(callees.join() === callees.slice().sort().join(), 'clicking "Blocking call" sorts the rows by callee');
+    await page.click('th[data-sort="callee"]');
+    callees = (await rows(page)).map(r => r.callee);
+    check(callees.join() === callees.slice().sort().reverse().join(), 'clicking it again sorts them descending');
+    await page.click('th[data-sort="location"]');
+
+    // expanding a finding shows its chains
+    const longest = demo.json.findings.reduce((a, b) =>
+      Math.max(...b.handlers.map(h => h.chain.length)) > Math.max(...a.handlers.map(h => h.chain.length)) ? b : a);
+    const target = `${longest.callee} ${path.relative(root, longest.location.file)}:${longest.location.line}:` +
+                   `${longest.location.column}`;
+    const index = (await rows(page)).findIndex(r => key(r) === target);
+    check(index >= 0, `the finding with the longest chain is a row (${target})`);
+    await page.locator('#rows tr.finding').nth(index).click();
+    const detail = await page.$eval('#rows tr.detail', d => ({
+      text: d.innerText,
+      handlers: d.querySelectorAll('section.handler').length,
+      registrations: d.querySelectorAll('li.reg').length,
+      steps: [...d.querySelectorAll('li.step:not(.reg)')].map(li => ({
+        head: li.querySelector('.step-head').innerText,
+        mark: (li.querySelector('mark') || {}).innerText,
+        line: +(li.querySelector('.l.hit .n') || {}).innerText,
+        lines: li.querySelectorAll('pre.src .l').length,
+      })),
+      regMarks: [...d.querySelectorAll('li.reg mark')].map(m => m.innerText),
+      blocking: (d.querySelector('li.blocking mark') || {}).innerText,
+    }));
+    const allSteps = longest.handlers.flatMap(h => h.chain);
+    check(detail.handlers === longest.handlers.length && detail.registrations === longest.handlers.length,
+          `the detail shows ${detail.handlers} handlers, each with its registration`);
+    check(detail.steps.length === allSteps.length, `the detail shows ${detail.steps.length} chain steps ` +
+          `(expected ${allSteps.length})`);
+    check(detail.steps.every((s, i) => s.mark === allSteps[i].callee && s.line === allSteps[i].line),
+          'each step highlights its callee on its own line: ' + detail.steps.map(s => `${s.mark}@${s.line}`).join(' > '));
+    check(detail.steps.every(s => s.lines >= 3), 'each step shows the source lines around the call');
+    check(detail.regMarks.every((m, i) => m === longest.handlers[i].name),
+          `each registration highlights the handler's name (${detail.regMarks.join(', ')})`);
+    check(detail.blocking === longest.callee, `the last step is the blocking call, highlighted (${detail.blocking})`);
+    check(detail.text.includes(longest.fix) && detail.text.includes(longest.why), 'the detail shows the fix and why');
+    check(longest.handlers.every(h => detail.text.includes(h.kind)), "the detail shows each handler's kind");
+    check(detail.text.includes('registered'), 'the detail shows the registration context');
+
+    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`screenshot: ${screenshot}`);
+    check(events.errors.length === 0, `no script error (${events.errors.join('; ')})`);
+    check(events.requests.length === 0, `no request beyond the file itself (${events.requests.join(' ')})`);
+    await page.close();
+
+    // ---- the hostile program
+    check(hostile.json.findings.length === 1, `the hostile program has 1 finding (${hostile.json.findings.length})`);
+    const h = await open(context, hostile.html);
+    check((await rows(h.page)).length === 1, 'the hostile report lists its finding');
+    await h.page.locator('#rows tr.finding').first().click();
+    await h.page.waitForTimeout(300); // time for an injected onerror to fire
+    const text = await h.page.$eval('#rows tr.detail', d => d.innerText);
+    check(text.includes(HOSTILE), 'the hostile comment is shown as text');
+    check(await h.page.$$eval('img', i => i.length) === 0, 'no <img> element was created');
+    check(h.events.dialogs === 0, 'no dialog fired');
+    check(h.events.errors.length === 0, `no script error (${h.events.errors.join('; ')})`);
+    check(h.events.requests.length === 0, `no request beyond the file itself (${h.events.requests.join(' ')})`);
+    await h.page.close();
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  if (failures) {
+    console.error(`${failures} check(s) failed`);
+    process.exit(1);
+  }
+  console.log('all checks passed');
+}
+
+main().catch(e => { console.error(`FAIL ${e.stack || e}`); process.exit(1); });

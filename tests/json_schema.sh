@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# json/schema: validates every JSON report the fixture tests wrote (BIN/fixtures/*/report.json,
+# BIN/examples/*/report.json), and an --unknown report of the demo, against docs/json-schema.json
+# with ajv-cli (installed by ci/deps-node.sh into BUILD/node). A missing ajv fails the test.
+#   json_schema.sh ASYNCLOCK SOURCE_DIR TESTS_BINARY_DIR NODE_PREFIX
+set -uo pipefail
+asynclock="$(realpath "$1")" src="$(realpath "$2")" bin="$(realpath -m "$3")" prefix="$(realpath -m "$4")"
+work="$bin/work/json-schema"
+ajv="$prefix/node_modules/.bin/ajv"
+if ! command -v node >/dev/null 2>&1 || [ ! -x "$ajv" ]; then
+  echo "json/schema: node or ajv-cli is missing ($ajv); run: bash ci/deps-node.sh $(dirname "$prefix")" >&2
+  exit 1
+fi
+rm -rf "$work" && mkdir -p "$work"
+
+reports=()
+for r in "$bin"/fixtures/*/report.json "$bin"/examples/*/report.json; do
+  [ -f "$r" ] && reports+=("$r")
+done
+if [ "${#reports[@]}" -eq 0 ]; then
+  echo "json/schema: no fixture reports under $bin/fixtures; run the fixture tests first (ctest -R fixture/)" >&2
+  exit 1
+fi
+
+# an --unknown report too, from the demo's compile database when it is there
+if [ -f "$bin/fixtures/demo/compile_commands.json" ]; then
+  "$asynclock" check -p "$bin/fixtures/demo" --unknown --format json -o "$work/demo-unknown.json" -q
+  rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+    echo "json/schema: asynclock --unknown failed on the demo (exit $rc)" >&2
+    exit 1
+  fi
+  reports+=("$work/demo-unknown.json")
+fi
+
+# the schema must reject what the contract rules out: a report with an unknown key
+bad="$work/bad.json"
+node -e '
+const fs = require("fs");
+const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+r.summary.surprise = true;
+fs.writeFileSync(process.argv[2], JSON.stringify(r));' "${reports[0]}" "$bad"
+if "$ajv" validate --spec=draft2020 -s "$src/docs/json-schema.json" -d "$bad" >/dev/null 2>&1; then
+  echo "json/schema: the schema accepted a report with an unknown key (summary.surprise)" >&2
+  exit 1
+fi
+
+failed=0
+for r in "${reports[@]}"; do
+  if out="$("$ajv" validate --spec=draft2020 --errors=text -s "$src/docs/json-schema.json" -d "$r" 2>&1)"; then
+    echo "valid: $r"
+  else
+    echo "INVALID: $r"
+    echo "$out"
+    failed=$((failed + 1))
+  fi
+done
+echo "json/schema: ${#reports[@]} reports, $failed invalid"
+[ "$failed" -eq 0 ]

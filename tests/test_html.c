@@ -1,0 +1,193 @@
+/* html: the report's text is safe whatever the analyzed code holds (the browser test,
+ * html_browser_test.js, checks what the page shows): hostile strings and source lines are escaped,
+ * the JSON data block reads back, unreadable sources are tolerated. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+#define HOSTILE "</script><img src=x onerror=alert(1)><!--"
+
+static char source_path[512], folder[256];
+
+/* A source file whose call line carries hostile text, U+2028 and an invalid UTF-8 byte. */
+static void write_source(void)
+{
+    strcpy(folder, "/tmp/asynclock_test_html_XXXXXX");
+    assert_non_null(mkdtemp(folder));
+    snprintf(source_path, sizeof source_path, "%s/main.c", folder);
+    FILE *f = fopen(source_path, "w");
+    assert_non_null(f);
+    fputs("#include <unistd.h>\n"
+          "static void on_timer(void)\n"
+          "{\n"
+          "    sleep(1); /* " HOSTILE " \xe2\x80\xa8 \xff */\n"
+          "}\n",
+          f);
+    fclose(f);
+}
+
+static al_chain_step steps[1];
+static al_finding_handler handlers[2];
+
+static void sample(al_findings *f)
+{
+    memset(f, 0, sizeof(*f));
+    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}};
+    handlers[0] = (al_finding_handler){
+        "on_timer", {source_path, 2, 1}, "libuv timer callback", {source_path, 2, 13}, "registered " HOSTILE, steps, 1};
+    handlers[1] = handlers[0];
+    handlers[1].registered_at.file = "/nonexistent/unreadable.c";
+    al_finding a = {0};
+    a.rule = "async-lock";
+    a.category = "sleep";
+    a.severity = AL_SEVERITY_ERROR;
+    a.callee = "sleep";
+    a.loc = steps[0].loc;
+    a.function = "on_timer";
+    a.handlers = handlers;
+    a.handler_count = 2;
+    a.message = "blocking call 'sleep' " HOSTILE;
+    a.why = "it's \"quoted\" & <tagged>";
+    a.fix = "line\nbreak \xe2\x80\xa9";
+    strcpy(a.fingerprint, "0123456789abcdef");
+    AL_VEC_PUSH(f->items, a);
+    al_unit_failure failure = {"/nonexistent/broken.c", "broken.c:3:9: error: " HOSTILE, false};
+    AL_VEC_PUSH(f->failures, failure);
+    f->summary = (al_summary){2, 1, 3, 1, 1, 0.25};
+    f->source_root = folder;
+}
+
+/* The memstream's buffer outlives render() (a local one makes GCC warn of a dangling pointer). */
+static char *rendered;
+static size_t rendered_length;
+
+static char *render(const al_findings *f, const char *version)
+{
+    FILE *out = open_memstream(&rendered, &rendered_length);
+    al_report_html(out, f, version);
+    fclose(out);
+    return rendered;
+}
+
+static size_t count(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_hostile_text_is_escaped(void **state)
+{
+    (void)state;
+    write_source();
+    al_findings f;
+    sample(&f);
+    char *html = render(&f, "0.1<b>");
+    assert_int_equal(strncmp(html, "<!DOCTYPE html>", 15), 0);
+    assert_non_null(strstr(html, "</html>\n"));
+    /* only the report's own two scripts end; nothing from the findings opens a tag or a comment */
+    assert_int_equal(count(html, "</script>"), 2);
+    assert_null(strstr(html, "<img"));
+    assert_null(strstr(html, "<!--"));
+    assert_null(strstr(html, "\xe2\x80\xa8"));
+    assert_null(strstr(html, "\xe2\x80\xa9"));
+    assert_null(strstr(html, "\xff"));
+    /* the header: version and failed unit as text */
+    assert_non_null(strstr(html, "asynclock 0.1&lt;b&gt;</span>"));
+    assert_non_null(strstr(html, "error: &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&lt;!--"));
+    free(html);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
+static void test_data_block_reads_back(void **state)
+{
+    (void)state;
+    write_source();
+    al_findings f;
+    sample(&f);
+    char *html = render(&f, "0.1.0");
+    const char *open = "<script type=\"application/json\" id=\"al-data\">";
+    char *start = strstr(html, open);
+    assert_non_null(start);
+    start += strlen(open);
+    char *end = strstr(start, "</script>");
+    assert_non_null(end);
+    *end = '\0';
+    cJSON *data = cJSON_Parse(start);
+    assert_non_null(data);
+    cJSON *strings = cJSON_GetObjectItem(data, "strings");
+    cJSON *findings = cJSON_GetObjectItem(data, "findings");
+    assert_int_equal(cJSON_GetArraySize(findings), 1);
+    cJSON *x = cJSON_GetArrayItem(findings, 0);
+    int message = cJSON_GetObjectItem(x, "m")->valueint;
+    assert_string_equal(cJSON_GetArrayItem(strings, message)->valuestring, "blocking call 'sleep' " HOSTILE);
+    int fix = cJSON_GetObjectItem(x, "x")->valueint;
+    assert_string_equal(cJSON_GetArrayItem(strings, fix)->valuestring, "line\nbreak \xe2\x80\xa9");
+    /* the source lines around the call: 2..5 of the file (it has 5), the hostile one intact but for
+     * the invalid byte, which is U+FFFD */
+    int file = cJSON_GetObjectItem(x, "f")->valueint;
+    char key[16];
+    snprintf(key, sizeof key, "%d", file);
+    cJSON *lines = cJSON_GetObjectItem(cJSON_GetObjectItem(data, "sources"), key);
+    assert_non_null(lines);
+    assert_int_equal(cJSON_GetArraySize(lines), 5);
+    assert_string_equal(cJSON_GetObjectItem(lines, "4")->valuestring,
+                        "    sleep(1); /* " HOSTILE " \xe2\x80\xa8 \xef\xbf\xbd */");
+    /* the unreadable file is named, without source lines */
+    cJSON *files = cJSON_GetObjectItem(data, "files");
+    int unreadable = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(x, "h"), 1), 4)->valueint;
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(files, unreadable), 1)->valuestring,
+                        "/nonexistent/unreadable.c");
+    snprintf(key, sizeof key, "%d", unreadable);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(data, "sources"), key));
+    /* paths are shown relative to the source root */
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(files, file), 0)->valuestring, "main.c");
+    cJSON_Delete(data);
+    free(html);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
+static void test_empty_report(void **state)
+{
+    (void)state;
+    al_findings f;
+    memset(&f, 0, sizeof f);
+    char *html = render(&f, "0.1.0");
+    assert_non_null(strstr(html, "\"findings\":[\n]"));
+    assert_non_null(strstr(html, "<span class=\"num\">0</span><span class=\"lbl\">findings</span>"));
+    free(html);
+}
+
+static int remove_folder(void **state)
+{
+    (void)state;
+    if (*source_path)
+        unlink(source_path);
+    if (*folder)
+        rmdir(folder);
+    *source_path = *folder = '\0';
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_hostile_text_is_escaped, remove_folder),
+        cmocka_unit_test_teardown(test_data_block_reads_back, remove_folder),
+        cmocka_unit_test(test_empty_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
