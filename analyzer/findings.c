@@ -109,7 +109,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         f.function = al_program_str(p, p->functions.items[call->caller].name);
         const al_handler *first = &c->handlers.items[site->handlers.items[0].handler];
         if (site->api) {
-            f.category = site->api->category;
+            f.category = al_reach_call_category(p, call, site->api);
             f.severity = site->api->severity;
             f.why = site->api->why;
             f.fix = al_rules_fix(rules, first->family, site->api);

@@ -60,6 +60,13 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     return true;
 }
 
+const char *al_reach_call_category(const al_program *p, const al_call *call, const al_api_rule *api)
+{
+    origin_context oc = {p, call};
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    return al_rules_call_category(api, &args);
+}
+
 /* Per function: whether the search goes into its body. Not into what the program does not define,
  * what is annotated blocking or nonblocking, nor a definition the rules speak for: an API with
  * match_definitions, or a name a pack lists as nonblocking (a vendored library or the loop's own

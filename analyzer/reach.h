@@ -55,4 +55,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
 bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,
                           const al_call *call, const al_api_rule **api, bool *annotated);
 
+/* The category of a blocking call to `api` (see al_rules_call_category). */
+const char *al_reach_call_category(const al_program *p, const al_call *call, const al_api_rule *api);
+
 #endif

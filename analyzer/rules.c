@@ -43,7 +43,7 @@ static const char *const categories[] = {"sleep", "file-io",     "dns",     "pro
 static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
                              "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
                              "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
-                             "  match_definitions INTEGER);"
+                             "  match_definitions INTEGER, definite_category TEXT);"
                              "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
                              "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
                              "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
@@ -85,6 +85,7 @@ static void free_api(al_api_rule *a)
     free(a->name);
     free(a->pack);
     free(a->category);
+    free(a->definite_category);
     free(a->why);
     free(a->fix);
     free_conditions(a->unless, a->unless_count);
@@ -315,12 +316,14 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
 {
     if (!cJSON_IsArray(apis))
         return fail(pr, "apis", "\"apis\" must be an array");
-    static const char *const keys[] = {"name",   "category", "severity",          "confidence",  "why", "fix",
-                                       "unless", "only_if",  "match_definitions", "definite_if", NULL};
+    static const char *const keys[] = {
+        "name",    "category",          "severity",    "confidence",        "why", "fix", "unless",
+        "only_if", "match_definitions", "definite_if", "definite_category", NULL};
     static const char *const severities[] = {"error", "warning", "note", NULL};
     static const char *const confidences[] = {"definite", "conditional", NULL};
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &st, NULL);
+    sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO apis VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", -1, &st,
+                       NULL);
     al_strtab seen;
     al_strtab_init(&seen);
     bool ok = true;
@@ -344,6 +347,16 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
             !one_of(pr, where, "severity", severity, severities) ||
             !one_of(pr, where, "confidence", confidence, confidences)) {
             ok = false;
+            break;
+        }
+        const char *definite_category;
+        if (!get_string(pr, a, where, "definite_category", false, &definite_category) ||
+            (definite_category && !one_of(pr, where, "definite_category", definite_category, categories))) {
+            ok = false;
+            break;
+        }
+        if (definite_category && !cJSON_GetObjectItemCaseSensitive(a, "definite_if")) {
+            ok = fail(pr, where, "\"definite_category\" needs \"definite_if\"");
             break;
         }
         const cJSON *match_definitions = cJSON_GetObjectItemCaseSensitive(a, "match_definitions");
@@ -381,6 +394,7 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
             for (int v = 0; v < 10; v++)
                 sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_TRANSIENT);
             sqlite3_bind_int(st, 11, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "match_definitions")));
+            sqlite3_bind_text(st, 12, definite_category, -1, SQLITE_TRANSIENT);
             sqlite3_step(st);
         }
         for (int k = 0; k < 3; k++)
@@ -719,7 +733,7 @@ void al_rules_index(al_rules *r)
     sqlite3_stmt *st;
     sqlite3_prepare_v2(r->db,
                        "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if, "
-                       "definite_if, match_definitions FROM apis ORDER BY name",
+                       "definite_if, match_definitions, definite_category FROM apis ORDER BY name",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_api_rule a = {0};
@@ -734,6 +748,8 @@ void al_rules_index(al_rules *r)
         a.only_if = parse_conditions(sqlite3_column_text(st, 8), &a.only_if_count);
         a.definite_if = parse_conditions(sqlite3_column_text(st, 9), &a.definite_if_count);
         a.match_definitions = sqlite3_column_int(st, 10) != 0;
+        if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+            a.definite_category = column_text(st, 11);
         uint32_t id = al_strtab_intern(&r->api_names, a.name);
         while (r->api_slot.count <= id)
             AL_VEC_PUSH(r->api_slot, 0);
@@ -868,6 +884,21 @@ static bool condition_holds(const al_condition *c, const al_call_args *call)
     return false;
 }
 
+static bool all_hold(const al_condition *conditions, size_t count, const al_call_args *call)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!condition_holds(&conditions[i], call))
+            return false;
+    return true;
+}
+
+const char *al_rules_call_category(const al_api_rule *api, const al_call_args *call)
+{
+    if (api->definite_category && api->definite_if_count && all_hold(api->definite_if, api->definite_if_count, call))
+        return api->definite_category;
+    return api->category;
+}
+
 bool al_rules_call_blocks(const al_api_rule *api, const al_call_args *call, bool conditional)
 {
     for (size_t i = 0; i < api->unless_count; i++)
@@ -880,12 +911,7 @@ bool al_rules_call_blocks(const al_api_rule *api, const al_call_args *call, bool
         return true;
     /* a conditional API is definite when the pack proves it: read() on a descriptor the same
      * function opened from a regular file without O_NONBLOCK */
-    if (api->definite_if_count == 0)
-        return false;
-    for (size_t i = 0; i < api->definite_if_count; i++)
-        if (!condition_holds(&api->definite_if[i], call))
-            return false;
-    return true;
+    return api->definite_if_count > 0 && all_hold(api->definite_if, api->definite_if_count, call);
 }
 
 const al_context_rule *al_rules_match_context(const al_rules *r, const char *type_name, const char *call, int arg,

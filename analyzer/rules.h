@@ -43,6 +43,7 @@ typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR 
 
 typedef struct al_api_rule {
     char *name, *pack, *category, *why, *fix;
+    char *definite_category; /* the category when definite_if proves the call blocks, or NULL */
     al_severity severity;
     bool conditional;       /* confidence "conditional": reported only on request */
     bool match_definitions; /* applies even where the program defines the function (a vendored
@@ -108,6 +109,10 @@ typedef struct al_call_args {
 /* Whether a call to `api` blocks, given its arguments. A conditional API blocks only when
  * `conditional` is set (--conditional), or when all of its definite_if conditions hold. */
 bool al_rules_call_blocks(const al_api_rule *api, const al_call_args *call, bool conditional);
+
+/* The category a blocking call to `api` is reported in: `definite_category` when the call's
+ * definite_if conditions hold (read() on a regular file is file I/O), else the API's category. */
+const char *al_rules_call_category(const al_api_rule *api, const al_call_args *call);
 
 /* Whether a call to `callee` with these arguments is what `origin` describes. */
 bool al_rules_origin_matches(const al_origin *origin, const char *callee, const al_fact_arg *args, size_t count,

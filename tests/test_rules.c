@@ -215,6 +215,13 @@ static void test_conditional_read_on_a_regular_file(void **state)
         assert_int_equal(al_rules_call_blocks(api, &call, false), definite[i]);
         assert_true(al_rules_call_blocks(api, &call, true)); /* --conditional: every read */
     }
+    /* what the pack proves is file I/O is reported as such */
+    al_fact_arg file_args[3] = {variable_arg("fd"), unknown_arg(), unknown_arg()};
+    al_call_args file_call = {file_args, 3, &names, test_opened_by, NULL};
+    assert_string_equal(al_rules_call_category(api, &file_call), "file-io");
+    al_fact_arg sock_args[3] = {variable_arg("sock"), unknown_arg(), unknown_arg()};
+    al_call_args sock_call = {sock_args, 3, &names, test_opened_by, NULL};
+    assert_string_equal(al_rules_call_category(api, &sock_call), "network");
     /* a descriptor that is not a variable proves nothing */
     al_fact_arg args[3] = {int_arg(0), unknown_arg(), unknown_arg()};
     al_call_args call = {args, 3, &names, test_opened_by, NULL};
@@ -585,6 +592,11 @@ static void test_two_condition_tests(void **state)
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"unless\": [{\"arg\": 0, \"variable_in\": []}]}]}\n",
                       "3:15: error: \"variable_in\" must be a non-empty array of variable names");
+    expect_pack_error("category_without_proof.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"network\", \"severity\": \"error\", \"confidence\": "
+                      "\"conditional\", \"why\": \"w\", \"fix\": \"f\", \"definite_category\": \"file-io\"}]}\n",
+                      "2:3: error: \"definite_category\" needs \"definite_if\"");
     expect_pack_error("fraction.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
