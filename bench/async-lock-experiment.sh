@@ -34,17 +34,7 @@ say() { printf 'async-lock-experiment: %s\n' "$*" >&2; }
 need=()
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v gnuplot >/dev/null 2>&1 || need+=(gnuplot-nox)
-for tool in cmake pkg-config cc; do
-  command -v "$tool" >/dev/null 2>&1 || need+=("$([ "$tool" = cc ] && echo build-essential || echo "$tool")")
-done
-pkg-config --exists libuv 2>/dev/null || need+=(libuv1-dev)
-if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  say "installing ${need[*]}"
-  $SUDO apt-get update
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
-fi
+bash "$ROOT/ci/apt-install.sh" build-essential cmake pkg-config libuv1-dev "${need[@]}"
 
 csv="$OUT_DIR/experiment-results.csv"
 

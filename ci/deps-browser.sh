@@ -9,21 +9,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 playwright_version="1.65.1" # npm view playwright-core version
 
 packages=(chromium fonts-dejavu-core)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
 # node and npm by command: a nodejs package of another origin may bundle npm (and conflict with Debian's)
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  echo "asynclock: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+bash "$root/ci/apt-install.sh" "${packages[@]}"
 
 prefix="$root/build/node-browser"
 installed="$(node -p "try { require('$prefix/node_modules/playwright-core/package.json').version } catch (e) { '' }")"

@@ -14,12 +14,7 @@ SARIF_MULTITOOL_VERSION="5.7.0"
 AJV_CLI_VERSION="5.0.0"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  echo "asynclock: installing nodejs npm" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  bash "$root/ci/apt-install.sh" nodejs npm
 fi
 
 installed_version() { # package name -> version installed under $prefix, or nothing

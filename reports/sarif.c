@@ -131,6 +131,15 @@ static cJSON *message_json(const char *text)
     return m;
 }
 
+/* "file:///abs/path" for an absolute path. */
+static void append_file_uri(al_strbuf *b, const char *path)
+{
+    al_strbuf_append(b, "file://");
+    if (path[0] != '/')
+        al_strbuf_putc(b, '/');
+    append_uri_path(b, path);
+}
+
 /* {"uri": "src/a%20b.c", "uriBaseId": "%SRCROOT%"} under the root, else {"uri": "file:///abs"}. */
 static cJSON *artifact_location_json(const char *file, const char *root)
 {
@@ -142,10 +151,7 @@ static cJSON *artifact_location_json(const char *file, const char *root)
         cJSON_AddStringToObject(o, "uri", b.data);
         cJSON_AddStringToObject(o, "uriBaseId", SRCROOT);
     } else {
-        al_strbuf_append(&b, "file://");
-        if (file[0] != '/')
-            al_strbuf_putc(&b, '/');
-        append_uri_path(&b, file);
+        append_file_uri(&b, file);
         cJSON_AddStringToObject(o, "uri", b.data);
     }
     al_strbuf_free(&b);
@@ -405,8 +411,7 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     if (root) {
         cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
         al_strbuf b = {0};
-        al_strbuf_append(&b, "file://");
-        append_uri_path(&b, root);
+        append_file_uri(&b, root);
         if (b.data[b.len - 1] != '/')
             al_strbuf_putc(&b, '/');
         cJSON *base = cJSON_AddObjectToObject(bases, SRCROOT);
