@@ -13,6 +13,7 @@
 #include <clang-c/Index.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -633,6 +634,34 @@ static void record_diagnostics(walker *w)
     }
 }
 
+static void inclusion_visitor(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+    (void)stack;
+    (void)depth;
+    walker *w = data;
+    AL_VEC_PUSH(w->tu->includes, file_path_id(w, included));
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every file the unit read, the main file included, each once: what its facts depend on. */
+static void record_inclusions(walker *w)
+{
+    clang_getInclusions(w->unit, inclusion_visitor, w);
+    al_u32_vec *inc = &w->tu->includes;
+    if (inc->count)
+        qsort(inc->items, inc->count, sizeof(uint32_t), compare_u32);
+    size_t kept = 0;
+    for (size_t i = 0; i < inc->count; i++)
+        if (inc->items[i] && (kept == 0 || inc->items[kept - 1] != inc->items[i]))
+            inc->items[kept++] = inc->items[i];
+    inc->count = kept;
+}
+
 void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_facts *out)
 {
     al_tu_facts_init(out, cmd->file);
@@ -663,6 +692,7 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     w.unit = unit;
     out->parsed = true;
     record_diagnostics(&w);
+    record_inclusions(&w);
     clang_visitChildren(clang_getTranslationUnitCursor(unit), top_level_visitor, &w);
     AL_VEC_FREE(w.stack);
     free(w.files);
@@ -671,8 +701,23 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
 
 /* ---- parallel extraction: N workers, each with its own index, taking the next unit ---- */
 
+/* Set from a signal handler: workers finish the unit they are parsing and take no other. */
+static volatile sig_atomic_t stop_requested;
+
+void al_extract_request_stop(void)
+{
+    stop_requested = 1;
+}
+
+bool al_extract_stopped(void)
+{
+    return stop_requested != 0;
+}
+
 typedef struct job_queue {
     const al_compdb *db;
+    const size_t *selected; /* indexes into db->commands; NULL: all of them */
+    size_t count;
     al_tu_facts *results;
     size_t next, done;
     pthread_mutex_t lock;
@@ -686,29 +731,31 @@ static void *extract_worker(void *data)
     al_extractor *ex = al_extractor_new();
     for (;;) {
         pthread_mutex_lock(&q->lock);
-        size_t i = q->next < q->db->count ? q->next++ : SIZE_MAX;
+        size_t k = q->next < q->count && !stop_requested ? q->next++ : SIZE_MAX;
         pthread_mutex_unlock(&q->lock);
-        if (i == SIZE_MAX)
+        if (k == SIZE_MAX)
             break;
+        size_t i = q->selected ? q->selected[k] : k;
         al_extract_unit(ex, &q->db->commands[i], &q->results[i]);
         pthread_mutex_lock(&q->lock);
         q->done++;
         if (q->progress)
-            q->progress(q->progress_data, q->done, q->db->count, &q->results[i]);
+            q->progress(q->progress_data, q->done, q->count, i, &q->results[i]);
         pthread_mutex_unlock(&q->lock);
     }
     al_extractor_free(ex);
     return NULL;
 }
 
-void al_extract_all(const al_compdb *db, int jobs, al_tu_facts *results, al_extract_progress_fn progress,
-                    void *progress_data)
+void al_extract_all(const al_compdb *db, const size_t *selected, size_t count, int jobs, al_tu_facts *results,
+                    al_extract_progress_fn progress, void *progress_data)
 {
-    job_queue q = {db, results, 0, 0, PTHREAD_MUTEX_INITIALIZER, progress, progress_data};
+    job_queue q = {db,       selected,     selected ? count : db->count, results, 0, 0, PTHREAD_MUTEX_INITIALIZER,
+                   progress, progress_data};
     if (jobs < 1)
         jobs = 1;
-    if ((size_t)jobs > db->count)
-        jobs = db->count > 0 ? (int)db->count : 1;
+    if ((size_t)jobs > q.count)
+        jobs = q.count > 0 ? (int)q.count : 1;
     if (jobs == 1) {
         extract_worker(&q);
         return;

@@ -19,12 +19,19 @@ void al_extractor_free(al_extractor *ex);
  * parsed, with error_count and failure (its first error) set. */
 void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_facts *out);
 
-/* Called after each unit, from the worker thread that parsed it, under a lock. */
-typedef void (*al_extract_progress_fn)(void *data, size_t done, size_t total, const al_tu_facts *tu);
+/* Called after each unit, from the worker thread that parsed it, under a lock (so it may write
+ * the facts cache: one writer at a time). `index` is the unit's position in the database. */
+typedef void (*al_extract_progress_fn)(void *data, size_t done, size_t total, size_t index, const al_tu_facts *tu);
 
-/* Parses every command with `jobs` threads; results[i] receives commands[i]'s facts. */
-void al_extract_all(const al_compdb *db, int jobs, al_tu_facts *results, al_extract_progress_fn progress,
-                    void *progress_data);
+/* Parses the commands `selected[0..count)` (indexes into db; NULL: every command) with `jobs`
+ * threads; results[i] receives commands[i]'s facts. Units never started because a stop was
+ * requested are left zeroed (file == NULL). */
+void al_extract_all(const al_compdb *db, const size_t *selected, size_t count, int jobs, al_tu_facts *results,
+                    al_extract_progress_fn progress, void *progress_data);
+
+/* Async-signal-safe: asks running workers to take no further unit. */
+void al_extract_request_stop(void);
+bool al_extract_stopped(void);
 
 /* The libclang version string, for --version. */
 char *al_extract_clang_version(void);

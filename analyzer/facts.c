@@ -1,4 +1,9 @@
-/* facts: lifetime of a translation unit's facts. */
+/* facts: lifetime of a translation unit's facts, and their serialized form.
+ *
+ * The encoding is a flat sequence of LEB128 varints (signed values zigzagged) and length-prefixed
+ * strings, in field order. Decoding checks every length, string id and argument range, because a
+ * cache file can be truncated by a crash or edited by hand: bad bytes make the unit stale, they
+ * never reach the analysis. */
 #include "facts.h"
 
 #include <stdlib.h>
@@ -21,5 +26,239 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->args);
     AL_VEC_FREE(tu->refs);
     AL_VEC_FREE(tu->diags);
+    AL_VEC_FREE(tu->includes);
     memset(tu, 0, sizeof(*tu));
+}
+
+/* ---- encoding ---- */
+
+#define put_u64 al_bytes_put_u64
+#define put_i64 al_bytes_put_i64
+#define put_text al_bytes_put_text
+
+static void put_loc(al_bytes *out, al_loc loc)
+{
+    put_u64(out, loc.file);
+    put_u64(out, loc.line);
+    put_u64(out, loc.column);
+}
+
+void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
+{
+    put_text(out, tu->file);
+    put_u64(out, tu->parsed);
+    put_text(out, tu->failure);
+    put_u64(out, tu->error_count);
+    put_u64(out, tu->strings.count);
+    for (uint32_t i = 1; i < tu->strings.count; i++)
+        put_text(out, al_str(&tu->strings, i));
+
+    put_u64(out, tu->functions.count);
+    for (size_t i = 0; i < tu->functions.count; i++) {
+        const al_fact_function *f = &tu->functions.items[i];
+        put_u64(out, f->key);
+        put_u64(out, f->name);
+        put_loc(out, f->loc);
+        put_u64(out, f->defined);
+        put_u64(out, f->annotations);
+    }
+    put_u64(out, tu->calls.count);
+    for (size_t i = 0; i < tu->calls.count; i++) {
+        const al_fact_call *c = &tu->calls.items[i];
+        put_u64(out, c->caller);
+        put_u64(out, c->callee_key);
+        put_u64(out, c->callee_name);
+        put_loc(out, c->loc);
+        put_u64(out, c->first_arg);
+        put_u64(out, c->arg_count);
+        put_u64(out, c->assigned_to);
+    }
+    put_u64(out, tu->args.count);
+    for (size_t i = 0; i < tu->args.count; i++) {
+        const al_fact_arg *a = &tu->args.items[i];
+        put_u64(out, a->kind);
+        put_i64(out, a->value);
+        put_u64(out, a->name);
+    }
+    put_u64(out, tu->refs.count);
+    for (size_t i = 0; i < tu->refs.count; i++) {
+        const al_fact_ref *r = &tu->refs.items[i];
+        put_u64(out, r->function_key);
+        put_u64(out, r->function_name);
+        put_i64(out, r->param);
+        put_u64(out, r->enclosing);
+        put_loc(out, r->loc);
+        put_u64(out, r->use);
+        put_u64(out, r->target);
+        put_u64(out, r->target_key);
+        put_i64(out, r->index);
+        put_u64(out, r->type_name);
+    }
+    put_u64(out, tu->diags.count);
+    for (size_t i = 0; i < tu->diags.count; i++) {
+        const al_fact_diag *d = &tu->diags.items[i];
+        put_loc(out, d->loc);
+        put_u64(out, d->fatal);
+        put_u64(out, d->message);
+    }
+    put_u64(out, tu->includes.count);
+    for (size_t i = 0; i < tu->includes.count; i++)
+        put_u64(out, tu->includes.items[i]);
+}
+
+/* ---- decoding ---- */
+
+typedef struct reader {
+    al_byte_reader bytes;
+    uint32_t string_count; /* ids below it are valid */
+} reader;
+
+static uint64_t get_u64(reader *r)
+{
+    return al_bytes_get_u64(&r->bytes);
+}
+
+static uint32_t get_u32(reader *r, uint32_t limit)
+{
+    uint64_t v = get_u64(r);
+    if (v >= limit) {
+        r->bytes.bad = true;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+static long long get_i64(reader *r)
+{
+    return al_bytes_get_i64(&r->bytes);
+}
+
+static int get_int(reader *r)
+{
+    long long v = get_i64(r);
+    if (v < -1000000000LL || v > 1000000000LL)
+        r->bytes.bad = true;
+    return (int)v;
+}
+
+static uint32_t get_id(reader *r)
+{
+    return get_u32(r, r->string_count);
+}
+
+/* A count of records, each at least `min_size` bytes: bounded by what is left, so a corrupt count
+ * cannot make us allocate gigabytes. */
+static size_t get_count(reader *r, size_t min_size)
+{
+    uint64_t n = get_u64(r);
+    if (n > (uint64_t)(r->bytes.end - r->bytes.p) / min_size) {
+        r->bytes.bad = true;
+        return 0;
+    }
+    return (size_t)n;
+}
+
+static char *get_text(reader *r, size_t *len)
+{
+    return al_bytes_get_text(&r->bytes, len);
+}
+
+static al_loc get_loc(reader *r)
+{
+    al_loc loc;
+    loc.file = get_id(r);
+    loc.line = get_u32(r, UINT32_MAX);
+    loc.column = get_u32(r, UINT32_MAX);
+    return loc;
+}
+
+bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
+{
+    reader r = {{data, (const unsigned char *)data + len, false}, 1};
+    char *file = get_text(&r, NULL);
+    al_tu_facts_init(out, file ? file : "");
+    free(file);
+    out->parsed = get_u32(&r, 2);
+    out->failure = get_text(&r, NULL);
+    out->error_count = get_u32(&r, UINT32_MAX);
+    size_t strings = get_count(&r, 1);
+    for (size_t i = 1; i < strings && !r.bytes.bad; i++) {
+        size_t n = 0;
+        char *s = get_text(&r, &n);
+        /* the interner gives equal strings equal ids: a duplicate would shift every later id */
+        if (!s || al_strtab_find(&out->strings, s) != UINT32_MAX)
+            r.bytes.bad = true;
+        else
+            al_strtab_intern_n(&out->strings, s, n);
+        free(s);
+    }
+    r.string_count = out->strings.count;
+
+    size_t n = get_count(&r, 7);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_function f = {0};
+        f.key = get_id(&r);
+        f.name = get_id(&r);
+        f.loc = get_loc(&r);
+        f.defined = get_u32(&r, 2);
+        f.annotations = get_u32(&r, 8);
+        AL_VEC_PUSH(out->functions, f);
+    }
+    n = get_count(&r, 9);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_call c = {0};
+        c.caller = get_id(&r);
+        c.callee_key = get_id(&r);
+        c.callee_name = get_id(&r);
+        c.loc = get_loc(&r);
+        c.first_arg = get_u32(&r, UINT32_MAX);
+        c.arg_count = get_u32(&r, UINT32_MAX);
+        c.assigned_to = get_id(&r);
+        AL_VEC_PUSH(out->calls, c);
+    }
+    n = get_count(&r, 3);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_arg a = {0};
+        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_CALL + 1);
+        a.value = get_i64(&r);
+        a.name = get_id(&r);
+        AL_VEC_PUSH(out->args, a);
+    }
+    for (size_t i = 0; i < out->calls.count && !r.bytes.bad; i++) {
+        const al_fact_call *c = &out->calls.items[i];
+        if ((uint64_t)c->first_arg + c->arg_count > out->args.count)
+            r.bytes.bad = true;
+    }
+    n = get_count(&r, 12);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_ref f = {0};
+        f.function_key = get_id(&r);
+        f.function_name = get_id(&r);
+        f.param = get_int(&r);
+        f.enclosing = get_id(&r);
+        f.loc = get_loc(&r);
+        f.use = (al_use_kind)get_u32(&r, AL_USE_OTHER + 1);
+        f.target = get_id(&r);
+        f.target_key = get_id(&r);
+        f.index = get_int(&r);
+        f.type_name = get_id(&r);
+        AL_VEC_PUSH(out->refs, f);
+    }
+    n = get_count(&r, 5);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_diag d = {0};
+        d.loc = get_loc(&r);
+        d.fatal = get_u32(&r, 2);
+        d.message = get_id(&r);
+        AL_VEC_PUSH(out->diags, d);
+    }
+    n = get_count(&r, 1);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++)
+        AL_VEC_PUSH(out->includes, get_id(&r));
+    if (r.bytes.bad || r.bytes.p != r.bytes.end) {
+        al_tu_facts_free(out);
+        al_tu_facts_init(out, "");
+        return false;
+    }
+    return true;
 }

@@ -91,9 +91,22 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_fact_ref) refs;
     AL_VEC(al_fact_diag) diags;
+    al_u32_vec includes; /* every file the unit read (headers included), ids in strings: the
+                            facts cache re-parses the unit when one of them changes */
 } al_tu_facts;
+
+typedef AL_VEC(al_tu_facts) al_tu_facts_vec;
 
 void al_tu_facts_init(al_tu_facts *tu, const char *file);
 void al_tu_facts_free(al_tu_facts *tu);
+
+/* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
+ * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
+ * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
+#define AL_FACTS_FORMAT 1
+void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
+/* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
+ * well-formed encoding. */
+bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out);
 
 #endif

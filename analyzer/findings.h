@@ -54,6 +54,7 @@ typedef struct al_unit_failure {
 
 typedef struct al_summary {
     size_t translation_units, parse_errors, functions, handlers, findings;
+    size_t cached_units; /* units whose facts came from the facts cache, not a parse */
     double seconds;
 } al_summary;
 

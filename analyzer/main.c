@@ -5,6 +5,7 @@
  * No analysis happens here. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
+#include "store.h"
 
 #ifndef AL_VERSION
 #define AL_VERSION "0.1.0"
@@ -26,8 +28,12 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
+static volatile sig_atomic_t stop_signal; /* the SIGINT or SIGTERM that stopped the run */
+
 static const char usage_text[] =
     "usage: asynclock check [-p BUILD_DIR] [options] [FILE...]\n"
+    "       asynclock check -p BUILD_DIR --shard K/N -o SHARD_FILE [options]\n"
+    "       asynclock merge [report options] SHARD_FILE...\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
     "       asynclock --help | --version\n"
     "\n"
@@ -43,6 +49,12 @@ static const char usage_text[] =
     "      --sarif FILE     also write the SARIF 2.1.0 report to FILE\n"
     "      --html FILE      also write the HTML report to FILE\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
+    "      --cache DIR      keep the facts cache in DIR (default: BUILD_DIR/.asynclock-cache);\n"
+    "                       a unit is parsed again only when a file it reads, its compile\n"
+    "                       arguments or asynclock changed\n"
+    "      --no-cache       parse every unit, read and write no cache\n"
+    "      --shard K/N      parse only shard K of N of the units and write their facts to the\n"
+    "                       -o file, for 'asynclock merge'\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
@@ -51,6 +63,9 @@ static const char usage_text[] =
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
+    "\n"
+    "merge: joins the facts files of every shard of a --shard run, then analyzes and reports\n"
+    "as check does (check's report options apply).\n"
     "\n"
     "rules options:\n"
     "      --rules PATH     load this pack too\n"
@@ -74,6 +89,9 @@ typedef struct check_options {
     const char *color;
     bool quiet;
     const char *category, *pack; /* rules list */
+    const char *cache_dir;
+    bool no_cache;
+    unsigned shard_index, shard_count; /* --shard K/N; shard_count 0: no sharding */
     AL_VEC(char *) files;
 } check_options;
 
@@ -102,7 +120,10 @@ enum {
     OPT_SOURCE_ROOT,
     OPT_COLOR,
     OPT_CATEGORY,
-    OPT_PACK
+    OPT_PACK,
+    OPT_CACHE,
+    OPT_NO_CACHE,
+    OPT_SHARD
 };
 
 static int parse_options(int argc, char **argv, check_options *o)
@@ -121,6 +142,9 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"color", required_argument, NULL, OPT_COLOR},
                                                  {"category", required_argument, NULL, OPT_CATEGORY},
                                                  {"pack", required_argument, NULL, OPT_PACK},
+                                                 {"cache", required_argument, NULL, OPT_CACHE},
+                                                 {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+                                                 {"shard", required_argument, NULL, OPT_SHARD},
                                                  {"quiet", no_argument, NULL, 'q'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
@@ -183,6 +207,21 @@ static int parse_options(int argc, char **argv, check_options *o)
         case OPT_PACK:
             o->pack = optarg;
             break;
+        case OPT_CACHE:
+            o->cache_dir = optarg;
+            break;
+        case OPT_NO_CACHE:
+            o->no_cache = true;
+            break;
+        case OPT_SHARD: {
+            unsigned k, n;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || n > 100000 || k < 1 || k > n)
+                return usage_error("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+            o->shard_index = k;
+            o->shard_count = n;
+            break;
+        }
         case 'q':
             o->quiet = true;
             break;
@@ -203,6 +242,10 @@ static int parse_options(int argc, char **argv, check_options *o)
         return usage_error("%s", "--unknown writes text or JSON only");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
+    if (o->shard_count && !o->output)
+        return usage_error("%s", "--shard writes a facts file: give it with -o FILE");
+    if (o->no_cache && o->cache_dir)
+        return usage_error("%s", "--cache and --no-cache exclude each other");
     al_severity level;
     if (strcmp(o->fail_on, "never") != 0 && !al_severity_parse(o->fail_on, &level))
         return usage_error("--fail-on takes error, warning, note or never, not '%s'", o->fail_on);
@@ -231,11 +274,16 @@ static al_rules *load_rules(const check_options *o)
 typedef struct progress_state {
     bool terminal;
     bool quiet;
+    al_store *store; /* receives each parsed unit's facts; NULL without a cache */
+    const al_compdb *db;
 } progress_state;
 
-static void show_progress(void *data, size_t done, size_t total, const al_tu_facts *tu)
+/* Called under the extractor's lock, so the cache has one writer at a time. */
+static void unit_parsed(void *data, size_t done, size_t total, size_t index, const al_tu_facts *tu)
 {
     progress_state *s = data;
+    if (s->store)
+        al_store_save(s->store, &s->db->commands[index], tu);
     if (s->quiet)
         return;
     if (tu->failure) {
@@ -329,7 +377,7 @@ static void write_findings(FILE *out, const char *format, const al_findings *fin
 /* The findings, in the chosen format and in every side report; the exit code. */
 static int report_findings(check_options *o, const al_program *program, const al_contexts *contexts,
                            const al_rules *rules, report_file *main_report, report_file *side,
-                           const al_text_options *text, double seconds)
+                           const al_text_options *text, double seconds, size_t cached_units)
 {
     al_reach_options reach_options = {o->conditional};
     al_reach reach;
@@ -343,6 +391,7 @@ static int report_findings(check_options *o, const al_program *program, const al
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
     findings.summary.seconds = seconds;
+    findings.summary.cached_units = cached_units;
 
     write_findings(main_report->f, o->format, &findings, text);
     int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
@@ -384,6 +433,161 @@ static int report_unknown(const al_program *program, const al_contexts *contexts
     return status;
 }
 
+/* What identifies the code that wrote a unit's facts: cached facts of another asynclock, facts
+ * format or libclang are never used. */
+static char *tool_id(void)
+{
+    char *clang = al_extract_clang_version();
+    char *id = al_xasprintf("asynclock %s facts %d %s", AL_VERSION, AL_FACTS_FORMAT, clang);
+    free(clang);
+    return id;
+}
+
+/* Opens the facts cache. False only when the user named a cache folder that cannot be used; the
+ * default cache, when unusable, costs a warning and the run goes on without it. */
+static bool open_cache(const check_options *o, const al_compdb *db, al_store **store)
+{
+    *store = NULL;
+    if (o->no_cache)
+        return true;
+    char *path;
+    if (o->cache_dir) {
+        path = al_xasprintf("%s/facts.sqlite", o->cache_dir);
+    } else {
+        const char *slash = strrchr(db->path, '/');
+        char *folder = slash ? al_xstrndup(db->path, (size_t)(slash - db->path)) : al_xstrdup(".");
+        path = al_xasprintf("%s/.asynclock-cache/facts.sqlite", *folder ? folder : "/");
+        free(folder);
+    }
+    char *id = tool_id(), *error = NULL, *notice = NULL;
+    *store = al_store_open(path, id, &error, &notice);
+    free(id);
+    free(path);
+    if (notice) {
+        fprintf(stderr, "%s\n", notice);
+        free(notice);
+    }
+    if (!*store) {
+        if (o->cache_dir) {
+            fprintf(stderr, "%s\n", error);
+            free(error);
+            return false;
+        }
+        fprintf(stderr, "%s (going on without a cache; --no-cache silences this)\n", error);
+        free(error);
+    }
+    return true;
+}
+
+/* Fills units[i] for every unit of this run (all of them, or this shard's share): from the cache
+ * when still valid, parsed otherwise. False when a signal stopped the parsing. */
+static bool gather_facts(const check_options *o, const al_compdb *db, al_store *store, al_tu_facts *units,
+                         size_t *cached)
+{
+    *cached = 0;
+    AL_VEC(size_t) to_parse = {0};
+    for (size_t i = 0; i < db->count; i++) {
+        if (o->shard_count && i % o->shard_count != o->shard_index - 1)
+            continue;
+        if (store && al_store_load(store, &db->commands[i], &units[i]))
+            ++*cached;
+        else
+            AL_VEC_PUSH(to_parse, i);
+    }
+    progress_state progress = {isatty(STDERR_FILENO) && !getenv("CI"), o->quiet, store, db};
+    if (to_parse.count)
+        al_extract_all(db, to_parse.items, to_parse.count, o->jobs, units, unit_parsed, &progress);
+    bool complete = !al_extract_stopped();
+    if (!complete && !o->quiet) {
+        size_t done = 0;
+        for (size_t k = 0; k < to_parse.count; k++)
+            done += units[to_parse.items[k]].file != NULL;
+        fprintf(stderr, "%sasynclock: interrupted after parsing %zu of %zu units%s; no report written\n",
+                progress.terminal ? "\r\033[K" : "", done, to_parse.count, store ? " (they are cached)" : "");
+    }
+    AL_VEC_FREE(to_parse);
+    return complete;
+}
+
+static void free_units(al_tu_facts *units, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (units[i].file)
+            al_tu_facts_free(&units[i]);
+    free(units);
+}
+
+/* The reports of a check or merge run, opened before the analysis so that an unwritable path fails
+ * fast; written only at the end. */
+typedef struct report_set {
+    report_file main;
+    report_file side[3];
+} report_set;
+
+static bool reports_open(const check_options *o, report_set *r)
+{
+    memset(r, 0, sizeof(*r));
+    bool opened = report_open(&r->main, o->output);
+    for (int k = 0; k < 3 && opened; k++)
+        opened = !o->side_output[k] || report_open(&r->side[k], o->side_output[k]);
+    if (!opened) {
+        report_abandon(&r->main);
+        for (int k = 0; k < 3; k++)
+            report_abandon(&r->side[k]);
+    }
+    return opened;
+}
+
+static void reports_abandon(report_set *r)
+{
+    report_abandon(&r->main);
+    for (int k = 0; k < 3; k++)
+        report_abandon(&r->side[k]);
+}
+
+/* Links the units (consumed), finds handlers and reports; the exit code. */
+static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_facts *units, size_t count,
+                              size_t cached_units, report_set *reports, const struct timespec *started)
+{
+    al_program program;
+    al_program_link(&program, units, count);
+    al_contexts contexts;
+    al_contexts_find(&contexts, &program, rules);
+
+    char cwd[4096];
+    bool color = strcmp(o->color, "always") == 0 ||
+                 (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
+    int status = o->unknown ? report_unknown(&program, &contexts, rules, o, &reports->main, reports->side, &text)
+                            : report_findings(o, &program, &contexts, rules, &reports->main, reports->side, &text,
+                                              seconds_since(started), cached_units);
+    al_contexts_free(&contexts);
+    al_program_free(&program);
+    return status;
+}
+
+/* --shard K/N: this shard's facts go to the -o file; merge reports. */
+static int write_shard(const check_options *o, const al_compdb *db, al_tu_facts *units)
+{
+    AL_VEC(al_tu_facts *) mine = {0};
+    for (size_t i = 0; i < db->count; i++)
+        if (units[i].file)
+            AL_VEC_PUSH(mine, &units[i]);
+    char *id = tool_id(), *error = NULL;
+    al_shard_info info = {o->shard_index, o->shard_count, db->count, id};
+    bool ok = al_shard_write(o->output, &info, mine.items, mine.count, &error);
+    if (!ok) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+    } else if (!o->quiet) {
+        fprintf(stderr, "asynclock: shard %u/%u: facts of %zu of %zu units written to %s\n", o->shard_index,
+                o->shard_count, mine.count, db->count, o->output);
+    }
+    free(id);
+    AL_VEC_FREE(mine);
+    return ok ? EXIT_CLEAN : EXIT_USAGE;
+}
+
 static int run_check(check_options *o)
 {
     struct timespec started;
@@ -400,42 +604,132 @@ static int run_check(check_options *o)
         al_rules_free(rules);
         return EXIT_USAGE;
     }
-    /* Opened before the analysis, so an unwritable path fails fast; written only at the end. */
-    report_file main_report, side[3] = {{0}};
-    bool opened = report_open(&main_report, o->output);
-    for (int k = 0; k < 3 && opened; k++)
-        opened = !o->side_output[k] || report_open(&side[k], o->side_output[k]);
-    if (!opened) {
-        report_abandon(&main_report);
-        for (int k = 0; k < 3; k++)
-            report_abandon(&side[k]);
+    report_set reports;
+    al_store *store = NULL;
+    if ((!o->shard_count && !reports_open(o, &reports)) || !open_cache(o, &db, &store)) {
+        if (!o->shard_count)
+            reports_abandon(&reports);
         al_compdb_free(&db);
         al_rules_free(rules);
         return EXIT_USAGE;
     }
 
     al_tu_facts *units = al_xcalloc(db.count + 1, sizeof(*units));
-    progress_state progress = {isatty(STDERR_FILENO) && !getenv("CI"), o->quiet};
-    al_extract_all(&db, o->jobs, units, show_progress, &progress);
-
-    al_program program;
-    al_program_link(&program, units, db.count);
-    free(units);
-    al_contexts contexts;
-    al_contexts_find(&contexts, &program, rules);
-
-    char cwd[4096];
-    bool color = strcmp(o->color, "always") == 0 ||
-                 (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
-    int status =
-        o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
-                   : report_findings(o, &program, &contexts, rules, &main_report, side, &text, seconds_since(&started));
-    al_contexts_free(&contexts);
-    al_program_free(&program);
+    int status;
+    size_t cached;
+    if (!gather_facts(o, &db, store, units, &cached)) {
+        status = 128 + (stop_signal ? (int)stop_signal : SIGINT); /* as the shell reports a signal */
+        if (!o->shard_count)
+            reports_abandon(&reports);
+        free_units(units, db.count);
+    } else if (o->shard_count) {
+        status = write_shard(o, &db, units);
+        free_units(units, db.count);
+    } else {
+        if (store)
+            al_store_prune(store, &db);
+        status = analyze_and_report(o, rules, units, db.count, cached, &reports, &started);
+        free(units);
+    }
+    al_store_close(store);
     al_compdb_free(&db);
     al_rules_free(rules);
     return status;
+}
+
+/* merge: the facts of every shard, checked to be one complete set written by this asynclock. */
+static bool read_shards(char **paths, int count, al_tu_facts_vec *units)
+{
+    char *id = tool_id();
+    unsigned shards = 0;
+    size_t total = 0;
+    bool *seen = NULL, ok = true;
+    for (int i = 0; i < count && ok; i++) {
+        al_shard_info info;
+        char *error = NULL;
+        if (!al_shard_read(paths[i], &info, units, &error)) {
+            fprintf(stderr, "%s\n", error);
+            free(error);
+            ok = false;
+        } else if (strcmp(info.tool, id) != 0) {
+            fprintf(stderr, "%s: error: written by another asynclock or libclang (%s), not %s\n", paths[i], info.tool,
+                    id);
+            ok = false;
+        } else if (i > 0 && (info.count != shards || info.total_units != total)) {
+            fprintf(stderr, "%s: error: shard %u/%u of %zu units does not belong with %s (shards of %u, %zu units)\n",
+                    paths[i], info.index, info.count, info.total_units, paths[0], shards, total);
+            ok = false;
+        } else {
+            if (i == 0) {
+                shards = info.count;
+                total = info.total_units;
+                seen = al_xcalloc(shards, sizeof(*seen));
+            }
+            if (seen[info.index - 1]) {
+                fprintf(stderr, "%s: error: shard %u/%u is given twice\n", paths[i], info.index, info.count);
+                ok = false;
+            }
+            seen[info.index - 1] = true;
+        }
+        al_shard_info_free(&info);
+    }
+    for (unsigned k = 0; ok && k < shards; k++) {
+        if (!seen[k]) {
+            fprintf(stderr, "asynclock: error: shard %u/%u is missing: merge needs every shard's file\n", k + 1,
+                    shards);
+            ok = false;
+        }
+    }
+    free(seen);
+    free(id);
+    return ok;
+}
+
+static int run_merge(check_options *o, int argc, char **argv)
+{
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    if (argc < 1)
+        return usage_error("%s", "merge needs the shard files written by check --shard K/N -o FILE");
+    if (o->shard_count || o->build_dir)
+        return usage_error("%s", "merge takes shard files, not -p or --shard");
+    al_rules *rules = load_rules(o);
+    if (!rules)
+        return EXIT_USAGE;
+    al_tu_facts_vec units = {0};
+    report_set reports;
+    int status;
+    if (!read_shards(argv, argc, &units)) {
+        status = EXIT_USAGE;
+    } else if (!reports_open(o, &reports)) {
+        status = EXIT_USAGE;
+    } else {
+        status = analyze_and_report(o, rules, units.items, units.count, 0, &reports, &started);
+        units.count = 0; /* consumed by the link */
+    }
+    for (size_t i = 0; i < units.count; i++)
+        al_tu_facts_free(&units.items[i]);
+    AL_VEC_FREE(units);
+    al_rules_free(rules);
+    return status;
+}
+
+/* SIGINT/SIGTERM: stop taking units, keep what is cached, write no report. A second signal kills. */
+static void on_stop_signal(int signo)
+{
+    stop_signal = signo;
+    al_extract_request_stop();
+}
+
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static int run_rules(check_options *o, int argc, char **argv)
@@ -480,8 +774,8 @@ int main(int argc, char **argv)
         free(clang);
         return EXIT_CLEAN;
     }
-    if (strcmp(command, "check") != 0 && strcmp(command, "rules") != 0)
-        return usage_error("unknown command '%s' (check, rules)", command);
+    if (strcmp(command, "check") != 0 && strcmp(command, "merge") != 0 && strcmp(command, "rules") != 0)
+        return usage_error("unknown command '%s' (check, merge, rules)", command);
 
     check_options o = {0};
     int parsed = parse_options(argc - 1, argv + 1, &o);
@@ -490,9 +784,13 @@ int main(int argc, char **argv)
         status = parsed;
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
+    } else if (strcmp(command, "merge") == 0) {
+        install_stop_handlers();
+        status = run_merge(&o, argc - 1 - optind, argv + 1 + optind);
     } else {
         for (int i = optind + 1; i < argc; i++)
             AL_VEC_PUSH(o.files, al_xstrdup(argv[i]));
+        install_stop_handlers();
         status = run_check(&o);
     }
     for (size_t i = 0; i < o.files.count; i++)

@@ -225,6 +225,71 @@ char *al_strbuf_take(al_strbuf *b)
 
 /* ---- files and paths ---- */
 
+/* ---- byte codec ---- */
+
+void al_bytes_put_u64(al_bytes *out, uint64_t v)
+{
+    AL_VEC_RESERVE(*out, out->count + 10);
+    do {
+        unsigned char byte = v & 0x7f;
+        v >>= 7;
+        out->items[out->count++] = byte | (v ? 0x80 : 0);
+    } while (v);
+}
+
+void al_bytes_put_i64(al_bytes *out, long long v)
+{
+    al_bytes_put_u64(out, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+void al_bytes_put_text(al_bytes *out, const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    al_bytes_put_u64(out, s ? len + 1 : 0); /* 0: no string at all */
+    AL_VEC_RESERVE(*out, out->count + len);
+    if (len)
+        memcpy(out->items + out->count, s, len);
+    out->count += len;
+}
+
+uint64_t al_bytes_get_u64(al_byte_reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64 && !r->bad; shift += 7) {
+        if (r->p >= r->end)
+            break;
+        unsigned char byte = *r->p++;
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+long long al_bytes_get_i64(al_byte_reader *r)
+{
+    uint64_t v = al_bytes_get_u64(r);
+    return (long long)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+char *al_bytes_get_text(al_byte_reader *r, size_t *len_out)
+{
+    uint64_t n = al_bytes_get_u64(r);
+    if (r->bad || n == 0)
+        return NULL;
+    size_t len = (size_t)(n - 1);
+    if (n - 1 > (uint64_t)(r->end - r->p) || memchr(r->p, 0, len)) {
+        r->bad = true;
+        return NULL;
+    }
+    char *s = al_xstrndup((const char *)r->p, len);
+    r->p += len;
+    if (len_out)
+        *len_out = len;
+    return s;
+}
+
 char *al_read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");

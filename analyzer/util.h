@@ -93,6 +93,24 @@ void al_strbuf_free(al_strbuf *b);
 /* Hands the contents to the caller (never NULL) and leaves the buffer empty. */
 char *al_strbuf_take(al_strbuf *b);
 
+/* Bytes, and the compact codec of the facts cache: LEB128 varints (signed values zigzagged) and
+ * length-prefixed strings. Readers never trust the bytes: running off the end or a malformed
+ * value sets `bad`, and every later read returns 0 / NULL. */
+typedef AL_VEC(unsigned char) al_bytes;
+void al_bytes_put_u64(al_bytes *out, uint64_t v);
+void al_bytes_put_i64(al_bytes *out, long long v);
+void al_bytes_put_text(al_bytes *out, const char *s); /* NULL is kept apart from "" */
+
+typedef struct al_byte_reader {
+    const unsigned char *p, *end;
+    bool bad;
+} al_byte_reader;
+uint64_t al_bytes_get_u64(al_byte_reader *r);
+long long al_bytes_get_i64(al_byte_reader *r);
+/* A malloc'ed copy of the next string (its length in *len when len is not NULL); NULL for an
+ * absent string or bad input. Strings holding a NUL byte are bad. */
+char *al_bytes_get_text(al_byte_reader *r, size_t *len);
+
 /* Reads a whole file; NULL with errno set on failure. */
 char *al_read_file(const char *path, size_t *len_out);
 

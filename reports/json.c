@@ -86,6 +86,7 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON_AddNumberToObject(summary, "handlers", (double)s->handlers);
     cJSON_AddNumberToObject(summary, "findings", (double)s->findings);
     cJSON_AddNumberToObject(summary, "seconds", s->seconds);
+    cJSON_AddNumberToObject(summary, "cached_units", (double)s->cached_units);
     cJSON *failures = cJSON_AddArrayToObject(summary, "failed_units");
     for (size_t i = 0; i < f->failures.count; i++) {
         cJSON *u = cJSON_CreateObject();

@@ -476,8 +476,8 @@ static void test_parallel_extraction_matches_serial(void **state)
             al_compdb_clang_args((char *const *)gcc, GCC_ARGC, AL_TEST_WORK_DIR, &db.commands[i].arg_count);
     }
     al_tu_facts serial[4], parallel[4];
-    al_extract_all(&db, 1, serial, NULL, NULL);
-    al_extract_all(&db, 3, parallel, NULL, NULL);
+    al_extract_all(&db, NULL, 0, 1, serial, NULL, NULL);
+    al_extract_all(&db, NULL, 0, 3, parallel, NULL, NULL);
     assert_int_equal(serial[0].calls.count, 2);
     assert_int_equal(serial[1].refs.count, 10);
     for (size_t i = 0; i < db.count; i++) {
