@@ -589,11 +589,26 @@ static void record_function(walker *w, CXCursor fn)
     }
 }
 
+/* Library code is described by rule packs, not analyzed: system headers, and the headers of
+ * installed libraries, which pkg-config hands over with -I (glib's static inline functions would
+ * otherwise be a few hundred "project" functions in every unit that includes <glib.h>). */
+static bool in_library_header(walker *w, CXSourceLocation where)
+{
+    if (clang_Location_isInSystemHeader(where))
+        return true;
+    const char *path = al_str(&w->tu->strings, location_of(w, where).file);
+    static const char *const prefixes[] = {"/usr/include/", "/usr/lib/", "/usr/local/include/"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+        if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 static enum CXChildVisitResult top_level_visitor(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
     walker *w = data;
-    if (clang_Location_isInSystemHeader(clang_getCursorLocation(c)))
+    if (in_library_header(w, clang_getCursorLocation(c)))
         return CXChildVisit_Continue;
     switch (clang_getCursorKind(c)) {
     case CXCursor_FunctionDecl:

@@ -184,13 +184,10 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     size_t strings = get_count(&r, 1);
     for (size_t i = 1; i < strings && !r.bytes.bad; i++) {
         size_t n = 0;
-        char *s = get_text(&r, &n);
+        const char *s = al_bytes_get_span(&r.bytes, &n);
         /* the interner gives equal strings equal ids: a duplicate would shift every later id */
-        if (!s || al_strtab_find(&out->strings, s) != UINT32_MAX)
+        if (!s || al_strtab_intern_n(&out->strings, s, n) != i)
             r.bytes.bad = true;
-        else
-            al_strtab_intern_n(&out->strings, s, n);
-        free(s);
     }
     r.string_count = out->strings.count;
 

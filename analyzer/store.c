@@ -46,9 +46,10 @@ static long long timespec_ns(struct timespec t)
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static file_state *file_state_of(al_store *s, const char *path)
+static file_state *file_state_of_n(al_store *s, const char *path_bytes, size_t len)
 {
-    uint32_t id = al_strtab_intern(&s->paths, path);
+    uint32_t id = al_strtab_intern_n(&s->paths, path_bytes, len);
+    const char *path = al_str(&s->paths, id);
     while (s->files.count <= id)
         AL_VEC_PUSH(s->files, (file_state){0});
     file_state *f = &s->files.items[id];
@@ -62,6 +63,11 @@ static file_state *file_state_of(al_store *s, const char *path)
         }
     }
     return f;
+}
+
+static file_state *file_state_of(al_store *s, const char *path)
+{
+    return file_state_of_n(s, path, strlen(path));
 }
 
 static uint64_t file_hash(al_store *s, const char *path)
@@ -258,15 +264,16 @@ static bool deps_unchanged(al_store *s, const void *data, size_t len)
     al_byte_reader r = {data, (const unsigned char *)data + len, false};
     uint64_t count = al_bytes_get_u64(&r);
     for (uint64_t i = 0; i < count && !r.bad; i++) {
-        char *path = al_bytes_get_text(&r, NULL);
+        size_t path_len = 0;
+        const char *path = al_bytes_get_span(&r, &path_len);
         long long mtime = al_bytes_get_i64(&r), size = al_bytes_get_i64(&r);
         uint64_t hash = al_bytes_get_u64(&r);
         bool same = false;
         if (path && !r.bad) {
-            file_state *f = file_state_of(s, path);
-            same = f->exists && f->size == size && (f->mtime_ns == mtime || file_hash(s, path) == hash);
+            file_state *f = file_state_of_n(s, path, path_len);
+            same = f->exists && f->size == size &&
+                   (f->mtime_ns == mtime || file_hash(s, al_str(&s->paths, f - s->files.items)) == hash);
         }
-        free(path);
         if (!same)
             return false;
     }

@@ -273,7 +273,7 @@ long long al_bytes_get_i64(al_byte_reader *r)
     return (long long)((v >> 1) ^ (~(v & 1) + 1));
 }
 
-char *al_bytes_get_text(al_byte_reader *r, size_t *len_out)
+const char *al_bytes_get_span(al_byte_reader *r, size_t *len_out)
 {
     uint64_t n = al_bytes_get_u64(r);
     if (r->bad || n == 0)
@@ -283,11 +283,21 @@ char *al_bytes_get_text(al_byte_reader *r, size_t *len_out)
         r->bad = true;
         return NULL;
     }
-    char *s = al_xstrndup((const char *)r->p, len);
+    const char *s = (const char *)r->p;
     r->p += len;
+    *len_out = len;
+    return s;
+}
+
+char *al_bytes_get_text(al_byte_reader *r, size_t *len_out)
+{
+    size_t len;
+    const char *s = al_bytes_get_span(r, &len);
+    if (!s)
+        return NULL;
     if (len_out)
         *len_out = len;
-    return s;
+    return al_xstrndup(s, len);
 }
 
 char *al_read_file(const char *path, size_t *len_out)

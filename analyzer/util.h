@@ -110,6 +110,8 @@ long long al_bytes_get_i64(al_byte_reader *r);
 /* A malloc'ed copy of the next string (its length in *len when len is not NULL); NULL for an
  * absent string or bad input. Strings holding a NUL byte are bad. */
 char *al_bytes_get_text(al_byte_reader *r, size_t *len);
+/* The same string in place (not NUL-terminated): a pointer into the bytes, or NULL. */
+const char *al_bytes_get_span(al_byte_reader *r, size_t *len);
 
 /* Reads a whole file; NULL with errno set on failure. */
 char *al_read_file(const char *path, size_t *len_out);

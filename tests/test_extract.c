@@ -491,10 +491,37 @@ static void test_parallel_extraction_matches_serial(void **state)
     al_compdb_free(&db);
 }
 
+/* glib's headers come with -I from pkg-config, so clang does not call them system headers; their
+ * static inline functions are still library code, not a few hundred project functions per unit. */
+static void test_installed_library_headers_are_not_project_code(void **state)
+{
+    (void)state;
+    free(test_write("glib_user.c", "#include <glib.h>\n"
+                                   "static gboolean on_idle(gpointer data) { (void)data; return G_SOURCE_REMOVE; }\n"
+                                   "void start(void) { g_idle_add(on_idle, NULL); }\n"));
+    const char *argv[64] = {"cc"};
+    int argc = 1;
+    char *flags = al_xstrdup(AL_TEST_GLIB_CFLAGS);
+    for (char *tok = strtok(flags, " "); tok && argc < 60; tok = strtok(NULL, " "))
+        argv[argc++] = tok;
+    argv[argc++] = "-c";
+    argv[argc++] = "glib_user.c";
+    al_tu_facts tu;
+    test_extract("glib_user.c", argv, argc, &tu);
+    assert_int_equal(tu.error_count, 0);
+    assert_int_equal(tu.functions.count, 2); /* on_idle and start, nothing from /usr/include */
+    assert_non_null(function_named(&tu, "on_idle"));
+    assert_non_null(function_named(&tu, "start"));
+    assert_true(tu.includes.count > 10); /* but every header read is a dependency */
+    al_tu_facts_free(&tu);
+    free(flags);
+}
+
 int main(void)
 {
     test_mkdirs(AL_TEST_WORK_DIR);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_installed_library_headers_are_not_project_code),
         cmocka_unit_test(test_definitions_and_calls),
         cmocka_unit_test(test_same_static_name_in_two_folders),
         cmocka_unit_test(test_reference_uses),
