@@ -17,6 +17,7 @@
 #include "contexts.h"
 #include "extract.h"
 #include "findings.h"
+#include "lsp.h"
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
@@ -34,6 +35,7 @@ static const char usage_text[] =
     "usage: asynclock check [-p BUILD_DIR] [options] [FILE...]\n"
     "       asynclock check -p BUILD_DIR --shard K/N -o SHARD_FILE [options]\n"
     "       asynclock merge [report options] SHARD_FILE...\n"
+    "       asynclock lsp [check options...]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
     "       asynclock --help | --version\n"
     "\n"
@@ -63,6 +65,9 @@ static const char usage_text[] =
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
+    "\n"
+    "lsp: a language server on standard input/output; on open and save of a C file it analyzes\n"
+    "the project of the nearest compile_commands.json and publishes the findings as diagnostics.\n"
     "\n"
     "merge: joins the facts files of every shard of a --shard run, then analyzes and reports\n"
     "as check does (check's report options apply).\n"
@@ -774,8 +779,18 @@ int main(int argc, char **argv)
         free(clang);
         return EXIT_CLEAN;
     }
+    if (strcmp(command, "lsp") == 0) {
+        /* the server runs `asynclock check` for each analysis: find this very executable */
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0)
+            self[n] = '\0';
+        else
+            snprintf(self, sizeof(self), "%s", argv[0]);
+        return al_lsp_run(self, argv + 2, argc - 2);
+    }
     if (strcmp(command, "check") != 0 && strcmp(command, "merge") != 0 && strcmp(command, "rules") != 0)
-        return usage_error("unknown command '%s' (check, merge, rules)", command);
+        return usage_error("unknown command '%s' (check, merge, lsp, rules)", command);
 
     check_options o = {0};
     int parsed = parse_options(argc - 1, argv + 1, &o);

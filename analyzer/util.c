@@ -2,9 +2,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void out_of_memory(size_t size)
@@ -224,6 +227,138 @@ char *al_strbuf_take(al_strbuf *b)
 }
 
 /* ---- files and paths ---- */
+
+/* ---- child processes ---- */
+
+int al_run_capture(const char *const *argv, const char *cwd, al_strbuf *out, al_strbuf *err)
+{
+    int out_pipe[2], err_pipe[2];
+    if (pipe(out_pipe) != 0)
+        return -1;
+    if (pipe(err_pipe) != 0) {
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) { /* the child: only async-signal-safe calls until exec */
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd >= 0)
+            dup2(null_fd, 0);
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    /* read both pipes as they fill: a child blocked writing one of them would never exit */
+    struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    al_strbuf *sinks[2] = {out, err};
+    int open_count = 2;
+    while (open_count > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char chunk[65536];
+            ssize_t n = read(fds[i].fd, chunk, sizeof(chunk));
+            if (n > 0) {
+                al_strbuf_append_n(sinks[i], chunk, (size_t)n);
+            } else if (n == 0 || errno != EINTR) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_count--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---- file URIs ---- */
+
+void al_strbuf_append_uri_path(al_strbuf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~' || c == '/') {
+            al_strbuf_putc(b, (char)c);
+        } else {
+            al_strbuf_putc(b, '%');
+            al_strbuf_putc(b, hex[c >> 4]);
+            al_strbuf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+void al_strbuf_append_file_uri(al_strbuf *b, const char *path)
+{
+    al_strbuf_append(b, "file://");
+    if (path[0] != '/')
+        al_strbuf_putc(b, '/');
+    al_strbuf_append_uri_path(b, path);
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+char *al_file_uri_to_path(const char *uri)
+{
+    if (strncmp(uri, "file://", 7) != 0)
+        return NULL;
+    const char *p = uri + 7;
+    if (strncmp(p, "localhost/", 10) == 0)
+        p += 9;
+    if (*p != '/')
+        return NULL;
+    al_strbuf b = {0};
+    al_strbuf_append(&b, "");
+    for (; *p && *p != '?' && *p != '#'; p++) {
+        if (*p != '%') {
+            al_strbuf_putc(&b, *p);
+            continue;
+        }
+        int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+        if (lo < 0 || (hi == 0 && lo == 0)) {
+            al_strbuf_free(&b);
+            return NULL;
+        }
+        al_strbuf_putc(&b, (char)(hi * 16 + lo));
+        p += 2;
+    }
+    return al_strbuf_take(&b);
+}
 
 /* ---- byte codec ---- */
 

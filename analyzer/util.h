@@ -90,6 +90,13 @@ void al_strbuf_vappendf(al_strbuf *b, const char *fmt, va_list ap);
 void al_strbuf_putc(al_strbuf *b, char c);
 void al_strbuf_reset(al_strbuf *b);
 void al_strbuf_free(al_strbuf *b);
+/* Percent-encodes a path for a URI (RFC 3986): unreserved characters and '/' stay, every other
+ * byte (spaces, '%', '#', '?', non-ASCII) becomes %XX. */
+void al_strbuf_append_uri_path(al_strbuf *b, const char *path);
+/* "file:///abs/path" for an absolute path. */
+void al_strbuf_append_file_uri(al_strbuf *b, const char *path);
+/* The path of a "file://" URI, percent-decoded; NULL for another scheme or a malformed URI. */
+char *al_file_uri_to_path(const char *uri);
 /* Hands the contents to the caller (never NULL) and leaves the buffer empty. */
 char *al_strbuf_take(al_strbuf *b);
 
@@ -121,6 +128,11 @@ char *al_read_file(const char *path, size_t *len_out);
 char *al_path_absolute(const char *path, const char *base);
 /* `path` relative to folder `root` when it lies inside it, else `path` itself (not a copy). */
 const char *al_path_relative_to(const char *path, const char *root);
+
+/* Runs argv[0] (searched in PATH) with `argv` (NULL-terminated), no shell, standard input
+ * /dev/null, in folder `cwd` (NULL: ours); collects standard output and error. Returns the exit
+ * status (128 + signal when killed), or -1 when it could not be started (errno set). */
+int al_run_capture(const char *const *argv, const char *cwd, al_strbuf *out, al_strbuf *err);
 
 /* A one-line error for the user: "asynclock: <message>" on standard error. */
 void al_error(const char *fmt, ...) AL_PRINTF(1, 2);

@@ -98,24 +98,6 @@ static const char *level_name(al_severity s)
     return s == AL_SEVERITY_ERROR ? "error" : s == AL_SEVERITY_WARNING ? "warning" : "note";
 }
 
-/* Percent-encodes a path for a URI (RFC 3986): unreserved characters and '/' stay, every other
- * byte (spaces, '%', '#', '?', non-ASCII) becomes %XX. */
-static void append_uri_path(al_strbuf *b, const char *path)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        unsigned char c = *p;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~' || c == '/')
-            al_strbuf_putc(b, (char)c);
-        else {
-            al_strbuf_putc(b, '%');
-            al_strbuf_putc(b, hex[c >> 4]);
-            al_strbuf_putc(b, hex[c & 15]);
-        }
-    }
-}
-
 /* A message object whose text ends with a period, as SARIF viewers expect. */
 static cJSON *message_json(const char *text)
 {
@@ -131,15 +113,6 @@ static cJSON *message_json(const char *text)
     return m;
 }
 
-/* "file:///abs/path" for an absolute path. */
-static void append_file_uri(al_strbuf *b, const char *path)
-{
-    al_strbuf_append(b, "file://");
-    if (path[0] != '/')
-        al_strbuf_putc(b, '/');
-    append_uri_path(b, path);
-}
-
 /* {"uri": "src/a%20b.c", "uriBaseId": "%SRCROOT%"} under the root, else {"uri": "file:///abs"}. */
 static cJSON *artifact_location_json(const char *file, const char *root)
 {
@@ -147,11 +120,11 @@ static cJSON *artifact_location_json(const char *file, const char *root)
     al_strbuf b = {0};
     const char *rel = root ? al_path_relative_to(file, root) : file;
     if (rel != file && *rel) {
-        append_uri_path(&b, rel);
+        al_strbuf_append_uri_path(&b, rel);
         cJSON_AddStringToObject(o, "uri", b.data);
         cJSON_AddStringToObject(o, "uriBaseId", SRCROOT);
     } else {
-        append_file_uri(&b, file);
+        al_strbuf_append_file_uri(&b, file);
         cJSON_AddStringToObject(o, "uri", b.data);
     }
     al_strbuf_free(&b);
@@ -411,7 +384,7 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     if (root) {
         cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
         al_strbuf b = {0};
-        append_file_uri(&b, root);
+        al_strbuf_append_file_uri(&b, root);
         if (b.data[b.len - 1] != '/')
             al_strbuf_putc(&b, '/');
         cJSON *base = cJSON_AddObjectToObject(bases, SRCROOT);

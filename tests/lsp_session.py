@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Drives `asynclock lsp` through whole sessions over a pipe, as an editor would, and checks every
+message it sends: initialize, diagnostics on open (with the chain as related information and the
+fix in the message, UTF-16 columns after non-ASCII text), re-publication on save of exactly the
+files whose findings changed, clearing fixed files, errors for unknown methods and bad JSON, a file
+without a compile database, shutdown/exit codes, and a malformed frame.
+
+    python3 tests/lsp_session.py ASYNCLOCK_EXE WORK_DIR
+"""
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+
+EXE, WORK = sys.argv[1], sys.argv[2]
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS: {name}")
+    else:
+        failed += 1
+        print(f"FAIL: {name} ({detail})")
+
+
+def uri(path):
+    return "file://" + urllib.parse.quote(path)
+
+
+class Server:
+    def __init__(self):
+        self.p = subprocess.Popen([EXE, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.buf = b""
+
+    def send(self, obj=None, raw=None):
+        body = raw if raw is not None else json.dumps(obj).encode()
+        self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.p.stdin.flush()
+
+    def request(self, id_, method, params=None):
+        self.send({"jsonrpc": "2.0", "id": id_, "method": method, "params": params or {}})
+
+    def notify(self, method, params=None):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params or {}})
+
+    def read(self, timeout=30):
+        """The next message, or None after `timeout` seconds of silence."""
+        deadline = time.time() + timeout
+        while True:
+            header_end = self.buf.find(b"\r\n\r\n")
+            if header_end >= 0:
+                length = int(self.buf[:header_end].split(b":")[1])
+                if len(self.buf) >= header_end + 4 + length:
+                    body = self.buf[header_end + 4:header_end + 4 + length]
+                    self.buf = self.buf[header_end + 4 + length:]
+                    return json.loads(body)
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.p.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def read_until_quiet(self, quiet=1.5):
+        """Every message until the server says nothing for `quiet` seconds."""
+        out = []
+        while True:
+            m = self.read(quiet if out else 30)
+            if m is None:
+                return out
+            out.append(m)
+
+    def finish(self):
+        self.p.stdin.close()
+        code = self.p.wait(timeout=30)
+        return code, self.p.stderr.read().decode()
+
+
+def publications(messages):
+    return {m["params"]["uri"]: m["params"]["diagnostics"]
+            for m in messages if m.get("method") == "textDocument/publishDiagnostics"}
+
+
+# ---- a project: main.c registers on_timer, which sleeps and calls helper_log in helper.c ----
+proj = os.path.join(WORK, "lsp project")  # a space: URIs are percent-encoded
+shutil.rmtree(proj, ignore_errors=True)
+os.makedirs(os.path.join(proj, "build"))
+MAIN_V1 = """#include <unistd.h>
+#include <uv.h>
+void helper_log(const char *line);
+static void on_timer(uv_timer_t *t)
+{
+    (void)t;
+    sleep(1);
+    helper_log("tick");
+}
+void start(uv_loop_t *loop, uv_timer_t *t)
+{
+    uv_timer_init(loop, t);
+    uv_timer_start(t, on_timer, 100, 100);
+}
+"""
+HELPER_V1 = """#include <stdio.h>
+void helper_log(const char *line)
+{
+    FILE *f = fopen("/tmp/log", "a");
+    if (f) {
+        fputs(line, f);
+        fclose(f);
+    }
+}
+"""
+main_c, helper_c = os.path.join(proj, "main.c"), os.path.join(proj, "helper.c")
+open(main_c, "w").write(MAIN_V1)
+open(helper_c, "w").write(HELPER_V1)
+json.dump([{"directory": proj, "file": f, "arguments": ["cc", "-c", f]} for f in ("main.c", "helper.c")],
+          open(os.path.join(proj, "build", "compile_commands.json"), "w"))
+
+s = Server()
+s.request(0, "textDocument/hover")
+m = s.read()
+check("before initialize: error -32002", m and m.get("id") == 0 and m["error"]["code"] == -32002, m)
+s.request(1, "initialize", {"processId": None, "rootUri": uri(proj), "capabilities": {}})
+m = s.read()
+caps = (m or {}).get("result", {}).get("capabilities", {})
+check("initialize: open/close and save sync", caps.get("textDocumentSync", {}).get("openClose") is True
+      and "save" in caps.get("textDocumentSync", {}), m)
+check("initialize: serverInfo", m["result"]["serverInfo"]["name"] == "asynclock", m)
+s.notify("initialized")
+
+started = time.time()
+s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(main_c), "languageId": "c", "version": 1,
+                                                   "text": MAIN_V1}})
+msgs = [s.read()]
+elapsed = time.time() - started
+msgs += s.read_until_quiet()
+pubs = publications(msgs)
+check("didOpen: main.c and helper.c published", set(pubs) == {uri(main_c), uri(helper_c)}, list(pubs))
+d = pubs.get(uri(main_c), [])
+check("didOpen: one diagnostic in main.c", len(d) == 1, d)
+if d:
+    d = d[0]
+    check("main.c: sleep at 7:5-7:10 (0-based 6:4-6:9)",
+          d["range"] == {"start": {"line": 6, "character": 4}, "end": {"line": 6, "character": 9}}, d["range"])
+    check("main.c: error, code, source", d["severity"] == 1 and d["code"] == "async-lock/sleep"
+          and d["source"] == "asynclock", d)
+    check("main.c: message with the fix", d["message"].startswith(
+        "blocking call 'sleep' in event-loop handler 'on_timer'\nsuggested fix: ") and "uv_timer_start" in d["message"],
+        d["message"])
+    rel = d["relatedInformation"]
+    check("main.c: registration then the call", [r["message"] for r in rel] == [
+        "'on_timer' runs on the loop thread: registered as a libuv timer callback (uv_timer_cb) here",
+        "'on_timer' calls 'sleep'"], rel)
+    check("main.c: registration range", rel[0]["location"] == {"uri": uri(main_c), "range": {
+        "start": {"line": 12, "character": 22}, "end": {"line": 12, "character": 30}}}, rel[0])
+h = pubs.get(uri(helper_c), [])
+check("didOpen: fopen, fputs, fclose in helper.c", sorted(x["message"].split("'")[1] for x in h) ==
+      ["fclose", "fopen", "fputs"], [x["message"] for x in h])
+fopen = [x for x in h if "'fopen'" in x["message"]]
+if fopen:
+    rel = fopen[0]["relatedInformation"]
+    check("helper.c: the chain crosses files", [(r["location"]["uri"], r["message"]) for r in rel] == [
+        (uri(main_c), "'on_timer' runs on the loop thread: registered as a libuv timer callback (uv_timer_cb) here"),
+        (uri(main_c), "'on_timer' calls 'helper_log'"),
+        (uri(helper_c), "'helper_log' calls 'fopen'")], rel)
+print(f"first analysis (cold cache), until the first publication: {elapsed:.2f} s")
+
+# Save main.c with the sleep replaced by usleep after non-ASCII text: only main.c is published again.
+open(main_c, "w").write(MAIN_V1.replace("    sleep(1);", "    /* é😀 */ usleep(1);"))
+started = time.time()
+s.notify("textDocument/didSave", {"textDocument": {"uri": uri(main_c)}})
+msgs = [s.read()]
+elapsed = time.time() - started
+msgs += s.read_until_quiet()
+pubs = publications(msgs)
+check("didSave main.c: only main.c re-published (helper.c unchanged)", list(pubs) == [uri(main_c)], list(pubs))
+d = pubs.get(uri(main_c), [{}])
+check("didSave main.c: usleep, columns in UTF-16 after é and an emoji",
+      len(d) == 1 and d[0]["range"] == {"start": {"line": 6, "character": 14}, "end": {"line": 6, "character": 20}},
+      d)
+print(f"re-analysis on save (one unit parsed, the other cached), until the publication: {elapsed:.2f} s")
+
+# Fix helper.c: its diagnostics are cleared.
+open(helper_c, "w").write("void helper_log(const char *line) { (void)line; }\n")
+s.notify("textDocument/didSave", {"textDocument": {"uri": uri(helper_c)}})
+pubs = publications(s.read_until_quiet())
+check("didSave helper.c: cleared", pubs.get(uri(helper_c)) == [] and uri(main_c) not in pubs, pubs)
+
+s.request(7, "textDocument/definition", {})
+m = s.read()
+check("unknown request: -32601", m and m.get("id") == 7 and m["error"]["code"] == -32601, m)
+s.send(raw=b"{not json")
+m = s.read()
+check("bad JSON: -32700 with id null", m and m.get("id") is None and m["error"]["code"] == -32700, m)
+
+lonely = os.path.join(WORK, "lonely", "a.c")
+os.makedirs(os.path.dirname(lonely), exist_ok=True)
+open(lonely, "w").write("int main(void) { return 0; }\n")
+s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(lonely), "languageId": "c", "version": 1,
+                                                   "text": ""}})
+msgs = s.read_until_quiet()
+shown = [m for m in msgs if m.get("method") == "window/showMessage"]
+check("no compile database: one warning", len(shown) == 1 and shown[0]["params"]["type"] == 2
+      and "no compile_commands.json" in shown[0]["params"]["message"], msgs)
+check("no compile database: empty diagnostics", publications(msgs) == {uri(lonely): []}, msgs)
+
+s.request(9, "shutdown")
+m = s.read()
+check("shutdown: null result", m and m.get("id") == 9 and m.get("result", 1) is None, m)
+s.notify("exit")
+code, err = s.finish()
+check("exit after shutdown: code 0", code == 0, (code, err))
+
+s = Server()
+s.request(1, "initialize", {"capabilities": {}})
+s.read()
+s.notify("exit")
+code, _ = s.finish()
+check("exit without shutdown: code 1", code == 1, code)
+
+s = Server()
+s.p.stdin.write(b"Content-Length: banana\r\n\r\n{}")
+code, err = s.finish()
+check("malformed frame: code 2 and one line", code == 2 and err.strip() ==
+      "asynclock lsp: error: Content-Length is not a number from 0 to 64 MiB", (code, err))
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
