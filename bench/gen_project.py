@@ -333,6 +333,7 @@ def main():
     out = os.path.abspath(a.out)
     os.makedirs(os.path.join(out, "include"), exist_ok=True)
     os.makedirs(os.path.join(out, "src"), exist_ok=True)
+    os.makedirs(os.path.join(out, "obj"), exist_ok=True)  # where the compile commands write
 
     units = [None] + [Unit(i, rng.choice(LOOPS), rng, a.units, a.depth) for i in range(1, a.units)]
     # Which leaves a handler reaches: every unit registers one handler, whose chain follows next[].
