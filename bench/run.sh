@@ -10,8 +10,10 @@
 # Writes the same table as markdown for docs/performance.md.
 #
 #   bench/run.sh [--units N] [-j JOBS] [-r REPS] [--asynclock PATH] [--work DIR] [--md FILE] [--seed S]
+#                [--filler F]
 #
-# Defaults: 500 units, -j nproc, 5 repetitions, build/asynclock, build/bench-run, WORK/results.md.
+# Defaults: 500 units, -j nproc, 5 repetitions, build/asynclock, build/bench-run, WORK/results.md,
+# 20 filler functions per unit (gen_project.py --filler: more ordinary code to parse per unit).
 # The project comes from bench/gen_project.py. Installs what it needs through ci/apt-install.sh.
 # (d), (e) and (f) need the facts cache (`asynclock check --cache DIR`): without it they print n/a.
 set -euo pipefail
@@ -23,6 +25,7 @@ asynclock="$root/build/asynclock"
 work="$root/build/bench-run"
 md=""
 seed=1
+filler=20
 
 die() {
   echo "bench/run.sh: error: $*" >&2
@@ -37,11 +40,12 @@ while [ $# -gt 0 ]; do
   --work) work="${2:?}"; shift 2 ;;
   --md) md="${2:?}"; shift 2 ;;
   --seed) seed="${2:?}"; shift 2 ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --filler) filler="${2:?}"; shift 2 ;;
+  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-for n in "$units" "$jobs" "$reps" "$seed"; do
+for n in "$units" "$jobs" "$reps" "$seed" "$filler"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "'$n' is not a number"
 done
 [ "$units" -ge 2 ] && [ "$jobs" -ge 1 ] && [ "$reps" -ge 1 ] || die "--units >= 2, -j >= 1 and -r >= 1"
@@ -64,7 +68,7 @@ if "$asynclock" --help | grep -q -- --cache; then cache_supported=true; fi
 rm -rf "$work"
 mkdir -p "$work"
 project="$work/project"
-python3 "$root/bench/gen_project.py" --units "$units" --out "$project" --seed "$seed" >&2
+python3 "$root/bench/gen_project.py" --units "$units" --out "$project" --seed "$seed" --filler "$filler" >&2
 db="$project"
 
 # (a)'s commands: each unit's own arguments, run by clang-N with -fsyntax-only instead of -c -o.
