@@ -48,7 +48,7 @@ done
 for n in "$units" "$jobs" "$reps" "$seed" "$filler"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "'$n' is not a number"
 done
-[ "$units" -ge 2 ] && [ "$jobs" -ge 1 ] && [ "$reps" -ge 1 ] || die "--units >= 2, -j >= 1 and -r >= 1"
+if [ "$units" -lt 2 ] || [ "$jobs" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--units >= 2, -j >= 1 and -r >= 1"; fi
 [ -x "$asynclock" ] || die "$asynclock: not built (bash ci/build.sh build, or pass --asynclock)"
 asynclock="$(cd "$(dirname "$asynclock")" && pwd)/$(basename "$asynclock")"
 md="${md:-$work/results.md}"
@@ -60,7 +60,7 @@ bash "$root/ci/apt-install.sh" "clang-$major" "clang-tidy-$major" time python3 p
   libuv1-dev libevent-dev libev-dev libglib2.0-dev
 clang="$(command -v "clang-$major" || true)"
 tidy="$(command -v "clang-tidy-$major" || true)"
-[ -n "$clang" ] && [ -n "$tidy" ] || die "clang-$major or clang-tidy-$major not on PATH after installing"
+if [ -z "$clang" ] || [ -z "$tidy" ]; then die "clang-$major or clang-tidy-$major not on PATH after installing"; fi
 
 cache_supported=false
 if "$asynclock" --help | grep -q -- --cache; then cache_supported=true; fi
