@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The benchmark's generator is right: a small bench/gen_project.py project compiles with the real
+# compiler as its compile_commands.json says, plants unreachable leaves and worker-only sleeps
+# besides its findings, and asynclock reports exactly the planted findings (bench/check_planted.py).
+#   tests/bench_generator.sh ASYNCLOCK SOURCE_DIR WORK_DIR
+set -euo pipefail
+asynclock="$1"
+root="$2"
+work="$3"
+rm -rf "$work"
+for seed in 1 2; do
+  project="$work/seed$seed"
+  python3 "$root/bench/gen_project.py" --units 16 --depth 3 --filler 2 --seed "$seed" --out "$project"
+  python3 - "$project" <<'PY'
+import json, subprocess, sys
+project = sys.argv[1]
+for c in json.load(open(project + "/compile_commands.json")):
+    r = subprocess.run(c["command"] + " -Werror", shell=True, cwd=c["directory"], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("does not compile: %s\n%s" % (c["file"], r.stderr))
+expected = json.load(open(project + "/expected.json"))
+leaves = sum(1 for c in json.load(open(project + "/compile_commands.json")) if "/u" in c["file"])
+if not 0 < len({s["file"] for s in expected["sites"]}) < leaves:
+    sys.exit("expected.json should plant reached and unreached leaves: %d of %d" % (expected["findings"], leaves))
+workers = sum(open(c["file"]).read().count("a worker: not a finding") for c in json.load(open(project + "/compile_commands.json")))
+if workers == 0:
+    sys.exit("no worker-only blocking call planted")
+PY
+  "$asynclock" check -p "$project" -q --fail-on never -f json -o "$project/report.json"
+  python3 "$root/bench/check_planted.py" "$project" "$project/report.json"
+done
