@@ -13,6 +13,7 @@
 
 #include "../reports/report.h"
 #include "compdb.h"
+#include "config.h"
 #include "contexts.h"
 #include "extract.h"
 #include "findings.h"
@@ -44,11 +45,16 @@ static const char usage_text[] =
     "      --html FILE      also write the HTML report to FILE\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
+    "      --config FILE    settings and declarations (default: the nearest .asynclock.json\n"
+    "                       in the working folder or above; see docs/configuration.md)\n"
+    "      --no-config      read no configuration file\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
     "      --unknown        instead of findings, list the external functions handlers reach\n"
     "                       that no rule describes, most handlers first\n"
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
+    "      --show-suppressed  list the findings that asynclock:ignore or NOLINT comments\n"
+    "                       suppress (text output; JSON and SARIF always carry them)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
     "\n"
@@ -57,6 +63,7 @@ static const char usage_text[] =
     "      --category C     list only this category\n"
     "      --pack P         list only this pack\n"
     "\n"
+    "Command-line options override the configuration file.\n"
     "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, input or\n"
     "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
@@ -75,6 +82,10 @@ typedef struct check_options {
     bool quiet;
     const char *category, *pack; /* rules list */
     AL_VEC(char *) files;
+    const char *config_path; /* --config */
+    bool no_config;
+    bool show_suppressed;
+    al_config config; /* the file's settings; path NULL when none was read */
 } check_options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -102,7 +113,10 @@ enum {
     OPT_SOURCE_ROOT,
     OPT_COLOR,
     OPT_CATEGORY,
-    OPT_PACK
+    OPT_PACK,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_SHOW_SUPPRESSED
 };
 
 static int parse_options(int argc, char **argv, check_options *o)
@@ -121,11 +135,13 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"color", required_argument, NULL, OPT_COLOR},
                                                  {"category", required_argument, NULL, OPT_CATEGORY},
                                                  {"pack", required_argument, NULL, OPT_PACK},
+                                                 {"config", required_argument, NULL, OPT_CONFIG},
+                                                 {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+                                                 {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
                                                  {"quiet", no_argument, NULL, 'q'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     o->format = "text";
-    o->fail_on = "warning";
     o->color = "auto";
     o->jobs = default_jobs();
     opterr = 0;
@@ -183,6 +199,15 @@ static int parse_options(int argc, char **argv, check_options *o)
         case OPT_PACK:
             o->pack = optarg;
             break;
+        case OPT_CONFIG:
+            o->config_path = optarg;
+            break;
+        case OPT_NO_CONFIG:
+            o->no_config = true;
+            break;
+        case OPT_SHOW_SUPPRESSED:
+            o->show_suppressed = true;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -204,9 +229,43 @@ static int parse_options(int argc, char **argv, check_options *o)
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
     al_severity level;
-    if (strcmp(o->fail_on, "never") != 0 && !al_severity_parse(o->fail_on, &level))
+    if (o->fail_on && strcmp(o->fail_on, "never") != 0 && !al_severity_parse(o->fail_on, &level))
         return usage_error("--fail-on takes error, warning, note or never, not '%s'", o->fail_on);
+    if (o->config_path && o->no_config)
+        return usage_error("%s", "--config and --no-config exclude each other");
     return -1;
+}
+
+/* Reads the configuration file (--config, else the nearest .asynclock.json) and fills in what the
+ * command line left unset. False (message printed) when the file is bad. */
+static bool apply_config(check_options *o)
+{
+    o->config.conditional = -1;
+    char *path = NULL;
+    if (o->config_path) {
+        path = al_xstrdup(o->config_path);
+    } else if (!o->no_config) {
+        char *cwd = al_path_absolute(".", NULL);
+        path = al_config_find(cwd);
+        free(cwd);
+    }
+    if (path) {
+        char *error = NULL;
+        bool ok = al_config_load(&o->config, path, &error);
+        free(path);
+        if (!ok) {
+            fprintf(stderr, "%s\n", error);
+            free(error);
+            return false;
+        }
+    }
+    if (!o->fail_on)
+        o->fail_on = o->config.fail_on ? o->config.fail_on : "warning";
+    if (!o->source_root)
+        o->source_root = o->config.source_root;
+    if (!o->conditional)
+        o->conditional = o->config.conditional == 1;
+    return true;
 }
 
 static al_rules *load_rules(const check_options *o)
@@ -216,6 +275,11 @@ static al_rules *load_rules(const check_options *o)
     char *dir = al_rules_default_dir();
     bool ok = al_rules_load_path(rules, dir, &error);
     free(dir);
+    /* the configuration's packs and declarations, then --rules, which may override them */
+    for (size_t i = 0; ok && i < o->config.rule_paths.count; i++)
+        ok = al_rules_load_path(rules, o->config.rule_paths.items[i], &error);
+    if (ok && o->config.pack)
+        ok = al_rules_load_text(rules, o->config.pack_name, o->config.pack, &error);
     for (size_t i = 0; ok && i < o->rule_paths.count; i++)
         ok = al_rules_load_path(rules, o->rule_paths.items[i], &error);
     if (!ok) {
@@ -339,7 +403,14 @@ static int report_findings(check_options *o, const al_program *program, const al
         free(o->files.items[i]);
         o->files.items[i] = abs;
     }
-    al_findings_options finding_options = {o->source_root, o->files.count ? o->files.items : NULL, o->files.count};
+    al_findings_options finding_options = {o->source_root,
+                                           o->files.count ? o->files.items : NULL,
+                                           o->files.count,
+                                           o->config.exclude.items,
+                                           o->config.exclude.count,
+                                           o->config.folder,
+                                           o->config.off_categories.items,
+                                           o->config.off_categories.count};
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
     findings.summary.seconds = seconds;
@@ -427,7 +498,7 @@ static int run_check(check_options *o)
     char cwd[4096];
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
+    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL, o->show_suppressed};
     int status =
         o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
                    : report_findings(o, &program, &contexts, rules, &main_report, side, &text, seconds_since(&started));
@@ -488,6 +559,8 @@ int main(int argc, char **argv)
     int status;
     if (parsed >= 0) {
         status = parsed;
+    } else if (!apply_config(&o)) {
+        status = EXIT_USAGE;
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
     } else {
@@ -499,5 +572,6 @@ int main(int argc, char **argv)
         free(o.files.items[i]);
     AL_VEC_FREE(o.files);
     AL_VEC_FREE(o.rule_paths);
+    al_config_free(&o.config);
     return status;
 }

@@ -135,7 +135,7 @@ static void test_only_files_and_source_root(void **state)
 {
     (void)state;
     char *only[] = {"/src/util/b.c"};
-    al_findings_options o = {"/elsewhere", only, 1};
+    al_findings_options o = {.source_root = "/elsewhere", .only_files = only, .only_file_count = 1};
     al_findings f;
     al_program p;
     build(&f, &p, 10, &o);
@@ -152,7 +152,7 @@ static void test_fail_levels(void **state)
 {
     (void)state;
     char *only[] = {"/src/net/a.c"}; /* only the two stat warnings */
-    al_findings_options o = {NULL, only, 1};
+    al_findings_options o = {.only_files = only, .only_file_count = 1};
     al_findings f;
     al_program p;
     build(&f, &p, 10, &o);

@@ -63,7 +63,7 @@ static void sample(al_findings *f)
     AL_VEC_PUSH(f->items, a);
     al_unit_failure failure = {"/nonexistent/broken.c", "broken.c:3:9: error: " HOSTILE, false};
     AL_VEC_PUSH(f->failures, failure);
-    f->summary = (al_summary){2, 1, 3, 1, 1, 0.25};
+    f->summary = (al_summary){2, 1, 3, 1, 1, 0.25, 0, 0};
     f->source_root = folder;
 }
 

@@ -65,7 +65,7 @@ static void sample(al_findings *f)
     AL_VEC_PUSH(f->items, b);
     al_unit_failure failure = {"/abs/src/broken.c", "/abs/src/broken.c:3:9: error: expected ';'", true};
     AL_VEC_PUSH(f->failures, failure);
-    f->summary = (al_summary){12, 1, 340, 9, 2, 0.5};
+    f->summary = (al_summary){12, 1, 340, 9, 2, 0.5, 0, 0};
 }
 
 static char *render_text(const al_findings *f, bool color)
@@ -73,7 +73,7 @@ static char *render_text(const al_findings *f, bool color)
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    al_text_options o = {color, "/abs"};
+    al_text_options o = {color, "/abs", false};
     al_report_text(out, f, &o);
     fclose(out);
     return text;
@@ -127,7 +127,7 @@ static void test_empty_report_summary(void **state)
     (void)state;
     al_findings f;
     memset(&f, 0, sizeof(f));
-    f.summary = (al_summary){1, 0, 3, 1, 0, 0.1};
+    f.summary = (al_summary){1, 0, 3, 1, 0, 0.1, 0, 0};
     char *text = render_text(&f, false);
     assert_string_equal(text, "asynclock: 0 findings from 1 handler in 1 translation unit\n");
     free(text);

@@ -94,7 +94,7 @@ static void sample_build(sample *s, unsigned shift)
 
     al_unit_failure failure = {ROOT "/src/broken.c", ROOT "/src/broken.c:3:9: error: expected ';'", true};
     AL_VEC_PUSH(s->f.failures, failure);
-    s->f.summary = (al_summary){12, 1, 340, 9, 3, 0.5};
+    s->f.summary = (al_summary){12, 1, 340, 9, 3, 0.5, 0, 0};
     s->f.source_root = ROOT;
 }
 
