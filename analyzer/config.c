@@ -184,7 +184,7 @@ static bool in_list(const char *s, const char *const *list)
 
 /* "blocking": [{"name", "category", "severity", "why", "fix"}] -> apis of the pack. They apply even
  * where the program defines the function: declaring it blocking is the point. */
-static bool blocking(reader *rd, const cJSON *list, cJSON *out)
+static bool blocking(reader *rd, const cJSON *list, cJSON *out, cJSON *fixes)
 {
     if (!cJSON_IsArray(list))
         return fail(rd, "blocking", "must be an array of {\"name\", \"category\", \"why\", \"fix\"} objects");
@@ -222,6 +222,14 @@ static bool blocking(reader *rd, const cJSON *list, cJSON *out)
                                 fix ? fix : "call it from a worker thread and deliver the result to the loop");
         cJSON_AddBoolToObject(api, "match_definitions", true);
         cJSON_AddItemToArray(out, api);
+        if (fix) {
+            /* the project's own words beat a loop family's fix for the category */
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddStringToObject(f, "family", "*");
+            cJSON_AddStringToObject(f, "api", name);
+            cJSON_AddStringToObject(f, "fix", fix);
+            cJSON_AddItemToArray(fixes, f);
+        }
     }
     return true;
 }
@@ -294,6 +302,7 @@ static bool declarations(reader *rd, const cJSON *root, al_config *c)
     cJSON *ctx = cJSON_AddArrayToObject(pack, "contexts");
     cJSON *apis = cJSON_AddArrayToObject(pack, "apis");
     cJSON *nonblocking = cJSON_AddArrayToObject(pack, "nonblocking");
+    cJSON *fixes = cJSON_AddArrayToObject(pack, "fixes");
     const cJSON *v;
     bool ok = true;
     if (ok && (v = cJSON_GetObjectItemCaseSensitive(root, "handlers")))
@@ -301,7 +310,7 @@ static bool declarations(reader *rd, const cJSON *root, al_config *c)
     if (ok && (v = cJSON_GetObjectItemCaseSensitive(root, "workers")))
         ok = contexts(rd, v, "workers", "worker", ctx);
     if (ok && (v = cJSON_GetObjectItemCaseSensitive(root, "blocking")))
-        ok = blocking(rd, v, apis);
+        ok = blocking(rd, v, apis, fixes);
     if (ok && (v = cJSON_GetObjectItemCaseSensitive(root, "nonblocking")))
         ok = string_list(rd, v, "nonblocking", push_json_string, nonblocking);
     if (ok && (cJSON_GetArraySize(ctx) || cJSON_GetArraySize(apis) || cJSON_GetArraySize(nonblocking)))

@@ -986,7 +986,8 @@ const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rul
     if (family && *family) {
         for (size_t i = 0; i < r->fixes.count; i++) {
             const al_fix_rule *f = &r->fixes.items[i];
-            if (strcmp(f->family, family) == 0 && strcmp(f->api, api->name) == 0)
+            /* family "*": a fix for one API in every loop (a configuration's own APIs) */
+            if ((strcmp(f->family, family) == 0 || strcmp(f->family, "*") == 0) && strcmp(f->api, api->name) == 0)
                 return f->fix;
         }
         const char *by_category = al_rules_category_fix(r, family, api->category);
