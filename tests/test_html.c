@@ -168,6 +168,15 @@ static void test_empty_report(void **state)
     char *html = render(&f, "0.1.0");
     assert_non_null(strstr(html, "\"findings\":[\n]"));
     assert_non_null(strstr(html, "<span class=\"num\">0</span><span class=\"lbl\">findings</span>"));
+    assert_null(strstr(html, "n-suppressed")); /* shown only when there are some */
+    assert_null(strstr(html, "n-excluded"));
+    free(html);
+    f.summary.suppressed = 2;
+    f.summary.excluded = 12;
+    html = render(&f, "0.1.0");
+    assert_non_null(strstr(html, "id=\"n-suppressed\"><span class=\"num\">2</span><span class=\"lbl\">suppressed"));
+    assert_non_null(
+        strstr(html, "id=\"n-excluded\"><span class=\"num\">12</span><span class=\"lbl\">in excluded paths"));
     free(html);
 }
 
