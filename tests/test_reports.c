@@ -68,15 +68,24 @@ static void sample(al_findings *f)
     f->summary = (al_summary){12, 1, 340, 9, 2, 0.5, 0, 0};
 }
 
-static char *render_text(const al_findings *f, bool color)
+/* The text report (or, with `json`, the JSON one) of f. */
+static char *render(const al_findings *f, bool json, bool color, bool show_suppressed)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    al_text_options o = {color, "/abs", false};
-    al_report_text(out, f, &o);
+    al_text_options o = {color, "/abs", show_suppressed};
+    if (json)
+        al_report_json(out, f, "0.1.0");
+    else
+        al_report_text(out, f, &o);
     fclose(out);
     return text;
+}
+
+static char *render_text(const al_findings *f, bool color)
+{
+    return render(f, false, color, false);
 }
 
 static void test_text_is_compiler_style(void **state)
@@ -209,20 +218,6 @@ static void sample_suppressed(al_findings *f)
     f->summary.excluded = 3;
 }
 
-static char *render(const al_findings *f, bool json, bool show_suppressed)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    al_text_options o = {false, "/abs", show_suppressed};
-    if (json)
-        al_report_json(out, f, "0.1.0");
-    else
-        al_report_text(out, f, &o);
-    fclose(out);
-    return text;
-}
-
 static void free_sample(al_findings *f)
 {
     AL_VEC_FREE(f->items);
@@ -236,7 +231,7 @@ static void test_suppressed_in_text(void **state)
     (void)state;
     al_findings f;
     sample_suppressed(&f);
-    char *quiet = render(&f, false, false);
+    char *quiet = render(&f, false, false, false);
     const char *tail = "src/server.c:5:20: note: unused suppression 'NOLINT(async-lock/dns)': no finding on this line\n"
                        "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 "
                        "translation unit had errors (see above); 1 suppressed (--show-suppressed lists them); 3 "
@@ -244,7 +239,7 @@ static void test_suppressed_in_text(void **state)
     assert_non_null(strstr(quiet, tail));
     assert_string_equal(strstr(quiet, tail), tail);
     assert_null(strstr(quiet, "suppressed: "));
-    char *shown = render(&f, false, true);
+    char *shown = render(&f, false, false, true);
     assert_non_null(strstr(shown, "src/util.c:42:5: note: suppressed: blocking call 'sleep' in event-loop handler "
                                   "'on_timer' (and 1 more) [async-lock/sleep]\n"
                                   "src/util.c:41:8: note: by 'asynclock:ignore-next-line': warm-up only\n"
@@ -260,7 +255,7 @@ static void test_suppressed_in_json(void **state)
     (void)state;
     al_findings f;
     sample_suppressed(&f);
-    char *text = render(&f, true, false);
+    char *text = render(&f, true, false, false);
     cJSON *root = cJSON_Parse(text);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "findings")), 2); /* unchanged */
     cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "suppressed"), 0);
