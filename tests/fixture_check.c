@@ -257,7 +257,7 @@ int main(int argc, char **argv)
         expectation *e = &expected.items[i];
         if (e->matched)
             continue;
-        fprintf(stderr, "missing %s:\n  %s:%u: %s %s", markers[e->kind], e->file, e->line,
+        fprintf(stderr, "missing %s\n  %s:%u: %s %s", markers[e->kind], e->file, e->line,
                 e->category ? e->category : "", e->callee ? e->callee : "");
         for (int h = 0; h < e->handler_count; h++)
             fprintf(stderr, " handler=%s", e->handlers[h]);
