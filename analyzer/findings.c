@@ -1,6 +1,8 @@
 /* findings: reach results -> user-facing findings. */
 #include "findings.h"
 
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,11 +93,122 @@ static bool wanted(const al_findings_options *o, const char *file)
     return false;
 }
 
+static bool excluded(const al_findings_options *o, const char *file)
+{
+    return o && o->exclude_count && al_config_path_excluded(file, o->exclude_base, o->exclude, o->exclude_count);
+}
+
+static bool category_off(const al_findings_options *o, const char *category)
+{
+    for (size_t i = 0; o && i < o->off_category_count; i++)
+        if (strcmp(o->off_categories[i], category) == 0)
+            return true;
+    return false;
+}
+
+static bool inside(const char *file, const char *root)
+{
+    return al_path_relative_to(file, root) != file;
+}
+
+static void free_handler(al_finding_handler *h)
+{
+    free(h->chain);
+    free(h->context);
+}
+
+/* Every handler that reaches the site, with its chain. */
+static void add_handlers(al_finding *f, const al_program *p, const al_contexts *c, const al_reach *r,
+                         const al_site *site)
+{
+    f->handler_count = site->handlers.count;
+    f->handlers = al_xcalloc(f->handler_count, sizeof(*f->handlers));
+    for (size_t i = 0; i < site->handlers.count; i++) {
+        const al_site_handler *sh = &site->handlers.items[i];
+        const al_handler *h = &c->handlers.items[sh->handler];
+        al_finding_handler *fh = &f->handlers[i];
+        const al_function *hf = &p->functions.items[h->function];
+        fh->name = al_program_str(p, hf->name);
+        fh->defined_at = source_loc(p, hf->loc);
+        fh->kind = h->kind;
+        fh->registered_at = source_loc(p, h->registered_at);
+        fh->context = context_phrase(h);
+        fh->chain_length = sh->length;
+        fh->chain = al_xcalloc(sh->length, sizeof(*fh->chain));
+        for (uint32_t k = 0; k < sh->length; k++) {
+            const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
+            fh->chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
+            fh->chain[k].callee = al_program_str(p, step->callee_name);
+            fh->chain[k].loc = source_loc(p, step->loc);
+        }
+    }
+}
+
+/* A blocking call outside the source root is reported at the first handler's last call inside it. */
+static void anchor(al_finding *f, const char *root)
+{
+    if (inside(f->loc.file, root))
+        return;
+    const al_finding_handler *h = &f->handlers[0];
+    for (size_t k = h->chain_length; k-- > 0;)
+        if (inside(h->chain[k].loc.file, root)) {
+            f->loc = h->chain[k].loc;
+            f->function = h->chain[k].function;
+            return;
+        }
+}
+
+/* Takes off the handlers whose chain passes a suppression comment; true when none is left (then the
+ * finding keeps them all, and the first one's comment). */
+static bool suppress(al_finding *f, al_suppressions *comments)
+{
+    const al_suppression **by = al_xcalloc(f->handler_count, sizeof(*by));
+    size_t left = 0;
+    for (size_t i = 0; i < f->handler_count; i++) {
+        const al_finding_handler *h = &f->handlers[i];
+        /* from the blocking call back to the handler: the nearest comment explains it best */
+        for (size_t k = h->chain_length; k-- > 0 && !by[i];)
+            by[i] = al_suppressions_match(comments, h->chain[k].loc.file, h->chain[k].loc.line, f->category);
+        left += !by[i];
+    }
+    if (left == 0) {
+        f->suppression = by[0];
+    } else if (left < f->handler_count) {
+        size_t n = 0;
+        for (size_t i = 0; i < f->handler_count; i++) {
+            if (by[i])
+                free_handler(&f->handlers[i]);
+            else
+                f->handlers[n++] = f->handlers[i];
+        }
+        f->handler_count = n;
+    }
+    free(by);
+    return left == 0;
+}
+
+/* Reads the files whose unused comments are reported: the project's sources, as the filters see them. */
+static void scan_sources(al_findings *out, const al_program *p, const al_findings_options *o)
+{
+    for (size_t i = 0; i < p->functions.count; i++) {
+        const al_function *fn = &p->functions.items[i];
+        const char *file = fn->defined ? al_program_str(p, fn->loc.file) : "";
+        if (*file && inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
+            al_suppressions_scan(out->comments, file);
+    }
+    for (size_t i = 0; i < p->units.count; i++) {
+        const char *file = al_program_str(p, p->units.items[i].file);
+        if (inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
+            al_suppressions_scan(out->comments, file);
+    }
+}
+
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options)
 {
     memset(out, 0, sizeof(*out));
     out->source_root = options && options->source_root ? al_xstrdup(options->source_root) : common_root(p);
+    out->comments = al_suppressions_new();
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
@@ -104,8 +217,6 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         f.rule = "async-lock";
         f.callee = al_program_str(p, call->callee_name);
         f.loc = source_loc(p, call->loc);
-        if (!wanted(options, f.loc.file))
-            continue;
         f.function = al_program_str(p, p->functions.items[call->caller].name);
         const al_handler *first = &c->handlers.items[site->handlers.items[0].handler];
         if (site->api) {
@@ -121,37 +232,45 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
             if (!f.fix)
                 f.fix = "call it from a worker thread and deliver the result back to the loop";
         }
-        f.handler_count = site->handlers.count;
-        f.handlers = al_xcalloc(f.handler_count, sizeof(*f.handlers));
-        for (size_t i = 0; i < site->handlers.count; i++) {
-            const al_site_handler *sh = &site->handlers.items[i];
-            const al_handler *h = &c->handlers.items[sh->handler];
-            al_finding_handler *fh = &f.handlers[i];
-            const al_function *hf = &p->functions.items[h->function];
-            fh->name = al_program_str(p, hf->name);
-            fh->defined_at = source_loc(p, hf->loc);
-            fh->kind = h->kind;
-            fh->registered_at = source_loc(p, h->registered_at);
-            fh->context = context_phrase(h);
-            fh->chain_length = sh->length;
-            fh->chain = al_xcalloc(sh->length, sizeof(*fh->chain));
-            for (uint32_t k = 0; k < sh->length; k++) {
-                const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
-                fh->chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
-                fh->chain[k].callee = al_program_str(p, step->callee_name);
-                fh->chain[k].loc = source_loc(p, step->loc);
-            }
+        if (category_off(options, f.category))
+            continue;
+        add_handlers(&f, p, c, r, site);
+        anchor(&f, out->source_root);
+        bool drop = !wanted(options, f.loc.file);
+        if (!drop && excluded(options, f.loc.file)) {
+            out->summary.excluded++;
+            drop = true;
         }
+        if (drop) {
+            for (size_t h = 0; h < f.handler_count; h++)
+                free_handler(&f.handlers[h]);
+            free(f.handlers);
+            continue;
+        }
+        bool quiet = suppress(&f, out->comments);
         if (f.handler_count == 1)
             f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'", f.callee, f.handlers[0].name);
         else
             f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s' (and %zu more)", f.callee,
                                      f.handlers[0].name, f.handler_count - 1);
         fingerprint(&f, out->source_root, occurrence(p, site->call));
-        AL_VEC_PUSH(out->items, f);
+        if (quiet)
+            AL_VEC_PUSH(out->suppressed, f);
+        else
+            AL_VEC_PUSH(out->items, f);
     }
     if (out->items.count > 1)
         qsort(out->items.items, out->items.count, sizeof(al_finding), compare_findings);
+    if (out->suppressed.count > 1)
+        qsort(out->suppressed.items, out->suppressed.count, sizeof(al_finding), compare_findings);
+
+    scan_sources(out, p, options);
+    al_suppression_list unused;
+    al_suppressions_unused(out->comments, &unused);
+    for (size_t i = 0; i < unused.count; i++)
+        if (inside(unused.items[i]->file, out->source_root) && !excluded(options, unused.items[i]->file))
+            AL_VEC_PUSH(out->unused, unused.items[i]);
+    AL_VEC_FREE(unused);
 
     for (size_t i = 0; i < p->units.count; i++) {
         const al_unit_status *u = &p->units.items[i];
@@ -164,22 +283,29 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
     out->summary.parse_errors = out->failures.count;
     out->summary.handlers = c->handlers.count;
     out->summary.findings = out->items.count;
+    out->summary.suppressed = out->suppressed.count;
     for (size_t i = 0; i < p->functions.count; i++)
         out->summary.functions += p->functions.items[i].defined;
 }
 
-void al_findings_free(al_findings *f)
+static void free_list(al_finding_list *list)
 {
-    for (size_t i = 0; i < f->items.count; i++) {
-        al_finding *x = &f->items.items[i];
-        for (size_t h = 0; h < x->handler_count; h++) {
-            free(x->handlers[h].chain);
-            free(x->handlers[h].context);
-        }
+    for (size_t i = 0; i < list->count; i++) {
+        al_finding *x = &list->items[i];
+        for (size_t h = 0; h < x->handler_count; h++)
+            free_handler(&x->handlers[h]);
         free(x->handlers);
         free(x->message);
     }
-    AL_VEC_FREE(f->items);
+    AL_VEC_FREE(*list);
+}
+
+void al_findings_free(al_findings *f)
+{
+    free_list(&f->items);
+    free_list(&f->suppressed);
+    AL_VEC_FREE(f->unused);
+    al_suppressions_free(f->comments);
     AL_VEC_FREE(f->failures);
     free(f->source_root);
     memset(f, 0, sizeof(*f));

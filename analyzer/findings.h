@@ -9,6 +9,7 @@
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
+#include "suppress.h"
 
 typedef struct al_source_loc {
     const char *file; /* absolute */
@@ -44,7 +45,9 @@ typedef struct al_finding {
     const char *why;
     const char *fix;
     char fingerprint[17];
+    const al_suppression *suppression; /* the comment that suppressed it (in `suppressed`), else NULL */
 } al_finding;
+typedef AL_VEC(al_finding) al_finding_list;
 
 typedef struct al_unit_failure {
     const char *file;
@@ -56,10 +59,15 @@ typedef struct al_summary {
     size_t translation_units, parse_errors, functions, handlers, findings;
     size_t cached_units; /* units whose facts came from the facts cache, not a parse */
     double seconds;
+    size_t suppressed; /* findings a comment suppressed */
+    size_t excluded;   /* findings in paths the configuration excludes, not listed */
 } al_summary;
 
 typedef struct al_findings {
-    AL_VEC(al_finding) items; /* by file, line, column */
+    al_finding_list items;      /* by file, line, column */
+    al_finding_list suppressed; /* the same, for findings a comment suppressed */
+    al_suppression_list unused; /* suppression comments that matched no finding */
+    al_suppressions *comments;  /* owns the comments the two above point to */
     AL_VEC(al_unit_failure) failures;
     al_summary summary;
     char *source_root; /* fingerprints use paths relative to it */
@@ -69,8 +77,18 @@ typedef struct al_findings_options {
     const char *source_root; /* NULL: the deepest folder holding every translation unit */
     char **only_files;       /* absolute paths; report only findings in these (NULL: all) */
     size_t only_file_count;
+    char *const *exclude; /* globs (al_config_path_excluded): findings there are only counted */
+    size_t exclude_count;
+    const char *exclude_base;    /* the folder exclude globs are relative to */
+    char *const *off_categories; /* categories not reported at all */
+    size_t off_category_count;
 } al_findings_options;
 
+/* A finding is anchored in the project: when its blocking call lies outside the source root (a
+ * vendored header's inline function), it is reported at the last call of its chain inside it.
+ * Categories that are off are dropped, excluded paths counted. A suppression comment on any call
+ * site of a handler's chain (the blocking call's line included) takes that handler off the
+ * finding; a finding left with no handler goes to `suppressed`. */
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options);
 void al_findings_free(al_findings *f);

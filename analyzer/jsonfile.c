@@ -33,6 +33,16 @@ bool al_jsonfile_load(al_jsonfile *jf, const char *path, char **error)
         *error = al_xasprintf("%s: error: cannot read: %s", path, strerror(errno));
         return false;
     }
+    return al_jsonfile_parse(jf, path, NULL, len, error);
+}
+
+bool al_jsonfile_parse(al_jsonfile *jf, const char *path, char *text, size_t len, char **error)
+{
+    if (text) {
+        memset(jf, 0, sizeof(*jf));
+        jf->path = al_xstrdup(path);
+        jf->text = text;
+    }
     if (strlen(jf->text) != len) {
         unsigned line, col;
         size_t nul = strlen(jf->text);

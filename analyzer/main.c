@@ -14,6 +14,7 @@
 
 #include "../reports/report.h"
 #include "compdb.h"
+#include "config.h"
 #include "contexts.h"
 #include "extract.h"
 #include "findings.h"
@@ -58,11 +59,16 @@ static const char usage_text[] =
     "      --shard K/N      parse only shard K of N of the units and write their facts to the\n"
     "                       -o file, for 'asynclock merge'\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
+    "      --config FILE    settings and declarations (default: the nearest .asynclock.json\n"
+    "                       in the working folder or above; see docs/configuration.md)\n"
+    "      --no-config      read no configuration file\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
     "      --unknown        instead of findings, list the external functions handlers reach\n"
     "                       that no rule describes, most handlers first\n"
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
+    "      --show-suppressed  list the findings that asynclock:ignore or NOLINT comments\n"
+    "                       suppress (text output; JSON and SARIF always carry them)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
     "\n"
@@ -77,6 +83,7 @@ static const char usage_text[] =
     "      --category C     list only this category\n"
     "      --pack P         list only this pack\n"
     "\n"
+    "Command-line options override the configuration file.\n"
     "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, input or\n"
     "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
@@ -98,6 +105,10 @@ typedef struct check_options {
     bool no_cache;
     unsigned shard_index, shard_count; /* --shard K/N; shard_count 0: no sharding */
     AL_VEC(char *) files;
+    const char *config_path; /* --config */
+    bool no_config;
+    bool show_suppressed;
+    al_config config; /* the file's settings; path NULL when none was read */
 } check_options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -128,7 +139,10 @@ enum {
     OPT_PACK,
     OPT_CACHE,
     OPT_NO_CACHE,
-    OPT_SHARD
+    OPT_SHARD,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_SHOW_SUPPRESSED
 };
 
 static int parse_options(int argc, char **argv, check_options *o)
@@ -150,11 +164,13 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"cache", required_argument, NULL, OPT_CACHE},
                                                  {"no-cache", no_argument, NULL, OPT_NO_CACHE},
                                                  {"shard", required_argument, NULL, OPT_SHARD},
+                                                 {"config", required_argument, NULL, OPT_CONFIG},
+                                                 {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+                                                 {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
                                                  {"quiet", no_argument, NULL, 'q'},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     o->format = "text";
-    o->fail_on = "warning";
     o->color = "auto";
     o->jobs = default_jobs();
     opterr = 0;
@@ -227,6 +243,15 @@ static int parse_options(int argc, char **argv, check_options *o)
             o->shard_count = n;
             break;
         }
+        case OPT_CONFIG:
+            o->config_path = optarg;
+            break;
+        case OPT_NO_CONFIG:
+            o->no_config = true;
+            break;
+        case OPT_SHOW_SUPPRESSED:
+            o->show_suppressed = true;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -252,9 +277,43 @@ static int parse_options(int argc, char **argv, check_options *o)
     if (o->no_cache && o->cache_dir)
         return usage_error("%s", "--cache and --no-cache exclude each other");
     al_severity level;
-    if (strcmp(o->fail_on, "never") != 0 && !al_severity_parse(o->fail_on, &level))
+    if (o->fail_on && strcmp(o->fail_on, "never") != 0 && !al_severity_parse(o->fail_on, &level))
         return usage_error("--fail-on takes error, warning, note or never, not '%s'", o->fail_on);
+    if (o->config_path && o->no_config)
+        return usage_error("%s", "--config and --no-config exclude each other");
     return -1;
+}
+
+/* Reads the configuration file (--config, else the nearest .asynclock.json) and fills in what the
+ * command line left unset. False (message printed) when the file is bad. */
+static bool apply_config(check_options *o)
+{
+    o->config.conditional = -1;
+    char *path = NULL;
+    if (o->config_path) {
+        path = al_xstrdup(o->config_path);
+    } else if (!o->no_config) {
+        char *cwd = al_path_absolute(".", NULL);
+        path = al_config_find(cwd);
+        free(cwd);
+    }
+    if (path) {
+        char *error = NULL;
+        bool ok = al_config_load(&o->config, path, &error);
+        free(path);
+        if (!ok) {
+            fprintf(stderr, "%s\n", error);
+            free(error);
+            return false;
+        }
+    }
+    if (!o->fail_on)
+        o->fail_on = o->config.fail_on ? o->config.fail_on : "warning";
+    if (!o->source_root)
+        o->source_root = o->config.source_root;
+    if (!o->conditional)
+        o->conditional = o->config.conditional == 1;
+    return true;
 }
 
 static al_rules *load_rules(const check_options *o)
@@ -264,6 +323,11 @@ static al_rules *load_rules(const check_options *o)
     char *dir = al_rules_default_dir();
     bool ok = al_rules_load_path(rules, dir, &error);
     free(dir);
+    /* the configuration's packs and declarations, then --rules, which may override them */
+    for (size_t i = 0; ok && i < o->config.rule_paths.count; i++)
+        ok = al_rules_load_path(rules, o->config.rule_paths.items[i], &error);
+    if (ok && o->config.pack)
+        ok = al_rules_load_text(rules, o->config.pack_name, o->config.pack, &error);
     for (size_t i = 0; ok && i < o->rule_paths.count; i++)
         ok = al_rules_load_path(rules, o->rule_paths.items[i], &error);
     if (!ok) {
@@ -392,7 +456,14 @@ static int report_findings(check_options *o, const al_program *program, const al
         free(o->files.items[i]);
         o->files.items[i] = abs;
     }
-    al_findings_options finding_options = {o->source_root, o->files.count ? o->files.items : NULL, o->files.count};
+    al_findings_options finding_options = {o->source_root,
+                                           o->files.count ? o->files.items : NULL,
+                                           o->files.count,
+                                           o->config.exclude.items,
+                                           o->config.exclude.count,
+                                           o->config.folder,
+                                           o->config.off_categories.items,
+                                           o->config.off_categories.count};
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
     findings.summary.seconds = seconds;
@@ -562,7 +633,7 @@ static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_fac
     char cwd[4096];
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
+    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL, o->show_suppressed};
     int status = o->unknown ? report_unknown(&program, &contexts, rules, o, &reports->main, reports->side, &text)
                             : report_findings(o, &program, &contexts, rules, &reports->main, reports->side, &text,
                                               seconds_since(started), cached_units);
@@ -797,6 +868,8 @@ int main(int argc, char **argv)
     int status;
     if (parsed >= 0) {
         status = parsed;
+    } else if (!apply_config(&o)) {
+        status = EXIT_USAGE;
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
     } else if (strcmp(command, "merge") == 0) {
@@ -812,5 +885,6 @@ int main(int argc, char **argv)
         free(o.files.items[i]);
     AL_VEC_FREE(o.files);
     AL_VEC_FREE(o.rule_paths);
+    al_config_free(&o.config);
     return status;
 }

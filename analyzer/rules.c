@@ -40,6 +40,11 @@ struct al_rules {
 static const char *const categories[] = {"sleep", "file-io",     "dns",     "process", "sync", "database",
                                          "http",  "nested-loop", "network", "custom",  NULL};
 
+const char *const *al_rules_categories(void)
+{
+    return categories;
+}
+
 static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
                              "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
                              "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
@@ -548,13 +553,10 @@ static bool load_nonblocking(al_rules *r, pack_reader *pr, const cJSON *list, co
     return ok;
 }
 
-static bool load_pack(al_rules *r, const char *path, char **error)
+/* Loads the pack parsed into jf, and frees jf. */
+static bool load_pack_json(al_rules *r, al_jsonfile *parsed, const char *path, char **error)
 {
-    al_jsonfile jf;
-    if (!al_jsonfile_load(&jf, path, error)) {
-        al_jsonfile_free(&jf);
-        return false;
-    }
+    al_jsonfile jf = *parsed;
     pack_reader pr = {&jf, error};
     const cJSON *root = jf.root;
     static const char *const keys[] = {"pack",     "version", "description", "family", "apis",
@@ -595,6 +597,26 @@ static bool load_pack(al_rules *r, const char *path, char **error)
         r->pack_count++;
     al_jsonfile_free(&jf);
     return ok;
+}
+
+static bool load_pack(al_rules *r, const char *path, char **error)
+{
+    al_jsonfile jf;
+    if (!al_jsonfile_load(&jf, path, error)) {
+        al_jsonfile_free(&jf);
+        return false;
+    }
+    return load_pack_json(r, &jf, path, error);
+}
+
+bool al_rules_load_text(al_rules *r, const char *name, const char *text, char **error)
+{
+    al_jsonfile jf;
+    if (!al_jsonfile_parse(&jf, name, al_xstrdup(text), strlen(text), error)) {
+        al_jsonfile_free(&jf);
+        return false;
+    }
+    return load_pack_json(r, &jf, name, error);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -964,7 +986,8 @@ const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rul
     if (family && *family) {
         for (size_t i = 0; i < r->fixes.count; i++) {
             const al_fix_rule *f = &r->fixes.items[i];
-            if (strcmp(f->family, family) == 0 && strcmp(f->api, api->name) == 0)
+            /* family "*": a fix for one API in every loop (a configuration's own APIs) */
+            if ((strcmp(f->family, family) == 0 || strcmp(f->family, "*") == 0) && strcmp(f->api, api->name) == 0)
                 return f->fix;
         }
         const char *by_category = al_rules_category_fix(r, family, api->category);

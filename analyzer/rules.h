@@ -80,6 +80,10 @@ void al_rules_free(al_rules *r);
  * *error to "file:line:col: error: what is wrong". */
 bool al_rules_load_path(al_rules *r, const char *path, char **error);
 
+/* Loads a pack held in memory (the declarations of a configuration file); `name` stands for its
+ * path in the packs table and in errors. */
+bool al_rules_load_text(al_rules *r, const char *name, const char *text, char **error);
+
 /* The folder of the packs shipped with asynclock: $ASYNCLOCK_RULES_DIR, the install folder next
  * to the executable, or the source tree's rules/. Caller frees. */
 char *al_rules_default_dir(void);
@@ -135,6 +139,9 @@ const char *al_rules_category_fix(const al_rules *r, const char *family, const c
 /* `asynclock rules list` and `asynclock rules show NAME`. Return false when nothing matched. */
 bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const char *pack);
 bool al_rules_print_show(al_rules *r, FILE *out, const char *name);
+
+/* The categories a finding may have, NULL-terminated. */
+const char *const *al_rules_categories(void);
 
 const char *al_severity_name(al_severity s);
 /* Parses "error"/"warning"/"note"; false when it is none of them. */

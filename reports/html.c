@@ -323,6 +323,10 @@ static void put_header(FILE *out, const al_findings *f, const char *tool_version
     put_stat(out, "n-failed", "failed units", f->failures.count);
     put_stat(out, "n-functions", "functions", s->functions);
     put_stat(out, "n-handlers", "handlers", s->handlers);
+    if (s->suppressed) /* by comments in the source: listed in the text, JSON and SARIF reports */
+        put_stat(out, "n-suppressed", "suppressed", s->suppressed);
+    if (s->excluded)
+        put_stat(out, "n-excluded", "in excluded paths", s->excluded);
     fprintf(out,
             "<div class=\"stat\" id=\"n-seconds\"><span class=\"num\">%.2f s</span><span class=\"lbl\">analysis"
             "</span></div>\n</div>\n",

@@ -56,28 +56,55 @@ static cJSON *handler_json(const al_finding_handler *h)
     return o;
 }
 
+static cJSON *finding_json(const al_finding *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "rule", x->rule);
+    cJSON_AddStringToObject(o, "category", x->category);
+    cJSON_AddStringToObject(o, "severity", al_severity_name(x->severity));
+    cJSON_AddStringToObject(o, "callee", x->callee);
+    cJSON_AddItemToObject(o, "location", location_json(x->loc, true));
+    cJSON_AddStringToObject(o, "function", x->function);
+    cJSON *handlers = cJSON_AddArrayToObject(o, "handlers");
+    for (size_t h = 0; h < x->handler_count; h++)
+        cJSON_AddItemToArray(handlers, handler_json(&x->handlers[h]));
+    cJSON_AddStringToObject(o, "message", x->message);
+    cJSON_AddStringToObject(o, "why", x->why);
+    cJSON_AddStringToObject(o, "fix", x->fix);
+    cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
+    return o;
+}
+
+/* A suppression comment: where it is, what it says, and why. */
+static cJSON *comment_json(const al_suppression *sup)
+{
+    al_source_loc at = {sup->file, sup->line, sup->column};
+    cJSON *o = location_json(at, true);
+    cJSON_AddStringToObject(o, "comment", sup->marker);
+    if (sup->reason)
+        cJSON_AddStringToObject(o, "justification", sup->reason);
+    else
+        cJSON_AddNullToObject(o, "justification");
+    return o;
+}
+
 void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
 {
     cJSON *root = new_report(tool_version);
     cJSON *findings = cJSON_AddArrayToObject(root, "findings");
-    for (size_t i = 0; i < f->items.count; i++) {
-        const al_finding *x = &f->items.items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "rule", x->rule);
-        cJSON_AddStringToObject(o, "category", x->category);
-        cJSON_AddStringToObject(o, "severity", al_severity_name(x->severity));
-        cJSON_AddStringToObject(o, "callee", x->callee);
-        cJSON_AddItemToObject(o, "location", location_json(x->loc, true));
-        cJSON_AddStringToObject(o, "function", x->function);
-        cJSON *handlers = cJSON_AddArrayToObject(o, "handlers");
-        for (size_t h = 0; h < x->handler_count; h++)
-            cJSON_AddItemToArray(handlers, handler_json(&x->handlers[h]));
-        cJSON_AddStringToObject(o, "message", x->message);
-        cJSON_AddStringToObject(o, "why", x->why);
-        cJSON_AddStringToObject(o, "fix", x->fix);
-        cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
-        cJSON_AddItemToArray(findings, o);
+    for (size_t i = 0; i < f->items.count; i++)
+        cJSON_AddItemToArray(findings, finding_json(&f->items.items[i]));
+    /* beside "findings", so that scripts reading findings see only what is to be acted on */
+    cJSON *suppressed = cJSON_AddArrayToObject(root, "suppressed");
+    for (size_t i = 0; i < f->suppressed.count; i++) {
+        const al_finding *x = &f->suppressed.items[i];
+        cJSON *o = finding_json(x);
+        cJSON_AddItemToObject(o, "suppression", comment_json(x->suppression));
+        cJSON_AddItemToArray(suppressed, o);
     }
+    cJSON *unused = cJSON_AddArrayToObject(root, "unused_suppressions");
+    for (size_t i = 0; i < f->unused.count; i++)
+        cJSON_AddItemToArray(unused, comment_json(f->unused.items[i]));
     const al_summary *s = &f->summary;
     cJSON *summary = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);
@@ -85,6 +112,8 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON_AddNumberToObject(summary, "functions", (double)s->functions);
     cJSON_AddNumberToObject(summary, "handlers", (double)s->handlers);
     cJSON_AddNumberToObject(summary, "findings", (double)s->findings);
+    cJSON_AddNumberToObject(summary, "suppressed", (double)s->suppressed);
+    cJSON_AddNumberToObject(summary, "excluded", (double)s->excluded);
     cJSON_AddNumberToObject(summary, "seconds", s->seconds);
     cJSON_AddNumberToObject(summary, "cached_units", (double)s->cached_units);
     cJSON *failures = cJSON_AddArrayToObject(summary, "failed_units");

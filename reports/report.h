@@ -9,8 +9,9 @@
 #include "../analyzer/findings.h"
 
 typedef struct al_text_options {
-    bool color;      /* ANSI colours, for terminals */
-    const char *cwd; /* paths under it are shown relative to it */
+    bool color;           /* ANSI colours, for terminals */
+    const char *cwd;      /* paths under it are shown relative to it */
+    bool show_suppressed; /* list suppressed findings too, as notes */
 } al_text_options;
 
 /* Compiler-style: "file:line:col: error: ... [async-lock/sleep]" with note: lines, then a summary. */

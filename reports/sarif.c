@@ -312,6 +312,18 @@ static cJSON *result_json(const al_finding *x, const char *root)
             add_related_locations(related, &x->handlers[h], &id, root);
     }
 
+    if (x->suppression) {
+        /* the comment that suppressed it: code scanning shows the result as dismissed in source */
+        const al_suppression *sup = x->suppression;
+        cJSON *suppression = cJSON_CreateObject();
+        cJSON_AddStringToObject(suppression, "kind", "inSource");
+        if (sup->reason)
+            cJSON_AddStringToObject(suppression, "justification", sup->reason);
+        al_source_loc at = {sup->file, sup->line, sup->column};
+        cJSON_AddItemToObject(suppression, "location", location_json(at, sup->marker, root, NULL));
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), suppression);
+    }
+
     cJSON *properties = cJSON_AddObjectToObject(o, "properties");
     cJSON_AddStringToObject(properties, "category", x->category);
     cJSON_AddStringToObject(properties, "callee", x->callee);
@@ -396,6 +408,8 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->items.count; i++)
         cJSON_AddItemToArray(results, result_json(&f->items.items[i], root));
+    for (size_t i = 0; i < f->suppressed.count; i++)
+        cJSON_AddItemToArray(results, result_json(&f->suppressed.items[i], root));
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
 
     char *text = cJSON_Print(sarif);

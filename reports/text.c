@@ -62,6 +62,38 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
     }
 }
 
+/* --show-suppressed: one note per suppressed finding, at the comment, with its reason. */
+static void put_suppressed(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    put_location(out, o, x->loc);
+    put_label(out, o, "note", CYAN);
+    fputs("suppressed: ", out);
+    put_clean(out, x->message);
+    fprintf(out, " [%s/%s]\n", x->rule, x->category);
+    const al_suppression *sup = x->suppression;
+    al_source_loc at = {sup->file, sup->line, sup->column};
+    put_location(out, o, at);
+    put_label(out, o, "note", CYAN);
+    fputs("by '", out);
+    put_clean(out, sup->marker);
+    fputs("'", out);
+    if (sup->reason) {
+        fputs(": ", out);
+        put_clean(out, sup->reason);
+    }
+    fputc('\n', out);
+}
+
+static void put_unused(FILE *out, const al_text_options *o, const al_suppression *sup)
+{
+    al_source_loc at = {sup->file, sup->line, sup->column};
+    put_location(out, o, at);
+    put_label(out, o, "note", CYAN);
+    fputs("unused suppression '", out);
+    put_clean(out, sup->marker);
+    fprintf(out, "': no finding %s\n", sup->target == sup->line ? "on this line" : "on the next line");
+}
+
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
     size_t by_severity[3] = {0, 0, 0};
@@ -85,6 +117,10 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         put_clean(out, x->fix);
         fputc('\n', out);
     }
+    for (size_t i = 0; o->show_suppressed && i < f->suppressed.count; i++)
+        put_suppressed(out, o, &f->suppressed.items[i]);
+    for (size_t i = 0; i < f->unused.count; i++)
+        put_unused(out, o, f->unused.items[i]);
     const al_summary *s = &f->summary;
     fprintf(out, "asynclock: %zu finding%s", s->findings, s->findings == 1 ? "" : "s");
     if (s->findings) {
@@ -103,6 +139,10 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
     if (s->parse_errors)
         fprintf(out, "; %zu translation unit%s had errors (see above)", s->parse_errors,
                 s->parse_errors == 1 ? "" : "s");
+    if (s->suppressed)
+        fprintf(out, "; %zu suppressed%s", s->suppressed, o->show_suppressed ? "" : " (--show-suppressed lists them)");
+    if (s->excluded)
+        fprintf(out, "; %zu finding%s in excluded paths not shown", s->excluded, s->excluded == 1 ? "" : "s");
     fputc('\n', out);
 }
 

@@ -352,5 +352,61 @@ run rules show sleep --rules "$work/sleep-warning.json"
 expect "rules show with a user pack: the override is shown" "$(head -n 1 "$out")" \
   eval '[ "$rc" -eq 0 ] && has_line "$out" "sleep  [sleep, warning, definite] from pack user"'
 
+# ---- the configuration file and suppression comments ----
+cfg="$work/configured"
+rm -rf "$cfg" && mkdir -p "$cfg/sub"
+cp "$proj/main.c" "$cfg/main.c"
+write_db "$cfg" "${main_entry//$proj/$cfg}"
+printf '{\n  "fail-on": "never"\n}\n' >"$cfg/.asynclock.json"
+run -C "$cfg/sub" check -p "$cfg"
+expect "config: found upward from the working folder (fail-on never: exit 0)" "exit $rc; $(head -c 300 "$err")" \
+  eval '[ "$rc" -eq 0 ] && grep -q "blocking call .sleep." "$out"'
+run -C "$cfg/sub" check -p "$cfg" --fail-on error
+expect "config: the command line overrides it (--fail-on error: exit 1)" "exit $rc" rc_is 1
+run -C "$cfg/sub" check -p "$cfg" --no-config
+expect "config: --no-config ignores it (exit 1)" "exit $rc" rc_is 1
+check_error "config: --config and --no-config" 2 \
+  "asynclock: error: --config and --no-config exclude each other (see asynclock --help)" \
+  check -p "$cfg" --config "$cfg/.asynclock.json" --no-config
+check_error "config: --config names a missing file" 2 \
+  "$work/none.json: error: cannot read: No such file or directory" check -p "$cfg" --config "$work/none.json"
+printf '{\n  "categories": {\n    "sleeep": false\n  }\n}\n' >"$work/typo.json"
+check_error "config: unknown category, with its path and line:col" 2 \
+  "$work/typo.json:3:15: error: \"categories.sleeep\": unknown category" check -p "$cfg" --config "$work/typo.json"
+cp "$work/typo.json" "$cfg/.asynclock.json"
+check_error "config: a bad discovered file stops rules list too" 2 \
+  "$cfg/.asynclock.json:3:15: error: \"categories.sleeep\": unknown category" -C "$cfg" rules list
+printf '{"categories": {"sleep": false}}\n' >"$cfg/.asynclock.json"
+run -C "$cfg" check -p "$cfg"
+expect "config: a category turned off is not reported" "$(tail -n 1 "$out")" \
+  eval '[ "$rc" -eq 0 ] && has_line "$out" "asynclock: 0 findings from 1 handler in 1 translation unit"'
+printf '{"exclude": ["main.c"]}\n' >"$cfg/.asynclock.json"
+run -C "$cfg" check -p "$cfg"
+expect "config: excluded paths are one summary line" "$(tail -n 1 "$out")" \
+  eval '[ "$rc" -eq 0 ] && [ "$(wc -l <"$out")" -eq 1 ] &&
+        has_line "$out" "asynclock: 0 findings from 1 handler in 1 translation unit; 1 finding in excluded paths not shown"'
+printf '{"blocking": [{"name": "flush_metrics", "category": "network", "fix": "flush from a worker"}]}\n' \
+  >"$cfg/.asynclock.json"
+run -C "$cfg" check -p "$cfg"
+expect "config: a declared blocking function is reported" "$(head -c 400 "$out")" \
+  eval '[ "$rc" -eq 1 ] && grep -q "error: blocking call .flush_metrics. in event-loop handler .on_timer. \[async-lock/network\]" "$out" &&
+        grep -q "note: suggested fix: flush from a worker" "$out"'
+run -C "$cfg" rules show flush_metrics
+expect "config: rules show lists its declarations" "$(head -n 1 "$out")" \
+  eval '[ "$rc" -eq 0 ] && has_line "$out" "flush_metrics  [network, error, definite] from pack config:$cfg/.asynclock.json"'
+rm "$cfg/.asynclock.json"
+sed -i 's|    sleep(1);|    sleep(1); // asynclock:ignore -- only at startup|' "$cfg/main.c"
+run -C "$cfg" check -p "$cfg"
+expect "suppression: counted in the summary, exit 0" "$(cat "$out")" \
+  eval '[ "$rc" -eq 0 ] && has_line "$out" "asynclock: 0 findings from 1 handler in 1 translation unit; 1 suppressed (--show-suppressed lists them)"'
+run -C "$cfg" check -p "$cfg" --show-suppressed
+expect "suppression: --show-suppressed lists it with its reason" "$(cat "$out")" \
+  eval 'grep -q "^main.c:$sleep_line:$sleep_col: note: suppressed: blocking call .sleep." "$out" &&
+        grep -q "^main.c:$sleep_line:[0-9]*: note: by .asynclock:ignore.: only at startup$" "$out"'
+sed -i 's|    flush_metrics();|    flush_metrics(); // NOLINT(async-lock)|' "$cfg/main.c"
+run -C "$cfg" check -p "$cfg"
+expect "suppression: a comment that matches nothing is a note" "$(cat "$out")" \
+  eval 'grep -q "^main.c:$((sleep_line - 1)):[0-9]*: note: unused suppression .NOLINT(async-lock).: no finding on this line$" "$out"'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

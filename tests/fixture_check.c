@@ -1,6 +1,8 @@
 /* fixture_check: compares an asynclock JSON report with the expectations written in a fixture's
  * sources (docs/testing.md). Every finding must match one `expect:` comment on its line, and every
- * comment one finding; the fixture must also have parsed without errors.
+ * comment one finding; the fixture must also have parsed without errors. The same holds for
+ * suppressed findings and `expect-suppressed:` comments, and for unused suppression comments and
+ * `expect-unused` comments on their line.
  *
  * With EXIT_CODE, also checks that asynclock exited as --fail-on=warning says it must: 1 when a
  * finding is a warning or an error, else 0.
@@ -15,7 +17,11 @@
 
 #include "util.h"
 
+typedef enum { EXPECT_FINDING, EXPECT_SUPPRESSED, EXPECT_UNUSED } expect_kind;
+static const char *const markers[] = {"expect:", "expect-suppressed:", "expect-unused"};
+
 typedef struct expectation {
+    expect_kind kind;
     char *file;
     unsigned line;
     char *category, *callee;
@@ -34,16 +40,25 @@ static void parse_expectations(const char *file, const char *text)
             line++;
             continue;
         }
-        if (strncmp(p, "expect:", 7) != 0)
+        int kind = 0;
+        while (kind < 3 && strncmp(p, markers[kind], strlen(markers[kind])) != 0)
+            kind++;
+        if (kind == 3)
             continue;
-        /* tokens up to the end of the line or the comment */
-        const char *end = p + 7;
-        while (*end && *end != '\n' && strncmp(end, "*/", 2) != 0 && strncmp(end, "expect:", 7) != 0)
-            end++;
-        char *body = al_xstrndup(p + 7, (size_t)(end - p - 7));
+        size_t n = strlen(markers[kind]);
         expectation e = {0};
+        e.kind = (expect_kind)kind;
         e.file = al_xstrdup(file);
         e.line = line;
+        if (e.kind == EXPECT_UNUSED) {
+            AL_VEC_PUSH(expected, e);
+            continue;
+        }
+        /* tokens up to the end of the line or the comment */
+        const char *end = p + n;
+        while (*end && *end != '\n' && strncmp(end, "*/", 2) != 0 && strncmp(end, "expect", 6) != 0)
+            end++;
+        char *body = al_xstrndup(p + n, (size_t)(end - p - n));
         int field = 0;
         for (char *tok = strtok(body, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
             if (field == 0)
@@ -155,6 +170,56 @@ static void print_finding(const cJSON *f)
     fputc('\n', stderr);
 }
 
+/* Every entry of `list` must match one expectation of `kind`; the number that did not. */
+static int match_findings(const cJSON *list, expect_kind kind)
+{
+    int failures = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, list)
+    {
+        const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
+        const char *file = string_of(loc, "file");
+        unsigned line = (unsigned)cJSON_GetObjectItemCaseSensitive(loc, "line")->valueint;
+        bool matched = false;
+        for (size_t i = 0; i < expected.count && !matched; i++) {
+            expectation *e = &expected.items[i];
+            if (e->kind != kind || e->matched || e->line != line || strcmp(e->file, file) != 0 ||
+                strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
+                !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")))
+                continue;
+            e->matched = matched = true;
+        }
+        if (!matched) {
+            fprintf(stderr, "unexpected %s:\n", kind == EXPECT_FINDING ? "finding" : "suppressed finding");
+            print_finding(f);
+            failures++;
+        }
+    }
+    return failures;
+}
+
+static int match_unused(const cJSON *list)
+{
+    int failures = 0;
+    const cJSON *u;
+    cJSON_ArrayForEach(u, list)
+    {
+        const char *file = string_of(u, "file");
+        unsigned line = (unsigned)cJSON_GetObjectItemCaseSensitive(u, "line")->valueint;
+        bool matched = false;
+        for (size_t i = 0; i < expected.count && !matched; i++) {
+            expectation *e = &expected.items[i];
+            if (e->kind == EXPECT_UNUSED && !e->matched && e->line == line && strcmp(e->file, file) == 0)
+                e->matched = matched = true;
+        }
+        if (!matched) {
+            fprintf(stderr, "unexpected unused suppression:\n  %s:%u: %s\n", file, line, string_of(u, "comment"));
+            failures++;
+        }
+    }
+    return failures;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 && argc != 4) {
@@ -178,35 +243,22 @@ int main(int argc, char **argv)
         failures++;
     }
 
-    const cJSON *f;
     int want_exit = 0;
+    const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
     {
         if (strcmp(string_of(f, "severity"), "note") != 0)
             want_exit = 1;
-        const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
-        const char *file = string_of(loc, "file");
-        unsigned line = (unsigned)cJSON_GetObjectItemCaseSensitive(loc, "line")->valueint;
-        bool matched = false;
-        for (size_t i = 0; i < expected.count && !matched; i++) {
-            expectation *e = &expected.items[i];
-            if (e->matched || e->line != line || strcmp(e->file, file) != 0 ||
-                strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
-                !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")))
-                continue;
-            e->matched = matched = true;
-        }
-        if (!matched) {
-            fprintf(stderr, "unexpected finding:\n");
-            print_finding(f);
-            failures++;
-        }
     }
+    failures += match_findings(cJSON_GetObjectItemCaseSensitive(report, "findings"), EXPECT_FINDING);
+    failures += match_findings(cJSON_GetObjectItemCaseSensitive(report, "suppressed"), EXPECT_SUPPRESSED);
+    failures += match_unused(cJSON_GetObjectItemCaseSensitive(report, "unused_suppressions"));
     for (size_t i = 0; i < expected.count; i++) {
         expectation *e = &expected.items[i];
         if (e->matched)
             continue;
-        fprintf(stderr, "missing finding:\n  %s:%u: %s %s", e->file, e->line, e->category, e->callee);
+        fprintf(stderr, "missing %s\n  %s:%u: %s %s", markers[e->kind], e->file, e->line,
+                e->category ? e->category : "", e->callee ? e->callee : "");
         for (int h = 0; h < e->handler_count; h++)
             fprintf(stderr, " handler=%s", e->handlers[h]);
         fputc('\n', stderr);
@@ -216,7 +268,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "asynclock exited %s, expected %d\n", argv[3], want_exit);
         failures++;
     }
-    printf("%s: %zu expected findings, %d problems\n", argv[2], expected.count, failures);
+    printf("%s: %zu expectations, %d problems\n", argv[2], expected.count, failures);
     for (size_t i = 0; i < expected.count; i++) {
         expectation *e = &expected.items[i];
         free(e->file);

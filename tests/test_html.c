@@ -63,7 +63,7 @@ static void sample(al_findings *f)
     AL_VEC_PUSH(f->items, a);
     al_unit_failure failure = {"/nonexistent/broken.c", "broken.c:3:9: error: " HOSTILE, false};
     AL_VEC_PUSH(f->failures, failure);
-    f->summary = (al_summary){2, 1, 3, 1, 1, 0, 0.25};
+    f->summary = (al_summary){2, 1, 3, 1, 1, 0, 0.25, 0, 0};
     f->source_root = folder;
 }
 
@@ -168,6 +168,15 @@ static void test_empty_report(void **state)
     char *html = render(&f, "0.1.0");
     assert_non_null(strstr(html, "\"findings\":[\n]"));
     assert_non_null(strstr(html, "<span class=\"num\">0</span><span class=\"lbl\">findings</span>"));
+    assert_null(strstr(html, "n-suppressed")); /* shown only when there are some */
+    assert_null(strstr(html, "n-excluded"));
+    free(html);
+    f.summary.suppressed = 2;
+    f.summary.excluded = 12;
+    html = render(&f, "0.1.0");
+    assert_non_null(strstr(html, "id=\"n-suppressed\"><span class=\"num\">2</span><span class=\"lbl\">suppressed"));
+    assert_non_null(
+        strstr(html, "id=\"n-excluded\"><span class=\"num\">12</span><span class=\"lbl\">in excluded paths"));
     free(html);
 }
 

@@ -65,18 +65,27 @@ static void sample(al_findings *f)
     AL_VEC_PUSH(f->items, b);
     al_unit_failure failure = {"/abs/src/broken.c", "/abs/src/broken.c:3:9: error: expected ';'", true};
     AL_VEC_PUSH(f->failures, failure);
-    f->summary = (al_summary){12, 1, 340, 9, 2, 0, 0.5};
+    f->summary = (al_summary){12, 1, 340, 9, 2, 0, 0.5, 0, 0};
 }
 
-static char *render_text(const al_findings *f, bool color)
+/* The text report (or, with `json`, the JSON one) of f. */
+static char *render(const al_findings *f, bool json, bool color, bool show_suppressed)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    al_text_options o = {color, "/abs"};
-    al_report_text(out, f, &o);
+    al_text_options o = {color, "/abs", show_suppressed};
+    if (json)
+        al_report_json(out, f, "0.1.0");
+    else
+        al_report_text(out, f, &o);
     fclose(out);
     return text;
+}
+
+static char *render_text(const al_findings *f, bool color)
+{
+    return render(f, false, color, false);
 }
 
 static void test_text_is_compiler_style(void **state)
@@ -127,7 +136,7 @@ static void test_empty_report_summary(void **state)
     (void)state;
     al_findings f;
     memset(&f, 0, sizeof(f));
-    f.summary = (al_summary){1, 0, 3, 1, 0, 0, 0.1};
+    f.summary = (al_summary){1, 0, 3, 1, 0, 0, 0.1, 0, 0};
     char *text = render_text(&f, false);
     assert_string_equal(text, "asynclock: 0 findings from 1 handler in 1 translation unit\n");
     free(text);
@@ -193,13 +202,90 @@ static void test_json_contract(void **state)
     AL_VEC_FREE(f.failures);
 }
 
+/* sample() with one finding suppressed by a comment, one unused comment and excluded findings. */
+static al_suppression used = {"/abs/src/util.c", 41,   8,   42, "asynclock:ignore-next-line", NULL,
+                              "warm-up only",    true, true};
+static al_suppression unused = {"/abs/src/server.c", 5, 20, 5, "NOLINT(async-lock/dns)", ",dns,", NULL, true, false};
+
+static void sample_suppressed(al_findings *f)
+{
+    sample(f);
+    al_finding s = f->items.items[0];
+    s.suppression = &used;
+    AL_VEC_PUSH(f->suppressed, s);
+    AL_VEC_PUSH(f->unused, &unused);
+    f->summary.suppressed = 1;
+    f->summary.excluded = 3;
+}
+
+static void free_sample(al_findings *f)
+{
+    AL_VEC_FREE(f->items);
+    AL_VEC_FREE(f->suppressed);
+    AL_VEC_FREE(f->unused);
+    AL_VEC_FREE(f->failures);
+}
+
+static void test_suppressed_in_text(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample_suppressed(&f);
+    char *quiet = render(&f, false, false, false);
+    const char *tail = "src/server.c:5:20: note: unused suppression 'NOLINT(async-lock/dns)': no finding on this line\n"
+                       "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 "
+                       "translation unit had errors (see above); 1 suppressed (--show-suppressed lists them); 3 "
+                       "findings in excluded paths not shown\n";
+    assert_non_null(strstr(quiet, tail));
+    assert_string_equal(strstr(quiet, tail), tail);
+    assert_null(strstr(quiet, "suppressed: "));
+    char *shown = render(&f, false, false, true);
+    assert_non_null(strstr(shown, "src/util.c:42:5: note: suppressed: blocking call 'sleep' in event-loop handler "
+                                  "'on_timer' (and 1 more) [async-lock/sleep]\n"
+                                  "src/util.c:41:8: note: by 'asynclock:ignore-next-line': warm-up only\n"
+                                  "src/server.c:5:20: note: unused suppression"));
+    assert_non_null(strstr(shown, "; 1 suppressed; 3 findings"));
+    free(quiet);
+    free(shown);
+    free_sample(&f);
+}
+
+static void test_suppressed_in_json(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample_suppressed(&f);
+    char *text = render(&f, true, false, false);
+    cJSON *root = cJSON_Parse(text);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "findings")), 2); /* unchanged */
+    cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "suppressed"), 0);
+    assert_string_equal(cJSON_GetObjectItem(s, "callee")->valuestring, "sleep");
+    assert_string_equal(cJSON_GetObjectItem(s, "fingerprint")->valuestring, "0123456789abcdef");
+    cJSON *why = cJSON_GetObjectItem(s, "suppression");
+    assert_string_equal(cJSON_GetObjectItem(why, "file")->valuestring, "/abs/src/util.c");
+    assert_int_equal(cJSON_GetObjectItem(why, "line")->valueint, 41);
+    assert_int_equal(cJSON_GetObjectItem(why, "column")->valueint, 8);
+    assert_string_equal(cJSON_GetObjectItem(why, "comment")->valuestring, "asynclock:ignore-next-line");
+    assert_string_equal(cJSON_GetObjectItem(why, "justification")->valuestring, "warm-up only");
+    cJSON *u = cJSON_GetObjectItem(root, "unused_suppressions");
+    assert_int_equal(cJSON_GetArraySize(u), 1);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(u, 0), "comment")->valuestring,
+                        "NOLINT(async-lock/dns)");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(u, 0), "justification")));
+    cJSON *summary = cJSON_GetObjectItem(root, "summary");
+    assert_int_equal(cJSON_GetObjectItem(summary, "suppressed")->valueint, 1);
+    assert_int_equal(cJSON_GetObjectItem(summary, "excluded")->valueint, 3);
+    cJSON_Delete(root);
+    free(text);
+    free_sample(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_is_compiler_style),
-        cmocka_unit_test(test_text_colour_only_when_asked),
-        cmocka_unit_test(test_empty_report_summary),
-        cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_text_is_compiler_style), cmocka_unit_test(test_text_colour_only_when_asked),
+        cmocka_unit_test(test_empty_report_summary),   cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_suppressed_in_text),     cmocka_unit_test(test_suppressed_in_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

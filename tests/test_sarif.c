@@ -94,7 +94,7 @@ static void sample_build(sample *s, unsigned shift)
 
     al_unit_failure failure = {ROOT "/src/broken.c", ROOT "/src/broken.c:3:9: error: expected ';'", true};
     AL_VEC_PUSH(s->f.failures, failure);
-    s->f.summary = (al_summary){12, 1, 340, 9, 3, 0, 0.5};
+    s->f.summary = (al_summary){12, 1, 340, 9, 3, 0, 0.5, 0, 0};
     s->f.source_root = ROOT;
 }
 
@@ -374,12 +374,56 @@ static void test_empty_report(void **state)
     free(text);
 }
 
+static void test_suppressed_results(void **state)
+{
+    (void)state;
+    sample s;
+    sample_build(&s, 0);
+    al_suppression comment = {UTIL, 41, 8, 42, "asynclock:ignore-next-line", NULL, "warm-up only", true, true};
+    al_finding x = s.f.items.items[2];
+    x.suppression = &comment;
+    AL_VEC_PUSH(s.f.suppressed, x);
+    s.f.items.count = 2;
+    char *text = render(&s.f, NULL);
+    cJSON *root = cJSON_Parse(text);
+    cJSON *results = get(root, "runs.0.results");
+    /* suppressed results are in the log, after the others, marked as suppressed in source */
+    assert_int_equal(cJSON_GetArraySize(results), 3);
+    assert_null(get(results, "0.suppressions"));
+    assert_null(get(results, "1.suppressions"));
+    cJSON *r = cJSON_GetArrayItem(results, 2);
+    assert_string_equal(str(r, "properties.callee"), "fsync");
+    assert_int_equal(cJSON_GetArraySize(get(r, "suppressions")), 1);
+    assert_string_equal(str(r, "suppressions.0.kind"), "inSource");
+    assert_string_equal(str(r, "suppressions.0.justification"), "warm-up only");
+    cJSON *pl = get(r, "suppressions.0.location.physicalLocation");
+    assert_string_equal(str(pl, "artifactLocation.uri"), "src/my%20util.c");
+    assert_int_equal(num(pl, "region.startLine"), 41);
+    assert_int_equal(num(pl, "region.startColumn"), 8);
+    /* no justification: none written */
+    comment.reason = NULL;
+    free(text);
+    cJSON_Delete(root);
+    text = render(&s.f, NULL);
+    root = cJSON_Parse(text);
+    assert_string_equal(str(root, "runs.0.results.2.suppressions.0.kind"), "inSource");
+    assert_null(get(root, "runs.0.results.2.suppressions.0.justification"));
+    cJSON_Delete(root);
+    free(text);
+    AL_VEC_FREE(s.f.suppressed);
+    sample_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rules_for_every_category),         cmocka_unit_test(test_results_levels_regions_and_uris),
-        cmocka_unit_test(test_code_flows_and_related_locations), cmocka_unit_test(test_fingerprints_ignore_lines),
-        cmocka_unit_test(test_escaping_and_determinism),         cmocka_unit_test(test_empty_report),
+        cmocka_unit_test(test_rules_for_every_category),
+        cmocka_unit_test(test_results_levels_regions_and_uris),
+        cmocka_unit_test(test_code_flows_and_related_locations),
+        cmocka_unit_test(test_fingerprints_ignore_lines),
+        cmocka_unit_test(test_escaping_and_determinism),
+        cmocka_unit_test(test_empty_report),
+        cmocka_unit_test(test_suppressed_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
