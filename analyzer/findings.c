@@ -13,7 +13,20 @@ static al_source_loc source_loc(const al_program *p, al_loc loc)
     return s;
 }
 
-/* The deepest folder that holds every translation unit. */
+/* Shortens `root` (in place) until it is `file`'s folder or one of its parents. */
+static void widen_root(char *root, const char *file)
+{
+    size_t len = strlen(root);
+    while (strcmp(root, "/") != 0 && !(strncmp(file, root, len) == 0 && file[len] == '/')) {
+        char *slash = strrchr(root, '/');
+        slash[slash == root ? 1 : 0] = '\0';
+        len = strlen(root);
+    }
+}
+
+/* The deepest folder that holds every translation unit and every function definition: the
+ * project, with its include/ folder beside src/ (library headers define no functions here, see
+ * extract.c), so that only an explicit --source-root moves findings out of project headers. */
 static char *common_root(const al_program *p)
 {
     if (p->units.count == 0)
@@ -22,11 +35,14 @@ static char *common_root(const al_program *p)
     char *slash = strrchr(root, '/');
     if (slash)
         slash[slash == root ? 1 : 0] = '\0';
-    for (size_t i = 1; i < p->units.count; i++) {
-        const char *file = al_program_str(p, p->units.items[i].file);
-        while (strcmp(root, "/") != 0 && !(strncmp(file, root, strlen(root)) == 0 && file[strlen(root)] == '/')) {
-            slash = strrchr(root, '/');
-            slash[slash == root ? 1 : 0] = '\0';
+    for (size_t i = 1; i < p->units.count; i++)
+        widen_root(root, al_program_str(p, p->units.items[i].file));
+    uint32_t last_file = 0;
+    for (size_t i = 0; i < p->functions.count; i++) {
+        const al_function *fn = &p->functions.items[i];
+        if (fn->defined && fn->loc.file && fn->loc.file != last_file) {
+            widen_root(root, al_program_str(p, fn->loc.file));
+            last_file = fn->loc.file;
         }
     }
     return root;

@@ -243,7 +243,10 @@ static void test_suppressions(void **state)
     al_findings_free(&f);
     al_program_free(&p);
     /* comments outside the source root are matched, but never listed as unused */
-    build_in(&f, &p, 10, NULL, root);
+    char *net = al_xasprintf("%s/net", root);
+    al_findings_options net_root = {.source_root = net};
+    build_in(&f, &p, 10, &net_root, root);
+    free(net);
     assert_int_equal(f.suppressed.count, 2);
     assert_int_equal(f.unused.count, 0);
     al_findings_free(&f);
@@ -271,6 +274,25 @@ static void test_anchor_in_source_root(void **state)
     assert_int_equal(x->handlers[0].chain[1].loc.line, 10); /* the chain still ends at the call itself */
     /* a chain that never enters the root stays where it is */
     assert_string_equal(f.items.items[3].loc.file, "/src/util/b.c");
+    al_findings_free(&f);
+    al_program_free(&p);
+}
+
+/* The default source root holds the function definitions too: a project header beside the units'
+ * folder (here: the units in /src, the definitions in /proj) is project code, not anchored away. */
+static void test_default_root_holds_definitions(void **state)
+{
+    (void)state;
+    al_findings f;
+    al_program p;
+    build_in(&f, &p, 10, NULL, "/proj");
+    assert_string_equal(f.source_root, "/");
+    const al_finding *sleep_finding = NULL;
+    for (size_t i = 0; i < f.items.count; i++)
+        if (strcmp(f.items.items[i].callee, "sleep") == 0)
+            sleep_finding = &f.items.items[i];
+    assert_non_null(sleep_finding);
+    assert_string_equal(sleep_finding->loc.file, "/proj/util/b.c");
     al_findings_free(&f);
     al_program_free(&p);
 }
@@ -310,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_fail_levels),
         cmocka_unit_test(test_suppressions),
         cmocka_unit_test(test_anchor_in_source_root),
+        cmocka_unit_test(test_default_root_holds_definitions),
         cmocka_unit_test(test_exclude_and_categories),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
