@@ -273,18 +273,22 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         out->summary.functions += p->functions.items[i].defined;
 }
 
+void al_finding_free(al_finding *x)
+{
+    for (size_t h = 0; h < x->handler_count; h++) {
+        free(x->handlers[h].chain);
+        free(x->handlers[h].context);
+    }
+    free(x->handlers);
+    free(x->message);
+    free(x->call);
+    memset(x, 0, sizeof(*x));
+}
+
 void al_findings_free(al_findings *f)
 {
-    for (size_t i = 0; i < f->items.count; i++) {
-        al_finding *x = &f->items.items[i];
-        for (size_t h = 0; h < x->handler_count; h++) {
-            free(x->handlers[h].chain);
-            free(x->handlers[h].context);
-        }
-        free(x->handlers);
-        free(x->message);
-        free(x->call);
-    }
+    for (size_t i = 0; i < f->items.count; i++)
+        al_finding_free(&f->items.items[i]);
     AL_VEC_FREE(f->items);
     for (size_t i = 0; i < f->gone.count; i++)
         al_baseline_entry_free(&f->gone.items[i]);

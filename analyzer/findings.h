@@ -89,6 +89,8 @@ typedef struct al_findings_options {
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options);
 void al_findings_free(al_findings *f);
+/* One finding's own memory (for stages that drop findings). */
+void al_finding_free(al_finding *x);
 
 /* An external function that handlers reach and no rule describes, resolved for reports. */
 typedef struct al_unknown_entry {

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "../reports/report.h"
+#include "baseline.h"
+#include "changes.h"
 #include "compdb.h"
 #include "contexts.h"
 #include "extract.h"
@@ -28,6 +30,7 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
     "usage: asynclock check [-p BUILD_DIR] [options] [FILE...]\n"
+    "       asynclock baseline [-p BUILD_DIR] -o FILE [check options]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
     "       asynclock --help | --version\n"
     "\n"
@@ -37,11 +40,16 @@ static const char usage_text[] =
     "check options:\n"
     "  -p DIR               folder holding compile_commands.json (default: ., then ./build)\n"
     "  FILE...              report only findings in these files (the whole program is analyzed)\n"
-    "  -f, --format FMT     text (default) | json | sarif | html\n"
+    "  -f, --format FMT     text (default) | json | sarif | html | codequality\n"
     "  -o, --output FILE    write the report there (default: standard output)\n"
     "      --json FILE      also write the JSON report to FILE\n"
     "      --sarif FILE     also write the SARIF 2.1.0 report to FILE\n"
     "      --html FILE      also write the HTML report to FILE\n"
+    "      --codequality FILE  also write the GitLab Code Quality report to FILE\n"
+    "      --baseline FILE  fail only on findings not in this baseline; report the\n"
+    "                       baseline entries that are gone (see docs/baselines.md)\n"
+    "      --changed-since REV  report only findings whose call, chain or handler is on a\n"
+    "                       line changed since git revision REV (work tree included)\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
@@ -52,19 +60,26 @@ static const char usage_text[] =
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
     "\n"
+    "baseline: writes today's findings to -o FILE (JSON); a \"reason\" an entry of an existing\n"
+    "FILE has is kept. Takes the check options that choose findings (-p, --rules, --conditional,\n"
+    "--source-root, FILE...).\n"
+    "\n"
     "rules options:\n"
     "      --rules PATH     load this pack too\n"
     "      --category C     list only this category\n"
     "      --pack P         list only this pack\n"
     "\n"
-    "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, input or\n"
+    "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
     "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
 typedef struct check_options {
     const char *build_dir;
     const char *format;
     const char *output;
-    const char *side_output[3]; /* --json, --sarif, --html: reports beside the main one */
+    const char *side_output[4]; /* --json, --sarif, --html, --codequality: reports beside the main one */
+    const char *baseline;       /* --baseline FILE */
+    const char *changed_since;  /* --changed-since REV */
+    bool write_baseline;        /* the baseline command: -o FILE gets the baseline */
     int jobs;
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
@@ -95,6 +110,9 @@ enum {
     OPT_JSON = 256,
     OPT_SARIF,
     OPT_HTML,
+    OPT_CODEQUALITY,
+    OPT_BASELINE,
+    OPT_CHANGED_SINCE,
     OPT_UNKNOWN,
     OPT_RULES,
     OPT_FAIL_ON,
@@ -114,6 +132,9 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"json", required_argument, NULL, OPT_JSON},
                                                  {"sarif", required_argument, NULL, OPT_SARIF},
                                                  {"html", required_argument, NULL, OPT_HTML},
+                                                 {"codequality", required_argument, NULL, OPT_CODEQUALITY},
+                                                 {"baseline", required_argument, NULL, OPT_BASELINE},
+                                                 {"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
@@ -159,6 +180,15 @@ static int parse_options(int argc, char **argv, check_options *o)
         case OPT_HTML:
             o->side_output[2] = optarg;
             break;
+        case OPT_CODEQUALITY:
+            o->side_output[3] = optarg;
+            break;
+        case OPT_BASELINE:
+            o->baseline = optarg;
+            break;
+        case OPT_CHANGED_SINCE:
+            o->changed_since = optarg;
+            break;
         case OPT_RULES:
             AL_VEC_PUSH(o->rule_paths, optarg);
             break;
@@ -196,11 +226,12 @@ static int parse_options(int argc, char **argv, check_options *o)
         }
     }
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 && strcmp(o->format, "sarif") != 0 &&
-        strcmp(o->format, "html") != 0)
-        return usage_error("unknown format '%s' (text, json, sarif, html)", o->format);
+        strcmp(o->format, "html") != 0 && strcmp(o->format, "codequality") != 0)
+        return usage_error("unknown format '%s' (text, json, sarif, html, codequality)", o->format);
     if (o->unknown &&
-        (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || o->side_output[1] || o->side_output[2]))
-        return usage_error("%s", "--unknown writes text or JSON only");
+        (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || strcmp(o->format, "codequality") == 0 ||
+         o->side_output[1] || o->side_output[2] || o->side_output[3] || o->baseline || o->changed_since))
+        return usage_error("%s", "--unknown writes text or JSON only, without --baseline or --changed-since");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
     al_severity level;
@@ -309,8 +340,9 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The side reports of --json, --sarif and --html, in this order. */
-static const char *const side_formats[3] = {"json", "sarif", "html"};
+/* The side reports of --json, --sarif, --html and --codequality, in this order. */
+#define SIDE_COUNT 4
+static const char *const side_formats[SIDE_COUNT] = {"json", "sarif", "html", "codequality"};
 
 static void write_findings(FILE *out, const char *format, const al_findings *findings, const al_text_options *text)
 {
@@ -321,6 +353,8 @@ static void write_findings(FILE *out, const char *format, const al_findings *fin
         al_report_sarif(out, findings, &sarif);
     } else if (strcmp(format, "html") == 0) {
         al_report_html(out, findings, AL_VERSION);
+    } else if (strcmp(format, "codequality") == 0) {
+        al_report_codequality(out, findings);
     } else {
         al_report_text(out, findings, text);
     }
@@ -328,8 +362,8 @@ static void write_findings(FILE *out, const char *format, const al_findings *fin
 
 /* The findings, in the chosen format and in every side report; the exit code. */
 static int report_findings(check_options *o, const al_program *program, const al_contexts *contexts,
-                           const al_rules *rules, report_file *main_report, report_file *side,
-                           const al_text_options *text, double seconds)
+                           const al_rules *rules, const al_baseline_entries *baseline, report_file *main_report,
+                           report_file *side, const al_text_options *text, double seconds)
 {
     al_reach_options reach_options = {o->conditional};
     al_reach reach;
@@ -343,10 +377,42 @@ static int report_findings(check_options *o, const al_program *program, const al
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
     findings.summary.seconds = seconds;
+    int status = EXIT_CLEAN;
+    if (o->write_baseline) {
+        al_baseline_entries entries;
+        al_baseline_from_findings(&entries, &findings, baseline);
+        al_baseline_write(main_report->f, &entries, AL_VERSION);
+        status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+        if (status == EXIT_CLEAN && !o->quiet)
+            fprintf(stderr, "asynclock: wrote %zu finding%s as %zu baseline entr%s to %s\n", findings.items.count,
+                    findings.items.count == 1 ? "" : "s", entries.count, entries.count == 1 ? "y" : "ies", o->output);
+        al_baseline_free(&entries);
+        al_findings_free(&findings);
+        al_reach_free(&reach);
+        return status;
+    }
+    if (baseline)
+        al_baseline_apply(&findings, baseline);
+    if (o->changed_since) {
+        al_changes changes;
+        char *error = NULL;
+        if (!al_changes_from_git(&changes, findings.source_root, o->changed_since, &error)) {
+            fprintf(stderr, "asynclock: error: %s\n", error);
+            free(error);
+            report_abandon(main_report);
+            for (int k = 0; k < SIDE_COUNT; k++)
+                report_abandon(&side[k]);
+            al_findings_free(&findings);
+            al_reach_free(&reach);
+            return EXIT_USAGE;
+        }
+        al_changes_filter(&findings, &changes);
+        al_changes_free(&changes);
+    }
 
     write_findings(main_report->f, o->format, &findings, text);
-    int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
-    for (int k = 0; k < 3; k++) {
+    status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+    for (int k = 0; k < SIDE_COUNT; k++) {
         if (!o->side_output[k])
             continue;
         write_findings(side[k].f, side_formats[k], &findings, text);
@@ -389,28 +455,41 @@ static int run_check(check_options *o)
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
 
-    al_rules *rules = load_rules(o);
-    if (!rules)
-        return EXIT_USAGE;
-    al_compdb db;
+    /* the baseline to compare with, or the one being regenerated (for its reasons) */
+    al_baseline_entries baseline = {0};
+    const char *baseline_path = o->write_baseline ? o->output : o->baseline;
+    bool have_baseline = baseline_path && (!o->write_baseline || access(baseline_path, F_OK) == 0);
     char *error = NULL;
+    if (have_baseline && !al_baseline_load(&baseline, baseline_path, &error)) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        return EXIT_USAGE;
+    }
+    al_rules *rules = load_rules(o);
+    if (!rules) {
+        al_baseline_free(&baseline);
+        return EXIT_USAGE;
+    }
+    al_compdb db;
     if (!al_compdb_load(&db, o->build_dir, &error)) {
         fprintf(stderr, "%s\n", error);
         free(error);
         al_rules_free(rules);
+        al_baseline_free(&baseline);
         return EXIT_USAGE;
     }
     /* Opened before the analysis, so an unwritable path fails fast; written only at the end. */
-    report_file main_report, side[3] = {{0}};
+    report_file main_report, side[SIDE_COUNT] = {{0}};
     bool opened = report_open(&main_report, o->output);
-    for (int k = 0; k < 3 && opened; k++)
+    for (int k = 0; k < SIDE_COUNT && opened; k++)
         opened = !o->side_output[k] || report_open(&side[k], o->side_output[k]);
     if (!opened) {
         report_abandon(&main_report);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < SIDE_COUNT; k++)
             report_abandon(&side[k]);
         al_compdb_free(&db);
         al_rules_free(rules);
+        al_baseline_free(&baseline);
         return EXIT_USAGE;
     }
 
@@ -428,9 +507,10 @@ static int run_check(check_options *o)
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
-    int status =
-        o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
-                   : report_findings(o, &program, &contexts, rules, &main_report, side, &text, seconds_since(&started));
+    int status = o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
+                            : report_findings(o, &program, &contexts, rules, have_baseline ? &baseline : NULL,
+                                              &main_report, side, &text, seconds_since(&started));
+    al_baseline_free(&baseline);
     al_contexts_free(&contexts);
     al_program_free(&program);
     al_compdb_free(&db);
@@ -480,14 +560,21 @@ int main(int argc, char **argv)
         free(clang);
         return EXIT_CLEAN;
     }
-    if (strcmp(command, "check") != 0 && strcmp(command, "rules") != 0)
-        return usage_error("unknown command '%s' (check, rules)", command);
+    if (strcmp(command, "check") != 0 && strcmp(command, "rules") != 0 && strcmp(command, "baseline") != 0)
+        return usage_error("unknown command '%s' (check, baseline, rules)", command);
 
     check_options o = {0};
     int parsed = parse_options(argc - 1, argv + 1, &o);
+    o.write_baseline = strcmp(command, "baseline") == 0;
     int status;
     if (parsed >= 0) {
         status = parsed;
+    } else if (o.write_baseline && !o.output) {
+        status = usage_error("%s", "baseline needs -o FILE, where the baseline is written");
+    } else if (o.write_baseline && (o.unknown || o.baseline || o.changed_since || o.side_output[0] ||
+                                    o.side_output[1] || o.side_output[2] || o.side_output[3])) {
+        status = usage_error("%s", "baseline writes only the baseline file: no --unknown, --baseline, "
+                                   "--changed-since or side reports");
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
     } else {

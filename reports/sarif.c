@@ -328,6 +328,8 @@ static cJSON *result_json(const al_finding *x, const char *root)
     cJSON_AddStringToObject(fingerprints, "primaryLocationLineHash", line_hash);
     free(line_hash);
     cJSON_AddStringToObject(fingerprints, "asyncLockFingerprint/v1", x->fingerprint);
+    if (x->baseline != AL_BASELINE_NONE)
+        cJSON_AddStringToObject(o, "baselineState", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
 
     if (x->handler_count > 0) {
         cJSON *flows = cJSON_AddArrayToObject(o, "codeFlows");
@@ -348,6 +350,35 @@ static cJSON *result_json(const al_finding *x, const char *root)
         cJSON_AddItemToArray(names, cJSON_CreateString(x->handlers[h].name));
     cJSON_AddStringToObject(properties, "why", x->why);
     cJSON_AddStringToObject(properties, "fix", x->fix);
+    return o;
+}
+
+/* A baseline entry no finding matches any more: an "absent" result, so a viewer can show it fixed. */
+static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_root, const char *root)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *rule_id = al_xasprintf("%s/%s", e->rule, e->category);
+    cJSON_AddStringToObject(o, "ruleId", rule_id);
+    free(rule_id);
+    int index = rule_index(e->category);
+    if (index >= 0)
+        cJSON_AddNumberToObject(o, "ruleIndex", index);
+    cJSON_AddStringToObject(o, "kind", "pass");
+    cJSON_AddStringToObject(o, "level", "none");
+    char *text = al_xasprintf("fixed: blocking call '%s' in '%s' is gone (the baseline entry can be pruned)", e->call,
+                              e->function);
+    cJSON_AddItemToObject(o, "message", message_json(text));
+    free(text);
+    cJSON *locations = cJSON_AddArrayToObject(o, "locations");
+    cJSON *loc = cJSON_CreateObject();
+    char *file = al_path_absolute(e->file, source_root);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(loc, "physicalLocation"), "artifactLocation",
+                          artifact_location_json(file, root));
+    free(file);
+    cJSON_AddItemToArray(locations, loc);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "asyncLockFingerprint/v1",
+                            e->fingerprint);
+    cJSON_AddStringToObject(o, "baselineState", "absent");
     return o;
 }
 
@@ -423,6 +454,8 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->items.count; i++)
         cJSON_AddItemToArray(results, result_json(&f->items.items[i], root));
+    for (size_t i = 0; i < f->gone.count; i++)
+        cJSON_AddItemToArray(results, absent_result_json(&f->gone.items[i], f->source_root, root));
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
 
     char *text = cJSON_Print(sarif);
