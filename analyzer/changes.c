@@ -27,6 +27,8 @@ static al_changed_file *file_entry(al_changes *c, const char *path)
 static char *diff_path(const char *s, size_t len)
 {
     al_strbuf b = {0};
+    if (len && s[len - 1] == '\t') /* git ends a name that has a space with a tab */
+        len--;
     if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
         static const char escapes[] = "a\ab\bf\fn\nr\rt\tv\v\\\\\"\"";
         for (size_t i = 1; i + 1 < len; i++) {
@@ -77,10 +79,12 @@ void al_changes_parse_diff(al_changes *c, const char *diff, const char *top)
                 first = strtoul(plus + 1, &after, 10);
             if (after && *after == ',')
                 count = strtoul(after + 1, NULL, 10);
-            /* count 0: lines were only removed, after line `first`; the line after is what changed */
-            al_line_range r = {(unsigned)(count ? first : first + 1),
+            /* count 0: lines were only removed, after line `first`; both neighbours changed */
+            al_line_range r = {(unsigned)(count   ? first
+                                          : first ? first
+                                                  : 1),
                                (unsigned)(count ? first + count - 1 : first + 1)};
-            if (plus && r.first > 0)
+            if (plus)
                 AL_VEC_PUSH(current->ranges, r);
         }
         line = end ? end + 1 : NULL;

@@ -24,8 +24,8 @@ typedef struct al_changes {
 } al_changes;
 
 /* Adds the new-side ranges of a unified diff (any context size) to `c`; paths are taken relative
- * to `top`, the repository's top folder. Deleted files are skipped; a pure deletion marks the line
- * after it. */
+ * to `top`, the repository's top folder. Deleted files are skipped; a pure deletion marks the lines
+ * on either side of it. */
 void al_changes_parse_diff(al_changes *c, const char *diff, const char *top);
 
 /* Runs git in `dir`. On failure returns false and sets *error to one line. */
