@@ -373,9 +373,12 @@ static int report_findings(check_options *o, const al_program *program, const al
         free(o->files.items[i]);
         o->files.items[i] = abs;
     }
-    al_findings_options finding_options = {o->source_root, o->files.count ? o->files.items : NULL, o->files.count};
+    /* fingerprints compare absolute paths with it: "--source-root ." means the working folder */
+    char *source_root = o->source_root ? al_path_absolute(o->source_root, NULL) : NULL;
+    al_findings_options finding_options = {source_root, o->files.count ? o->files.items : NULL, o->files.count};
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
+    free(source_root);
     findings.summary.seconds = seconds;
     int status = EXIT_CLEAN;
     if (o->write_baseline) {

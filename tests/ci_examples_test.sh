@@ -100,7 +100,7 @@ commit "first"
 expect "first commit (no HEAD): the existing sleep blocks it" "$(cat "$work/hook.out")" \
   eval '[ $hook_rc -ne 0 ] && grep -q "server.c:7:5: error: blocking call '"'"'sleep'"'"'" "$work/hook.out" &&
         grep -q "commit blocked" "$work/hook.out"'
-(cd "$repo" && "$exe" baseline -p build -o .asynclock-baseline.json -q)
+(cd "$repo" && "$exe" baseline -p build -o .asynclock-baseline.json --source-root . -q)
 git_ add .asynclock-baseline.json
 commit "first, with a baseline"
 expect "first commit with the sleep in the baseline: allowed" "$(cat "$work/hook.out")" eval '[ $hook_rc -eq 0 ]'
