@@ -372,8 +372,18 @@ static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_
     cJSON *locations = cJSON_AddArrayToObject(o, "locations");
     cJSON *loc = cJSON_CreateObject();
     char *file = al_path_absolute(e->file, source_root);
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(loc, "physicalLocation"), "artifactLocation",
-                          artifact_location_json(file, root));
+    cJSON *physical = cJSON_AddObjectToObject(loc, "physicalLocation");
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(file, root));
+    /* the call has no line any more: the whole file is the region */
+    size_t len = 0;
+    char *source = al_read_file(file, &len);
+    unsigned lines = 1;
+    for (size_t i = 0; source && i + 1 < len; i++)
+        lines += source[i] == '\n';
+    free(source);
+    cJSON *region = cJSON_AddObjectToObject(physical, "region");
+    cJSON_AddNumberToObject(region, "startLine", 1);
+    cJSON_AddNumberToObject(region, "endLine", lines);
     free(file);
     cJSON_AddItemToArray(locations, loc);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "asyncLockFingerprint/v1",

@@ -92,10 +92,10 @@ expect "new call: exit 1, one finding, that call" "exit $rc; $(cat "$out")" \
   eval '[ "$rc" -eq 1 ] && [ "$(grep -c ": error: \|: warning: \|: note: blocking" "$out")" -eq 1 ] &&
         grep -q "^project/server.c:$usleep_line:5: error: blocking call '"'"'usleep'"'"'" "$out" &&
         grep -qxF "asynclock: baseline: 1 new, 4 unchanged, 0 gone" "$out"'
-run check -p "$proj" --baseline "$work/baseline.json" -f json --sarif "$work/report.sarif" --codequality "$work/cq.json"
-expect "new call in JSON: one \"new\", four \"unchanged\", no gone" "$(head -c 300 "$out")" \
-  eval '[ "$rc" -eq 1 ] && [ "$(json "$out" "[f[\"callee\"] for f in d[\"findings\"] if f[\"baseline\"]==\"new\"]")" = "['"'"'usleep'"'"']" ] &&
-        [ "$(json "$out" "sum(f[\"baseline\"]==\"unchanged\" for f in d[\"findings\"]), d[\"gone\"]")" = "4 []" ]'
+run check -p "$proj" --baseline "$work/baseline.json" -f json -o "$work/report-new.json" --sarif "$work/report.sarif" --codequality "$work/cq.json"
+expect "new call in JSON: one \"new\", four \"unchanged\", no gone" "$(head -c 300 "$work/report-new.json")" \
+  eval '[ "$rc" -eq 1 ] && [ "$(json "$work/report-new.json" "[f[\"callee\"] for f in d[\"findings\"] if f[\"baseline\"]==\"new\"]")" = "['"'"'usleep'"'"']" ] &&
+        [ "$(json "$work/report-new.json" "sum(f[\"baseline\"]==\"unchanged\" for f in d[\"findings\"]), d[\"gone\"]")" = "4 []" ]'
 expect "new call in SARIF: baselineState" "$(head -c 300 "$work/report.sarif")" \
   eval '[ "$(json "$work/report.sarif" "sorted(r[\"baselineState\"] for r in d[\"runs\"][0][\"results\"])")" = \
           "['"'"'new'"'"', '"'"'unchanged'"'"', '"'"'unchanged'"'"', '"'"'unchanged'"'"', '"'"'unchanged'"'"']" ]'
@@ -109,9 +109,12 @@ expect "fixed call: reported gone and prunable" "$(cat "$out")" \
   eval 'grep -qxF "asynclock: baseline: 1 new, 3 unchanged, 1 gone" "$out" &&
         grep -q "^asynclock: gone: log.c: '"'"'fclose(f)'"'"' in '"'"'log_line'"'"' \[async-lock/file-io\] [0-9a-f]\{16\}$" "$out" &&
         grep -q "prunable" "$out"'
-run check -p "$proj" --baseline "$work/baseline.json" -f sarif
-expect "fixed call in SARIF: an absent result" "$(head -c 300 "$out")" \
-  eval '[ "$(json "$out" "[r[\"ruleId\"] for r in d[\"runs\"][0][\"results\"] if r[\"baselineState\"]==\"absent\"]")" = "['"'"'async-lock/file-io'"'"']" ]'
+run check -p "$proj" --baseline "$work/baseline.json" -f sarif -o "$work/absent.sarif"
+run check -p "$proj" --baseline "$work/baseline.json" -f json -o "$work/report-gone.json"
+expect "fixed call in JSON: the gone entry" "$(head -c 300 "$work/report-gone.json")" \
+  eval '[ "$(json "$work/report-gone.json" "[(g[\"call\"], g[\"count\"]) for g in d[\"gone\"]]")" = "[('"'"'fclose(f)'"'"', 1)]" ]'
+expect "fixed call in SARIF: an absent result" "$(head -c 300 "$work/absent.sarif")" \
+  eval '[ "$(json "$work/absent.sarif" "[r[\"ruleId\"] for r in d[\"runs\"][0][\"results\"] if r[\"baselineState\"]==\"absent\"]")" = "['"'"'async-lock/file-io'"'"']" ]'
 
 # ---- regenerating keeps a reason and drops what is gone ----
 python3 - "$work/baseline.json" <<'EOF'
