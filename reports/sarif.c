@@ -298,15 +298,22 @@ static void add_related_locations(cJSON *related, const al_finding_handler *h, i
     cJSON_AddItemToArray(related, loc);
 }
 
-static cJSON *result_json(const al_finding *x, const char *root)
+/* A result with its "ruleId" and, for a known category, "ruleIndex". */
+static cJSON *new_result(const char *rule, const char *category)
 {
     cJSON *o = cJSON_CreateObject();
-    char *rule_id = al_xasprintf("%s/%s", x->rule, x->category);
+    char *rule_id = al_xasprintf("%s/%s", rule, category);
     cJSON_AddStringToObject(o, "ruleId", rule_id);
     free(rule_id);
-    int index = rule_index(x->category);
+    int index = rule_index(category);
     if (index >= 0)
         cJSON_AddNumberToObject(o, "ruleIndex", index);
+    return o;
+}
+
+static cJSON *result_json(const al_finding *x, const char *root)
+{
+    cJSON *o = new_result(x->rule, x->category);
     cJSON_AddStringToObject(o, "level", level_name(x->severity));
     size_t n = strlen(x->message);
     char *text = al_xasprintf("%s%s Suggested fix: %s", x->message, n && x->message[n - 1] == '.' ? "" : ".", x->fix);
@@ -356,13 +363,7 @@ static cJSON *result_json(const al_finding *x, const char *root)
 /* A baseline entry no finding matches any more: an "absent" result, so a viewer can show it fixed. */
 static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_root, const char *root)
 {
-    cJSON *o = cJSON_CreateObject();
-    char *rule_id = al_xasprintf("%s/%s", e->rule, e->category);
-    cJSON_AddStringToObject(o, "ruleId", rule_id);
-    free(rule_id);
-    int index = rule_index(e->category);
-    if (index >= 0)
-        cJSON_AddNumberToObject(o, "ruleIndex", index);
+    cJSON *o = new_result(e->rule, e->category);
     cJSON_AddStringToObject(o, "kind", "pass");
     cJSON_AddStringToObject(o, "level", "none");
     char *text = al_xasprintf("fixed: blocking call '%s' in '%s' is gone (the baseline entry can be pruned)", e->call,
