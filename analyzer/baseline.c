@@ -2,6 +2,7 @@
 #include "baseline.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,25 +109,57 @@ static int compare_entries(const void *a, const void *b)
     return c ? c : strcmp(x->fingerprint, y->fingerprint);
 }
 
-static const al_baseline_entry *find_entry(const al_baseline_entries *entries, const char *fingerprint)
+/* Fingerprint -> index of the first entry that has it, through the interner's dense ids, so
+ * matching stays linear in the findings and entries. */
+typedef struct fingerprint_index {
+    al_strtab ids;
+    AL_VEC(size_t) entry; /* by id; SIZE_MAX: none */
+} fingerprint_index;
+
+static void index_add(fingerprint_index *ix, const char *fingerprint, size_t entry)
 {
+    uint32_t id = al_strtab_intern(&ix->ids, fingerprint);
+    while (ix->entry.count <= id)
+        AL_VEC_PUSH(ix->entry, SIZE_MAX);
+    if (ix->entry.items[id] == SIZE_MAX)
+        ix->entry.items[id] = entry;
+}
+
+static void index_init(fingerprint_index *ix, const al_baseline_entries *entries)
+{
+    memset(ix, 0, sizeof(*ix));
+    al_strtab_init(&ix->ids);
     for (size_t i = 0; entries && i < entries->count; i++)
-        if (strcmp(entries->items[i].fingerprint, fingerprint) == 0)
-            return &entries->items[i];
-    return NULL;
+        index_add(ix, entries->items[i].fingerprint, i);
+}
+
+static size_t index_find(const fingerprint_index *ix, const char *fingerprint)
+{
+    uint32_t id = al_strtab_find(&ix->ids, fingerprint);
+    return id == UINT32_MAX || id >= ix->entry.count ? SIZE_MAX : ix->entry.items[id];
+}
+
+static void index_free(fingerprint_index *ix)
+{
+    al_strtab_free(&ix->ids);
+    AL_VEC_FREE(ix->entry);
 }
 
 void al_baseline_from_findings(al_baseline_entries *out, const al_findings *f, const al_baseline_entries *previous)
 {
     memset(out, 0, sizeof(*out));
+    fingerprint_index mine, old_index;
+    index_init(&mine, NULL);
+    index_init(&old_index, previous);
     for (size_t i = 0; i < f->items.count; i++) {
         const al_finding *x = &f->items.items[i];
-        al_baseline_entry *same = (al_baseline_entry *)find_entry(out, x->fingerprint);
-        if (same) {
-            same->count++;
+        size_t same = index_find(&mine, x->fingerprint);
+        if (same != SIZE_MAX) {
+            out->items[same].count++;
             continue;
         }
-        const al_baseline_entry *old = find_entry(previous, x->fingerprint);
+        size_t k = index_find(&old_index, x->fingerprint);
+        const al_baseline_entry *old = k == SIZE_MAX ? NULL : &previous->items[k];
         al_baseline_entry e = {al_xstrdup(x->fingerprint),
                                al_xstrdup(x->rule),
                                al_xstrdup(x->category),
@@ -137,8 +170,11 @@ void al_baseline_from_findings(al_baseline_entries *out, const al_findings *f, c
                                al_xstrdup(x->handlers[0].name),
                                old && old->reason ? al_xstrdup(old->reason) : NULL,
                                1};
+        index_add(&mine, e.fingerprint, out->count);
         AL_VEC_PUSH(*out, e);
     }
+    index_free(&mine);
+    index_free(&old_index);
     if (out->count > 1)
         qsort(out->items, out->count, sizeof(*out->items), compare_entries);
 }
@@ -181,11 +217,12 @@ static void copy_entry(al_baseline_entry *to, const al_baseline_entry *from, siz
 void al_baseline_apply(al_findings *f, const al_baseline_entries *baseline)
 {
     size_t *used = al_xcalloc(baseline->count + 1, sizeof(*used));
+    fingerprint_index ix;
+    index_init(&ix, baseline);
     for (size_t i = 0; i < f->items.count; i++) {
         al_finding *x = &f->items.items[i];
-        const al_baseline_entry *e = find_entry(baseline, x->fingerprint);
-        size_t k = e ? (size_t)(e - baseline->items) : 0;
-        if (e && used[k] < e->count) {
+        size_t k = index_find(&ix, x->fingerprint);
+        if (k != SIZE_MAX && used[k] < baseline->items[k].count) {
             used[k]++;
             x->baseline = AL_BASELINE_UNCHANGED;
         } else {
@@ -200,6 +237,7 @@ void al_baseline_apply(al_findings *f, const al_baseline_entries *baseline)
         AL_VEC_PUSH(f->gone, gone);
     }
     free(used);
+    index_free(&ix);
     f->baselined = true;
 }
 
