@@ -55,6 +55,7 @@ static char *diff_path(const char *s, size_t len)
 void al_changes_parse_diff(al_changes *c, const char *diff, const char *top)
 {
     al_changed_file *current = NULL;
+    c->found.count = 0; /* new files: resolve every path again */
     for (const char *line = diff; line && *line;) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
@@ -183,23 +184,39 @@ bool al_changes_from_git(al_changes *c, const char *dir, const char *revision, c
     return ok;
 }
 
-static const al_changed_file *lookup(const al_changes *c, const char *file)
+static size_t lookup(const al_changes *c, const char *file)
 {
     for (size_t i = 0; i < c->files.count; i++)
         if (strcmp(c->files.items[i].path, file) == 0)
-            return &c->files.items[i];
-    return NULL;
+            return i;
+    return SIZE_MAX;
 }
 
-bool al_changes_touches(const al_changes *c, const char *file, unsigned line)
+/* The changed file `file` is, or NULL; answers are remembered, since findings repeat their files. */
+static const al_changed_file *resolve(al_changes *c, const char *file)
 {
-    const al_changed_file *f = lookup(c, file);
-    if (!f) {
+    if (c->queried.strings == NULL)
+        al_strtab_init(&c->queried);
+    uint32_t id = al_strtab_intern(&c->queried, file);
+    while (c->found.count <= id)
+        AL_VEC_PUSH(c->found, 0);
+    if (c->found.items[id] == 0) {
+        size_t k = lookup(c, file);
         /* git names files by their real path; the compile database may reach them by a symlink */
         char real[PATH_MAX];
-        if (!realpath(file, real) || strcmp(real, file) == 0 || !(f = lookup(c, real)))
-            return false;
+        if (k == SIZE_MAX && realpath(file, real) && strcmp(real, file) != 0)
+            k = lookup(c, real);
+        c->found.items[id] = k == SIZE_MAX ? SIZE_MAX : k + 1;
     }
+    size_t k = c->found.items[id];
+    return k == SIZE_MAX ? NULL : &c->files.items[k - 1];
+}
+
+bool al_changes_touches(al_changes *c, const char *file, unsigned line)
+{
+    const al_changed_file *f = resolve(c, file);
+    if (!f)
+        return false;
     if (f->whole)
         return true;
     for (size_t i = 0; i < f->ranges.count; i++)
@@ -208,7 +225,7 @@ bool al_changes_touches(const al_changes *c, const char *file, unsigned line)
     return false;
 }
 
-static bool finding_touched(const al_finding *x, const al_changes *c)
+static bool finding_touched(const al_finding *x, al_changes *c)
 {
     if (al_changes_touches(c, x->loc.file, x->loc.line))
         return true;
@@ -224,7 +241,7 @@ static bool finding_touched(const al_finding *x, const al_changes *c)
     return false;
 }
 
-void al_changes_filter(al_findings *f, const al_changes *c)
+void al_changes_filter(al_findings *f, al_changes *c)
 {
     size_t kept = 0;
     for (size_t i = 0; i < f->items.count; i++) {
@@ -246,4 +263,8 @@ void al_changes_free(al_changes *c)
         AL_VEC_FREE(c->files.items[i].ranges);
     }
     AL_VEC_FREE(c->files);
+    if (c->queried.strings)
+        al_strtab_free(&c->queried);
+    AL_VEC_FREE(c->found);
+    memset(c, 0, sizeof(*c));
 }

@@ -21,6 +21,8 @@ typedef struct al_changed_file {
 
 typedef struct al_changes {
     AL_VEC(al_changed_file) files;
+    al_strtab queried;    /* paths al_changes_touches was asked about ... */
+    AL_VEC(size_t) found; /* ... by id: their index in files, SIZE_MAX none, 0 not resolved yet */
 } al_changes;
 
 /* Adds the new-side ranges of a unified diff (any context size) to `c`; paths are taken relative
@@ -31,10 +33,11 @@ void al_changes_parse_diff(al_changes *c, const char *diff, const char *top);
 /* Runs git in `dir`. On failure returns false and sets *error to one line. */
 bool al_changes_from_git(al_changes *c, const char *dir, const char *revision, char **error);
 
-bool al_changes_touches(const al_changes *c, const char *file, unsigned line);
+/* Whether `line` of `file` changed; each path is resolved once (symlinks: realpath). */
+bool al_changes_touches(al_changes *c, const char *file, unsigned line);
 
 /* Drops the findings no changed line touches; keeps the summary count true. */
-void al_changes_filter(al_findings *f, const al_changes *c);
+void al_changes_filter(al_findings *f, al_changes *c);
 
 void al_changes_free(al_changes *c);
 
