@@ -574,10 +574,10 @@ int main(int argc, char **argv)
         status = parsed;
     } else if (o.write_baseline && !o.output) {
         status = usage_error("%s", "baseline needs -o FILE, where the baseline is written");
-    } else if (o.write_baseline && (o.unknown || o.baseline || o.changed_since || o.side_output[0] ||
-                                    o.side_output[1] || o.side_output[2] || o.side_output[3])) {
-        status = usage_error("%s", "baseline writes only the baseline file: no --unknown, --baseline, "
-                                   "--changed-since or side reports");
+    } else if (o.write_baseline && (o.unknown || o.baseline || o.changed_since || strcmp(o.format, "text") != 0 ||
+                                    o.side_output[0] || o.side_output[1] || o.side_output[2] || o.side_output[3])) {
+        status = usage_error("%s", "baseline writes only the baseline file: no --format, --unknown, "
+                                   "--baseline, --changed-since or side reports");
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
     } else {

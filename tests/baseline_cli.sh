@@ -143,6 +143,11 @@ run baseline -p "$proj"
 expect "baseline without -o: usage error" "exit $rc; $(cat "$err")" \
   eval '[ "$rc" -eq 2 ] && grep -qF "baseline needs -o FILE" "$err"'
 
+run baseline -p "$proj" -o "$work/other.json" --sarif "$work/other.sarif"
+expect "baseline with a side report: usage error, nothing written" "exit $rc; $(cat "$err")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -qF "baseline writes only the baseline file" "$err" &&
+        [ ! -e "$work/other.json" ] && [ ! -e "$work/other.sarif" ]'
+
 # ---- --changed-since in a scratch git repository ----
 repo="$work/repo"
 mkdir -p "$repo"
