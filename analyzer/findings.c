@@ -48,27 +48,127 @@ static char *common_root(const al_program *p)
     return root;
 }
 
-/* Which occurrence of a call to the same name within its function this call is (from 0). */
-static unsigned occurrence(const al_program *p, uint32_t call_index)
+/* Source files read for call texts, each once per run. */
+typedef struct source_cache {
+    AL_VEC(char *) paths;
+    AL_VEC(char *) texts; /* NULL: unreadable */
+} source_cache;
+
+static const char *cached_source(source_cache *c, const char *path)
 {
-    const al_call *call = &p->calls.items[call_index];
-    const al_function *f = &p->functions.items[call->caller];
-    unsigned n = 0;
-    for (uint32_t k = f->first_call; k < call_index; k++)
-        n += p->calls.items[k].callee_name == call->callee_name;
-    return n;
+    for (size_t i = 0; i < c->paths.count; i++)
+        if (strcmp(c->paths.items[i], path) == 0)
+            return c->texts.items[i];
+    AL_VEC_PUSH(c->paths, al_xstrdup(path));
+    AL_VEC_PUSH(c->texts, al_read_file(path, NULL));
+    return c->texts.items[c->texts.count - 1];
 }
 
-static void fingerprint(al_finding *f, const char *root, unsigned occurrence_index)
+static void source_cache_free(source_cache *c)
 {
-    /* no line numbers: rule, category, relative path, function, callee, occurrence */
-    char occ[16];
-    snprintf(occ, sizeof(occ), "%u", occurrence_index);
-    const char *parts[] = {f->rule, f->category, al_path_relative_to(f->loc.file, root), f->function, f->callee, occ};
+    for (size_t i = 0; i < c->paths.count; i++) {
+        free(c->paths.items[i]);
+        free(c->texts.items[i]);
+    }
+    AL_VEC_FREE(c->paths);
+    AL_VEC_FREE(c->texts);
+}
+
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+char *al_findings_call_text(const char *text, unsigned line, unsigned column)
+{
+    if (!text || line == 0 || column == 0)
+        return NULL;
+    const char *p = text;
+    for (unsigned l = 1; l < line && *p; p++)
+        l += *p == '\n';
+    for (unsigned c = 1; c < column && *p && *p != '\n'; c++)
+        p++;
+    /* The callee expression up to '(' and the balanced argument list after it; comments and
+     * whitespace runs collapse to one space, kept only between two words. */
+    al_strbuf out = {0};
+    int depth = 0;
+    bool pending_space = false;
+    const size_t limit = 4096;
+    while (*p && out.len < limit) {
+        char c = *p;
+        if (c == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            p = end ? end + 2 : p + strlen(p);
+            pending_space = true;
+            continue;
+        }
+        if (c == '/' && p[1] == '/') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\') {
+            pending_space = true;
+            p++;
+            continue;
+        }
+        if (depth == 0 && c != '(' && !word_char(c) && c != '.' && c != '-' && c != '>' && c != '*' && c != ':' &&
+            c != '[' && c != ']')
+            break; /* not a call expression here (a macro argument, a bad column) */
+        if (pending_space && out.len && word_char(out.data[out.len - 1]) && word_char(c))
+            al_strbuf_putc(&out, ' ');
+        pending_space = false;
+        if (c == '"' || c == '\'') {
+            const char *q = p + 1;
+            while (*q && *q != c && *q != '\n')
+                q += q[0] == '\\' && q[1] ? 2 : 1;
+            if (*q == c)
+                q++;
+            al_strbuf_append_n(&out, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        al_strbuf_putc(&out, c);
+        p++;
+        if (c == '(')
+            depth++;
+        else if (c == ')' && --depth == 0)
+            return al_strbuf_take(&out);
+    }
+    al_strbuf_free(&out);
+    return NULL;
+}
+
+/* Identity without lines: rule, category, relative path, function, call text, first handler. */
+static uint64_t identity_hash(const al_finding *f, const char *root)
+{
+    const char *parts[] = {f->rule,     f->category, al_path_relative_to(f->loc.file, root),
+                           f->function, f->call,     f->handlers[0].name};
     uint64_t h = AL_HASH_SEED;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         h = al_hash_bytes(parts[i], strlen(parts[i]) + 1, h);
-    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
+    return h;
+}
+
+/* After sorting: the identity plus which occurrence of it this is in its file, in source order, so
+ * two identical calls in one function differ and lines never enter. */
+static void assign_fingerprints(al_finding_list *list, const char *root)
+{
+    size_t n = list->count;
+    uint64_t *ids = al_xcalloc(n ? n : 1, sizeof(*ids));
+    size_t file_start = 0;
+    for (size_t i = 0; i < n; i++) {
+        al_finding *f = &list->items[i];
+        if (strcmp(f->loc.file, list->items[file_start].loc.file) != 0)
+            file_start = i;
+        ids[i] = identity_hash(f, root);
+        unsigned occurrence = 0;
+        for (size_t k = file_start; k < i; k++)
+            occurrence += ids[k] == ids[i];
+        uint64_t h = al_hash_bytes(&occurrence, sizeof(occurrence), ids[i]);
+        snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
+    }
+    free(ids);
 }
 
 /* The note's reason: how the handler was found, in words. */
@@ -225,6 +325,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
     memset(out, 0, sizeof(*out));
     out->source_root = options && options->source_root ? al_xstrdup(options->source_root) : common_root(p);
     out->comments = al_suppressions_new();
+    source_cache sources = {0};
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
@@ -269,7 +370,9 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         else
             f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s' (and %zu more)", f.callee,
                                      f.handlers[0].name, f.handler_count - 1);
-        fingerprint(&f, out->source_root, occurrence(p, site->call));
+        f.call = al_findings_call_text(cached_source(&sources, f.loc.file), f.loc.line, f.loc.column);
+        if (!f.call)
+            f.call = al_xstrdup(f.callee);
         if (quiet)
             AL_VEC_PUSH(out->suppressed, f);
         else
@@ -279,6 +382,9 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         qsort(out->items.items, out->items.count, sizeof(al_finding), compare_findings);
     if (out->suppressed.count > 1)
         qsort(out->suppressed.items, out->suppressed.count, sizeof(al_finding), compare_findings);
+    assign_fingerprints(&out->items, out->source_root);
+    assign_fingerprints(&out->suppressed, out->source_root);
+    source_cache_free(&sources);
 
     scan_sources(out, p, options);
     al_suppression_list unused;
@@ -304,15 +410,20 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         out->summary.functions += p->functions.items[i].defined;
 }
 
+void al_finding_free(al_finding *x)
+{
+    for (size_t h = 0; h < x->handler_count; h++)
+        free_handler(&x->handlers[h]);
+    free(x->handlers);
+    free(x->message);
+    free(x->call);
+    memset(x, 0, sizeof(*x));
+}
+
 static void free_list(al_finding_list *list)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        al_finding *x = &list->items[i];
-        for (size_t h = 0; h < x->handler_count; h++)
-            free_handler(&x->handlers[h]);
-        free(x->handlers);
-        free(x->message);
-    }
+    for (size_t i = 0; i < list->count; i++)
+        al_finding_free(&list->items[i]);
     AL_VEC_FREE(*list);
 }
 
@@ -322,6 +433,9 @@ void al_findings_free(al_findings *f)
     free_list(&f->suppressed);
     AL_VEC_FREE(f->unused);
     al_suppressions_free(f->comments);
+    for (size_t i = 0; i < f->gone.count; i++)
+        al_baseline_entry_free(&f->gone.items[i]);
+    AL_VEC_FREE(f->gone);
     AL_VEC_FREE(f->failures);
     free(f->source_root);
     memset(f, 0, sizeof(*f));
@@ -342,7 +456,16 @@ void al_findings_unknown(al_unknown_entries *out, const al_program *p, const al_
 bool al_findings_fail(const al_findings *f, al_severity level)
 {
     for (size_t i = 0; i < f->items.count; i++)
-        if (f->items.items[i].severity >= level)
+        if (f->items.items[i].severity >= level && f->items.items[i].baseline != AL_BASELINE_UNCHANGED)
             return true;
     return false;
+}
+
+void al_baseline_entry_free(al_baseline_entry *e)
+{
+    char *fields[] = {e->fingerprint, e->rule, e->category, e->file,  e->function,
+                      e->callee,      e->call, e->handler,  e->reason};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        free(fields[i]);
+    memset(e, 0, sizeof(*e));
 }

@@ -32,6 +32,9 @@ typedef struct al_finding_handler {
     size_t chain_length;
 } al_finding_handler;
 
+/* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
+typedef enum { AL_BASELINE_NONE = 0, AL_BASELINE_NEW, AL_BASELINE_UNCHANGED } al_baseline_state;
+
 typedef struct al_finding {
     const char *rule;     /* "async-lock" */
     const char *category; /* sleep, file-io, ... */
@@ -44,10 +47,21 @@ typedef struct al_finding {
     char *message;
     const char *why;
     const char *fix;
+    char *call; /* the call as written, whitespace collapsed: "sleep(1)"; the callee when unreadable */
     char fingerprint[17];
     const al_suppression *suppression; /* the comment that suppressed it (in `suppressed`), else NULL */
+    al_baseline_state baseline;
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
+
+/* One baseline entry: the identity of `count` findings that share a fingerprint. Strings owned. */
+typedef struct al_baseline_entry {
+    char *fingerprint, *rule, *category, *file, *function, *callee, *call, *handler;
+    char *reason; /* why it is accepted, or NULL */
+    size_t count;
+} al_baseline_entry;
+typedef AL_VEC(al_baseline_entry) al_baseline_entries;
+void al_baseline_entry_free(al_baseline_entry *e);
 
 typedef struct al_unit_failure {
     const char *file;
@@ -70,7 +84,9 @@ typedef struct al_findings {
     al_suppressions *comments;  /* owns the comments the two above point to */
     AL_VEC(al_unit_failure) failures;
     al_summary summary;
-    char *source_root; /* fingerprints use paths relative to it */
+    char *source_root;        /* fingerprints use paths relative to it */
+    bool baselined;           /* compared with a baseline: items carry their state, `gone` is filled */
+    al_baseline_entries gone; /* baseline entries no finding matches any more (count: how many) */
 } al_findings;
 
 typedef struct al_findings_options {
@@ -92,6 +108,8 @@ typedef struct al_findings_options {
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options);
 void al_findings_free(al_findings *f);
+/* One finding's own memory (for stages that drop findings). */
+void al_finding_free(al_finding *x);
 
 /* An external function that handlers reach and no rule describes, resolved for reports. */
 typedef struct al_unknown_entry {
@@ -104,7 +122,11 @@ typedef AL_VEC(al_unknown_entry) al_unknown_entries;
 
 void al_findings_unknown(al_unknown_entries *out, const al_program *p, const al_unknown_list *list);
 
-/* Whether any finding is at or above `level`. */
+/* The call expression that starts at line:column (from 1) of `text`, callee and argument list,
+ * comments dropped and whitespace collapsed ("sleep(1)"); NULL when none starts there. */
+char *al_findings_call_text(const char *text, unsigned line, unsigned column);
+
+/* Whether any finding is at or above `level` (against a baseline: any new one). */
 bool al_findings_fail(const al_findings *f, al_severity level);
 
 #endif

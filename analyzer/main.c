@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "../reports/report.h"
+#include "baseline.h"
+#include "changes.h"
 #include "compdb.h"
 #include "config.h"
 #include "contexts.h"
@@ -37,6 +39,7 @@ static const char usage_text[] =
     "       asynclock check -p BUILD_DIR --shard K/N -o SHARD_FILE [options]\n"
     "       asynclock merge [report options] SHARD_FILE...\n"
     "       asynclock lsp [check options...]\n"
+    "       asynclock baseline [-p BUILD_DIR] -o FILE [check options]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
     "       asynclock --help | --version\n"
     "\n"
@@ -46,11 +49,16 @@ static const char usage_text[] =
     "check options:\n"
     "  -p DIR               folder holding compile_commands.json (default: ., then ./build)\n"
     "  FILE...              report only findings in these files (the whole program is analyzed)\n"
-    "  -f, --format FMT     text (default) | json | sarif | html\n"
+    "  -f, --format FMT     text (default) | json | sarif | html | codequality\n"
     "  -o, --output FILE    write the report there (default: standard output)\n"
     "      --json FILE      also write the JSON report to FILE\n"
     "      --sarif FILE     also write the SARIF 2.1.0 report to FILE\n"
     "      --html FILE      also write the HTML report to FILE\n"
+    "      --codequality FILE  also write the GitLab Code Quality report to FILE\n"
+    "      --baseline FILE  fail only on findings not in this baseline; report the\n"
+    "                       baseline entries that are gone (see docs/baselines.md)\n"
+    "      --changed-since REV  report only findings whose call, chain or handler is on a\n"
+    "                       line changed since git revision REV (work tree included)\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --cache DIR      keep the facts cache in DIR (default: BUILD_DIR/.asynclock-cache);\n"
     "                       a unit is parsed again only when a file it reads, its compile\n"
@@ -79,6 +87,9 @@ static const char usage_text[] =
     "\n"
     "merge: joins the facts files of every shard of a --shard run, then analyzes and reports\n"
     "as check does (check's report options apply).\n"
+    "baseline: writes today's findings to -o FILE (JSON); a \"reason\" an entry of an existing\n"
+    "FILE has is kept. Takes the check options that choose findings (-p, --rules, --conditional,\n"
+    "--source-root, FILE...).\n"
     "\n"
     "rules options:\n"
     "      --rules PATH     load this pack too\n"
@@ -86,14 +97,19 @@ static const char usage_text[] =
     "      --pack P         list only this pack\n"
     "\n"
     "Command-line options override the configuration file.\n"
-    "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, input or\n"
+    "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
     "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
 typedef struct check_options {
     const char *build_dir;
     const char *format;
     const char *output;
-    const char *side_output[3]; /* --json, --sarif, --html: reports beside the main one */
+    const char *side_output[4];           /* --json, --sarif, --html, --codequality: reports beside the main one */
+    const char *baseline;                 /* --baseline FILE */
+    const char *changed_since;            /* --changed-since REV */
+    bool write_baseline;                  /* the baseline command: -o FILE gets the baseline */
+    al_baseline_entries baseline_entries; /* what --baseline (or the file being regenerated) holds */
+    bool have_baseline;
     int jobs;
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
@@ -131,6 +147,9 @@ enum {
     OPT_JSON = 256,
     OPT_SARIF,
     OPT_HTML,
+    OPT_CODEQUALITY,
+    OPT_BASELINE,
+    OPT_CHANGED_SINCE,
     OPT_UNKNOWN,
     OPT_RULES,
     OPT_FAIL_ON,
@@ -156,6 +175,9 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"json", required_argument, NULL, OPT_JSON},
                                                  {"sarif", required_argument, NULL, OPT_SARIF},
                                                  {"html", required_argument, NULL, OPT_HTML},
+                                                 {"codequality", required_argument, NULL, OPT_CODEQUALITY},
+                                                 {"baseline", required_argument, NULL, OPT_BASELINE},
+                                                 {"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
@@ -205,6 +227,15 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_HTML:
             o->side_output[2] = optarg;
+            break;
+        case OPT_CODEQUALITY:
+            o->side_output[3] = optarg;
+            break;
+        case OPT_BASELINE:
+            o->baseline = optarg;
+            break;
+        case OPT_CHANGED_SINCE:
+            o->changed_since = optarg;
             break;
         case OPT_RULES:
             AL_VEC_PUSH(o->rule_paths, optarg);
@@ -267,11 +298,12 @@ static int parse_options(int argc, char **argv, check_options *o)
         }
     }
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 && strcmp(o->format, "sarif") != 0 &&
-        strcmp(o->format, "html") != 0)
-        return usage_error("unknown format '%s' (text, json, sarif, html)", o->format);
+        strcmp(o->format, "html") != 0 && strcmp(o->format, "codequality") != 0)
+        return usage_error("unknown format '%s' (text, json, sarif, html, codequality)", o->format);
     if (o->unknown &&
-        (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || o->side_output[1] || o->side_output[2]))
-        return usage_error("%s", "--unknown writes text or JSON only");
+        (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || strcmp(o->format, "codequality") == 0 ||
+         o->side_output[1] || o->side_output[2] || o->side_output[3] || o->baseline || o->changed_since))
+        return usage_error("%s", "--unknown writes text or JSON only, without --baseline or --changed-since");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
     if (o->shard_count && !o->output)
@@ -428,8 +460,9 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The side reports of --json, --sarif and --html, in this order. */
-static const char *const side_formats[3] = {"json", "sarif", "html"};
+/* The side reports of --json, --sarif, --html and --codequality, in this order. */
+#define SIDE_COUNT 4
+static const char *const side_formats[SIDE_COUNT] = {"json", "sarif", "html", "codequality"};
 
 static void write_findings(FILE *out, const char *format, const al_findings *findings, const al_text_options *text)
 {
@@ -440,6 +473,8 @@ static void write_findings(FILE *out, const char *format, const al_findings *fin
         al_report_sarif(out, findings, &sarif);
     } else if (strcmp(format, "html") == 0) {
         al_report_html(out, findings, AL_VERSION);
+    } else if (strcmp(format, "codequality") == 0) {
+        al_report_codequality(out, findings);
     } else {
         al_report_text(out, findings, text);
     }
@@ -450,6 +485,7 @@ static int report_findings(check_options *o, const al_program *program, const al
                            const al_rules *rules, report_file *main_report, report_file *side,
                            const al_text_options *text, double seconds, size_t cached_units)
 {
+    const al_baseline_entries *baseline = o->have_baseline ? &o->baseline_entries : NULL;
     al_reach_options reach_options = {o->conditional};
     al_reach reach;
     al_reach_run(&reach, program, contexts, rules, &reach_options);
@@ -458,7 +494,9 @@ static int report_findings(check_options *o, const al_program *program, const al
         free(o->files.items[i]);
         o->files.items[i] = abs;
     }
-    al_findings_options finding_options = {o->source_root,
+    /* fingerprints compare absolute paths with it: "--source-root ." means the working folder */
+    char *source_root = o->source_root ? al_path_absolute(o->source_root, NULL) : NULL;
+    al_findings_options finding_options = {source_root,
                                            o->files.count ? o->files.items : NULL,
                                            o->files.count,
                                            o->config.exclude.items,
@@ -468,12 +506,45 @@ static int report_findings(check_options *o, const al_program *program, const al
                                            o->config.off_categories.count};
     al_findings findings;
     al_findings_build(&findings, program, contexts, &reach, rules, &finding_options);
+    free(source_root);
     findings.summary.seconds = seconds;
     findings.summary.cached_units = cached_units;
+    int status = EXIT_CLEAN;
+    if (o->write_baseline) {
+        al_baseline_entries entries;
+        al_baseline_from_findings(&entries, &findings, baseline);
+        al_baseline_write(main_report->f, &entries, AL_VERSION);
+        status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+        if (status == EXIT_CLEAN && !o->quiet)
+            fprintf(stderr, "asynclock: wrote %zu finding%s as %zu baseline entr%s to %s\n", findings.items.count,
+                    findings.items.count == 1 ? "" : "s", entries.count, entries.count == 1 ? "y" : "ies", o->output);
+        al_baseline_free(&entries);
+        al_findings_free(&findings);
+        al_reach_free(&reach);
+        return status;
+    }
+    if (baseline)
+        al_baseline_apply(&findings, baseline);
+    if (o->changed_since) {
+        al_changes changes;
+        char *error = NULL;
+        if (!al_changes_from_git(&changes, findings.source_root, o->changed_since, &error)) {
+            fprintf(stderr, "asynclock: error: %s\n", error);
+            free(error);
+            report_abandon(main_report);
+            for (int k = 0; k < SIDE_COUNT; k++)
+                report_abandon(&side[k]);
+            al_findings_free(&findings);
+            al_reach_free(&reach);
+            return EXIT_USAGE;
+        }
+        al_changes_filter(&findings, &changes);
+        al_changes_free(&changes);
+    }
 
     write_findings(main_report->f, o->format, &findings, text);
-    int status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
-    for (int k = 0; k < 3; k++) {
+    status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
+    for (int k = 0; k < SIDE_COUNT; k++) {
         if (!o->side_output[k])
             continue;
         write_findings(side[k].f, side_formats[k], &findings, text);
@@ -599,18 +670,18 @@ static void free_units(al_tu_facts *units, size_t count)
  * fast; written only at the end. */
 typedef struct report_set {
     report_file main;
-    report_file side[3];
+    report_file side[SIDE_COUNT];
 } report_set;
 
 static bool reports_open(const check_options *o, report_set *r)
 {
     memset(r, 0, sizeof(*r));
     bool opened = report_open(&r->main, o->output);
-    for (int k = 0; k < 3 && opened; k++)
+    for (int k = 0; k < SIDE_COUNT && opened; k++)
         opened = !o->side_output[k] || report_open(&r->side[k], o->side_output[k]);
     if (!opened) {
         report_abandon(&r->main);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < SIDE_COUNT; k++)
             report_abandon(&r->side[k]);
     }
     return opened;
@@ -619,7 +690,7 @@ static bool reports_open(const check_options *o, report_set *r)
 static void reports_abandon(report_set *r)
 {
     report_abandon(&r->main);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < SIDE_COUNT; k++)
         report_abandon(&r->side[k]);
 }
 
@@ -666,11 +737,28 @@ static int write_shard(const check_options *o, const al_compdb *db, al_tu_facts 
     return ok ? EXIT_CLEAN : EXIT_USAGE;
 }
 
+/* The baseline to compare with (--baseline), or the one being regenerated, for its reasons. */
+static bool load_baseline(check_options *o)
+{
+    const char *path = o->write_baseline ? o->output : o->baseline;
+    o->have_baseline = path && (!o->write_baseline || access(path, F_OK) == 0);
+    char *error = NULL;
+    if (o->have_baseline && !al_baseline_load(&o->baseline_entries, path, &error)) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        o->have_baseline = false;
+        return false;
+    }
+    return true;
+}
+
 static int run_check(check_options *o)
 {
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
 
+    if (!load_baseline(o))
+        return EXIT_USAGE;
     al_rules *rules = load_rules(o);
     if (!rules)
         return EXIT_USAGE;
@@ -771,6 +859,8 @@ static int run_merge(check_options *o, int argc, char **argv)
         return usage_error("%s", "merge needs the shard files written by check --shard K/N -o FILE");
     if (o->shard_count || o->build_dir)
         return usage_error("%s", "merge takes shard files, not -p or --shard");
+    if (!load_baseline(o))
+        return EXIT_USAGE;
     al_rules *rules = load_rules(o);
     if (!rules)
         return EXIT_USAGE;
@@ -862,16 +952,24 @@ int main(int argc, char **argv)
             snprintf(self, sizeof(self), "%s", argv[0]);
         return al_lsp_run(self, argv + 2, argc - 2);
     }
-    if (strcmp(command, "check") != 0 && strcmp(command, "merge") != 0 && strcmp(command, "rules") != 0)
-        return usage_error("unknown command '%s' (check, merge, lsp, rules)", command);
+    if (strcmp(command, "check") != 0 && strcmp(command, "merge") != 0 && strcmp(command, "rules") != 0 &&
+        strcmp(command, "baseline") != 0)
+        return usage_error("unknown command '%s' (check, baseline, merge, lsp, rules)", command);
 
     check_options o = {0};
     int parsed = parse_options(argc - 1, argv + 1, &o);
+    o.write_baseline = strcmp(command, "baseline") == 0;
     int status;
     if (parsed >= 0) {
         status = parsed;
     } else if (!apply_config(&o)) {
         status = EXIT_USAGE;
+    } else if (o.write_baseline && !o.output) {
+        status = usage_error("%s", "baseline needs -o FILE, where the baseline is written");
+    } else if (o.write_baseline && (o.unknown || o.baseline || o.changed_since || strcmp(o.format, "text") != 0 ||
+                                    o.side_output[0] || o.side_output[1] || o.side_output[2] || o.side_output[3])) {
+        status = usage_error("%s", "baseline writes only the baseline file: no --format, --unknown, "
+                                   "--baseline, --changed-since or side reports");
     } else if (strcmp(command, "rules") == 0) {
         status = run_rules(&o, argc - 1 - optind, argv + 1 + optind);
     } else if (strcmp(command, "merge") == 0) {
@@ -888,5 +986,7 @@ int main(int argc, char **argv)
     AL_VEC_FREE(o.files);
     AL_VEC_FREE(o.rule_paths);
     al_config_free(&o.config);
+    if (o.have_baseline)
+        al_baseline_free(&o.baseline_entries);
     return status;
 }

@@ -13,6 +13,8 @@ packages=(
   # real event-loop and blocking-library headers the fixtures compile against
   libuv1-dev libevent-dev libev-dev libglib2.0-dev
   libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
+  # the CI examples' tests: git for the pre-commit hook, python3-yaml to parse the workflows
+  git python3 python3-yaml
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

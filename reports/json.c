@@ -72,6 +72,9 @@ static cJSON *finding_json(const al_finding *x)
     cJSON_AddStringToObject(o, "why", x->why);
     cJSON_AddStringToObject(o, "fix", x->fix);
     cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
+    cJSON_AddStringToObject(o, "call", x->call);
+    if (x->baseline != AL_BASELINE_NONE)
+        cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
     return o;
 }
 
@@ -105,6 +108,22 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON *unused = cJSON_AddArrayToObject(root, "unused_suppressions");
     for (size_t i = 0; i < f->unused.count; i++)
         cJSON_AddItemToArray(unused, comment_json(f->unused.items[i]));
+    if (f->baselined) {
+        cJSON *gone = cJSON_AddArrayToObject(root, "gone");
+        for (size_t i = 0; i < f->gone.count; i++) {
+            const al_baseline_entry *e = &f->gone.items[i];
+            cJSON *o = cJSON_CreateObject();
+            const char *keys[] = {"fingerprint", "rule", "category", "file", "function", "callee", "call", "handler"};
+            const char *values[] = {e->fingerprint, e->rule,   e->category, e->file,
+                                    e->function,    e->callee, e->call,     e->handler};
+            for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+                cJSON_AddStringToObject(o, keys[k], values[k]);
+            cJSON_AddNumberToObject(o, "count", (double)e->count);
+            if (e->reason)
+                cJSON_AddStringToObject(o, "reason", e->reason);
+            cJSON_AddItemToArray(gone, o);
+        }
+    }
     const al_summary *s = &f->summary;
     cJSON *summary = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);

@@ -32,6 +32,9 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *op
  * files the findings name, for the lines of each chain step. */
 void al_report_html(FILE *out, const al_findings *f, const char *tool_version);
 
+/* GitLab Code Quality JSON (reports/codequality.c); against a baseline, new findings only. */
+void al_report_codequality(FILE *out, const al_findings *f);
+
 /* --unknown: the external functions handlers reach that no rule describes. */
 void al_report_unknown_text(FILE *out, const al_unknown_entries *list, const al_text_options *options);
 void al_report_unknown_json(FILE *out, const al_unknown_entries *list, const char *tool_version);

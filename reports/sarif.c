@@ -271,15 +271,22 @@ static void add_related_locations(cJSON *related, const al_finding_handler *h, i
     cJSON_AddItemToArray(related, loc);
 }
 
-static cJSON *result_json(const al_finding *x, const char *root)
+/* A result with its "ruleId" and, for a known category, "ruleIndex". */
+static cJSON *new_result(const char *rule, const char *category)
 {
     cJSON *o = cJSON_CreateObject();
-    char *rule_id = al_xasprintf("%s/%s", x->rule, x->category);
+    char *rule_id = al_xasprintf("%s/%s", rule, category);
     cJSON_AddStringToObject(o, "ruleId", rule_id);
     free(rule_id);
-    int index = rule_index(x->category);
+    int index = rule_index(category);
     if (index >= 0)
         cJSON_AddNumberToObject(o, "ruleIndex", index);
+    return o;
+}
+
+static cJSON *result_json(const al_finding *x, const char *root)
+{
+    cJSON *o = new_result(x->rule, x->category);
     cJSON_AddStringToObject(o, "level", level_name(x->severity));
     size_t n = strlen(x->message);
     char *text = al_xasprintf("%s%s Suggested fix: %s", x->message, n && x->message[n - 1] == '.' ? "" : ".", x->fix);
@@ -301,6 +308,8 @@ static cJSON *result_json(const al_finding *x, const char *root)
     cJSON_AddStringToObject(fingerprints, "primaryLocationLineHash", line_hash);
     free(line_hash);
     cJSON_AddStringToObject(fingerprints, "asyncLockFingerprint/v1", x->fingerprint);
+    if (x->baseline != AL_BASELINE_NONE)
+        cJSON_AddStringToObject(o, "baselineState", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
 
     if (x->handler_count > 0) {
         cJSON *flows = cJSON_AddArrayToObject(o, "codeFlows");
@@ -333,6 +342,39 @@ static cJSON *result_json(const al_finding *x, const char *root)
         cJSON_AddItemToArray(names, cJSON_CreateString(x->handlers[h].name));
     cJSON_AddStringToObject(properties, "why", x->why);
     cJSON_AddStringToObject(properties, "fix", x->fix);
+    return o;
+}
+
+/* A baseline entry no finding matches any more: an "absent" result, so a viewer can show it fixed. */
+static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_root, const char *root)
+{
+    cJSON *o = new_result(e->rule, e->category);
+    cJSON_AddStringToObject(o, "kind", "pass");
+    cJSON_AddStringToObject(o, "level", "none");
+    char *text = al_xasprintf("fixed: blocking call '%s' in '%s' is gone (the baseline entry can be pruned)", e->call,
+                              e->function);
+    cJSON_AddItemToObject(o, "message", message_json(text));
+    free(text);
+    cJSON *locations = cJSON_AddArrayToObject(o, "locations");
+    cJSON *loc = cJSON_CreateObject();
+    char *file = al_path_absolute(e->file, source_root);
+    cJSON *physical = cJSON_AddObjectToObject(loc, "physicalLocation");
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(file, root));
+    /* the call has no line any more: the whole file is the region */
+    size_t len = 0;
+    char *source = al_read_file(file, &len);
+    unsigned lines = 1;
+    for (size_t i = 0; source && i + 1 < len; i++)
+        lines += source[i] == '\n';
+    free(source);
+    cJSON *region = cJSON_AddObjectToObject(physical, "region");
+    cJSON_AddNumberToObject(region, "startLine", 1);
+    cJSON_AddNumberToObject(region, "endLine", lines);
+    free(file);
+    cJSON_AddItemToArray(locations, loc);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "asyncLockFingerprint/v1",
+                            e->fingerprint);
+    cJSON_AddStringToObject(o, "baselineState", "absent");
     return o;
 }
 
@@ -410,6 +452,8 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
         cJSON_AddItemToArray(results, result_json(&f->items.items[i], root));
     for (size_t i = 0; i < f->suppressed.count; i++)
         cJSON_AddItemToArray(results, result_json(&f->suppressed.items[i], root));
+    for (size_t i = 0; i < f->gone.count; i++)
+        cJSON_AddItemToArray(results, absent_result_json(&f->gone.items[i], f->source_root, root));
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
 
     char *text = cJSON_Print(sarif);

@@ -96,9 +96,14 @@ static void put_unused(FILE *out, const al_text_options *o, const al_suppression
 
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
-    size_t by_severity[3] = {0, 0, 0};
+    size_t by_severity[3] = {0, 0, 0}, shown = 0, unchanged = 0;
     for (size_t i = 0; i < f->items.count; i++) {
         const al_finding *x = &f->items.items[i];
+        if (x->baseline == AL_BASELINE_UNCHANGED) {
+            unchanged++; /* accepted in the baseline: counted, not repeated */
+            continue;
+        }
+        shown++;
         by_severity[x->severity]++;
         put_location(out, o, x->loc);
         put_label(out, o, al_severity_name(x->severity), severity_colour(x->severity));
@@ -122,8 +127,8 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
     for (size_t i = 0; i < f->unused.count; i++)
         put_unused(out, o, f->unused.items[i]);
     const al_summary *s = &f->summary;
-    fprintf(out, "asynclock: %zu finding%s", s->findings, s->findings == 1 ? "" : "s");
-    if (s->findings) {
+    fprintf(out, "asynclock: %zu %sfinding%s", shown, f->baselined ? "new " : "", shown == 1 ? "" : "s");
+    if (shown) {
         const char *names[3] = {"note", "warning", "error"};
         const char *sep = " (";
         for (int level = 2; level >= 0; level--) {
@@ -144,6 +149,27 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
     if (s->excluded)
         fprintf(out, "; %zu finding%s in excluded paths not shown", s->excluded, s->excluded == 1 ? "" : "s");
     fputc('\n', out);
+    if (!f->baselined)
+        return;
+    size_t gone = 0;
+    for (size_t i = 0; i < f->gone.count; i++)
+        gone += f->gone.items[i].count;
+    fprintf(out, "asynclock: baseline: %zu new, %zu unchanged, %zu gone\n", shown, unchanged, gone);
+    for (size_t i = 0; i < f->gone.count; i++) {
+        const al_baseline_entry *e = &f->gone.items[i];
+        fputs("asynclock: gone: ", out);
+        put_clean(out, e->file);
+        fputs(": '", out);
+        put_clean(out, e->call);
+        fputs("' in '", out);
+        put_clean(out, e->function);
+        fputc('\'', out);
+        if (e->count > 1)
+            fprintf(out, " x%zu", e->count);
+        fprintf(out, " [%s/%s] %s\n", e->rule, e->category, e->fingerprint);
+    }
+    if (gone)
+        fputs("asynclock: the gone entries are prunable: run 'asynclock baseline' again to drop them\n", out);
 }
 
 void al_report_unknown_text(FILE *out, const al_unknown_entries *list, const al_text_options *o)

@@ -95,7 +95,7 @@ expect "no arguments: exit 2" "exit $rc" rc_is 2
 expect "no arguments: usage on stderr" "$(head -c 200 "$err")" grep -q "^usage: asynclock check" "$err"
 expect "no arguments: nothing on stdout" "$(head -c 200 "$out")" is_empty "$out"
 
-check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, merge, lsp, rules) (see asynclock --help)" frob
+check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, lsp, rules) (see asynclock --help)" frob
 check_error "unknown long option" 2 "asynclock: error: unknown option '--bogus' (see asynclock --help)" check --bogus
 check_error "unknown short option" 2 "asynclock: error: unknown option '-z' (see asynclock --help)" check -z
 check_error "check -p /nonexistent" 2 "/nonexistent: error: build folder does not exist" check -p /nonexistent
@@ -116,8 +116,8 @@ printf '{"directory": "/tmp", "file": "a.c", "command": "cc -c a.c"}\n' >"$work/
 check_error "compile_commands.json not an array" 2 \
   "$work/object-build/compile_commands.json:1:1: error: expected an array of compile commands" check -p "$work/object-build"
 
-check_error "--format xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html) (see asynclock --help)" check --format xml
-check_error "-f xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html) (see asynclock --help)" check -f xml
+check_error "--format xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html, codequality) (see asynclock --help)" check --format xml
+check_error "-f xml" 2 "asynclock: error: unknown format 'xml' (text, json, sarif, html, codequality) (see asynclock --help)" check -f xml
 check_error "--fail-on bogus" 2 \
   "asynclock: error: --fail-on takes error, warning, note or never, not 'bogus' (see asynclock --help)" check --fail-on bogus
 check_error "-j 0" 2 "asynclock: error: -j needs a number of jobs from 1 to 1024, not '0' (see asynclock --help)" check -j 0

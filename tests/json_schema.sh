@@ -33,6 +33,11 @@ if [ -f "$bin/fixtures/demo/compile_commands.json" ]; then
   reports+=("$work/demo-unknown.json")
 fi
 
+# reports against a baseline (the "baseline" key, the "gone" list), written by cli/baseline
+for r in "$bin"/work/baseline-cli/report-*.json; do
+  [ -f "$r" ] && reports+=("$r")
+done
+
 # the schema must reject what the contract rules out: a report with an unknown key
 bad="$work/bad.json"
 node -e '

@@ -60,7 +60,16 @@ else
   echo "sarif/validate: $sample is missing (run unit/sarif first); validating the fixtures only" >&2
 fi
 
-# 3. validate them all in one run (the tool starts slowly); its own SARIF log says what it found
+# 3. the SARIF reports against a baseline (new, unchanged and absent results) that cli/baseline wrote
+for f in "$bin/work/baseline-cli/report.sarif" "$bin/work/baseline-cli/absent.sarif"; do
+  if [ -f "$f" ]; then
+    files+=("$f")
+  else
+    echo "sarif/validate: $f is missing (run cli/baseline first); skipping it" >&2
+  fi
+done
+
+# 4. validate them all in one run (the tool starts slowly); its own SARIF log says what it found
 log="$work/validation.sarif"
 console="$("$multitool" validate "${files[@]}" --rule-kind "Sarif;Gh" --level "Error;Warning;Note" \
   --output "$log" --log ForceOverwrite 2>&1)"

@@ -52,6 +52,7 @@ static void sample(al_findings *f)
     a.message = "blocking call 'sleep' in event-loop handler 'on_timer' (and 1 more)";
     a.why = "suspends the thread";
     a.fix = "schedule the rest of the work with uv_timer_start";
+    a.call = "sleep(1)";
     strcpy(a.fingerprint, "0123456789abcdef");
     AL_VEC_PUSH(f->items, a);
     al_finding b = a;
@@ -61,6 +62,8 @@ static void sample(al_findings *f)
     b.handlers = &handlers[0];
     b.handler_count = 1;
     b.message = "blocking call 'evil\033[2J\"</script>' in event-loop handler 'on_timer'";
+    b.call = "evil()";
+    strcpy(b.fingerprint, "fedcba9876543210");
     b.fix = "line\nbreak";
     AL_VEC_PUSH(f->items, b);
     al_unit_failure failure = {"/abs/src/broken.c", "/abs/src/broken.c:3:9: error: expected ';'", true};
@@ -280,12 +283,77 @@ static void test_suppressed_in_json(void **state)
     free_sample(&f);
 }
 
+/* GitLab's documented Code Quality format: an array of objects with string description,
+ * check_name and fingerprint, severity one of info|minor|major|critical|blocker, and location with
+ * a string path and an integer lines.begin from 1. Unchanged baseline findings are left out. */
+static void check_codequality_issue(const cJSON *issue)
+{
+    assert_true(cJSON_IsObject(issue));
+    const char *strings[] = {"description", "check_name", "fingerprint", "severity"};
+    for (size_t k = 0; k < 4; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(issue, strings[k]);
+        assert_true(cJSON_IsString(v));
+        assert_true(strlen(v->valuestring) > 0);
+    }
+    const char *severity = cJSON_GetObjectItemCaseSensitive(issue, "severity")->valuestring;
+    assert_non_null(strstr("|info|minor|major|critical|blocker|", severity));
+    const cJSON *location = cJSON_GetObjectItemCaseSensitive(issue, "location");
+    assert_true(cJSON_IsObject(location));
+    assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(location, "path")));
+    const cJSON *begin = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(location, "lines"), "begin");
+    assert_true(cJSON_IsNumber(begin));
+    assert_true(begin->valuedouble >= 1 && begin->valuedouble == (double)begin->valueint);
+}
+
+static void test_codequality_gitlab_format(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample(&f);
+    f.source_root = "/abs/src";
+    f.items.items[1].baseline = AL_BASELINE_UNCHANGED;
+    f.items.items[0].baseline = AL_BASELINE_NEW;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    al_report_codequality(out, &f);
+    fclose(out);
+    cJSON *root = cJSON_Parse(text);
+    assert_true(cJSON_IsArray(root));
+    assert_int_equal(cJSON_GetArraySize(root), 1);
+    const cJSON *issue = cJSON_GetArrayItem(root, 0);
+    check_codequality_issue(issue);
+    assert_string_equal(cJSON_GetObjectItem(issue, "check_name")->valuestring, "async-lock/sleep");
+    assert_string_equal(cJSON_GetObjectItem(issue, "fingerprint")->valuestring, "0123456789abcdef");
+    assert_string_equal(cJSON_GetObjectItem(issue, "severity")->valuestring, "critical");
+    const cJSON *location = cJSON_GetObjectItem(issue, "location");
+    assert_string_equal(cJSON_GetObjectItem(location, "path")->valuestring, "util.c");
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(location, "lines"), "begin")->valueint, 42);
+    cJSON_Delete(root);
+    free(text);
+
+    /* without a baseline every finding is listed; the warning is "major" */
+    f.items.items[1].baseline = AL_BASELINE_NONE;
+    out = open_memstream(&text, &len);
+    al_report_codequality(out, &f);
+    fclose(out);
+    root = cJSON_Parse(text);
+    assert_int_equal(cJSON_GetArraySize(root), 2);
+    check_codequality_issue(cJSON_GetArrayItem(root, 1));
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(root, 1), "severity")->valuestring, "major");
+    cJSON_Delete(root);
+    free(text);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_is_compiler_style), cmocka_unit_test(test_text_colour_only_when_asked),
-        cmocka_unit_test(test_empty_report_summary),   cmocka_unit_test(test_json_contract),
-        cmocka_unit_test(test_suppressed_in_text),     cmocka_unit_test(test_suppressed_in_json),
+        cmocka_unit_test(test_text_is_compiler_style),    cmocka_unit_test(test_text_colour_only_when_asked),
+        cmocka_unit_test(test_empty_report_summary),      cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_suppressed_in_text),        cmocka_unit_test(test_suppressed_in_json),
+        cmocka_unit_test(test_codequality_gitlab_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
