@@ -625,8 +625,9 @@ static void record_diagnostics(walker *w)
             AL_VEC_PUSH(w->tu->diags, diag);
             if (w->tu->error_count++ == 0) {
                 const char *file = al_str(&w->tu->strings, diag.loc.file);
-                w->tu->failure = al_xasprintf("%s:%u:%u: error: %s", *file ? file : w->tu->file, diag.loc.line,
-                                              diag.loc.column, al_str(&w->tu->strings, diag.message));
+                w->tu->failure =
+                    al_one_line(al_xasprintf("%s:%u:%u: error: %s", *file ? file : w->tu->file, diag.loc.line,
+                                             diag.loc.column, al_str(&w->tu->strings, diag.message)));
             }
         }
         clang_disposeDiagnostic(d);
@@ -638,7 +639,7 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     al_tu_facts_init(out, cmd->file);
     FILE *probe = fopen(cmd->file, "rb");
     if (!probe) {
-        out->failure = al_xasprintf("%s: error: cannot read source file: %s", cmd->file, strerror(errno));
+        out->failure = al_one_line(al_xasprintf("%s: error: cannot read source file: %s", cmd->file, strerror(errno)));
         return;
     }
     fclose(probe);
@@ -655,7 +656,8 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     enum CXErrorCode rc = clang_parseTranslationUnit2(ex->index, cmd->file, argv, argc, NULL, 0, options, &unit);
     free(argv);
     if (rc != CXError_Success || !unit) {
-        out->failure = al_xasprintf("%s: error: libclang could not parse this file (error %d)", cmd->file, (int)rc);
+        out->failure =
+            al_one_line(al_xasprintf("%s: error: libclang could not parse this file (error %d)", cmd->file, (int)rc));
         return;
     }
     walker w = {0};

@@ -102,6 +102,11 @@ char *al_path_absolute(const char *path, const char *base);
 /* `path` relative to folder `root` when it lies inside it, else `path` itself (not a copy). */
 const char *al_path_relative_to(const char *path, const char *root);
 
+/* Takes `message` and returns it fit for one line: control characters (a newline in a file name
+ * or a JSON key) written as \n, \t, \r or \xHH. Messages about input go through it, so an error
+ * about bad input is always one line. */
+char *al_one_line(char *message);
+
 /* A one-line error for the user: "asynclock: <message>" on standard error. */
 void al_error(const char *fmt, ...) AL_PRINTF(1, 2);
 

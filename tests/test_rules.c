@@ -511,6 +511,9 @@ static void test_unknown_top_level_key(void **state)
                       "  \"contxts\": []\n"
                       "}\n",
                       "4:14: error: unknown key \"contxts\"");
+    /* found by the fuzzer: a key with a newline made the one-line error two lines */
+    expect_pack_error("newline_key.json", "{\"pack\": \"p\", \"version\": 1, \"a\\nb\\u001b\": 2}\n",
+                      "1:43: error: unknown key \"a\\nb\\x1b\"");
 }
 
 static void test_bad_severity(void **state)
@@ -603,6 +606,13 @@ static void test_two_condition_tests(void **state)
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"unless\": [{\"arg\": 2, \"has_bits\": 1.5}]}]}\n",
                       "3:15: error: \"has_bits\" must be an integer");
+    /* found by the fuzzer: converting 1e300 to long long was undefined behaviour */
+    expect_pack_error("huge.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 0, \"equals\": 1e300}, {\"arg\": 1, \"equals\": 1e999}]}]}\n",
+                      "3:15: error: \"equals\" must be an integer");
 }
 
 static void test_context_with_two_matches(void **state)
