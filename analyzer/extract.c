@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct al_extractor {
     CXIndex index;
@@ -637,7 +638,13 @@ static void record_diagnostics(walker *w)
 void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_facts *out)
 {
     al_tu_facts_init(out, cmd->file);
-    FILE *probe = fopen(cmd->file, "rb");
+    /* fopen() opens a folder for reading; libclang would then fail without saying why */
+    struct stat st;
+    FILE *probe = NULL;
+    if (stat(cmd->file, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else
+        probe = fopen(cmd->file, "rb");
     if (!probe) {
         out->failure = al_one_line(al_xasprintf("%s: error: cannot read source file: %s", cmd->file, strerror(errno)));
         return;

@@ -51,6 +51,8 @@ static const char usage_text[] =
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
+    "      --strict         exit 2 when any translation unit failed to parse (after writing\n"
+    "                       the reports, which count and name the failed units)\n"
     "\n"
     "rules options:\n"
     "      --rules PATH     load this pack too\n"
@@ -58,7 +60,8 @@ static const char usage_text[] =
     "      --pack P         list only this pack\n"
     "\n"
     "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, input or\n"
-    "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
+    "configuration error (or, with --strict, a failed translation unit).\n"
+    "Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
 typedef struct check_options {
     const char *build_dir;
@@ -73,6 +76,7 @@ typedef struct check_options {
     const char *source_root;
     const char *color;
     bool quiet;
+    bool strict;                 /* --strict: a failed translation unit is an input error */
     const char *category, *pack; /* rules list */
     AL_VEC(char *) files;
 } check_options;
@@ -102,7 +106,8 @@ enum {
     OPT_SOURCE_ROOT,
     OPT_COLOR,
     OPT_CATEGORY,
-    OPT_PACK
+    OPT_PACK,
+    OPT_STRICT
 };
 
 static int parse_options(int argc, char **argv, check_options *o)
@@ -122,6 +127,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"category", required_argument, NULL, OPT_CATEGORY},
                                                  {"pack", required_argument, NULL, OPT_PACK},
                                                  {"quiet", no_argument, NULL, 'q'},
+                                                 {"strict", no_argument, NULL, OPT_STRICT},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     o->format = "text";
@@ -185,6 +191,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case 'q':
             o->quiet = true;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -431,6 +440,14 @@ static int run_check(check_options *o)
     int status =
         o->unknown ? report_unknown(&program, &contexts, rules, o, &main_report, side, &text)
                    : report_findings(o, &program, &contexts, rules, &main_report, side, &text, seconds_since(&started));
+    size_t failed = 0;
+    for (size_t i = 0; i < program.units.count; i++)
+        failed += !program.units.items[i].parsed || program.units.items[i].errors;
+    if (o->strict && failed && status != EXIT_USAGE) {
+        fprintf(stderr, "asynclock: error: %zu of %zu translation units failed to parse (--strict)\n", failed,
+                program.units.count);
+        status = EXIT_USAGE;
+    }
     al_contexts_free(&contexts);
     al_program_free(&program);
     al_compdb_free(&db);

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake pkg-config clang clang-format
+  # the memcheck test (tests/valgrind.sh)
+  valgrind
   # the analyzer's own dependencies
   libclang-dev libsqlite3-dev libcjson-dev libcmocka-dev
   # real event-loop and blocking-library headers the fixtures compile against

@@ -60,12 +60,25 @@ static bool unique_key(const cJSON *parent, const cJSON *child)
     return true;
 }
 
+/* Whether a \u escape decodes to NUL: \u0000, or one that is not hex, which cJSON reads as 0.
+ * cJSON cuts such a key short, so no path names its value. */
+static bool has_nul_escape(const char *text)
+{
+    for (const char *p = strstr(text, "\\u"); p; p = strstr(p + 2, "\\u")) {
+        bool hex = true;
+        for (int i = 2; i < 6 && hex; i++)
+            hex = p[i] && strchr("0123456789abcdefABCDEF", p[i]);
+        if (!hex || strncmp(p + 2, "0000", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Every value's slash-separated path, breadth first, iteratively. */
 static void check_every_path(const al_jsonfile *jf)
 {
     unsigned lines = line_count(jf->text);
-    /* a key with \u0000 is cut short by cJSON, so its path names nothing */
-    bool exact_possible = strstr(jf->text, "\\u0000") == NULL;
+    bool exact_possible = !has_nul_escape(jf->text);
     typedef struct pending {
         const cJSON *node;
         char *path;
