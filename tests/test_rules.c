@@ -1007,6 +1007,24 @@ static void test_nonblocking_lists(void **state)
                       "2:23: error: a \"nonblocking\" entry must be a non-empty string");
 }
 
+/* The in-memory entry point the fuzz target uses. */
+static void test_load_buffer(void **state)
+{
+    (void)state;
+    static const char pack[] = "{\"pack\": \"mem\", \"version\": 1, \"apis\": [{\"name\": \"mem_wait\", "
+                               "\"category\": \"sync\", \"severity\": \"error\", \"confidence\": \"definite\", "
+                               "\"why\": \"w\", \"fix\": \"f\"}]}";
+    al_rules *r = al_rules_new();
+    char *error = NULL;
+    assert_true(al_rules_load_buffer(r, "mem.json", pack, sizeof(pack) - 1, &error));
+    assert_false(al_rules_load_buffer(r, "again.json", pack, sizeof(pack) - 1, &error));
+    assert_string_equal(error, "again.json:1:10: error: another loaded pack has this name");
+    free(error);
+    al_rules_index(r);
+    assert_non_null(al_rules_find_api(r, "mem_wait"));
+    al_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1040,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_folder_loads_in_name_order),
         cmocka_unit_test(test_print_list),
         cmocka_unit_test(test_print_show),
+        cmocka_unit_test(test_load_buffer),
     };
     return cmocka_run_group_tests(tests, load_shipped, free_shipped);
 }
