@@ -6,7 +6,7 @@
 #include "jsonfile.h"
 
 #define PATH "fuzz.json"
-#define MAX_VALUES 256
+#define MAX_VALUES 64
 
 static unsigned line_count(const char *text)
 {
