@@ -678,6 +678,9 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     clang_disposeTranslationUnit(unit);
 }
 
+/* Each worker's stack: address space reserved, touched only as deep as the code goes. */
+#define AL_EXTRACT_STACK_MB 512
+
 /* ---- parallel extraction: N workers, each with its own index, taking the next unit ---- */
 
 typedef struct job_queue {
@@ -718,17 +721,17 @@ void al_extract_all(const al_compdb *db, int jobs, al_tu_facts *results, al_extr
         jobs = 1;
     if ((size_t)jobs > db->count)
         jobs = db->count > 0 ? (int)db->count : 1;
-    if (jobs == 1) {
-        extract_worker(&q);
-        return;
-    }
+    /* libclang parses nested statements recursively and by default does so on a thread of its
+     * own with an 8 MB stack, where a 15,000-branch else-if chain (generated code has them)
+     * overflows and kills the whole process. LIBCLANG_NOTHREADS makes it parse on the calling
+     * thread: our workers, each given a large stack. Even one job runs on a worker. */
+    setenv("LIBCLANG_NOTHREADS", "1", 0);
     pthread_t *threads = al_xcalloc((size_t)jobs, sizeof(*threads));
     int started = 0;
     for (int i = 0; i < jobs; i++) {
-        /* libclang parses deep code recursively: give each worker a generous stack */
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 64u << 20);
+        pthread_attr_setstacksize(&attr, (size_t)AL_EXTRACT_STACK_MB << 20);
         if (pthread_create(&threads[started], &attr, extract_worker, &q) == 0)
             started++;
         pthread_attr_destroy(&attr);

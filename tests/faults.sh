@@ -207,6 +207,28 @@ assert chain[0]["function"] == "on_deep" and chain[-1]["function"] == "step_1000
 expect "100,000-deep chain: analyzed in under 120 s" "${deep_seconds}s" eval '[ "$deep_seconds" -lt 120 ]'
 echo "measure: 100,000-deep chain analyzed in ${deep_seconds}s"
 
+# ---- a 15,000-branch else-if chain (generated code has them): libclang parses it recursively, and
+# its own 8 MB parsing thread overflows on it; asynclock parses on workers with larger stacks ----
+python3 - "$src/branchy.c" <<'PY'
+import sys
+n = 15000
+with open(sys.argv[1], "w") as f:
+    f.write("#include <unistd.h>\n#include <uv.h>\n")
+    f.write("static void on_branchy(uv_timer_t *t)\n{\n    long x = (long)t->data;\n    if (x == 0) {\n")
+    for i in range(1, n):
+        f.write("    } else if (x == %d) {\n" % i)
+    f.write("    } else {\n        sleep(4);\n    }\n}\n")
+    f.write("void start_branchy(uv_timer_t *t) { uv_timer_start(t, on_branchy, 1, 0); }\n")
+PY
+branchy_line=$(grep -n 'sleep(4);' "$src/branchy.c" | cut -d: -f1)
+started=$(date +%s)
+write_db "$work/branchy" "$(entry branchy.c)"
+run check -p "$work/branchy" -j 1
+branchy_seconds=$(seconds_since "$started")
+expect "15,000-branch else-if: its finding (no stack overflow, even with -j 1)" "exit $rc; $(head -c 300 "$err")" \
+  eval '[ "$rc" -eq 1 ] && has_line "$out" "src/branchy.c:$branchy_line:9: error: blocking call '"'sleep'"' in event-loop handler '"'on_branchy'"' [async-lock/sleep]"'
+echo "measure: 15,000-branch else-if chain analyzed in ${branchy_seconds}s"
+
 # ---- self-recursive and mutually recursive handlers ----
 cat >"$src/recursion.c" <<'C'
 #include <unistd.h>
