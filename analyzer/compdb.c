@@ -162,16 +162,16 @@ static char *find_database(const char *build_dir, char **error)
     struct stat st;
     if (build_dir) {
         if (stat(build_dir, &st) != 0) {
-            *error = al_xasprintf("%s: error: build folder does not exist", build_dir);
+            *error = al_one_line(al_xasprintf("%s: error: build folder does not exist", build_dir));
             return NULL;
         }
         if (S_ISREG(st.st_mode)) /* -p may name the file itself */
             return al_xstrdup(build_dir);
         char *path = al_xasprintf("%s/compile_commands.json", build_dir);
         if (stat(path, &st) != 0) {
-            *error = al_xasprintf("%s: error: no compile_commands.json in this folder (configure "
-                                  "with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, or use bear)",
-                                  build_dir);
+            *error = al_one_line(al_xasprintf("%s: error: no compile_commands.json in this folder (configure "
+                                              "with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, or use bear)",
+                                              build_dir));
             free(path);
             return NULL;
         }
@@ -232,36 +232,26 @@ static bool load_entry(al_jsonfile *jf, const cJSON *entry, int index, al_compil
     return true;
 }
 
-bool al_compdb_load(al_compdb *db, const char *build_dir, char **error)
+/* The entries of a parsed database into db; frees jf. */
+static bool load_entries(al_compdb *db, al_jsonfile *jf, char **error)
 {
-    memset(db, 0, sizeof(*db));
-    char *path = find_database(build_dir, error);
-    if (!path)
-        return false;
-    al_jsonfile jf;
-    if (!al_jsonfile_load(&jf, path, error)) {
-        al_jsonfile_free(&jf);
-        free(path);
-        return false;
-    }
-    db->path = path;
-    if (!cJSON_IsArray(jf.root)) {
-        *error = al_jsonfile_error(&jf, "", "expected an array of compile commands");
-        al_jsonfile_free(&jf);
+    if (!cJSON_IsArray(jf->root)) {
+        *error = al_jsonfile_error(jf, "", "expected an array of compile commands");
+        al_jsonfile_free(jf);
         al_compdb_free(db);
         return false;
     }
-    int n = cJSON_GetArraySize(jf.root);
+    int n = cJSON_GetArraySize(jf->root);
     db->commands = al_xcalloc((size_t)n + 1, sizeof(*db->commands));
     al_strtab seen;
     al_strtab_init(&seen);
     int index = 0;
     const cJSON *entry;
     bool ok = true;
-    cJSON_ArrayForEach(entry, jf.root)
+    cJSON_ArrayForEach(entry, jf->root)
     {
         al_compile_command cmd = {0};
-        if (!load_entry(&jf, entry, index++, &cmd, error)) {
+        if (!load_entry(jf, entry, index++, &cmd, error)) {
             ok = false;
             break;
         }
@@ -279,10 +269,38 @@ bool al_compdb_load(al_compdb *db, const char *build_dir, char **error)
         db->commands[db->count++] = cmd;
     }
     al_strtab_free(&seen);
-    al_jsonfile_free(&jf);
+    al_jsonfile_free(jf);
     if (!ok)
         al_compdb_free(db);
     return ok;
+}
+
+bool al_compdb_load(al_compdb *db, const char *build_dir, char **error)
+{
+    memset(db, 0, sizeof(*db));
+    char *path = find_database(build_dir, error);
+    if (!path)
+        return false;
+    al_jsonfile jf;
+    if (!al_jsonfile_load(&jf, path, error)) {
+        al_jsonfile_free(&jf);
+        free(path);
+        return false;
+    }
+    db->path = path;
+    return load_entries(db, &jf, error);
+}
+
+bool al_compdb_parse(al_compdb *db, const char *path, const char *data, size_t len, char **error)
+{
+    memset(db, 0, sizeof(*db));
+    al_jsonfile jf;
+    if (!al_jsonfile_parse(&jf, path, data, len, error)) {
+        al_jsonfile_free(&jf);
+        return false;
+    }
+    db->path = al_xstrdup(path);
+    return load_entries(db, &jf, error);
 }
 
 void al_compdb_free(al_compdb *db)

@@ -27,6 +27,8 @@ typedef struct al_compdb {
 /* Finds compile_commands.json in `build_dir` (NULL: ".", then "./build") and loads it.
  * On failure returns false and sets *error to a one-line message naming the file. */
 bool al_compdb_load(al_compdb *db, const char *build_dir, char **error);
+/* The same for a database already in memory (`len` bytes); `path` names it in messages. */
+bool al_compdb_parse(al_compdb *db, const char *path, const char *data, size_t len, char **error);
 void al_compdb_free(al_compdb *db);
 
 /* Splits a shell command line the way sh would for plain words and quotes. */

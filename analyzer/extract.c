@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct al_extractor {
     CXIndex index;
@@ -641,8 +642,9 @@ static void record_diagnostics(walker *w)
             AL_VEC_PUSH(w->tu->diags, diag);
             if (w->tu->error_count++ == 0) {
                 const char *file = al_str(&w->tu->strings, diag.loc.file);
-                w->tu->failure = al_xasprintf("%s:%u:%u: error: %s", *file ? file : w->tu->file, diag.loc.line,
-                                              diag.loc.column, al_str(&w->tu->strings, diag.message));
+                w->tu->failure =
+                    al_one_line(al_xasprintf("%s:%u:%u: error: %s", *file ? file : w->tu->file, diag.loc.line,
+                                             diag.loc.column, al_str(&w->tu->strings, diag.message)));
             }
         }
         clang_disposeDiagnostic(d);
@@ -680,9 +682,15 @@ static void record_inclusions(walker *w)
 void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_facts *out)
 {
     al_tu_facts_init(out, cmd->file);
-    FILE *probe = fopen(cmd->file, "rb");
+    /* fopen() opens a folder for reading; libclang would then fail without saying why */
+    struct stat st;
+    FILE *probe = NULL;
+    if (stat(cmd->file, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else
+        probe = fopen(cmd->file, "rb");
     if (!probe) {
-        out->failure = al_xasprintf("%s: error: cannot read source file: %s", cmd->file, strerror(errno));
+        out->failure = al_one_line(al_xasprintf("%s: error: cannot read source file: %s", cmd->file, strerror(errno)));
         return;
     }
     fclose(probe);
@@ -699,7 +707,8 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     enum CXErrorCode rc = clang_parseTranslationUnit2(ex->index, cmd->file, argv, argc, NULL, 0, options, &unit);
     free(argv);
     if (rc != CXError_Success || !unit) {
-        out->failure = al_xasprintf("%s: error: libclang could not parse this file (error %d)", cmd->file, (int)rc);
+        out->failure =
+            al_one_line(al_xasprintf("%s: error: libclang could not parse this file (error %d)", cmd->file, (int)rc));
         return;
     }
     walker w = {0};
@@ -713,6 +722,9 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     free(w.files);
     clang_disposeTranslationUnit(unit);
 }
+
+/* Each worker's stack: address space reserved, touched only as deep as the code goes. */
+#define AL_EXTRACT_STACK_MB 512
 
 /* ---- parallel extraction: N workers, each with its own index, taking the next unit ---- */
 
@@ -771,17 +783,17 @@ void al_extract_all(const al_compdb *db, const size_t *selected, size_t count, i
         jobs = 1;
     if ((size_t)jobs > q.count)
         jobs = q.count > 0 ? (int)q.count : 1;
-    if (jobs == 1) {
-        extract_worker(&q);
-        return;
-    }
+    /* libclang parses nested statements recursively and by default does so on a thread of its
+     * own with an 8 MB stack, where a 15,000-branch else-if chain (generated code has them)
+     * overflows and kills the whole process. LIBCLANG_NOTHREADS makes it parse on the calling
+     * thread: our workers, each given a large stack. Even one job runs on a worker. */
+    setenv("LIBCLANG_NOTHREADS", "1", 0);
     pthread_t *threads = al_xcalloc((size_t)jobs, sizeof(*threads));
     int started = 0;
     for (int i = 0; i < jobs; i++) {
-        /* libclang parses deep code recursively: give each worker a generous stack */
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 64u << 20);
+        pthread_attr_setstacksize(&attr, (size_t)AL_EXTRACT_STACK_MB << 20);
         if (pthread_create(&threads[started], &attr, extract_worker, &q) == 0)
             started++;
         pthread_attr_destroy(&attr);

@@ -3,7 +3,6 @@
  * path with a small scanner that skips values without building them. */
 #include "jsonfile.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +24,28 @@ void al_text_line_col(const char *text, size_t offset, unsigned *line, unsigned 
 
 bool al_jsonfile_load(al_jsonfile *jf, const char *path, char **error)
 {
-    memset(jf, 0, sizeof(*jf));
-    jf->path = al_xstrdup(path);
     size_t len = 0;
-    jf->text = al_read_file(path, &len);
-    if (!jf->text) {
-        *error = al_xasprintf("%s: error: cannot read: %s", path, strerror(errno));
+    char *text = al_read_file(path, &len);
+    if (!text) {
+        memset(jf, 0, sizeof(*jf));
+        *error = al_one_line(al_xasprintf("%s: error: cannot read: %s", path, strerror(errno)));
         return false;
     }
-    return al_jsonfile_parse(jf, path, NULL, len, error);
+    bool ok = al_jsonfile_parse(jf, path, text, len, error);
+    free(text);
+    return ok;
 }
 
-bool al_jsonfile_parse(al_jsonfile *jf, const char *path, char *text, size_t len, char **error)
+bool al_jsonfile_parse(al_jsonfile *jf, const char *path, const char *data, size_t len, char **error)
 {
-    if (text) {
-        memset(jf, 0, sizeof(*jf));
-        jf->path = al_xstrdup(path);
-        jf->text = text;
-    }
+    memset(jf, 0, sizeof(*jf));
+    jf->path = al_xstrdup(path);
+    jf->text = al_xstrndup(data, len);
     if (strlen(jf->text) != len) {
         unsigned line, col;
         size_t nul = strlen(jf->text);
         al_text_line_col(jf->text, nul, &line, &col);
-        *error = al_xasprintf("%s:%u:%u: error: NUL byte in JSON text", path, line, col);
+        *error = al_one_line(al_xasprintf("%s:%u:%u: error: NUL byte in JSON text", path, line, col));
         return false;
     }
     const char *end = NULL;
@@ -58,9 +56,9 @@ bool al_jsonfile_parse(al_jsonfile *jf, const char *path, char *text, size_t len
         unsigned line, col;
         al_text_line_col(jf->text, offset, &line, &col);
         if (len == 0 || strspn(jf->text, " \t\r\n") == len)
-            *error = al_xasprintf("%s:%u:%u: error: empty file, expected JSON", path, line, col);
+            *error = al_one_line(al_xasprintf("%s:%u:%u: error: empty file, expected JSON", path, line, col));
         else
-            *error = al_xasprintf("%s:%u:%u: error: malformed JSON", path, line, col);
+            *error = al_one_line(al_xasprintf("%s:%u:%u: error: malformed JSON", path, line, col));
         return false;
     }
     return true;
@@ -76,9 +74,16 @@ void al_jsonfile_free(al_jsonfile *jf)
 
 /* ---- a value-skipping scanner over the raw text ---- */
 
+/* What cJSON skips as white space: every byte from 1 to 32, not only isspace() (found by
+ * tests/fuzz/jsonfile.c: a stray control character shifted every later position). */
+static bool is_space(char c)
+{
+    return c && (unsigned char)c <= 32;
+}
+
 static const char *skip_space(const char *p)
 {
-    while (*p && isspace((unsigned char)*p))
+    while (is_space(*p))
         p++;
     return p;
 }
@@ -114,11 +119,106 @@ static const char *skip_value(const char *p)
         } else if (depth > 0) {
             p++;
         } else {
-            while (*p && !strchr(",}] \t\r\n", *p))
+            while (*p && !is_space(*p) && !strchr(",}]", *p))
                 p++;
         }
     } while (depth > 0);
     return p;
+}
+
+static int hex_value(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Writes code point `cp` as UTF-8 into buf (4 bytes); returns the length. */
+static size_t put_utf8(long cp, char *buf)
+{
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = (char)(0xc0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        buf[0] = (char)(0xe0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        buf[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    buf[0] = (char)(0xf0 | (cp >> 18));
+    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    buf[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Whether the JSON string at `q` (its opening quote) spells the n bytes of `name` once its escapes
+ * are decoded as cJSON decodes them: "a\u00e9" is the key "a\xc3\xa9". */
+static bool key_equals(const char *q, const char *name, size_t n)
+{
+    size_t i = 0;
+    for (const char *p = q + 1; *p && *p != '"'; p++) {
+        char buf[4];
+        size_t len = 1;
+        const char *bytes = p;
+        if (*p == '\\' && p[1]) {
+            p++;
+            bytes = buf;
+            if (*p == 'u') {
+                long cp = hex_value(p + 1);
+                if (cp < 0)
+                    return false;
+                p += 4;
+                if (cp >= 0xd800 && cp < 0xdc00 && p[1] == '\\' && p[2] == 'u') { /* surrogate pair */
+                    long low = hex_value(p + 3);
+                    if (low < 0xdc00 || low > 0xdfff)
+                        return false;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                    p += 6;
+                }
+                len = put_utf8(cp, buf);
+            } else {
+                switch (*p) {
+                case 'b':
+                    buf[0] = '\b';
+                    break;
+                case 'f':
+                    buf[0] = '\f';
+                    break;
+                case 'n':
+                    buf[0] = '\n';
+                    break;
+                case 'r':
+                    buf[0] = '\r';
+                    break;
+                case 't':
+                    buf[0] = '\t';
+                    break;
+                default: /* \" \\ \/ */
+                    buf[0] = *p;
+                }
+            }
+        }
+        if (i + len > n || memcmp(name + i, bytes, len) != 0)
+            return false;
+        i += len;
+    }
+    return i == n;
 }
 
 /* The offset of the value at `where`; stops at the deepest part that exists. */
@@ -133,10 +233,11 @@ static size_t locate(const char *text, const char *where)
         if (*p == '{') {
             const char *q = skip_space(p + 1);
             while (*q == '"') {
-                const char *key_end = skip_string(q);
-                size_t key_len = (size_t)(key_end - q) - 2;
-                const char *value = skip_space(skip_space(key_end) + 1);
-                if (key_len == n && strncmp(q + 1, part, n) == 0) {
+                const char *colon = skip_space(skip_string(q));
+                if (*colon != ':')
+                    break;
+                const char *value = skip_space(colon + 1);
+                if (key_equals(q, part, n)) {
                     found = value;
                     break;
                 }
@@ -175,5 +276,5 @@ char *al_jsonfile_error(const al_jsonfile *jf, const char *where, const char *fm
     va_start(ap, fmt);
     al_strbuf_vappendf(&b, fmt, ap);
     va_end(ap);
-    return al_strbuf_take(&b);
+    return al_one_line(al_strbuf_take(&b));
 }

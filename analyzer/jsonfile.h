@@ -15,9 +15,9 @@ typedef struct al_jsonfile {
 
 /* Parses `path`. On failure returns false and sets *error to "path:line:col: error: ...". */
 bool al_jsonfile_load(al_jsonfile *jf, const char *path, char **error);
-/* The same for JSON made in memory (`text` of `len` bytes, owned by jf from now on), named `path` in
- * errors. With text NULL, parses what al_jsonfile_load read into jf. */
-bool al_jsonfile_parse(al_jsonfile *jf, const char *path, char *text, size_t len, char **error);
+/* The same for `len` bytes already in memory (any bytes: a NUL is an error); `path` names them in
+ * messages. The fuzz targets and callers that hold the text use it. */
+bool al_jsonfile_parse(al_jsonfile *jf, const char *path, const char *data, size_t len, char **error);
 void al_jsonfile_free(al_jsonfile *jf);
 
 /* "path:line:col: error: <message>" for the value at `where`, a slash-separated JSON path such as

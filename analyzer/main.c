@@ -81,6 +81,8 @@ static const char usage_text[] =
     "                       suppress (text output; JSON and SARIF always carry them)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
+    "      --strict         exit 2 when any translation unit failed to parse (after writing\n"
+    "                       the reports, which count and name the failed units)\n"
     "\n"
     "lsp: a language server on standard input/output; on open and save of a C file it analyzes\n"
     "the project of the nearest compile_commands.json and publishes the findings as diagnostics.\n"
@@ -98,7 +100,8 @@ static const char usage_text[] =
     "\n"
     "Command-line options override the configuration file.\n"
     "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
-    "configuration error. Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
+    "configuration error (or, with --strict, a failed translation unit).\n"
+    "Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
 typedef struct check_options {
     const char *build_dir;
@@ -118,6 +121,7 @@ typedef struct check_options {
     const char *source_root;
     const char *color;
     bool quiet;
+    bool strict;                 /* --strict: a failed translation unit is an input error */
     const char *category, *pack; /* rules list */
     const char *cache_dir;
     bool no_cache;
@@ -163,7 +167,8 @@ enum {
     OPT_SHARD,
     OPT_CONFIG,
     OPT_NO_CONFIG,
-    OPT_SHOW_SUPPRESSED
+    OPT_SHOW_SUPPRESSED,
+    OPT_STRICT
 };
 
 static int parse_options(int argc, char **argv, check_options *o)
@@ -192,6 +197,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"no-config", no_argument, NULL, OPT_NO_CONFIG},
                                                  {"show-suppressed", no_argument, NULL, OPT_SHOW_SUPPRESSED},
                                                  {"quiet", no_argument, NULL, 'q'},
+                                                 {"strict", no_argument, NULL, OPT_STRICT},
                                                  {"help", no_argument, NULL, 'h'},
                                                  {NULL, 0, NULL, 0}};
     o->format = "text";
@@ -287,6 +293,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case 'q':
             o->quiet = true;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -710,6 +719,14 @@ static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_fac
     int status = o->unknown ? report_unknown(&program, &contexts, rules, o, &reports->main, reports->side, &text)
                             : report_findings(o, &program, &contexts, rules, &reports->main, reports->side, &text,
                                               seconds_since(started), cached_units);
+    size_t failed = 0;
+    for (size_t i = 0; i < program.units.count; i++)
+        failed += !program.units.items[i].parsed || program.units.items[i].errors;
+    if (o->strict && failed && status != EXIT_USAGE) {
+        fprintf(stderr, "asynclock: error: %zu of %zu translation units failed to parse (--strict)\n", failed,
+                program.units.count);
+        status = EXIT_USAGE;
+    }
     al_contexts_free(&contexts);
     al_program_free(&program);
     return status;

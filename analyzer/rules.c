@@ -204,9 +204,12 @@ static bool one_of(pack_reader *pr, const char *where, const char *key, const ch
     return false;
 }
 
+/* An integer that fits a long long: 1e300 must be rejected before the cast, which would be
+ * undefined behaviour (found by tests/fuzz/rules.c). */
 static bool is_integer(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+    return cJSON_IsNumber(v) && v->valuedouble >= -9223372036854775808.0 && v->valuedouble < 9223372036854775808.0 &&
+           v->valuedouble == (double)(long long)v->valuedouble;
 }
 
 static bool is_string_list(const cJSON *v)
@@ -553,12 +556,12 @@ static bool load_nonblocking(al_rules *r, pack_reader *pr, const cJSON *list, co
     return ok;
 }
 
-/* Loads the pack parsed into jf, and frees jf. */
-static bool load_pack_json(al_rules *r, al_jsonfile *parsed, const char *path, char **error)
+/* Validates and loads a parsed pack; frees jf. */
+static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
 {
-    al_jsonfile jf = *parsed;
-    pack_reader pr = {&jf, error};
-    const cJSON *root = jf.root;
+    const char *path = jf->path;
+    pack_reader pr = {jf, error};
+    const cJSON *root = jf->root;
     static const char *const keys[] = {"pack",     "version", "description", "family", "apis",
                                        "contexts", "fixes",   "nonblocking", NULL};
     const char *name, *description, *family;
@@ -595,7 +598,7 @@ static bool load_pack_json(al_rules *r, al_jsonfile *parsed, const char *path, c
     sqlite3_exec(r->db, ok ? "RELEASE pack" : "ROLLBACK TO pack; RELEASE pack", NULL, NULL, NULL);
     if (ok)
         r->pack_count++;
-    al_jsonfile_free(&jf);
+    al_jsonfile_free(jf);
     return ok;
 }
 
@@ -606,17 +609,22 @@ static bool load_pack(al_rules *r, const char *path, char **error)
         al_jsonfile_free(&jf);
         return false;
     }
-    return load_pack_json(r, &jf, path, error);
+    return load_pack_json(r, &jf, error);
+}
+
+bool al_rules_load_buffer(al_rules *r, const char *path, const char *data, size_t len, char **error)
+{
+    al_jsonfile jf;
+    if (!al_jsonfile_parse(&jf, path, data, len, error)) {
+        al_jsonfile_free(&jf);
+        return false;
+    }
+    return load_pack_json(r, &jf, error);
 }
 
 bool al_rules_load_text(al_rules *r, const char *name, const char *text, char **error)
 {
-    al_jsonfile jf;
-    if (!al_jsonfile_parse(&jf, name, al_xstrdup(text), strlen(text), error)) {
-        al_jsonfile_free(&jf);
-        return false;
-    }
-    return load_pack_json(r, &jf, name, error);
+    return al_rules_load_buffer(r, name, text, strlen(text), error);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -628,14 +636,14 @@ bool al_rules_load_path(al_rules *r, const char *path, char **error)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        *error = al_xasprintf("%s: error: rule pack not found", path);
+        *error = al_one_line(al_xasprintf("%s: error: rule pack not found", path));
         return false;
     }
     if (!S_ISDIR(st.st_mode))
         return load_pack(r, path, error);
     DIR *dir = opendir(path);
     if (!dir) {
-        *error = al_xasprintf("%s: error: cannot open rules folder", path);
+        *error = al_one_line(al_xasprintf("%s: error: cannot open rules folder", path));
         return false;
     }
     AL_VEC(char *) names = {0};

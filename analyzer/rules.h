@@ -79,6 +79,8 @@ void al_rules_free(al_rules *r);
 /* Loads a pack file, or every *.json of a folder in name order. On failure returns false and sets
  * *error to "file:line:col: error: what is wrong". */
 bool al_rules_load_path(al_rules *r, const char *path, char **error);
+/* Loads one pack from `len` bytes in memory; `path` names it in messages. */
+bool al_rules_load_buffer(al_rules *r, const char *path, const char *data, size_t len, char **error);
 
 /* Loads a pack held in memory (the declarations of a configuration file); `name` stands for its
  * path in the packs table and in errors. */

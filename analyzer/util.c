@@ -43,7 +43,8 @@ void *al_xrealloc(void *ptr, size_t size)
 char *al_xstrndup(const char *s, size_t n)
 {
     char *p = al_xmalloc(n + 1);
-    memcpy(p, s, n);
+    if (n) /* s may be NULL when n is 0 */
+        memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
@@ -517,6 +518,30 @@ const char *al_path_relative_to(const char *path, const char *root)
     if (strncmp(path, root, n) == 0 && path[n] == '/')
         return path + n + 1;
     return path;
+}
+
+char *al_one_line(char *message)
+{
+    const unsigned char *p = (const unsigned char *)message;
+    while (*p && *p >= 0x20 && *p != 0x7f)
+        p++;
+    if (!*p)
+        return message;
+    al_strbuf b = {0};
+    for (p = (const unsigned char *)message; *p; p++) {
+        if (*p >= 0x20 && *p != 0x7f)
+            al_strbuf_putc(&b, (char)*p);
+        else if (*p == '\n')
+            al_strbuf_append(&b, "\\n");
+        else if (*p == '\t')
+            al_strbuf_append(&b, "\\t");
+        else if (*p == '\r')
+            al_strbuf_append(&b, "\\r");
+        else
+            al_strbuf_appendf(&b, "\\x%02x", *p);
+    }
+    free(message);
+    return al_strbuf_take(&b);
 }
 
 void al_error(const char *fmt, ...)

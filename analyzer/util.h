@@ -133,6 +133,10 @@ const char *al_path_relative_to(const char *path, const char *root);
  * /dev/null, in folder `cwd` (NULL: ours); collects standard output and error. Returns the exit
  * status (128 + signal when killed), or -1 when it could not be started (errno set). */
 int al_run_capture(const char *const *argv, const char *cwd, al_strbuf *out, al_strbuf *err);
+/* Takes `message` and returns it fit for one line: control characters (a newline in a file name
+ * or a JSON key) written as \n, \t, \r or \xHH. Messages about input go through it, so an error
+ * about bad input is always one line. */
+char *al_one_line(char *message);
 
 /* A one-line error for the user: "asynclock: <message>" on standard error. */
 void al_error(const char *fmt, ...) AL_PRINTF(1, 2);

@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config clang clang-format
   # test scripts: JSON checks and the facts cache's integrity check
   python3 sqlite3
+  # the memcheck test (tests/valgrind.sh)
+  valgrind
   # the analyzer's own dependencies
   libclang-dev libsqlite3-dev libcjson-dev libcmocka-dev
   # real event-loop and blocking-library headers the fixtures compile against

@@ -429,6 +429,15 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     cJSON *invocation = cJSON_CreateObject();
     cJSON_AddItemToArray(invocations, invocation);
     cJSON_AddBoolToObject(invocation, "executionSuccessful", true);
+    /* counts, so a half-analyzed program is not mistaken for a clean one */
+    size_t partial = 0;
+    for (size_t i = 0; i < f->failures.count; i++)
+        partial += f->failures.items[i].parsed;
+    cJSON *counts = cJSON_AddObjectToObject(invocation, "properties");
+    cJSON_AddNumberToObject(counts, "translationUnits", (double)f->summary.translation_units);
+    cJSON_AddNumberToObject(counts, "failedUnits", (double)f->failures.count);
+    cJSON_AddNumberToObject(counts, "partiallyAnalyzedUnits", (double)partial);
+    cJSON_AddNumberToObject(counts, "notAnalyzedUnits", (double)(f->failures.count - partial));
     if (f->failures.count) {
         cJSON *notes = cJSON_AddArrayToObject(invocation, "toolExecutionNotifications");
         for (size_t i = 0; i < f->failures.count; i++)

@@ -126,6 +126,13 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         put_suppressed(out, o, &f->suppressed.items[i]);
     for (size_t i = 0; i < f->unused.count; i++)
         put_unused(out, o, f->unused.items[i]);
+    /* the failed units and why, so that a report saved with -o or read after -q still says the
+     * program was only partly analyzed; not in compiler style, which the stderr lines already are */
+    for (size_t i = 0; i < f->failures.count; i++) {
+        fputs(f->failures.items[i].parsed ? "asynclock: partially analyzed: " : "asynclock: not analyzed: ", out);
+        put_clean(out, f->failures.items[i].message);
+        fputc('\n', out);
+    }
     const al_summary *s = &f->summary;
     fprintf(out, "asynclock: %zu %sfinding%s", shown, f->baselined ? "new " : "", shown == 1 ? "" : "s");
     if (shown) {
@@ -141,9 +148,17 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
     }
     fprintf(out, " from %zu handler%s in %zu translation unit%s", s->handlers, s->handlers == 1 ? "" : "s",
             s->translation_units, s->translation_units == 1 ? "" : "s");
-    if (s->parse_errors)
-        fprintf(out, "; %zu translation unit%s had errors (see above)", s->parse_errors,
-                s->parse_errors == 1 ? "" : "s");
+    if (s->parse_errors) {
+        size_t partial = 0;
+        for (size_t i = 0; i < f->failures.count; i++)
+            partial += f->failures.items[i].parsed;
+        size_t skipped = f->failures.count - partial;
+        fprintf(out, "; %zu of them failed: ", s->parse_errors);
+        if (skipped)
+            fprintf(out, "%zu not analyzed%s", skipped, partial ? ", " : "");
+        if (partial)
+            fprintf(out, "%zu partially analyzed", partial);
+    }
     if (s->suppressed)
         fprintf(out, "; %zu suppressed%s", s->suppressed, o->show_suppressed ? "" : " (--show-suppressed lists them)");
     if (s->excluded)

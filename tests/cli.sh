@@ -22,59 +22,10 @@ work=$(cd "$3" && pwd -P)
 export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
 unset NO_COLOR CI
 
-passed=0
-failed=0
 out="$work/stdout.txt"
 err="$work/stderr.txt"
-rc=0
-
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1 ($2)"; failed=$((failed + 1)); }
-
-# run [-C DIR] ARGS...: runs asynclock (in DIR), keeping stdout, stderr and the exit code.
-run() {
-  local dir="$work"
-  if [ "${1:-}" = "-C" ]; then
-    dir=$2
-    shift 2
-  fi
-  (cd "$dir" && "$exe" "$@") >"$out" 2>"$err"
-  rc=$?
-}
-
-# check_error NAME RC MESSAGE ARGS...: the command exits with RC, prints nothing on standard
-# output and exactly the line MESSAGE on standard error.
-check_error() {
-  local name=$1 want_rc=$2 message=$3
-  shift 3
-  run "$@"
-  if [ "$rc" -ne "$want_rc" ]; then
-    fail "$name" "exit $rc, expected $want_rc; stderr: $(head -c 300 "$err")"
-  elif [ -s "$out" ]; then
-    fail "$name" "unexpected standard output: $(head -c 200 "$out")"
-  elif [ "$(wc -l <"$err")" -ne 1 ]; then
-    fail "$name" "expected one line on stderr, got $(wc -l <"$err"): $(head -c 300 "$err")"
-  elif [ "$(cat "$err")" != "$message" ]; then
-    fail "$name" "stderr '$(cat "$err")', expected '$message'"
-  else
-    pass "$name"
-  fi
-}
-
-# expect NAME DETAIL CONDITION...: passes when the condition command succeeds.
-expect() {
-  local name=$1 detail=$2
-  shift 2
-  if "$@"; then
-    pass "$name"
-  else
-    fail "$name" "$detail"
-  fi
-}
-
-has_line() { grep -qxF -- "$2" "$1"; }
-is_empty() { [ ! -s "$1" ]; }
-rc_is() { [ "$rc" -eq "$1" ]; }
+# shellcheck source=tests/check_helpers.sh
+source "$(dirname "$0")/check_helpers.sh"
 
 # ---- the command line itself ----
 
@@ -186,19 +137,6 @@ reg_col=$(awk -v n="$reg_line" 'NR == n { print index($0, "on_timer") }' "$proj/
 finding="main.c:$sleep_line:$sleep_col: error: blocking call 'sleep' in event-loop handler 'on_timer' [async-lock/sleep]"
 registration="main.c:$reg_line:$reg_col: note: 'on_timer' runs on the loop thread: registered as a libuv timer callback (uv_timer_cb) here"
 
-write_db() { # write_db FOLDER ENTRY...
-  local folder=$1 sep=""
-  shift
-  mkdir -p "$folder"
-  {
-    echo "["
-    for entry in "$@"; do
-      printf '%s  %s' "$sep" "$entry"
-      sep=$',\n'
-    done
-    printf '\n]\n'
-  } >"$folder/compile_commands.json"
-}
 main_entry="{\"directory\": \"$proj\", \"arguments\": [\"/usr/bin/gcc\", \"-O2\", \"-g\", \"-Wall\", \"-Wextra\", \"-fno-tree-vrp\", \"-fstack-protector-strong\", \"-MD\", \"-MF\", \"main.d\", \"-DNDEBUG\", \"-c\", \"main.c\", \"-o\", \"main.o\"], \"file\": \"main.c\"}"
 write_db "$proj" "$main_entry"
 
@@ -294,7 +232,10 @@ expect "broken units: one stderr line per broken unit" "$(cat "$err")" eval '[ "
 expect "broken units: missing file named" "$(cat "$err")" has_line "$err" "$missing_line"
 expect "broken units: syntax error named" "$(cat "$err")" has_line "$err" "$broken_line"
 expect "broken units: summary counts them" "$(tail -n 1 "$out")" has_line "$out" \
-  "asynclock: 1 finding (1 error) from 1 handler in 3 translation units; 2 translation units had errors (see above)"
+  "asynclock: 1 finding (1 error) from 1 handler in 3 translation units; 2 of them failed: 1 not analyzed, 1 partially analyzed"
+expect "broken units: the report names each failed unit and why" "$(head -c 600 "$out")" eval \
+  'has_line "$out" "asynclock: not analyzed: $proj/missing.c: error: cannot read source file: No such file or directory" &&
+   has_line "$out" "asynclock: partially analyzed: $proj/broken.c:3:15: error: expected expression"'
 
 run -C "$proj" check -p "$broken_build" -q
 expect "broken units: --quiet keeps stderr empty" "$(cat "$err")" eval '[ "$rc" -eq 1 ] && [ ! -s "$err" ]'

@@ -570,6 +570,31 @@ static void test_load_bad_entries(void **state)
     free(dir);
 }
 
+/* The in-memory entry point the fuzz target uses: the same entries, messages naming `path`. */
+static void test_parse_from_memory(void **state)
+{
+    (void)state;
+    static const char text[] = "[{\"directory\": \"/src/b\", \"command\": \"cc -I../inc -c ../a.c\", \"file\": "
+                               "\"../a.c\"},\n {\"directory\": \"/src\", \"arguments\": [\"cc\", \"a.c\"], \"file\": "
+                               "\"a.c\"}]";
+    al_compdb db;
+    char *error = NULL;
+    assert_true(al_compdb_parse(&db, "mem/compile_commands.json", text, sizeof(text) - 1, &error));
+    assert_string_equal(db.path, "mem/compile_commands.json");
+    assert_int_equal(db.count, 1);
+    assert_int_equal(db.duplicates, 1);
+    assert_string_equal(db.commands[0].file, "/src/a.c");
+    assert_int_equal(db.commands[0].arg_count, 2);
+    assert_string_equal(db.commands[0].args[1], "/src/inc");
+    al_compdb_free(&db);
+    assert_false(al_compdb_parse(&db, "mem.json", "[{\"file\": 1}]", 13, &error));
+    assert_string_equal(error, "mem.json:1:2: error: entry 0 needs string \"directory\" and \"file\"");
+    free(error);
+    assert_false(al_compdb_parse(&db, "mem.json", "[1]\0", 4, &error));
+    assert_string_equal(error, "mem.json:1:4: error: NUL byte in JSON text");
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -589,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_load_malformed_json),
         cmocka_unit_test(test_load_not_an_array),
         cmocka_unit_test(test_load_bad_entries),
+        cmocka_unit_test(test_parse_from_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

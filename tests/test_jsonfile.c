@@ -207,6 +207,47 @@ static void test_error_message_format(void **state)
     free(path);
 }
 
+/* Found by tests/fuzz/jsonfile.c: cJSON skips every byte up to 32 as white space, so the locator
+ * must too; and keys are compared once their escapes are decoded. */
+static void test_error_locations_control_bytes_and_escaped_keys(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"a\":\x02\x1f[1,\x01 2],\n"
+                               " \"q\\\"\\u00e9\\ud83d\\ude00\\n\": 3, \"x\": {\"\\\\\": 4}}";
+    al_jsonfile jf;
+    char *error = NULL;
+    assert_true(al_jsonfile_parse(&jf, "mem.json", text, sizeof(text) - 1, &error));
+    expect_located(&jf, "a", 1, 8);
+    expect_located(&jf, "a/1", 1, 13);
+    char *key = al_xasprintf("q\"\xc3\xa9\xf0\x9f\x98\x80\n");
+    char *got = al_jsonfile_error(&jf, key, "k");
+    assert_string_equal(got, "mem.json:2:29: error: k");
+    free(got);
+    free(key);
+    got = al_jsonfile_error(&jf, "x/\\", "k"); /* the key "\\\\" is one backslash */
+    assert_string_equal(got, "mem.json:2:44: error: k");
+    free(got);
+    al_jsonfile_free(&jf);
+}
+
+/* Messages about input are one line whatever the input holds. */
+static void test_error_message_is_one_line(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"a\\nb\\u001b\\t\": 1}";
+    al_jsonfile jf;
+    char *error = NULL;
+    assert_true(al_jsonfile_parse(&jf, "dir\nname.json", text, sizeof(text) - 1, &error));
+    char *got = al_jsonfile_error(&jf, "a\nb\x1b\t", "bad key \"%s\"", "a\nb\x1b\t");
+    assert_string_equal(got, "dir\\nname.json:1:18: error: bad key \"a\\nb\\x1b\\t\"");
+    free(got);
+    al_jsonfile_free(&jf);
+    assert_false(al_jsonfile_parse(&jf, "x\r.json", "[1,\x00]", 4, &error));
+    assert_string_equal(error, "x\\r.json:1:4: error: NUL byte in JSON text");
+    free(error);
+    al_jsonfile_free(&jf);
+}
+
 static void test_text_line_col(void **state)
 {
     (void)state;
@@ -240,10 +281,16 @@ static void test_text_line_col(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_valid),           cmocka_unit_test(test_load_malformed),
-        cmocka_unit_test(test_load_empty),           cmocka_unit_test(test_load_missing),
-        cmocka_unit_test(test_error_locations),      cmocka_unit_test(test_error_missing_points_at_object),
-        cmocka_unit_test(test_error_message_format), cmocka_unit_test(test_text_line_col),
+        cmocka_unit_test(test_load_valid),
+        cmocka_unit_test(test_load_malformed),
+        cmocka_unit_test(test_load_empty),
+        cmocka_unit_test(test_load_missing),
+        cmocka_unit_test(test_error_locations),
+        cmocka_unit_test(test_error_missing_points_at_object),
+        cmocka_unit_test(test_error_message_format),
+        cmocka_unit_test(test_text_line_col),
+        cmocka_unit_test(test_error_locations_control_bytes_and_escaped_keys),
+        cmocka_unit_test(test_error_message_is_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

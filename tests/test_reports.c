@@ -108,8 +108,9 @@ static void test_text_is_compiler_style(void **state)
                        "[async-lock/custom]\n"
                        "src/util.c:40:1: note: 'on_timer' runs on the loop thread: annotated asynclock:handler here\n"
                        "src/util.c:42:5: note: suggested fix: line?break\n"
-                       "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 "
-                       "translation unit had errors (see above)\n";
+                       "asynclock: partially analyzed: /abs/src/broken.c:3:9: error: expected ';'\n"
+                       "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 of "
+                       "them failed: 1 partially analyzed\n";
     assert_string_equal(text, want);
     free(text);
     AL_VEC_FREE(f.items);
@@ -236,8 +237,9 @@ static void test_suppressed_in_text(void **state)
     sample_suppressed(&f);
     char *quiet = render(&f, false, false, false);
     const char *tail = "src/server.c:5:20: note: unused suppression 'NOLINT(async-lock/dns)': no finding on this line\n"
+                       "asynclock: partially analyzed: /abs/src/broken.c:3:9: error: expected ';'\n"
                        "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 "
-                       "translation unit had errors (see above); 1 suppressed (--show-suppressed lists them); 3 "
+                       "of them failed: 1 partially analyzed; 1 suppressed (--show-suppressed lists them); 3 "
                        "findings in excluded paths not shown\n";
     assert_non_null(strstr(quiet, tail));
     assert_string_equal(strstr(quiet, tail), tail);

@@ -511,6 +511,9 @@ static void test_unknown_top_level_key(void **state)
                       "  \"contxts\": []\n"
                       "}\n",
                       "4:14: error: unknown key \"contxts\"");
+    /* found by the fuzzer: a key with a newline made the one-line error two lines */
+    expect_pack_error("newline_key.json", "{\"pack\": \"p\", \"version\": 1, \"a\\nb\\u001b\": 2}\n",
+                      "1:43: error: unknown key \"a\\nb\\x1b\"");
 }
 
 static void test_bad_severity(void **state)
@@ -603,6 +606,13 @@ static void test_two_condition_tests(void **state)
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"unless\": [{\"arg\": 2, \"has_bits\": 1.5}]}]}\n",
                       "3:15: error: \"has_bits\" must be an integer");
+    /* found by the fuzzer: converting 1e300 to long long was undefined behaviour */
+    expect_pack_error("huge.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 0, \"equals\": 1e300}, {\"arg\": 1, \"equals\": 1e999}]}]}\n",
+                      "3:15: error: \"equals\" must be an integer");
 }
 
 static void test_context_with_two_matches(void **state)
@@ -997,6 +1007,24 @@ static void test_nonblocking_lists(void **state)
                       "2:23: error: a \"nonblocking\" entry must be a non-empty string");
 }
 
+/* The in-memory entry point the fuzz target uses. */
+static void test_load_buffer(void **state)
+{
+    (void)state;
+    static const char pack[] = "{\"pack\": \"mem\", \"version\": 1, \"apis\": [{\"name\": \"mem_wait\", "
+                               "\"category\": \"sync\", \"severity\": \"error\", \"confidence\": \"definite\", "
+                               "\"why\": \"w\", \"fix\": \"f\"}]}";
+    al_rules *r = al_rules_new();
+    char *error = NULL;
+    assert_true(al_rules_load_buffer(r, "mem.json", pack, sizeof(pack) - 1, &error));
+    assert_false(al_rules_load_buffer(r, "again.json", pack, sizeof(pack) - 1, &error));
+    assert_string_equal(error, "again.json:1:10: error: another loaded pack has this name");
+    free(error);
+    al_rules_index(r);
+    assert_non_null(al_rules_find_api(r, "mem_wait"));
+    al_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1030,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_folder_loads_in_name_order),
         cmocka_unit_test(test_print_list),
         cmocka_unit_test(test_print_show),
+        cmocka_unit_test(test_load_buffer),
     };
     return cmocka_run_group_tests(tests, load_shipped, free_shipped);
 }

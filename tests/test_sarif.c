@@ -180,6 +180,11 @@ static void test_rules_for_every_category(void **state)
     }
     assert_string_equal(str(root, "runs.0.columnKind"), "utf16CodeUnits");
     assert_true(cJSON_IsTrue(get(root, "runs.0.invocations.0.executionSuccessful")));
+    /* the counts say the program was only partly analyzed */
+    assert_int_equal(get(root, "runs.0.invocations.0.properties.translationUnits")->valueint, 12);
+    assert_int_equal(get(root, "runs.0.invocations.0.properties.failedUnits")->valueint, 1);
+    assert_int_equal(get(root, "runs.0.invocations.0.properties.partiallyAnalyzedUnits")->valueint, 1);
+    assert_int_equal(get(root, "runs.0.invocations.0.properties.notAnalyzedUnits")->valueint, 0);
     cJSON *note = get(root, "runs.0.invocations.0.toolExecutionNotifications.0");
     assert_string_equal(str(note, "level"), "warning");
     assert_non_null(strstr(str(note, "message.text"), "expected ';'"));
@@ -370,6 +375,7 @@ static void test_empty_report(void **state)
     assert_int_equal(cJSON_GetArraySize(get(root, "runs.0.tool.driver.rules")), 10);
     assert_null(get(root, "runs.0.originalUriBaseIds"));
     assert_null(get(root, "runs.0.invocations.0.toolExecutionNotifications"));
+    assert_int_equal(get(root, "runs.0.invocations.0.properties.failedUnits")->valueint, 0);
     cJSON_Delete(root);
     free(text);
 }
