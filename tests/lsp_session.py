@@ -70,7 +70,7 @@ class Server:
                 return None
             self.buf += chunk
 
-    def read_until_quiet(self, quiet=1.5):
+    def read_until_quiet(self, quiet=0.8):
         """Every message until the server says nothing for `quiet` seconds."""
         out = []
         while True:
