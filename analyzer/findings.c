@@ -91,6 +91,24 @@ static bool wanted(const al_findings_options *o, const char *file)
     return false;
 }
 
+/* How a call through a pointer was resolved, for the chain: "field cmd.fn", "array handlers". */
+static char *via_phrase(const al_program *p, const al_call *call)
+{
+    switch (call->via) {
+    case AL_VIA_FIELD:
+        return al_xasprintf("field %s", al_program_str(p, call->callee_name));
+    case AL_VIA_ARRAY:
+        return al_xasprintf("array %s", al_program_str(p, call->callee_name));
+    case AL_VIA_VARIABLE:
+        return al_xasprintf("variable %s", al_program_str(p, call->callee_name));
+    case AL_VIA_TYPE:
+        return al_xasprintf("type %s", al_program_str(p, call->pointee_type));
+    case AL_VIA_NONE:
+        break;
+    }
+    return al_xasprintf("pointer %s", al_program_str(p, call->callee_name));
+}
+
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options)
 {
@@ -140,6 +158,12 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
                 fh->chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
                 fh->chain[k].callee = al_program_str(p, step->callee_name);
                 fh->chain[k].loc = source_loc(p, step->loc);
+                if (step->indirect && k + 1 < sh->length) {
+                    /* the function it reaches is the one making the next call of the chain */
+                    const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
+                    fh->chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
+                    fh->chain[k].via = via_phrase(p, step);
+                }
             }
         }
         if (f.handler_count == 1)
@@ -173,6 +197,8 @@ void al_findings_free(al_findings *f)
     for (size_t i = 0; i < f->items.count; i++) {
         al_finding *x = &f->items.items[i];
         for (size_t h = 0; h < x->handler_count; h++) {
+            for (size_t k = 0; k < x->handlers[h].chain_length; k++)
+                free(x->handlers[h].chain[k].via);
             free(x->handlers[h].chain);
             free(x->handlers[h].context);
         }

@@ -16,6 +16,7 @@
 #include "contexts.h"
 #include "extract.h"
 #include "findings.h"
+#include "indirect.h"
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "      --rules PATH     extra rule pack, file or folder (repeatable; later packs override)\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
+    "      --resolve-by-type\n"
+    "                       a call through a pointer that no store into its field or\n"
+    "                       array explains may call any address-taken function of its type\n"
     "      --unknown        instead of findings, list the external functions handlers reach\n"
     "                       that no rule describes, most handlers first\n"
     "      --source-root D  paths in fingerprints are relative to D (default: common folder)\n"
@@ -69,6 +73,7 @@ typedef struct check_options {
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
     bool conditional;
+    bool resolve_by_type; /* --resolve-by-type: unresolved indirect calls match by function type */
     bool unknown; /* --unknown: list undescribed external functions instead of findings */
     const char *source_root;
     const char *color;
@@ -99,6 +104,7 @@ enum {
     OPT_RULES,
     OPT_FAIL_ON,
     OPT_CONDITIONAL,
+    OPT_RESOLVE_BY_TYPE,
     OPT_SOURCE_ROOT,
     OPT_COLOR,
     OPT_CATEGORY,
@@ -116,6 +122,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"html", required_argument, NULL, OPT_HTML},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
+                                                 {"resolve-by-type", no_argument, NULL, OPT_RESOLVE_BY_TYPE},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
                                                  {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
                                                  {"color", required_argument, NULL, OPT_COLOR},
@@ -167,6 +174,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_CONDITIONAL:
             o->conditional = true;
+            break;
+        case OPT_RESOLVE_BY_TYPE:
+            o->resolve_by_type = true;
             break;
         case OPT_UNKNOWN:
             o->unknown = true;
@@ -421,6 +431,7 @@ static int run_check(check_options *o)
     al_program program;
     al_program_link(&program, units, db.count);
     free(units);
+    al_indirect_resolve(&program, o->resolve_by_type);
     al_contexts contexts;
     al_contexts_find(&contexts, &program, rules);
 

@@ -42,6 +42,8 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
             AL_VEC_PUSH(*owner, AL_NONE);
         al_function *f = &p->functions.items[index];
         f->annotations |= ff->annotations;
+        if (ff->type && !f->type)
+            f->type = UNIT_STR(tu, ff->type);
         if (ff->defined && !f->defined) {
             f->defined = true;
             f->loc = translate_loc(p, tu, ff->loc);
@@ -67,6 +69,9 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         c.first_arg = (uint32_t)p->args.count;
         c.arg_count = fc->arg_count;
         c.assigned_to = fc->assigned_to ? UNIT_STR(tu, fc->assigned_to) : 0;
+        c.variable = fc->variable_key ? UNIT_STR(tu, fc->variable_key) : 0;
+        c.pointee_type = fc->pointee_type ? UNIT_STR(tu, fc->pointee_type) : 0;
+        c.subscripted = fc->subscripted;
         for (uint32_t a = 0; a < fc->arg_count; a++) {
             al_fact_arg arg = tu->args.items[fc->first_arg + a];
             if (arg.kind == AL_ARG_VARIABLE || arg.kind == AL_ARG_CALL)
@@ -100,6 +105,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         r.target = UNIT_STR(tu, fr->target);
         r.index = fr->index;
         r.type_name = UNIT_STR(tu, fr->type_name);
+        r.variable = fr->variable_key ? UNIT_STR(tu, fr->variable_key) : 0;
         AL_VEC_PUSH(p->refs, r);
     }
 }
@@ -194,6 +200,8 @@ void al_program_free(al_program *p)
     AL_VEC_FREE(p->args);
     AL_VEC_FREE(p->refs);
     AL_VEC_FREE(p->function_of_key);
+    AL_VEC_FREE(p->target_start);
+    AL_VEC_FREE(p->targets);
     al_strtab_free(&p->strings);
 }
 
