@@ -273,14 +273,17 @@ static CXCursor strip(CXCursor c)
 
 /* What an expression that is called or assigned to designates: "S.f" for a field, the name of a
  * variable, or "" when it is something else. */
-static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, uint32_t *variable_key,
-                                  bool *subscripted)
+static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, uint32_t *variable_key, bool *subscripted)
 {
     *variable_key = 0;
     *subscripted = false;
     CXCursor e = strip(expr);
-    while (clang_getCursorKind(e) == CXCursor_ArraySubscriptExpr) {
-        *subscripted = true;
+    /* `handlers[i]`, and `(*fp)`: a dereference loads from the same place */
+    for (;;) {
+        enum CXCursorKind k = clang_getCursorKind(e);
+        if (k != CXCursor_ArraySubscriptExpr && k != CXCursor_UnaryOperator)
+            break;
+        *subscripted |= k == CXCursor_ArraySubscriptExpr;
         e = strip(first_child(e));
     }
     CXCursor ref = clang_getCursorReferenced(e);

@@ -48,7 +48,7 @@ typedef struct al_fact_call {
     al_loc loc;           /* where the call is written (macro expansions: where the macro is used) */
     uint32_t first_arg;   /* index into the unit's args */
     uint32_t arg_count;
-    uint32_t assigned_to; /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
+    uint32_t assigned_to;  /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
     uint32_t variable_key; /* indirect call through a variable or array (`handlers[i](x)`): the
                               variable's link key (see al_fact_ref.variable_key), else 0 */
     uint32_t pointee_type; /* indirect call: canonical type of the called function, else 0 */
@@ -73,10 +73,10 @@ typedef struct al_fact_ref {
     uint32_t enclosing; /* key of the function it appears in; 0 at file scope */
     al_loc loc;
     al_use_kind use;
-    uint32_t target;     /* callee name, field "S.f" or variable name */
-    uint32_t target_key; /* callee's link key for AL_USE_ARGUMENT direct calls, else 0 */
-    int index;           /* argument index for AL_USE_ARGUMENT */
-    uint32_t type_name;  /* declared type of the parameter, field or variable ("uv_read_cb") */
+    uint32_t target;       /* callee name, field "S.f" or variable name */
+    uint32_t target_key;   /* callee's link key for AL_USE_ARGUMENT direct calls, else 0 */
+    int index;             /* argument index for AL_USE_ARGUMENT */
+    uint32_t type_name;    /* declared type of the parameter, field or variable ("uv_read_cb") */
     uint32_t variable_key; /* AL_USE_VARIABLE: the variable's link key: its USR, qualified by the
                               defining file unless it has external linkage (statics, locals) */
 } al_fact_ref;

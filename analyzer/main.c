@@ -74,7 +74,7 @@ typedef struct check_options {
     const char *fail_on;
     bool conditional;
     bool resolve_by_type; /* --resolve-by-type: unresolved indirect calls match by function type */
-    bool unknown; /* --unknown: list undescribed external functions instead of findings */
+    bool unknown;         /* --unknown: list undescribed external functions instead of findings */
     const char *source_root;
     const char *color;
     bool quiet;

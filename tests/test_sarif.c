@@ -266,7 +266,8 @@ static void test_code_flows_and_related_locations(void **state)
                         "'on_read' runs on the loop thread: registered as a libuv read callback (uv_read_cb) here.");
     assert_string_equal(str(steps, "0.location.physicalLocation.artifactLocation.uri"), "src/server.c");
     assert_int_equal(num(steps, "0.location.physicalLocation.region.startLine"), 88);
-    assert_string_equal(str(steps, "1.location.message.text"), "'on_read' calls 'process_line' through field conn.on_line.");
+    assert_string_equal(str(steps, "1.location.message.text"),
+                        "'on_read' calls 'process_line' through field conn.on_line.");
     assert_int_equal(num(steps, "1.location.physicalLocation.region.startLine"), 30);
     assert_int_equal(num(steps, "1.location.physicalLocation.region.endColumn"), 3 + 12);
     assert_string_equal(str(steps, "2.location.message.text"), "'process_line' calls 'sleep', which blocks.");
