@@ -85,6 +85,14 @@ static uint8_t *enterable_functions(const al_program *p, const al_rules *rules)
     return enter;
 }
 
+/* Whether the search goes from call k into its callee t. A call through a pointer does not enter
+ * a handler: a dispatcher calling the handlers it was given (the loop's own table, a hook list)
+ * would only repeat, under a longer chain, what each handler's own search reports. */
+static bool entered(const al_program *p, const al_contexts *c, uint32_t k, uint32_t t, const uint8_t *enter)
+{
+    return enter[t] && !(p->calls.items[k].indirect && c->role[t] == AL_CONTEXT_HANDLER);
+}
+
 /* Context for the comparison below: qsort has no context argument in C11. */
 static struct {
     const al_program *p;
@@ -206,7 +214,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                 uint32_t n;
                 const uint32_t *t = al_program_call_targets(p, k, &n);
                 for (uint32_t j = 0; j < n; j++) {
-                    if (enter[t[j]] && may_block[t[j]] && seen[t[j]] != stamp) {
+                    if (entered(p, c, k, t[j], enter) && may_block[t[j]] && seen[t[j]] != stamp) {
                         seen[t[j]] = stamp;
                         parent_call[t[j]] = k;
                         queue[tail++] = t[j];
@@ -311,7 +319,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
                 uint32_t n;
                 const uint32_t *t = al_program_call_targets(p, k, &n);
                 for (uint32_t j = 0; j < n; j++) {
-                    if (enter[t[j]] && seen[t[j]] != stamp) {
+                    if (entered(p, c, k, t[j], enter) && seen[t[j]] != stamp) {
                         seen[t[j]] = stamp;
                         queue[tail++] = t[j];
                     }

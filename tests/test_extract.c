@@ -83,17 +83,25 @@ static void test_definitions_and_calls(void **state)
     al_tu_facts_free(&tu);
 }
 
+/* Writes `text` (a format with one %s, given "a" and "b") to two files and extracts both. */
+static void extract_two(const char *text, const char *path_a, const char *path_b, al_tu_facts *ta, al_tu_facts *tb)
+{
+    char *a = al_xasprintf(text, "a");
+    char *b = al_xasprintf(text, "b");
+    free(test_write(path_a, a));
+    free(test_write(path_b, b));
+    test_extract(path_a, gcc, GCC_ARGC, ta);
+    test_extract(path_b, gcc, GCC_ARGC, tb);
+    free(a);
+    free(b);
+}
+
 static void test_same_static_name_in_two_folders(void **state)
 {
     (void)state;
     const char *text = "static void helper(void) {}\nvoid use_%s(void) { helper(); }\n";
-    char *a = al_xasprintf(text, "a");
-    char *b = al_xasprintf(text, "b");
-    free(test_write("a/util.c", a));
-    free(test_write("b/util.c", b));
     al_tu_facts ta, tb;
-    test_extract("a/util.c", gcc, GCC_ARGC, &ta);
-    test_extract("b/util.c", gcc, GCC_ARGC, &tb);
+    extract_two(text, "a/util.c", "b/util.c", &ta, &tb);
     const char *ka = S(&ta, function_named(&ta, "helper")->key);
     const char *kb = S(&tb, function_named(&tb, "helper")->key);
     assert_string_not_equal(ka, kb);
@@ -101,8 +109,6 @@ static void test_same_static_name_in_two_folders(void **state)
     assert_non_null(strstr(kb, "/b/util.c"));
     /* the call links to the same key as the definition */
     assert_string_equal(S(&ta, call_to(&ta, "helper", 0)->callee_key), ka);
-    free(a);
-    free(b);
     al_tu_facts_free(&ta);
     al_tu_facts_free(&tb);
 }
@@ -126,13 +132,8 @@ static void test_indirect_call_facts(void **state)
                        "    f(1);\n"
                        "    (*f)(2);\n"
                        "}\n";
-    char *a = al_xasprintf(text, "a");
-    char *b = al_xasprintf(text, "b");
-    free(test_write("ia/steps.c", a));
-    free(test_write("ib/steps.c", b));
     al_tu_facts ta, tb;
-    test_extract("ia/steps.c", gcc, GCC_ARGC, &ta);
-    test_extract("ib/steps.c", gcc, GCC_ARGC, &tb);
+    extract_two(text, "ia/steps.c", "ib/steps.c", &ta, &tb);
 
     assert_string_equal(S(&ta, function_named(&ta, "first")->type), "void (int)");
     assert_string_equal(S(&ta, function_named(&ta, "run_a")->type), "void (struct cmd *, int)");
@@ -176,8 +177,6 @@ static void test_indirect_call_facts(void **state)
     assert_non_null(dereferenced);
     assert_string_equal(S(&ta, dereferenced->variable_key), S(&ta, local->variable_key));
     assert_string_not_equal(S(&ta, local->variable_key), key_a);
-    free(a);
-    free(b);
     al_tu_facts_free(&ta);
     al_tu_facts_free(&tb);
 }

@@ -368,6 +368,24 @@ static void test_resolution_by_type_is_opt_in(void **state)
     }
 }
 
+/* A dispatcher handler calling handlers through a pointer does not repeat their findings. */
+static void test_pointer_calls_do_not_enter_handlers(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "dispatch", 10);
+    fb_indirect_call(&u[0], "dispatch", "conn.on_line", NULL, false, NULL, "/src/a.c", 11);
+    handler(&u[0], "on_tick", 20);
+    fb_call(&u[0], "on_tick", "sleep", "/src/a.c", 21, 5, "1");
+    fb_store(&u[0], "on_tick", -1, NULL, "conn.on_line", NULL, "/src/a.c", 30);
+    analysis a;
+    analyze_indirect(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_int_equal(a.r.sites.items[0].handlers.count, 1);
+    assert_chain(&a, &a.r.sites.items[0], 0, "on_tick:on_tick>sleep");
+    analysis_free(&a);
+}
+
 /* 200,000 handlers each calling through its own field, set through a wrapper: linear work. */
 static void test_many_indirect_calls(void **state)
 {
@@ -435,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_deep_chain_is_iterative),
         cmocka_unit_test(test_calls_through_fields_and_arrays),
         cmocka_unit_test(test_resolution_by_type_is_opt_in),
+        cmocka_unit_test(test_pointer_calls_do_not_enter_handlers),
         cmocka_unit_test(test_many_indirect_calls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
