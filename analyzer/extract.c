@@ -524,6 +524,52 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
     AL_VEC_PUSH(w->tu->refs, r);
 }
 
+/* Whether a variable of type `t` holds functions: a function pointer, an array of them, or a
+ * pointer to either. */
+static bool holds_functions(CXType t)
+{
+    for (;;) {
+        t = clang_getCanonicalType(t);
+        if (t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto)
+            return true;
+        if (t.kind == CXType_Pointer)
+            t = clang_getPointeeType(t);
+        else if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
+            t = clang_getArrayElementType(t);
+        else
+            return false;
+    }
+}
+
+/* `source` (on top of the ancestor stack, through casts, `&`, `*`, parentheses and subscripts of
+ * it) copied into a variable: `cb_t *t = handlers;`, `t = &handlers;`, `cb_t f = handlers[i];`. */
+static void record_alias(walker *w, CXCursor source)
+{
+    size_t j = w->stack.count - 1, child = j;
+    while (j > 0 && (is_transparent(w->stack.items[j - 1].kind) ||
+                     (w->stack.items[j - 1].kind == CXCursor_ArraySubscriptExpr && w->stack.items[j].index == 0)))
+        child = --j;
+    if (j == 0)
+        return;
+    const ancestor *user = &w->stack.items[j - 1];
+    al_fact_alias a = {0, 0};
+    if (user->kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(user->cursor))) {
+        a.variable_key = link_key(w, user->cursor);
+    } else if (user->kind == CXCursor_BinaryOperator && w->stack.items[child].index == 1 &&
+               clang_getCanonicalType(clang_getCursorType(user->cursor)).kind == CXType_Pointer &&
+               holds_functions(clang_getCursorType(user->first_child))) {
+        /* an assignment has its left side's pointer type; a comparison has type int */
+        al_use_kind use;
+        bool subscripted;
+        designated_target(w, user->first_child, &use, &a.variable_key, &subscripted);
+    }
+    if (!a.variable_key)
+        return;
+    a.source_key = link_key(w, source);
+    if (a.source_key != a.variable_key)
+        AL_VEC_PUSH(w->tu->aliases, a);
+}
+
 /* The index of `parm` among the parameters of the function being walked, when its type can hold
  * a function (a function pointer, or void *); else -1. */
 static int callback_parameter_index(walker *w, CXCursor parm)
@@ -570,6 +616,8 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             int param = callback_parameter_index(w, ref);
             if (param >= 0)
                 record_reference(w, c, clang_getNullCursor(), param);
+        } else if (kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(ref))) {
+            record_alias(w, ref);
         }
         break;
     }

@@ -20,6 +20,7 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->calls);
     AL_VEC_FREE(tu->args);
     AL_VEC_FREE(tu->refs);
+    AL_VEC_FREE(tu->aliases);
     AL_VEC_FREE(tu->diags);
     memset(tu, 0, sizeof(*tu));
 }

@@ -81,6 +81,14 @@ typedef struct al_fact_ref {
                               defining file unless it has external linkage (statics, locals) */
 } al_fact_ref;
 
+/* A variable that holds what another one holds: `cb_t *t = handlers;`, `cb_t (*p)[2] = &handlers;`,
+ * `f = g;` (both of a type that leads to functions). A call through `variable_key` may call what
+ * was stored into `source_key`. Both are link keys (al_fact_ref.variable_key). */
+typedef struct al_fact_alias {
+    uint32_t variable_key;
+    uint32_t source_key;
+} al_fact_alias;
+
 typedef struct al_fact_diag {
     al_loc loc;
     bool fatal; /* an error that makes the unit's facts incomplete */
@@ -97,6 +105,7 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_fact_ref) refs;
+    AL_VEC(al_fact_alias) aliases;
     AL_VEC(al_fact_diag) diags;
 } al_tu_facts;
 

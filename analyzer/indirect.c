@@ -2,7 +2,8 @@
  *
  * Every store of a function into a field or variable is one (slot, function) pair; a slot is the
  * string id of "S.f" or of the variable's link key. Stores through wrapper parameters are found by
- * a fixpoint over parameter forwards, like the registration wrappers of contexts.c. The pairs are
+ * a fixpoint over parameter forwards, like the registration wrappers of contexts.c, and copied
+ * along variable aliases (`cb_t *t = handlers;`) by a worklist. The pairs are
  * then bucketed by slot once (a counting sort), so each indirect call looks its targets up in
  * constant time and the whole stage stays linear in the facts plus its output. */
 #include "indirect.h"
@@ -133,6 +134,74 @@ static void bucket(const pair_vec *pairs, size_t keys, size_t functions, uint32_
     *items_out = items;
 }
 
+/* A set of (slot, function) pairs: open addressing over their 64-bit packing. */
+typedef struct pair_set {
+    uint64_t *slots; /* packed pair + 1; 0 = empty */
+    size_t capacity, count;
+} pair_set;
+
+static bool pair_set_add(pair_set *set, pair x)
+{
+    if ((set->count + 1) * 2 > set->capacity) {
+        size_t old_capacity = set->capacity;
+        uint64_t *old = set->slots;
+        set->capacity = old_capacity ? old_capacity * 2 : 1024;
+        set->slots = al_xcalloc(set->capacity, sizeof(uint64_t));
+        set->count = 0;
+        for (size_t i = 0; i < old_capacity; i++) {
+            if (old[i]) {
+                uint64_t v = old[i] - 1;
+                pair_set_add(set, (pair){(uint32_t)(v >> 32), (uint32_t)v});
+            }
+        }
+        free(old);
+    }
+    uint64_t v = ((uint64_t)x.key << 32 | x.function) + 1;
+    size_t i = (size_t)(al_hash_bytes(&v, sizeof(v), AL_HASH_SEED) & (set->capacity - 1));
+    while (set->slots[i]) {
+        if (set->slots[i] == v)
+            return false;
+        i = (i + 1) & (set->capacity - 1);
+    }
+    set->slots[i] = v;
+    set->count++;
+    return true;
+}
+
+/* Copies into each aliasing variable what its source holds, to any depth (`cb_t *t = handlers;
+ * cb_t *u = t;`): a worklist over the pairs, with the aliases indexed by source once. */
+static void follow_aliases(pair_vec *slots, const al_program *p)
+{
+    if (p->aliases.count == 0)
+        return;
+    size_t keys = p->strings.count;
+    uint32_t *start = al_xcalloc(keys + 2, sizeof(uint32_t));
+    for (size_t i = 0; i < p->aliases.count; i++)
+        start[p->aliases.items[i].source + 1]++;
+    for (size_t k = 0; k < keys; k++)
+        start[k + 1] += start[k];
+    uint32_t *variables = al_xmalloc((p->aliases.count + 1) * sizeof(uint32_t));
+    uint32_t *fill = al_xmalloc((keys + 1) * sizeof(uint32_t));
+    memcpy(fill, start, (keys + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < p->aliases.count; i++)
+        variables[fill[p->aliases.items[i].source]++] = p->aliases.items[i].variable;
+    free(fill);
+    pair_set seen = {0};
+    for (size_t i = 0; i < slots->count; i++)
+        pair_set_add(&seen, slots->items[i]);
+    for (size_t next = 0; next < slots->count; next++) {
+        pair x = slots->items[next];
+        for (uint32_t k = start[x.key]; k < start[x.key + 1]; k++) {
+            pair copy = {variables[k], x.function};
+            if (pair_set_add(&seen, copy))
+                AL_VEC_PUSH(*slots, copy);
+        }
+    }
+    free(seen.slots);
+    free(variables);
+    free(start);
+}
+
 void al_indirect_resolve(al_program *p, bool by_type)
 {
     size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings.count;
@@ -164,6 +233,7 @@ void al_indirect_resolve(al_program *p, bool by_type)
     }
     AL_VEC_FREE(stores.items);
     free(stores.first_of);
+    follow_aliases(&slots, p);
 
     uint32_t *slot_start, *slot_items, *type_start = NULL, *type_items = NULL;
     bucket(&slots, keys, nf, &slot_start, &slot_items);

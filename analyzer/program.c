@@ -110,6 +110,14 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
     }
 }
 
+static void link_aliases(al_program *p, const al_tu_facts *tu)
+{
+    for (size_t i = 0; i < tu->aliases.count; i++) {
+        al_alias a = {UNIT_STR(tu, tu->aliases.items[i].variable_key), UNIT_STR(tu, tu->aliases.items[i].source_key)};
+        AL_VEC_PUSH(p->aliases, a);
+    }
+}
+
 static int compare_refs(const void *a, const void *b)
 {
     const al_reference *x = a, *y = b;
@@ -138,8 +146,10 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
         status.failure = tu->failure;
         tu->failure = NULL;
         AL_VEC_PUSH(p->units, status);
-        if (tu->parsed)
+        if (tu->parsed) {
             link_unit(p, tu, (uint32_t)u, &owner);
+            link_aliases(p, tu);
+        }
         al_tu_facts_free(tu);
     }
     AL_VEC_FREE(owner);
@@ -199,6 +209,7 @@ void al_program_free(al_program *p)
     AL_VEC_FREE(p->calls);
     AL_VEC_FREE(p->args);
     AL_VEC_FREE(p->refs);
+    AL_VEC_FREE(p->aliases);
     AL_VEC_FREE(p->function_of_key);
     AL_VEC_FREE(p->target_start);
     AL_VEC_FREE(p->targets);

@@ -48,6 +48,11 @@ typedef struct al_reference {
     uint32_t variable;  /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
 } al_reference;
 
+/* A variable that holds what another holds (al_fact_alias): link keys as string ids. */
+typedef struct al_alias {
+    uint32_t variable, source;
+} al_alias;
+
 typedef struct al_unit_status {
     uint32_t file; /* string id */
     bool parsed;
@@ -61,6 +66,7 @@ typedef struct al_program {
     AL_VEC(al_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_reference) refs;
+    AL_VEC(al_alias) aliases;
     AL_VEC(al_unit_status) units;
     al_u32_vec function_of_key; /* key string id -> function index + 1 (0: none) */
     /* what indirect calls may call, filled by al_indirect_resolve: call k's targets are

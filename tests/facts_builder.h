@@ -130,6 +130,13 @@ static inline void fb_store(al_tu_facts *tu, const char *function, int param, co
     AL_VEC_PUSH(tu->refs, r);
 }
 
+/* The variable with link key `variable` holds what `source` holds (`cb_t *t = handlers;`). */
+static inline void fb_alias(al_tu_facts *tu, const char *variable, const char *source)
+{
+    al_fact_alias a = {fb_str(tu, variable), fb_str(tu, source)};
+    AL_VEC_PUSH(tu->aliases, a);
+}
+
 /* Sets the function type of the last function added. */
 static inline void fb_type(al_tu_facts *tu, const char *type)
 {

@@ -131,6 +131,8 @@ static void test_indirect_call_facts(void **state)
                        "    step_fn f = first;\n"
                        "    f(1);\n"
                        "    (*f)(2);\n"
+                       "    step_fn *t = steps;\n"
+                       "    t[0](3);\n"
                        "}\n";
     al_tu_facts ta, tb;
     extract_two(text, "ia/steps.c", "ib/steps.c", &ta, &tb);
@@ -176,6 +178,10 @@ static void test_indirect_call_facts(void **state)
     const al_fact_call *dereferenced = call_to(&ta, "f", 1); /* (*f)(2) */
     assert_non_null(dereferenced);
     assert_string_equal(S(&ta, dereferenced->variable_key), S(&ta, local->variable_key));
+    /* `step_fn *t = steps;` copies the array: the only alias of the unit */
+    assert_int_equal(ta.aliases.count, 1);
+    assert_string_equal(S(&ta, ta.aliases.items[0].source_key), key_a);
+    assert_string_equal(S(&ta, ta.aliases.items[0].variable_key), S(&ta, call_to(&ta, "t", 0)->variable_key));
     assert_string_not_equal(S(&ta, local->variable_key), key_a);
     al_tu_facts_free(&ta);
     al_tu_facts_free(&tb);

@@ -317,13 +317,22 @@ static void test_calls_through_fields_and_arrays(void **state)
     fb_call(&u[1], "step_b", "stat", "/src/b.c", 6, 5, "uu");
     fb_store(&u[1], "step_b", -1, NULL, NULL, "c:steps@/src/b.c", "/src/b.c", 7);
 
+    /* h_alias calls through `u`, which copies `t`, which copies unit 0's `steps` */
+    handler(&u[0], "h_alias", 70);
+    fb_indirect_call(&u[0], "h_alias", NULL, "c:u@/src/a.c", true, "void (int)", "/src/a.c", 71);
+    fb_alias(&u[0], "c:u@/src/a.c", "c:t@/src/a.c");
+    fb_alias(&u[0], "c:t@/src/a.c", "c:steps@/src/a.c");
+    fb_alias(&u[0], "c:t@/src/a.c", "c:u@/src/a.c"); /* a cycle ends */
+
     analysis a;
     analyze_indirect(&a, u, 2, false);
-    assert_int_equal(a.c.handlers.count, 2); /* stored functions are not handlers */
+    assert_int_equal(a.c.handlers.count, 3); /* stored functions are not handlers */
     assert_int_equal(a.r.sites.count, 2);
     assert_int_equal(a.r.sites.items[0].handlers.count, 1);
     assert_chain(&a, &a.r.sites.items[0], 0, "h_field:h_field>slow>sleep");
-    assert_chain(&a, &a.r.sites.items[1], 0, "h_array:h_array>step_a>sleep");
+    assert_int_equal(a.r.sites.items[1].handlers.count, 2);
+    assert_chain(&a, &a.r.sites.items[1], 0, "h_alias:h_alias>step_a>sleep");
+    assert_chain(&a, &a.r.sites.items[1], 1, "h_array:h_array>step_a>sleep");
     uint32_t h_field = al_program_find(&a.p, "h_field"), h_array = al_program_find(&a.p, "h_array");
     const al_call *field_call = &a.p.calls.items[a.p.functions.items[h_field].first_call];
     const al_call *array_call = &a.p.calls.items[a.p.functions.items[h_array].first_call];
