@@ -373,9 +373,12 @@ static uint32_t assigned_variable(walker *w)
     return 0;
 }
 
+static int callback_parameter_index(walker *w, CXCursor parm);
+
 static void record_call(walker *w, CXCursor call)
 {
     al_fact_call fc = {0};
+    fc.param = -1;
     fc.caller = w->current_function;
     fc.loc = cursor_location(w, call);
     CXCursor callee = clang_getCursorReferenced(call);
@@ -387,6 +390,10 @@ static void record_call(walker *w, CXCursor call)
         CXCursor callee_expr = first_child(call);
         fc.callee_name = designated_target(w, callee_expr, &use, &fc.variable_key, &fc.subscripted);
         fc.pointee_type = function_type_id(w, clang_getCursorType(callee_expr));
+        /* `void run(cb_t fn) { fn(); }`: through the caller's own parameter */
+        CXCursor loaded = clang_getCursorReferenced(strip(callee_expr));
+        if (!fc.subscripted && clang_getCursorKind(loaded) == CXCursor_ParmDecl && w->current_function)
+            fc.param = callback_parameter_index(w, loaded);
     }
     int n = clang_Cursor_getNumArguments(call);
     fc.first_arg = (uint32_t)w->tu->args.count;

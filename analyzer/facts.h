@@ -53,6 +53,7 @@ typedef struct al_fact_call {
                               variable's link key (see al_fact_ref.variable_key), else 0 */
     uint32_t pointee_type; /* indirect call: canonical type of the called function, else 0 */
     bool subscripted;      /* indirect call through an array element: `handlers[i](x)` */
+    int param;             /* indirect call through parameter `param` of the caller, else -1 */
 } al_fact_call;
 
 typedef enum {

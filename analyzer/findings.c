@@ -101,6 +101,8 @@ static char *via_phrase(const al_program *p, const al_call *call)
         return al_xasprintf("array %s", al_program_str(p, call->callee_name));
     case AL_VIA_VARIABLE:
         return al_xasprintf("variable %s", al_program_str(p, call->callee_name));
+    case AL_VIA_PARAMETER:
+        return al_xasprintf("parameter %s", al_program_str(p, call->callee_name));
     case AL_VIA_TYPE:
         return al_xasprintf("type %s", al_program_str(p, call->pointee_type));
     case AL_VIA_NONE:

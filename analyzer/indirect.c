@@ -74,6 +74,12 @@ static void find_param_stores(store_set *s, const al_program *p)
         if (is_forward(r))
             fstart[r->target_function + 1]++;
     }
+    /* a call through a parameter calls what the parameter receives: the parameter is a slot */
+    for (size_t k = 0; k < p->calls.count; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->indirect && c->param >= 0 && c->variable)
+            add_store(s, c->caller, c->param, c->variable);
+    }
     if (s->items.count == 0) {
         free(fstart);
         return;
@@ -255,7 +261,10 @@ void al_indirect_resolve(al_program *p, bool by_type)
         const uint32_t *start = slot_start, *items = slot_items;
         uint32_t key = slot;
         if (slot && slot_start[slot] != slot_start[slot + 1]) {
-            c->via = !c->variable ? AL_VIA_FIELD : c->subscripted ? AL_VIA_ARRAY : AL_VIA_VARIABLE;
+            c->via = !c->variable     ? AL_VIA_FIELD
+                     : c->subscripted ? AL_VIA_ARRAY
+                     : c->param >= 0  ? AL_VIA_PARAMETER
+                                      : AL_VIA_VARIABLE;
         } else if (by_type && c->pointee_type && type_start[c->pointee_type] != type_start[c->pointee_type + 1]) {
             c->via = AL_VIA_TYPE;
             start = type_start;

@@ -72,6 +72,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         c.variable = fc->variable_key ? UNIT_STR(tu, fc->variable_key) : 0;
         c.pointee_type = fc->pointee_type ? UNIT_STR(tu, fc->pointee_type) : 0;
         c.subscripted = fc->subscripted;
+        c.param = c.indirect ? fc->param : -1;
         for (uint32_t a = 0; a < fc->arg_count; a++) {
             al_fact_arg arg = tu->args.items[fc->first_arg + a];
             if (arg.kind == AL_ARG_VARIABLE || arg.kind == AL_ARG_CALL)

@@ -19,7 +19,7 @@ typedef struct al_function {
 } al_function;
 
 /* How an indirect call found its targets. */
-typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_TYPE } al_via;
+typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_PARAMETER, AL_VIA_TYPE } al_via;
 
 typedef struct al_call {
     uint32_t caller;      /* function index */
@@ -32,6 +32,7 @@ typedef struct al_call {
     uint32_t variable;             /* indirect through a variable or array: its link key (string id) */
     uint32_t pointee_type;         /* indirect: string id of the called function type, or 0 */
     bool subscripted;              /* indirect through an array element: `handlers[i](x)` */
+    int param;                     /* indirect through parameter `param` of the caller, else -1 */
     al_via via;                    /* how the indirect call was resolved (al_indirect_resolve) */
 } al_call;
 

@@ -42,6 +42,7 @@ static inline void fb_call(al_tu_facts *tu, const char *caller, const char *call
                            unsigned column, const char *args)
 {
     al_fact_call c = {0};
+    c.param = -1;
     c.caller = fb_str(tu, caller);
     c.callee_key = fb_str(tu, callee);
     c.callee_name = fb_str(tu, callee);
@@ -107,6 +108,7 @@ static inline void fb_indirect_call(al_tu_facts *tu, const char *caller, const c
     c.callee_name = fb_str(tu, variable ? variable : field);
     c.variable_key = fb_str(tu, variable);
     c.subscripted = subscripted;
+    c.param = -1;
     c.pointee_type = fb_str(tu, type);
     c.loc = fb_loc(tu, file, line, 5);
     c.first_arg = (uint32_t)tu->args.count;

@@ -83,11 +83,11 @@ static void test_definitions_and_calls(void **state)
     al_tu_facts_free(&tu);
 }
 
-/* Writes `text` (a format with one %s, given "a" and "b") to two files and extracts both. */
+/* Writes `text` (a format with up to two %s, given "a" or "b") to two files and extracts both. */
 static void extract_two(const char *text, const char *path_a, const char *path_b, al_tu_facts *ta, al_tu_facts *tb)
 {
-    char *a = al_xasprintf(text, "a");
-    char *b = al_xasprintf(text, "b");
+    char *a = al_xasprintf(text, "a", "a");
+    char *b = al_xasprintf(text, "b", "b");
     free(test_write(path_a, a));
     free(test_write(path_b, b));
     test_extract(path_a, gcc, GCC_ARGC, ta);
@@ -133,7 +133,8 @@ static void test_indirect_call_facts(void **state)
                        "    (*f)(2);\n"
                        "    step_fn *t = steps;\n"
                        "    t[0](3);\n"
-                       "}\n";
+                       "}\n"
+                       "void each_%s(int n, step_fn fn) { fn(n); }\n";
     al_tu_facts ta, tb;
     extract_two(text, "ia/steps.c", "ib/steps.c", &ta, &tb);
 
@@ -178,6 +179,12 @@ static void test_indirect_call_facts(void **state)
     const al_fact_call *dereferenced = call_to(&ta, "f", 1); /* (*f)(2) */
     assert_non_null(dereferenced);
     assert_string_equal(S(&ta, dereferenced->variable_key), S(&ta, local->variable_key));
+    /* through a parameter: which one */
+    const al_fact_call *through_param = call_to(&ta, "fn", 0);
+    assert_non_null(through_param);
+    assert_int_equal(through_param->param, 1);
+    assert_int_equal(call_to(&ta, "f", 0)->param, -1);
+    assert_int_equal(call_to(&ta, "cmd.fn", 0)->param, -1);
     /* `step_fn *t = steps;` copies the array: the only alias of the unit */
     assert_int_equal(ta.aliases.count, 1);
     assert_string_equal(S(&ta, ta.aliases.items[0].source_key), key_a);
