@@ -51,64 +51,9 @@ static bool add_store(store_set *s, uint32_t function, int param, uint32_t slot)
     return true;
 }
 
-static bool is_forward(const al_reference *r)
-{
-    return r->param >= 0 && r->enclosing != AL_NONE && r->use == AL_USE_ARGUMENT && r->target_function != AL_NONE;
-}
-
-/* Every (function, parameter, slot) where what the parameter receives is stored into the slot,
- * directly or through further wrappers: a worklist over the stores, each matched against the
- * forwards into its function (indexed by callee once). */
-static void find_param_stores(store_set *s, const al_program *p)
-{
-    size_t nf = p->functions.count;
-    s->first_of = al_xmalloc((nf + 1) * sizeof(uint32_t));
-    for (size_t f = 0; f <= nf; f++)
-        s->first_of[f] = AL_NONE;
-    uint32_t *fstart = al_xcalloc(nf + 2, sizeof(uint32_t));
-    for (size_t i = 0; i < p->refs.count; i++) {
-        const al_reference *r = &p->refs.items[i];
-        uint32_t slot = slot_of_reference(r);
-        if (r->param >= 0 && r->enclosing != AL_NONE && slot)
-            add_store(s, r->enclosing, r->param, slot);
-        if (is_forward(r))
-            fstart[r->target_function + 1]++;
-    }
-    /* a call through a parameter calls what the parameter receives: the parameter is a slot */
-    for (size_t k = 0; k < p->calls.count; k++) {
-        const al_call *c = &p->calls.items[k];
-        if (c->indirect && c->param >= 0 && c->variable)
-            add_store(s, c->caller, c->param, c->variable);
-    }
-    if (s->items.count == 0) {
-        free(fstart);
-        return;
-    }
-    for (size_t f = 0; f < nf; f++)
-        fstart[f + 1] += fstart[f];
-    uint32_t *forwards = al_xmalloc((fstart[nf] + 1) * sizeof(uint32_t));
-    uint32_t *fill = al_xmalloc((nf + 1) * sizeof(uint32_t));
-    memcpy(fill, fstart, (nf + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < p->refs.count; i++)
-        if (is_forward(&p->refs.items[i]))
-            forwards[fill[p->refs.items[i].target_function]++] = (uint32_t)i;
-    free(fill);
-    /* the stores vector is the worklist: entries past `next` are not yet propagated */
-    for (size_t next = 0; next < s->items.count; next++) {
-        param_store e = s->items.items[next];
-        for (uint32_t k = fstart[e.function]; k < fstart[e.function + 1]; k++) {
-            const al_reference *r = &p->refs.items[forwards[k]];
-            if (r->index == e.param)
-                add_store(s, r->enclosing, r->param, e.slot);
-        }
-    }
-    free(forwards);
-    free(fstart);
-}
-
-/* Buckets pairs by key (a string id): the functions of key k are items[start[k] ... start[k + 1]),
- * each once. */
-static void bucket(const pair_vec *pairs, size_t keys, size_t functions, uint32_t **start_out, uint32_t **items_out)
+/* Buckets pairs by key (below `keys`): the values of key k are items[start[k] ... start[k + 1]),
+ * each once (values are below `values`). A counting sort: linear. */
+static void bucket(const pair_vec *pairs, size_t keys, size_t values, uint32_t **start_out, uint32_t **items_out)
 {
     uint32_t *start = al_xcalloc(keys + 2, sizeof(uint32_t));
     for (size_t i = 0; i < pairs->count; i++)
@@ -122,7 +67,7 @@ static void bucket(const pair_vec *pairs, size_t keys, size_t functions, uint32_
         items[fill[pairs->items[i].key]++] = pairs->items[i].function;
     free(fill);
     /* drop duplicates within each bucket, compacting in place */
-    uint32_t *stamp = al_xcalloc(functions + 1, sizeof(uint32_t));
+    uint32_t *stamp = al_xcalloc(values + 1, sizeof(uint32_t));
     uint32_t out = 0;
     for (size_t k = 0; k < keys; k++) {
         uint32_t from = start[k], to = start[k + 1];
@@ -138,6 +83,53 @@ static void bucket(const pair_vec *pairs, size_t keys, size_t functions, uint32_
     free(stamp);
     *start_out = start;
     *items_out = items;
+}
+
+static bool is_forward(const al_reference *r)
+{
+    return r->param >= 0 && r->enclosing != AL_NONE && r->use == AL_USE_ARGUMENT && r->target_function != AL_NONE;
+}
+
+/* Every (function, parameter, slot) where what the parameter receives is stored into the slot,
+ * directly or through further wrappers: a worklist over the stores, each matched against the
+ * forwards into its function (indexed by callee once). */
+static void find_param_stores(store_set *s, const al_program *p)
+{
+    size_t nf = p->functions.count;
+    s->first_of = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    for (size_t f = 0; f <= nf; f++)
+        s->first_of[f] = AL_NONE;
+    pair_vec forward_pairs = {0};
+    for (size_t i = 0; i < p->refs.count; i++) {
+        const al_reference *r = &p->refs.items[i];
+        uint32_t slot = slot_of_reference(r);
+        if (r->param >= 0 && r->enclosing != AL_NONE && slot)
+            add_store(s, r->enclosing, r->param, slot);
+        if (is_forward(r)) {
+            pair f = {r->target_function, (uint32_t)i};
+            AL_VEC_PUSH(forward_pairs, f);
+        }
+    }
+    /* a call through a parameter calls what the parameter receives: the parameter is a slot */
+    for (size_t k = 0; k < p->calls.count; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->indirect && c->param >= 0 && c->variable)
+            add_store(s, c->caller, c->param, c->variable);
+    }
+    uint32_t *fstart, *forwards;
+    bucket(&forward_pairs, nf, p->refs.count, &fstart, &forwards);
+    AL_VEC_FREE(forward_pairs);
+    /* the stores vector is the worklist: entries past `next` are not yet propagated */
+    for (size_t next = 0; next < s->items.count; next++) {
+        param_store e = s->items.items[next];
+        for (uint32_t k = fstart[e.function]; k < fstart[e.function + 1]; k++) {
+            const al_reference *r = &p->refs.items[forwards[k]];
+            if (r->index == e.param)
+                add_store(s, r->enclosing, r->param, e.slot);
+        }
+    }
+    free(forwards);
+    free(fstart);
 }
 
 /* A set of (slot, function) pairs: open addressing over their 64-bit packing. */
@@ -181,17 +173,14 @@ static void follow_aliases(pair_vec *slots, const al_program *p)
     if (p->aliases.count == 0)
         return;
     size_t keys = p->strings.count;
-    uint32_t *start = al_xcalloc(keys + 2, sizeof(uint32_t));
-    for (size_t i = 0; i < p->aliases.count; i++)
-        start[p->aliases.items[i].source + 1]++;
-    for (size_t k = 0; k < keys; k++)
-        start[k + 1] += start[k];
-    uint32_t *variables = al_xmalloc((p->aliases.count + 1) * sizeof(uint32_t));
-    uint32_t *fill = al_xmalloc((keys + 1) * sizeof(uint32_t));
-    memcpy(fill, start, (keys + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < p->aliases.count; i++)
-        variables[fill[p->aliases.items[i].source]++] = p->aliases.items[i].variable;
-    free(fill);
+    pair_vec by_source = {0};
+    for (size_t i = 0; i < p->aliases.count; i++) {
+        pair x = {p->aliases.items[i].source, p->aliases.items[i].variable};
+        AL_VEC_PUSH(by_source, x);
+    }
+    uint32_t *start, *variables;
+    bucket(&by_source, keys, keys, &start, &variables);
+    AL_VEC_FREE(by_source);
     pair_set seen = {0};
     for (size_t i = 0; i < slots->count; i++)
         pair_set_add(&seen, slots->items[i]);
