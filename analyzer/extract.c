@@ -139,18 +139,20 @@ static al_loc cursor_location(walker *w, CXCursor c)
     return location_of(w, clang_getCursorLocation(c));
 }
 
-/* The link key of a function: its USR, which is program-wide for external functions. A static
- * function's USR names only the base name of its file (c:util.c@F@helper), so two util.c in two
- * folders would collide: qualify it with the full path of the file that defines it. A static
- * inline function of a header thereby stays one function across all units that include it. */
-static uint32_t function_key(walker *w, CXCursor fn)
+/* The link key of a function or variable: its USR, which is program-wide for external ones. A
+ * static function's USR names only the base name of its file (c:util.c@F@helper), so two util.c in
+ * two folders would collide: qualify it with the full path of the file that defines it. A static
+ * inline function of a header thereby stays one function across all units that include it. Static
+ * and local variables are qualified the same way, so two files' `static cb_t handlers[]` stay two. */
+static uint32_t link_key(walker *w, CXCursor decl)
 {
-    CXString usr = clang_getCursorUSR(fn);
+    CXString usr = clang_getCursorUSR(decl);
     const char *u = clang_getCString(usr);
     uint32_t key;
-    if (clang_getCursorLinkage(fn) == CXLinkage_Internal) {
-        CXCursor def = clang_getCursorDefinition(fn);
-        CXCursor at = clang_Cursor_isNull(def) ? fn : def;
+    enum CXLinkageKind linkage = clang_getCursorLinkage(decl);
+    if (linkage == CXLinkage_Internal || linkage == CXLinkage_NoLinkage) {
+        CXCursor def = clang_getCursorDefinition(decl);
+        CXCursor at = clang_Cursor_isNull(def) ? decl : def;
         CXFile file;
         clang_getExpansionLocation(clang_getCursorLocation(at), &file, NULL, NULL, NULL);
         uint32_t path = file_path_id(w, file);
@@ -162,6 +164,26 @@ static uint32_t function_key(walker *w, CXCursor fn)
     }
     clang_disposeString(usr);
     return key;
+}
+
+static uint32_t function_key(walker *w, CXCursor fn)
+{
+    return link_key(w, fn);
+}
+
+/* The canonical spelling of a function type ("void (struct conn *)"), what --resolve-by-type
+ * compares; 0 when `t` (or what it points to) is not a function type. */
+static uint32_t function_type_id(walker *w, CXType t)
+{
+    t = clang_getCanonicalType(t);
+    while (t.kind == CXType_Pointer)
+        t = clang_getCanonicalType(clang_getPointeeType(t));
+    if (t.kind != CXType_FunctionProto && t.kind != CXType_FunctionNoProto)
+        return 0;
+    CXString s = clang_getTypeSpelling(t);
+    uint32_t id = al_strtab_intern(&w->tu->strings, clang_getCString(s) ? clang_getCString(s) : "");
+    clang_disposeString(s);
+    return id;
 }
 
 /* A type's name as declared: the typedef name when there is one ("uv_read_cb"), without
@@ -253,11 +275,19 @@ static CXCursor strip(CXCursor c)
 
 /* What an expression that is called or assigned to designates: "S.f" for a field, the name of a
  * variable, or "" when it is something else. */
-static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use)
+static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, uint32_t *variable_key, bool *subscripted)
 {
+    *variable_key = 0;
+    *subscripted = false;
     CXCursor e = strip(expr);
-    while (clang_getCursorKind(e) == CXCursor_ArraySubscriptExpr)
+    /* `handlers[i]`, and `(*fp)`: a dereference loads from the same place */
+    for (;;) {
+        enum CXCursorKind k = clang_getCursorKind(e);
+        if (k != CXCursor_ArraySubscriptExpr && k != CXCursor_UnaryOperator)
+            break;
+        *subscripted |= k == CXCursor_ArraySubscriptExpr;
         e = strip(first_child(e));
+    }
     CXCursor ref = clang_getCursorReferenced(e);
     enum CXCursorKind kind = clang_getCursorKind(ref);
     if (kind == CXCursor_FieldDecl) {
@@ -266,6 +296,7 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use)
     }
     if (kind == CXCursor_VarDecl || kind == CXCursor_ParmDecl) {
         *use = AL_USE_VARIABLE;
+        *variable_key = link_key(w, ref);
         return intern_cxstring(w, clang_getCursorSpelling(ref));
     }
     *use = AL_USE_OTHER;
@@ -344,9 +375,12 @@ static uint32_t assigned_variable(walker *w)
     return 0;
 }
 
+static int callback_parameter_index(walker *w, CXCursor parm);
+
 static void record_call(walker *w, CXCursor call)
 {
     al_fact_call fc = {0};
+    fc.param = -1;
     fc.caller = w->current_function;
     fc.loc = cursor_location(w, call);
     CXCursor callee = clang_getCursorReferenced(call);
@@ -355,7 +389,13 @@ static void record_call(walker *w, CXCursor call)
         fc.callee_name = intern_cxstring(w, clang_getCursorSpelling(callee));
     } else {
         al_use_kind use;
-        fc.callee_name = designated_target(w, first_child(call), &use);
+        CXCursor callee_expr = first_child(call);
+        fc.callee_name = designated_target(w, callee_expr, &use, &fc.variable_key, &fc.subscripted);
+        fc.pointee_type = function_type_id(w, clang_getCursorType(callee_expr));
+        /* `void run(cb_t fn) { fn(); }`: through the caller's own parameter */
+        CXCursor loaded = clang_getCursorReferenced(strip(callee_expr));
+        if (!fc.subscripted && clang_getCursorKind(loaded) == CXCursor_ParmDecl && w->current_function)
+            fc.param = callback_parameter_index(w, loaded);
     }
     int n = clang_Cursor_getNumArguments(call);
     fc.first_arg = (uint32_t)w->tu->args.count;
@@ -429,7 +469,9 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
             r.target_key = function_key(w, callee);
         } else {
             al_use_kind ignored;
-            r.target = designated_target(w, user->first_child, &ignored);
+            uint32_t ignored_key;
+            bool ignored_subscript;
+            r.target = designated_target(w, user->first_child, &ignored, &ignored_key, &ignored_subscript);
         }
         /* the parameter's declared type, from the callee expression's function type */
         CXType callee_type = clang_getCursorType(user->first_child);
@@ -449,12 +491,14 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
         /* an assignment has the (pointer) type of its left side; a comparison has type int */
         CXType t = clang_getCanonicalType(clang_getCursorType(user->cursor));
         if (t.kind == CXType_Pointer) {
-            r.target = designated_target(w, user->first_child, &r.use);
+            bool subscripted;
+            r.target = designated_target(w, user->first_child, &r.use, &r.variable_key, &subscripted);
             r.type_name = type_name(w, clang_getCursorType(user->first_child));
         }
     } else if (user->kind == CXCursor_VarDecl) {
         r.use = AL_USE_VARIABLE;
         r.target = intern_cxstring(w, clang_getCursorSpelling(user->cursor));
+        r.variable_key = link_key(w, user->cursor);
         r.type_name = type_name(w, clang_getCursorType(user->cursor));
     } else if (user->kind == CXCursor_InitListExpr) {
         CXType list_type = clang_getCursorType(user->cursor);
@@ -477,6 +521,7 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
                 if (w->stack.items[k - 1].kind == CXCursor_VarDecl) {
                     r.use = AL_USE_VARIABLE;
                     r.target = intern_cxstring(w, clang_getCursorSpelling(w->stack.items[k - 1].cursor));
+                    r.variable_key = link_key(w, w->stack.items[k - 1].cursor);
                     break;
                 }
             }
@@ -486,6 +531,52 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
     if (param >= 0 && r.use == AL_USE_OTHER)
         return; /* a parameter tested or stored locally registers nothing */
     AL_VEC_PUSH(w->tu->refs, r);
+}
+
+/* Whether a variable of type `t` holds functions: a function pointer, an array of them, or a
+ * pointer to either. */
+static bool holds_functions(CXType t)
+{
+    for (;;) {
+        t = clang_getCanonicalType(t);
+        if (t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto)
+            return true;
+        if (t.kind == CXType_Pointer)
+            t = clang_getPointeeType(t);
+        else if (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
+            t = clang_getArrayElementType(t);
+        else
+            return false;
+    }
+}
+
+/* `source` (on top of the ancestor stack, through casts, `&`, `*`, parentheses and subscripts of
+ * it) copied into a variable: `cb_t *t = handlers;`, `t = &handlers;`, `cb_t f = handlers[i];`. */
+static void record_alias(walker *w, CXCursor source)
+{
+    size_t j = w->stack.count - 1, child = j;
+    while (j > 0 && (is_transparent(w->stack.items[j - 1].kind) ||
+                     (w->stack.items[j - 1].kind == CXCursor_ArraySubscriptExpr && w->stack.items[j].index == 0)))
+        child = --j;
+    if (j == 0)
+        return;
+    const ancestor *user = &w->stack.items[j - 1];
+    al_fact_alias a = {0, 0};
+    if (user->kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(user->cursor))) {
+        a.variable_key = link_key(w, user->cursor);
+    } else if (user->kind == CXCursor_BinaryOperator && w->stack.items[child].index == 1 &&
+               clang_getCanonicalType(clang_getCursorType(user->cursor)).kind == CXType_Pointer &&
+               holds_functions(clang_getCursorType(user->first_child))) {
+        /* an assignment has its left side's pointer type; a comparison has type int */
+        al_use_kind use;
+        bool subscripted;
+        designated_target(w, user->first_child, &use, &a.variable_key, &subscripted);
+    }
+    if (!a.variable_key)
+        return;
+    a.source_key = link_key(w, source);
+    if (a.source_key != a.variable_key)
+        AL_VEC_PUSH(w->tu->aliases, a);
 }
 
 /* The index of `parm` among the parameters of the function being walked, when its type can hold
@@ -534,6 +625,8 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             int param = callback_parameter_index(w, ref);
             if (param >= 0)
                 record_reference(w, c, clang_getNullCursor(), param);
+        } else if (kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(ref))) {
+            record_alias(w, ref);
         }
         break;
     }
@@ -582,6 +675,7 @@ static void record_function(walker *w, CXCursor fn)
     f.loc = cursor_location(w, fn);
     f.defined = defined;
     f.annotations = annotations;
+    f.type = function_type_id(w, clang_getCursorType(fn));
     AL_VEC_PUSH(w->tu->functions, f);
     if (defined) {
         w->current_function = f.key;

@@ -25,6 +25,7 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->calls);
     AL_VEC_FREE(tu->args);
     AL_VEC_FREE(tu->refs);
+    AL_VEC_FREE(tu->aliases);
     AL_VEC_FREE(tu->diags);
     AL_VEC_FREE(tu->includes);
     memset(tu, 0, sizeof(*tu));
@@ -61,6 +62,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_loc(out, f->loc);
         put_u64(out, f->defined);
         put_u64(out, f->annotations);
+        put_u64(out, f->type);
     }
     put_u64(out, tu->calls.count);
     for (size_t i = 0; i < tu->calls.count; i++) {
@@ -72,6 +74,10 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, c->first_arg);
         put_u64(out, c->arg_count);
         put_u64(out, c->assigned_to);
+        put_u64(out, c->variable_key);
+        put_u64(out, c->pointee_type);
+        put_u64(out, c->subscripted);
+        put_i64(out, c->param);
     }
     put_u64(out, tu->args.count);
     for (size_t i = 0; i < tu->args.count; i++) {
@@ -93,6 +99,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, r->target_key);
         put_i64(out, r->index);
         put_u64(out, r->type_name);
+        put_u64(out, r->variable_key);
     }
     put_u64(out, tu->diags.count);
     for (size_t i = 0; i < tu->diags.count; i++) {
@@ -100,6 +107,11 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_loc(out, d->loc);
         put_u64(out, d->fatal);
         put_u64(out, d->message);
+    }
+    put_u64(out, tu->aliases.count);
+    for (size_t i = 0; i < tu->aliases.count; i++) {
+        put_u64(out, tu->aliases.items[i].variable_key);
+        put_u64(out, tu->aliases.items[i].source_key);
     }
     put_u64(out, tu->includes.count);
     for (size_t i = 0; i < tu->includes.count; i++)
@@ -191,7 +203,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     }
     r.string_count = out->strings.count;
 
-    size_t n = get_count(&r, 7);
+    size_t n = get_count(&r, 8);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_function f = {0};
         f.key = get_id(&r);
@@ -199,9 +211,10 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.loc = get_loc(&r);
         f.defined = get_u32(&r, 2);
         f.annotations = get_u32(&r, 8);
+        f.type = get_id(&r);
         AL_VEC_PUSH(out->functions, f);
     }
-    n = get_count(&r, 9);
+    n = get_count(&r, 13);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_call c = {0};
         c.caller = get_id(&r);
@@ -211,6 +224,10 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         c.first_arg = get_u32(&r, UINT32_MAX);
         c.arg_count = get_u32(&r, UINT32_MAX);
         c.assigned_to = get_id(&r);
+        c.variable_key = get_id(&r);
+        c.pointee_type = get_id(&r);
+        c.subscripted = get_u32(&r, 2);
+        c.param = get_int(&r);
         AL_VEC_PUSH(out->calls, c);
     }
     n = get_count(&r, 3);
@@ -226,7 +243,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         if ((uint64_t)c->first_arg + c->arg_count > out->args.count)
             r.bytes.bad = true;
     }
-    n = get_count(&r, 12);
+    n = get_count(&r, 13);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_ref f = {0};
         f.function_key = get_id(&r);
@@ -239,6 +256,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.target_key = get_id(&r);
         f.index = get_int(&r);
         f.type_name = get_id(&r);
+        f.variable_key = get_id(&r);
         AL_VEC_PUSH(out->refs, f);
     }
     n = get_count(&r, 5);
@@ -248,6 +266,13 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         d.fatal = get_u32(&r, 2);
         d.message = get_id(&r);
         AL_VEC_PUSH(out->diags, d);
+    }
+    n = get_count(&r, 2);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_alias a;
+        a.variable_key = get_id(&r);
+        a.source_key = get_id(&r);
+        AL_VEC_PUSH(out->aliases, a);
     }
     n = get_count(&r, 1);
     for (size_t i = 0; i < n && !r.bytes.bad; i++)

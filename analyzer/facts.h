@@ -27,6 +27,7 @@ typedef struct al_fact_function {
     al_loc loc;
     bool defined;
     unsigned annotations; /* AL_ANNOT_* */
+    uint32_t type;        /* canonical function type, "void (struct conn *)": --resolve-by-type */
 } al_fact_function;
 
 /* What the extractor knows of one call argument: an integer or null pointer constant it could
@@ -47,7 +48,12 @@ typedef struct al_fact_call {
     al_loc loc;           /* where the call is written (macro expansions: where the macro is used) */
     uint32_t first_arg;   /* index into the unit's args */
     uint32_t arg_count;
-    uint32_t assigned_to; /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
+    uint32_t assigned_to;  /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
+    uint32_t variable_key; /* indirect call through a variable or array (`handlers[i](x)`): the
+                              variable's link key (see al_fact_ref.variable_key), else 0 */
+    uint32_t pointee_type; /* indirect call: canonical type of the called function, else 0 */
+    bool subscripted;      /* indirect call through an array element: `handlers[i](x)` */
+    int param;             /* indirect call through parameter `param` of the caller, else -1 */
 } al_fact_call;
 
 typedef enum {
@@ -68,11 +74,21 @@ typedef struct al_fact_ref {
     uint32_t enclosing; /* key of the function it appears in; 0 at file scope */
     al_loc loc;
     al_use_kind use;
-    uint32_t target;     /* callee name, field "S.f" or variable name */
-    uint32_t target_key; /* callee's link key for AL_USE_ARGUMENT direct calls, else 0 */
-    int index;           /* argument index for AL_USE_ARGUMENT */
-    uint32_t type_name;  /* declared type of the parameter, field or variable ("uv_read_cb") */
+    uint32_t target;       /* callee name, field "S.f" or variable name */
+    uint32_t target_key;   /* callee's link key for AL_USE_ARGUMENT direct calls, else 0 */
+    int index;             /* argument index for AL_USE_ARGUMENT */
+    uint32_t type_name;    /* declared type of the parameter, field or variable ("uv_read_cb") */
+    uint32_t variable_key; /* AL_USE_VARIABLE: the variable's link key: its USR, qualified by the
+                              defining file unless it has external linkage (statics, locals) */
 } al_fact_ref;
+
+/* A variable that holds what another one holds: `cb_t *t = handlers;`, `cb_t (*p)[2] = &handlers;`,
+ * `f = g;` (both of a type that leads to functions). A call through `variable_key` may call what
+ * was stored into `source_key`. Both are link keys (al_fact_ref.variable_key). */
+typedef struct al_fact_alias {
+    uint32_t variable_key;
+    uint32_t source_key;
+} al_fact_alias;
 
 typedef struct al_fact_diag {
     al_loc loc;
@@ -90,6 +106,7 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_fact_ref) refs;
+    AL_VEC(al_fact_alias) aliases;
     AL_VEC(al_fact_diag) diags;
     al_u32_vec includes; /* every file the unit read (headers included), ids in strings: the
                             facts cache re-parses the unit when one of them changes */
@@ -103,7 +120,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 1
+#define AL_FACTS_FORMAT 2
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

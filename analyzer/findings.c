@@ -227,8 +227,30 @@ static bool inside(const char *file, const char *root)
     return al_path_relative_to(file, root) != file;
 }
 
+/* How a call through a pointer was resolved, for the chain: "field cmd.fn", "array handlers". */
+static char *via_phrase(const al_program *p, const al_call *call)
+{
+    switch (call->via) {
+    case AL_VIA_FIELD:
+        return al_xasprintf("field %s", al_program_str(p, call->callee_name));
+    case AL_VIA_ARRAY:
+        return al_xasprintf("array %s", al_program_str(p, call->callee_name));
+    case AL_VIA_VARIABLE:
+        return al_xasprintf("variable %s", al_program_str(p, call->callee_name));
+    case AL_VIA_PARAMETER:
+        return al_xasprintf("parameter %s", al_program_str(p, call->callee_name));
+    case AL_VIA_TYPE:
+        return al_xasprintf("type %s", al_program_str(p, call->pointee_type));
+    case AL_VIA_NONE:
+        break;
+    }
+    return al_xasprintf("pointer %s", al_program_str(p, call->callee_name));
+}
+
 static void free_handler(al_finding_handler *h)
 {
+    for (size_t k = 0; k < h->chain_length; k++)
+        free(h->chain[k].via);
     free(h->chain);
     free(h->context);
 }
@@ -256,6 +278,12 @@ static void add_handlers(al_finding *f, const al_program *p, const al_contexts *
             fh->chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
             fh->chain[k].callee = al_program_str(p, step->callee_name);
             fh->chain[k].loc = source_loc(p, step->loc);
+            if (step->indirect && k + 1 < sh->length) {
+                /* the function it reaches is the one making the next call of the chain */
+                const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
+                fh->chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
+                fh->chain[k].via = via_phrase(p, step);
+            }
         }
     }
 }

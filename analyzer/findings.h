@@ -18,8 +18,10 @@ typedef struct al_source_loc {
 
 typedef struct al_chain_step {
     const char *function; /* the function that makes this call */
-    const char *callee;
+    const char *callee;   /* for a call through a pointer: the function it reaches here */
     al_source_loc loc;
+    char *via; /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
+                  "parameter fn" or "type void (int)" (owned); NULL for a direct call */
 } al_chain_step;
 
 typedef struct al_finding_handler {

@@ -21,6 +21,7 @@
 #include "extract.h"
 #include "findings.h"
 #include "lsp.h"
+#include "indirect.h"
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
@@ -72,6 +73,9 @@ static const char usage_text[] =
     "      --no-config      read no configuration file\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
+    "      --resolve-by-type\n"
+    "                       a call through a pointer that no store into its field or\n"
+    "                       array explains may call any address-taken function of its type\n"
     "      --unknown        instead of findings, list the external functions handlers reach\n"
     "                       that no rule describes, most handlers first\n"
     "      --source-root D  the project: fingerprints are relative to D, calls outside it are\n"
@@ -117,7 +121,8 @@ typedef struct check_options {
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
     bool conditional;
-    bool unknown; /* --unknown: list undescribed external functions instead of findings */
+    bool resolve_by_type; /* --resolve-by-type: unresolved indirect calls match by function type */
+    bool unknown;         /* --unknown: list undescribed external functions instead of findings */
     const char *source_root;
     const char *color;
     bool quiet;
@@ -158,6 +163,7 @@ enum {
     OPT_RULES,
     OPT_FAIL_ON,
     OPT_CONDITIONAL,
+    OPT_RESOLVE_BY_TYPE,
     OPT_SOURCE_ROOT,
     OPT_COLOR,
     OPT_CATEGORY,
@@ -185,6 +191,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
+                                                 {"resolve-by-type", no_argument, NULL, OPT_RESOLVE_BY_TYPE},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
                                                  {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
                                                  {"color", required_argument, NULL, OPT_COLOR},
@@ -251,6 +258,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_CONDITIONAL:
             o->conditional = true;
+            break;
+        case OPT_RESOLVE_BY_TYPE:
+            o->resolve_by_type = true;
             break;
         case OPT_UNKNOWN:
             o->unknown = true;
@@ -709,6 +719,7 @@ static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_fac
 {
     al_program program;
     al_program_link(&program, units, count);
+    al_indirect_resolve(&program, o->resolve_by_type);
     al_contexts contexts;
     al_contexts_find(&contexts, &program, rules);
 

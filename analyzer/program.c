@@ -42,6 +42,8 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
             AL_VEC_PUSH(*owner, AL_NONE);
         al_function *f = &p->functions.items[index];
         f->annotations |= ff->annotations;
+        if (ff->type && !f->type)
+            f->type = UNIT_STR(tu, ff->type);
         if (ff->defined && !f->defined) {
             f->defined = true;
             f->loc = translate_loc(p, tu, ff->loc);
@@ -67,6 +69,10 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         c.first_arg = (uint32_t)p->args.count;
         c.arg_count = fc->arg_count;
         c.assigned_to = fc->assigned_to ? UNIT_STR(tu, fc->assigned_to) : 0;
+        c.variable = fc->variable_key ? UNIT_STR(tu, fc->variable_key) : 0;
+        c.pointee_type = fc->pointee_type ? UNIT_STR(tu, fc->pointee_type) : 0;
+        c.subscripted = fc->subscripted;
+        c.param = c.indirect ? fc->param : -1;
         for (uint32_t a = 0; a < fc->arg_count; a++) {
             al_fact_arg arg = tu->args.items[fc->first_arg + a];
             if (arg.kind == AL_ARG_VARIABLE || arg.kind == AL_ARG_CALL)
@@ -100,7 +106,16 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         r.target = UNIT_STR(tu, fr->target);
         r.index = fr->index;
         r.type_name = UNIT_STR(tu, fr->type_name);
+        r.variable = fr->variable_key ? UNIT_STR(tu, fr->variable_key) : 0;
         AL_VEC_PUSH(p->refs, r);
+    }
+}
+
+static void link_aliases(al_program *p, const al_tu_facts *tu)
+{
+    for (size_t i = 0; i < tu->aliases.count; i++) {
+        al_alias a = {UNIT_STR(tu, tu->aliases.items[i].variable_key), UNIT_STR(tu, tu->aliases.items[i].source_key)};
+        AL_VEC_PUSH(p->aliases, a);
     }
 }
 
@@ -132,8 +147,10 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
         status.failure = tu->failure;
         tu->failure = NULL;
         AL_VEC_PUSH(p->units, status);
-        if (tu->parsed)
+        if (tu->parsed) {
             link_unit(p, tu, (uint32_t)u, &owner);
+            link_aliases(p, tu);
+        }
         al_tu_facts_free(tu);
     }
     AL_VEC_FREE(owner);
@@ -193,7 +210,10 @@ void al_program_free(al_program *p)
     AL_VEC_FREE(p->calls);
     AL_VEC_FREE(p->args);
     AL_VEC_FREE(p->refs);
+    AL_VEC_FREE(p->aliases);
     AL_VEC_FREE(p->function_of_key);
+    AL_VEC_FREE(p->target_start);
+    AL_VEC_FREE(p->targets);
     al_strtab_free(&p->strings);
 }
 

@@ -14,8 +14,12 @@ typedef struct al_function {
     al_loc loc;
     bool defined;
     unsigned annotations;            /* AL_ANNOT_*, merged over every declaration */
+    uint32_t type;                   /* string id: canonical function type, 0 when unknown */
     uint32_t first_call, call_count; /* this function's calls: program calls[first_call ...] */
 } al_function;
+
+/* How an indirect call found its targets. */
+typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_PARAMETER, AL_VIA_TYPE } al_via;
 
 typedef struct al_call {
     uint32_t caller;      /* function index */
@@ -25,6 +29,11 @@ typedef struct al_call {
     al_loc loc;
     uint32_t first_arg, arg_count; /* into program args */
     uint32_t assigned_to;          /* string id of the variable its result is stored into, or 0 */
+    uint32_t variable;             /* indirect through a variable or array: its link key (string id) */
+    uint32_t pointee_type;         /* indirect: string id of the called function type, or 0 */
+    bool subscripted;              /* indirect through an array element: `handlers[i](x)` */
+    int param;                     /* indirect through parameter `param` of the caller, else -1 */
+    al_via via;                    /* how the indirect call was resolved (al_indirect_resolve) */
 } al_call;
 
 typedef struct al_reference {
@@ -37,7 +46,13 @@ typedef struct al_reference {
     uint32_t target_function; /* AL_USE_ARGUMENT of a call to a program function: its index */
     int index;
     uint32_t type_name; /* string id */
+    uint32_t variable;  /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
 } al_reference;
+
+/* A variable that holds what another holds (al_fact_alias): link keys as string ids. */
+typedef struct al_alias {
+    uint32_t variable, source;
+} al_alias;
 
 typedef struct al_unit_status {
     uint32_t file; /* string id */
@@ -52,8 +67,13 @@ typedef struct al_program {
     AL_VEC(al_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_reference) refs;
+    AL_VEC(al_alias) aliases;
     AL_VEC(al_unit_status) units;
     al_u32_vec function_of_key; /* key string id -> function index + 1 (0: none) */
+    /* what indirect calls may call, filled by al_indirect_resolve: call k's targets are
+       targets[target_start[k] ... target_start[k + 1]); empty (count 0) before it runs */
+    al_u32_vec target_start;
+    al_u32_vec targets;
 } al_program;
 
 /* Links the units (consumed: their facts are freed). */
@@ -69,5 +89,22 @@ uint32_t al_program_find(const al_program *p, const char *key);
 /* The defined functions named `name` (static ones may be several): writes up to `max` indexes. */
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
 size_t al_program_failed_units(const al_program *p);
+
+/* The functions call k may enter: a direct call's callee (when the program declares it), or what
+ * an indirect call was resolved to. */
+static inline const uint32_t *al_program_call_targets(const al_program *p, uint32_t k, uint32_t *count)
+{
+    const al_call *c = &p->calls.items[k];
+    if (!c->indirect) {
+        *count = c->callee != AL_NONE;
+        return &c->callee;
+    }
+    if (p->target_start.count <= k + 1) {
+        *count = 0;
+        return NULL;
+    }
+    *count = p->target_start.items[k + 1] - p->target_start.items[k];
+    return p->targets.items + p->target_start.items[k];
+}
 
 #endif

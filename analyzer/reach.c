@@ -85,10 +85,12 @@ static uint8_t *enterable_functions(const al_program *p, const al_rules *rules)
     return enter;
 }
 
-/* Whether the search goes into the callee of `call`. */
-static bool followed(const al_call *call, const uint8_t *enter)
+/* Whether the search goes from call k into its callee t. A call through a pointer does not enter
+ * a handler: a dispatcher calling the handlers it was given (the loop's own table, a hook list)
+ * would only repeat, under a longer chain, what each handler's own search reports. */
+static bool entered(const al_program *p, const al_contexts *c, uint32_t k, uint32_t t, const uint8_t *enter)
 {
-    return !call->indirect && call->callee != AL_NONE && enter[call->callee];
+    return enter[t] && !(p->calls.items[k].indirect && c->role[t] == AL_CONTEXT_HANDLER);
 }
 
 /* Context for the comparison below: qsort has no context argument in C11. */
@@ -140,17 +142,24 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
 
     /* 2. backward: every function that can reach one (reverse edges in CSR form) */
     uint32_t *rstart = al_xcalloc(nf + 1, sizeof(uint32_t));
-    for (size_t i = 0; i < nc; i++)
-        if (followed(&p->calls.items[i], enter))
-            rstart[p->calls.items[i].callee + 1]++;
+    for (size_t i = 0; i < nc; i++) {
+        uint32_t n;
+        const uint32_t *t = al_program_call_targets(p, (uint32_t)i, &n);
+        for (uint32_t j = 0; j < n; j++)
+            rstart[t[j] + 1] += enter[t[j]];
+    }
     for (size_t f = 0; f < nf; f++)
         rstart[f + 1] += rstart[f];
     uint32_t *rcallers = al_xmalloc((rstart[nf] + 1) * sizeof(uint32_t));
     uint32_t *rfill = al_xmalloc((nf + 1) * sizeof(uint32_t));
     memcpy(rfill, rstart, (nf + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < nc; i++)
-        if (followed(&p->calls.items[i], enter))
-            rcallers[rfill[p->calls.items[i].callee]++] = p->calls.items[i].caller;
+    for (size_t i = 0; i < nc; i++) {
+        uint32_t n;
+        const uint32_t *t = al_program_call_targets(p, (uint32_t)i, &n);
+        for (uint32_t j = 0; j < n; j++)
+            if (enter[t[j]])
+                rcallers[rfill[t[j]]++] = p->calls.items[i].caller;
+    }
     free(rfill);
     while (head < tail) {
         uint32_t f = queue[head++];
@@ -184,7 +193,6 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
             uint32_t f = queue[head++];
             const al_function *fn = &p->functions.items[f];
             for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
-                const al_call *call = &p->calls.items[k];
                 if (blocks[k]) {
                     /* the chain: calls from the handler down to f, then this call */
                     path.count = 0;
@@ -203,10 +211,14 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                         AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
                     AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
                 }
-                if (followed(call, enter) && may_block[call->callee] && seen[call->callee] != stamp) {
-                    seen[call->callee] = stamp;
-                    parent_call[call->callee] = k;
-                    queue[tail++] = call->callee;
+                uint32_t n;
+                const uint32_t *t = al_program_call_targets(p, k, &n);
+                for (uint32_t j = 0; j < n; j++) {
+                    if (entered(p, c, k, t[j], enter) && may_block[t[j]] && seen[t[j]] != stamp) {
+                        seen[t[j]] = stamp;
+                        parent_call[t[j]] = k;
+                        queue[tail++] = t[j];
+                    }
                 }
             }
         }
@@ -291,7 +303,6 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
         while (head < tail) {
             const al_function *fn = &p->functions.items[queue[head++]];
             for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
-                const al_call *call = &p->calls.items[k];
                 uint32_t e = entry_of_call[k];
                 if (e != AL_NONE) {
                     if (counted[e] != stamp) {
@@ -305,9 +316,13 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
                             out->items[e].first_call = k;
                     }
                 }
-                if (followed(call, enter) && seen[call->callee] != stamp) {
-                    seen[call->callee] = stamp;
-                    queue[tail++] = call->callee;
+                uint32_t n;
+                const uint32_t *t = al_program_call_targets(p, k, &n);
+                for (uint32_t j = 0; j < n; j++) {
+                    if (entered(p, c, k, t[j], enter) && seen[t[j]] != stamp) {
+                        seen[t[j]] = stamp;
+                        queue[tail++] = t[j];
+                    }
                 }
             }
         }

@@ -198,10 +198,14 @@ static uint32_t file_id(html_state *st, const char *path, unsigned line)
     return id;
 }
 
+/* [function, callee, file, line, column] and, for a call through a pointer, its via */
 static void put_step(html_state *st, const al_chain_step *s)
 {
-    fprintf(st->out, "[%u,%u,%u,%u,%u]", string_id(st, s->function), string_id(st, s->callee),
+    fprintf(st->out, "[%u,%u,%u,%u,%u", string_id(st, s->function), string_id(st, s->callee),
             file_id(st, s->loc.file, s->loc.line), s->loc.line, s->loc.column);
+    if (s->via) /* a call through a pointer: how its callee was found */
+        fprintf(st->out, ",%u", string_id(st, s->via));
+    fputc(']', st->out);
 }
 
 /* [name, kind, defined file, defined line, registered file, line, column, context, [steps]] */

@@ -376,8 +376,8 @@ static const char *const al_html_script[] = {
     "class=\"badge\">' +\n",
     "          (last ? 'blocking call' : 'step ' + (k + 1)) + '</span><code>' + esc(S[s[0]]) + '</code> calls <code>' "
     "+\n",
-    "          esc(S[s[1]]) + '</code>' + whereHtml(s[2], s[3], s[4]) + '</div>' + snippet(s[2], s[3], s[4], S[s[1]]) "
-    "+\n",
+    "          esc(S[s[1]]) + '</code>' + (s.length > 5 ? ' through ' + esc(S[s[5]]) : '') +\n",
+    "          whereHtml(s[2], s[3], s[4]) + '</div>' + snippet(s[2], s[3], s[4], S[s[1]]) +\n",
     "          '</li>';\n",
     "      });\n",
     "      html += '</ol></section>';\n",

@@ -51,6 +51,8 @@ static cJSON *handler_json(const al_finding_handler *h)
         cJSON_AddStringToObject(step, "file", h->chain[i].loc.file);
         cJSON_AddNumberToObject(step, "line", h->chain[i].loc.line);
         cJSON_AddNumberToObject(step, "column", h->chain[i].loc.column);
+        if (h->chain[i].via)
+            cJSON_AddStringToObject(step, "via", h->chain[i].via);
         cJSON_AddItemToArray(chain, step);
     }
     return o;

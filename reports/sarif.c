@@ -226,6 +226,8 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, c
         cJSON *step = cJSON_CreateObject();
         if (i + 1 == h->chain_length)
             text = al_xasprintf("'%s' calls '%s', which blocks", s->function, s->callee);
+        else if (s->via)
+            text = al_xasprintf("'%s' calls '%s' through %s", s->function, s->callee, s->via);
         else
             text = al_xasprintf("'%s' calls '%s'", s->function, s->callee);
         cJSON_AddItemToObject(step, "location", location_json(s->loc, s->callee, root, text));

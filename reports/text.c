@@ -58,7 +58,17 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
         put_clean(out, s->function);
         fputs("' calls '", out);
         put_clean(out, s->callee);
-        fputs("'\n", out);
+        fputc('\'', out);
+        if (s->via) {
+            /* "through field 'cmd.fn'": the kind, then the name quoted */
+            const char *space = strchr(s->via, ' ');
+            fputs(" through ", out);
+            fwrite(s->via, 1, space ? (size_t)(space - s->via) : 0, out);
+            fputs(" '", out);
+            put_clean(out, space ? space + 1 : s->via);
+            fputc('\'', out);
+        }
+        fputc('\n', out);
     }
 }
 

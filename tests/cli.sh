@@ -348,6 +348,48 @@ sed -i 's|    flush_metrics();|    flush_metrics(); // NOLINT(async-lock)|' "$cf
 run -C "$cfg" check -p "$cfg"
 expect "suppression: a comment that matches nothing is a note" "$(cat "$out")" \
   eval 'grep -q "^main.c:$((sleep_line - 1)):[0-9]*: note: unused suppression .NOLINT(async-lock).: no finding on this line$" "$out"'
+# --resolve-by-type: a call through a pointer loaded from a void * slot finds its target only by type
+typed="$work/by-type"
+mkdir -p "$typed"
+cat >"$typed/main.c" <<'EOF'
+#include <stdint.h>
+#include <unistd.h>
+#include <uv.h>
+
+typedef void (*job_fn)(int);
+static void *slot;
+
+static void slow_job(int n)
+{
+    sleep((unsigned)n);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    (void)t;
+    job_fn f = (job_fn)(uintptr_t)slot;
+    f(1);
+}
+
+int main(void)
+{
+    uv_timer_t timer;
+    slot = (void *)(uintptr_t)slow_job;
+    uv_timer_init(uv_default_loop(), &timer);
+    uv_timer_start(&timer, on_tick, 100, 0);
+    return uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+}
+EOF
+write_db "$typed" "{\"directory\": \"$typed\", \"arguments\": [\"cc\", \"-c\", \"main.c\"], \"file\": \"main.c\"}"
+run -C "$typed" check -p "$typed" --color never
+expect "without --resolve-by-type: the call through a void * slot is not followed" "exit $rc; $(tail -n 1 "$out")" \
+  eval '[ "$rc" -eq 0 ] && has_line "$out" "asynclock: 0 findings from 1 handler in 1 translation unit"'
+run -C "$typed" check -p "$typed" --color never --resolve-by-type
+expect "--resolve-by-type: the chain says it went by type" "exit $rc; $(head -c 600 "$out")" \
+  eval '[ "$rc" -eq 1 ] && grep -qE "^main.c:[0-9]+:5: note: .on_tick. calls .slow_job. through type .void \(int\).$" "$out"'
+run -C "$typed" check -p "$typed" -f json --resolve-by-type
+expect "--resolve-by-type -f json: the step has via" "$(head -c 300 "$out")" \
+  grep -q '"via":[[:space:]]*"type void (int)"' "$out"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

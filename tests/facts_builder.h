@@ -25,14 +25,14 @@ static inline uint32_t fb_str(al_tu_facts *tu, const char *s)
 /* A function whose key is its name (external linkage). */
 static inline void fb_function(al_tu_facts *tu, const char *name, const char *file, unsigned line, unsigned annotations)
 {
-    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), true, annotations};
+    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), true, annotations, 0};
     AL_VEC_PUSH(tu->functions, f);
 }
 
 static inline void fb_declaration(al_tu_facts *tu, const char *name, const char *file, unsigned line,
                                   unsigned annotations)
 {
-    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), false, annotations};
+    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), false, annotations, 0};
     AL_VEC_PUSH(tu->functions, f);
 }
 
@@ -42,6 +42,7 @@ static inline void fb_call(al_tu_facts *tu, const char *caller, const char *call
                            unsigned column, const char *args)
 {
     al_fact_call c = {0};
+    c.param = -1;
     c.caller = fb_str(tu, caller);
     c.callee_key = fb_str(tu, callee);
     c.callee_name = fb_str(tu, callee);
@@ -95,6 +96,53 @@ static inline void fb_forward(al_tu_facts *tu, const char *enclosing, int param,
     r.index = index;
     r.type_name = fb_str(tu, type);
     AL_VEC_PUSH(tu->refs, r);
+}
+
+/* An indirect call in `caller`: through field "S.f" (`variable` NULL) or through the variable or
+ * array with link key `variable`; `type` is the called function type (NULL: unknown). */
+static inline void fb_indirect_call(al_tu_facts *tu, const char *caller, const char *field, const char *variable,
+                                    bool subscripted, const char *type, const char *file, unsigned line)
+{
+    al_fact_call c = {0};
+    c.caller = fb_str(tu, caller);
+    c.callee_name = fb_str(tu, variable ? variable : field);
+    c.variable_key = fb_str(tu, variable);
+    c.subscripted = subscripted;
+    c.param = -1;
+    c.pointee_type = fb_str(tu, type);
+    c.loc = fb_loc(tu, file, line, 5);
+    c.first_arg = (uint32_t)tu->args.count;
+    AL_VEC_PUSH(tu->calls, c);
+}
+
+/* `function` (or, when param >= 0, parameter `param` of `enclosing`) stored into field "S.f" or,
+ * when `variable` is given, into the variable with that link key. */
+static inline void fb_store(al_tu_facts *tu, const char *function, int param, const char *enclosing, const char *field,
+                            const char *variable, const char *file, unsigned line)
+{
+    al_fact_ref r = {0};
+    r.function_key = fb_str(tu, function);
+    r.function_name = fb_str(tu, function);
+    r.param = param;
+    r.enclosing = enclosing ? fb_str(tu, enclosing) : 0;
+    r.loc = fb_loc(tu, file, line, 3);
+    r.use = variable ? AL_USE_VARIABLE : AL_USE_FIELD;
+    r.target = fb_str(tu, variable ? variable : field);
+    r.variable_key = fb_str(tu, variable);
+    AL_VEC_PUSH(tu->refs, r);
+}
+
+/* The variable with link key `variable` holds what `source` holds (`cb_t *t = handlers;`). */
+static inline void fb_alias(al_tu_facts *tu, const char *variable, const char *source)
+{
+    al_fact_alias a = {fb_str(tu, variable), fb_str(tu, source)};
+    AL_VEC_PUSH(tu->aliases, a);
+}
+
+/* Sets the function type of the last function added. */
+static inline void fb_type(al_tu_facts *tu, const char *type)
+{
+    tu->functions.items[tu->functions.count - 1].type = fb_str(tu, type);
 }
 
 static inline al_tu_facts *fb_units(size_t count)

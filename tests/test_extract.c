@@ -83,17 +83,25 @@ static void test_definitions_and_calls(void **state)
     al_tu_facts_free(&tu);
 }
 
+/* Writes `text` (a format with up to two %s, given "a" or "b") to two files and extracts both. */
+static void extract_two(const char *text, const char *path_a, const char *path_b, al_tu_facts *ta, al_tu_facts *tb)
+{
+    char *a = al_xasprintf(text, "a", "a");
+    char *b = al_xasprintf(text, "b", "b");
+    free(test_write(path_a, a));
+    free(test_write(path_b, b));
+    test_extract(path_a, gcc, GCC_ARGC, ta);
+    test_extract(path_b, gcc, GCC_ARGC, tb);
+    free(a);
+    free(b);
+}
+
 static void test_same_static_name_in_two_folders(void **state)
 {
     (void)state;
     const char *text = "static void helper(void) {}\nvoid use_%s(void) { helper(); }\n";
-    char *a = al_xasprintf(text, "a");
-    char *b = al_xasprintf(text, "b");
-    free(test_write("a/util.c", a));
-    free(test_write("b/util.c", b));
     al_tu_facts ta, tb;
-    test_extract("a/util.c", gcc, GCC_ARGC, &ta);
-    test_extract("b/util.c", gcc, GCC_ARGC, &tb);
+    extract_two(text, "a/util.c", "b/util.c", &ta, &tb);
     const char *ka = S(&ta, function_named(&ta, "helper")->key);
     const char *kb = S(&tb, function_named(&tb, "helper")->key);
     assert_string_not_equal(ka, kb);
@@ -101,8 +109,87 @@ static void test_same_static_name_in_two_folders(void **state)
     assert_non_null(strstr(kb, "/b/util.c"));
     /* the call links to the same key as the definition */
     assert_string_equal(S(&ta, call_to(&ta, "helper", 0)->callee_key), ka);
-    free(a);
-    free(b);
+    al_tu_facts_free(&ta);
+    al_tu_facts_free(&tb);
+}
+
+/* Calls through pointers name what they load: the field, or the variable's link key (a static
+ * array's qualified by its file, so two files' `steps` differ), whether it was subscripted, and the
+ * called function type; definitions carry their type; stores into variables carry the key. */
+static void test_indirect_call_facts(void **state)
+{
+    (void)state;
+    const char *text = "typedef void (*step_fn)(int);\n"
+                       "struct cmd { const char *name; step_fn fn; };\n"
+                       "static void first(int n) { (void)n; }\n"
+                       "static step_fn steps[] = {first};\n"
+                       "static struct cmd cmds[] = {{\"a\", first}};\n"
+                       "void run_%s(struct cmd *c, int i) {\n"
+                       "    steps[i](i);\n"
+                       "    cmds[i].fn(i);\n"
+                       "    c->fn(i);\n"
+                       "    step_fn f = first;\n"
+                       "    f(1);\n"
+                       "    (*f)(2);\n"
+                       "    step_fn *t = steps;\n"
+                       "    t[0](3);\n"
+                       "}\n"
+                       "void each_%s(int n, step_fn fn) { fn(n); }\n";
+    al_tu_facts ta, tb;
+    extract_two(text, "ia/steps.c", "ib/steps.c", &ta, &tb);
+
+    assert_string_equal(S(&ta, function_named(&ta, "first")->type), "void (int)");
+    assert_string_equal(S(&ta, function_named(&ta, "run_a")->type), "void (struct cmd *, int)");
+
+    const al_fact_call *through_array = call_to(&ta, "steps", 0);
+    assert_non_null(through_array);
+    assert_int_equal(through_array->callee_key, 0);
+    assert_true(through_array->subscripted);
+    assert_string_equal(S(&ta, through_array->pointee_type), "void (int)");
+    const char *key_a = S(&ta, through_array->variable_key);
+    const char *key_b = S(&tb, call_to(&tb, "steps", 0)->variable_key);
+    assert_non_null(strstr(key_a, "/ia/steps.c"));
+    assert_non_null(strstr(key_b, "/ib/steps.c"));
+    assert_string_not_equal(key_a, key_b);
+
+    /* the array initializer stores `first` under the same key the call loads */
+    const al_fact_ref *in_array = ref_to(&ta, "first", 0);
+    assert_int_equal(in_array->use, AL_USE_VARIABLE);
+    assert_string_equal(S(&ta, in_array->variable_key), key_a);
+    /* a positional initializer of an array of structs stores into the field */
+    const al_fact_ref *in_table = ref_to(&ta, "first", 1);
+    assert_int_equal(in_table->use, AL_USE_FIELD);
+    assert_string_equal(S(&ta, in_table->target), "cmd.fn");
+
+    for (int n = 0; n < 2; n++) {
+        const al_fact_call *field = call_to(&ta, "cmd.fn", n);
+        assert_non_null(field);
+        assert_int_equal(field->variable_key, 0);
+        assert_false(field->subscripted);
+        assert_string_equal(S(&ta, field->pointee_type), "void (int)");
+    }
+
+    /* a local pointer: the store and the call agree on its key */
+    const al_fact_ref *local = ref_to(&ta, "first", 2);
+    assert_int_equal(local->use, AL_USE_VARIABLE);
+    const al_fact_call *through_local = call_to(&ta, "f", 0);
+    assert_non_null(through_local);
+    assert_false(through_local->subscripted);
+    assert_string_equal(S(&ta, through_local->variable_key), S(&ta, local->variable_key));
+    const al_fact_call *dereferenced = call_to(&ta, "f", 1); /* (*f)(2) */
+    assert_non_null(dereferenced);
+    assert_string_equal(S(&ta, dereferenced->variable_key), S(&ta, local->variable_key));
+    /* through a parameter: which one */
+    const al_fact_call *through_param = call_to(&ta, "fn", 0);
+    assert_non_null(through_param);
+    assert_int_equal(through_param->param, 1);
+    assert_int_equal(call_to(&ta, "f", 0)->param, -1);
+    assert_int_equal(call_to(&ta, "cmd.fn", 0)->param, -1);
+    /* `step_fn *t = steps;` copies the array: the only alias of the unit */
+    assert_int_equal(ta.aliases.count, 1);
+    assert_string_equal(S(&ta, ta.aliases.items[0].source_key), key_a);
+    assert_string_equal(S(&ta, ta.aliases.items[0].variable_key), S(&ta, call_to(&ta, "t", 0)->variable_key));
+    assert_string_not_equal(S(&ta, local->variable_key), key_a);
     al_tu_facts_free(&ta);
     al_tu_facts_free(&tb);
 }
@@ -524,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_installed_library_headers_are_not_project_code),
         cmocka_unit_test(test_definitions_and_calls),
         cmocka_unit_test(test_same_static_name_in_two_folders),
+        cmocka_unit_test(test_indirect_call_facts),
         cmocka_unit_test(test_reference_uses),
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),

@@ -42,7 +42,7 @@ static al_finding_handler handlers[2];
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}};
+    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL};
     handlers[0] = (al_finding_handler){
         "on_timer", {source_path, 2, 1}, "libuv timer callback", {source_path, 2, 13}, "registered " HOSTILE, steps, 1};
     handlers[1] = handlers[0];
@@ -117,7 +117,9 @@ static void test_data_block_reads_back(void **state)
     write_source();
     al_findings f;
     sample(&f);
+    steps[0].via = (char *)"field conn.<on_line>"; /* a call through a pointer */
     char *html = render(&f, "0.1.0");
+    steps[0].via = NULL;
     const char *open = "<script type=\"application/json\" id=\"al-data\">";
     char *start = strstr(html, open);
     assert_non_null(start);
@@ -145,6 +147,12 @@ static void test_data_block_reads_back(void **state)
     assert_int_equal(cJSON_GetArraySize(lines), 5);
     assert_string_equal(cJSON_GetObjectItem(lines, "4")->valuestring,
                         "    sleep(1); /* " HOSTILE " \xe2\x80\xa8 \xef\xbf\xbd */");
+    /* a step through a pointer carries its via as a sixth member */
+    cJSON *step = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(x, "h"), 0), 8), 0);
+    assert_int_equal(cJSON_GetArraySize(step), 6);
+    assert_string_equal(cJSON_GetArrayItem(strings, cJSON_GetArrayItem(step, 5)->valueint)->valuestring,
+                        "field conn.<on_line>");
+    assert_null(strstr(html, "conn.<on_line>")); /* escaped in the data block */
     /* the unreadable file is named, without source lines */
     cJSON *files = cJSON_GetObjectItem(data, "files");
     int unreadable = cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(x, "h"), 1), 4)->valueint;

@@ -110,15 +110,58 @@ static void test_failed_units_are_kept_in_the_status(void **state)
     al_program_free(&p);
 }
 
+/* What calls through pointers need survives linking: the loaded variable's key, the called type,
+ * the parameter, function types, stores' keys and aliases, as program strings. */
+static void test_links_indirect_call_facts(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    fb_function(&u[0], "run", "/src/a.c", 1, 0);
+    fb_type(&u[0], "void (int)");
+    fb_indirect_call(&u[0], "run", NULL, "c:steps@/src/a.c", true, "void (int)", "/src/a.c", 2);
+    u[0].calls.items[0].param = 0;
+    fb_store(&u[0], "run", -1, NULL, NULL, "c:steps@/src/a.c", "/src/a.c", 3);
+    fb_alias(&u[0], "c:t@/src/a.c", "c:steps@/src/a.c");
+    al_program p;
+    al_program_link(&p, u, 1);
+    free(u);
+    const al_call *c = &p.calls.items[0];
+    assert_true(c->indirect);
+    assert_int_equal(c->callee, AL_NONE);
+    assert_true(c->subscripted);
+    assert_int_equal(c->param, 0);
+    assert_string_equal(al_program_str(&p, c->variable), "c:steps@/src/a.c");
+    assert_string_equal(al_program_str(&p, c->pointee_type), "void (int)");
+    assert_string_equal(al_program_str(&p, p.functions.items[fn(&p, "run")].type), "void (int)");
+    assert_int_equal(p.refs.count, 1);
+    assert_int_equal(p.refs.items[0].variable, c->variable);
+    assert_int_equal(p.aliases.count, 1);
+    assert_int_equal(p.aliases.items[0].source, c->variable);
+    assert_string_equal(al_program_str(&p, p.aliases.items[0].variable), "c:t@/src/a.c");
+    /* before al_indirect_resolve an indirect call has no targets */
+    uint32_t n = 7;
+    al_program_call_targets(&p, 0, &n);
+    assert_int_equal(n, 0);
+    al_program_free(&p);
+}
+
 static void test_find_by_name_lists_every_static_copy(void **state)
 {
     (void)state;
     al_tu_facts *u = fb_units(2);
-    al_fact_function a = {fb_str(&u[0], "c:util.c@F@helper@/a/util.c"), fb_str(&u[0], "helper"),
-                          fb_loc(&u[0], "/a/util.c", 1, 1), true, 0};
+    al_fact_function a = {fb_str(&u[0], "c:util.c@F@helper@/a/util.c"),
+                          fb_str(&u[0], "helper"),
+                          fb_loc(&u[0], "/a/util.c", 1, 1),
+                          true,
+                          0,
+                          0};
     AL_VEC_PUSH(u[0].functions, a);
-    al_fact_function b = {fb_str(&u[1], "c:util.c@F@helper@/b/util.c"), fb_str(&u[1], "helper"),
-                          fb_loc(&u[1], "/b/util.c", 1, 1), true, 0};
+    al_fact_function b = {fb_str(&u[1], "c:util.c@F@helper@/b/util.c"),
+                          fb_str(&u[1], "helper"),
+                          fb_loc(&u[1], "/b/util.c", 1, 1),
+                          true,
+                          0,
+                          0};
     AL_VEC_PUSH(u[1].functions, b);
     al_program p;
     al_program_link(&p, u, 2);
@@ -138,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_annotations_merge_over_declarations),
         cmocka_unit_test(test_failed_units_are_kept_in_the_status),
         cmocka_unit_test(test_find_by_name_lists_every_static_copy),
+        cmocka_unit_test(test_links_indirect_call_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

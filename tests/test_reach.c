@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "facts_builder.h"
+#include "indirect.h"
 #include "reach.h"
 #include "test_helpers.h"
 
@@ -38,6 +39,17 @@ static void analyze(analysis *a, al_tu_facts *units, size_t count, bool conditio
     free(units);
     al_contexts_find(&a->c, &a->p, rules);
     al_reach_options o = {conditional};
+    al_reach_run(&a->r, &a->p, &a->c, rules, &o);
+}
+
+/* The same, with calls through pointers resolved (as `asynclock check` does). */
+static void analyze_indirect(analysis *a, al_tu_facts *units, size_t count, bool by_type)
+{
+    al_program_link(&a->p, units, count);
+    free(units);
+    al_indirect_resolve(&a->p, by_type);
+    al_contexts_find(&a->c, &a->p, rules);
+    al_reach_options o = {false};
     al_reach_run(&a->r, &a->p, &a->c, rules, &o);
 }
 
@@ -275,6 +287,142 @@ static void test_workers_are_not_searched(void **state)
     analysis_free(&a);
 }
 
+/* A field set through two levels of wrappers, and two files' static arrays of one name. */
+static void test_calls_through_fields_and_arrays(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(2);
+    handler(&u[0], "h_field", 10);
+    fb_indirect_call(&u[0], "h_field", "conn.on_line", NULL, false, "void (int)", "/src/a.c", 11);
+    fb_function(&u[0], "set_cb", "/src/a.c", 20, 0);
+    fb_store(&u[0], NULL, 1, "set_cb", "conn.on_line", NULL, "/src/a.c", 21);
+    fb_function(&u[0], "install", "/src/a.c", 25, 0);
+    fb_forward(&u[0], "install", 1, "set_cb", 1, NULL, "/src/a.c", 26);
+    fb_function(&u[0], "setup", "/src/a.c", 30, 0);
+    fb_ref(&u[0], "slow", "setup", AL_USE_ARGUMENT, "install", 1, NULL, "/src/a.c", 31);
+    fb_function(&u[0], "slow", "/src/a.c", 40, 0);
+    fb_call(&u[0], "slow", "sleep", "/src/a.c", 41, 5, "1");
+    /* stored into a field nothing calls */
+    fb_function(&u[0], "stored_only", "/src/a.c", 50, 0);
+    fb_call(&u[0], "stored_only", "sleep", "/src/a.c", 51, 5, "1");
+    fb_store(&u[0], "stored_only", -1, "setup", "conn.on_exit", NULL, "/src/a.c", 32);
+
+    /* unit 0 calls its own `steps`; unit 1's `steps` holds a function that stats */
+    handler(&u[0], "h_array", 60);
+    fb_indirect_call(&u[0], "h_array", NULL, "c:steps@/src/a.c", true, "void (int)", "/src/a.c", 61);
+    fb_function(&u[0], "step_a", "/src/a.c", 65, 0);
+    fb_call(&u[0], "step_a", "sleep", "/src/a.c", 66, 5, "2");
+    fb_store(&u[0], "step_a", -1, NULL, NULL, "c:steps@/src/a.c", "/src/a.c", 67);
+    fb_function(&u[1], "step_b", "/src/b.c", 5, 0);
+    fb_call(&u[1], "step_b", "stat", "/src/b.c", 6, 5, "uu");
+    fb_store(&u[1], "step_b", -1, NULL, NULL, "c:steps@/src/b.c", "/src/b.c", 7);
+
+    /* h_alias calls through `u`, which copies `t`, which copies unit 0's `steps` */
+    handler(&u[0], "h_alias", 70);
+    fb_indirect_call(&u[0], "h_alias", NULL, "c:u@/src/a.c", true, "void (int)", "/src/a.c", 71);
+    fb_alias(&u[0], "c:u@/src/a.c", "c:t@/src/a.c");
+    fb_alias(&u[0], "c:t@/src/a.c", "c:steps@/src/a.c");
+    fb_alias(&u[0], "c:t@/src/a.c", "c:u@/src/a.c"); /* a cycle ends */
+
+    analysis a;
+    analyze_indirect(&a, u, 2, false);
+    assert_int_equal(a.c.handlers.count, 3); /* stored functions are not handlers */
+    assert_int_equal(a.r.sites.count, 2);
+    assert_int_equal(a.r.sites.items[0].handlers.count, 1);
+    assert_chain(&a, &a.r.sites.items[0], 0, "h_field:h_field>slow>sleep");
+    assert_int_equal(a.r.sites.items[1].handlers.count, 2);
+    assert_chain(&a, &a.r.sites.items[1], 0, "h_alias:h_alias>step_a>sleep");
+    assert_chain(&a, &a.r.sites.items[1], 1, "h_array:h_array>step_a>sleep");
+    uint32_t h_field = al_program_find(&a.p, "h_field"), h_array = al_program_find(&a.p, "h_array");
+    const al_call *field_call = &a.p.calls.items[a.p.functions.items[h_field].first_call];
+    const al_call *array_call = &a.p.calls.items[a.p.functions.items[h_array].first_call];
+    assert_int_equal(field_call->via, AL_VIA_FIELD);
+    assert_int_equal(array_call->via, AL_VIA_ARRAY);
+    uint32_t n;
+    al_program_call_targets(&a.p, a.p.functions.items[h_array].first_call, &n);
+    assert_int_equal(n, 1); /* step_b is in the other file's array */
+    analysis_free(&a);
+}
+
+/* An unresolved call may call any address-taken function of its type, only when asked. */
+static void test_resolution_by_type_is_opt_in(void **state)
+{
+    (void)state;
+    for (int by_type = 0; by_type < 2; by_type++) {
+        al_tu_facts *u = fb_units(1);
+        handler(&u[0], "h", 10);
+        fb_indirect_call(&u[0], "h", NULL, "c:a.c@20@F@h@f", false, "void (int)", "/src/a.c", 11);
+        fb_function(&u[0], "typed", "/src/a.c", 20, 0);
+        fb_type(&u[0], "void (int)");
+        fb_call(&u[0], "typed", "sleep", "/src/a.c", 21, 5, "1");
+        fb_ref(&u[0], "typed", NULL, AL_USE_OTHER, NULL, 0, NULL, "/src/a.c", 40);
+        fb_function(&u[0], "other_type", "/src/a.c", 25, 0);
+        fb_type(&u[0], "void (char *)");
+        fb_call(&u[0], "other_type", "sleep", "/src/a.c", 26, 5, "1");
+        fb_ref(&u[0], "other_type", NULL, AL_USE_OTHER, NULL, 0, NULL, "/src/a.c", 41);
+        fb_function(&u[0], "never_taken", "/src/a.c", 30, 0);
+        fb_type(&u[0], "void (int)");
+        fb_call(&u[0], "never_taken", "sleep", "/src/a.c", 31, 5, "1");
+        analysis a;
+        analyze_indirect(&a, u, 1, by_type);
+        if (!by_type) {
+            assert_int_equal(a.r.sites.count, 0);
+        } else {
+            assert_int_equal(a.r.sites.count, 1);
+            assert_chain(&a, &a.r.sites.items[0], 0, "h:h>typed>sleep");
+            uint32_t h = al_program_find(&a.p, "h");
+            assert_int_equal(a.p.calls.items[a.p.functions.items[h].first_call].via, AL_VIA_TYPE);
+        }
+        analysis_free(&a);
+    }
+}
+
+/* A dispatcher handler calling handlers through a pointer does not repeat their findings. */
+static void test_pointer_calls_do_not_enter_handlers(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "dispatch", 10);
+    fb_indirect_call(&u[0], "dispatch", "conn.on_line", NULL, false, NULL, "/src/a.c", 11);
+    handler(&u[0], "on_tick", 20);
+    fb_call(&u[0], "on_tick", "sleep", "/src/a.c", 21, 5, "1");
+    fb_store(&u[0], "on_tick", -1, NULL, "conn.on_line", NULL, "/src/a.c", 30);
+    analysis a;
+    analyze_indirect(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_int_equal(a.r.sites.items[0].handlers.count, 1);
+    assert_chain(&a, &a.r.sites.items[0], 0, "on_tick:on_tick>sleep");
+    analysis_free(&a);
+}
+
+/* 200,000 handlers each calling through its own field, set through a wrapper: linear work. */
+static void test_many_indirect_calls(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    al_tu_facts *u = fb_units(1);
+    fb_function(&u[0], "set_cb", "/src/a.c", 1, 0);
+    fb_store(&u[0], NULL, 1, "set_cb", "conn.on_line", NULL, "/src/a.c", 2);
+    char name[64], field[64];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof(name), "h%d", i);
+        handler(&u[0], name, 10);
+        snprintf(field, sizeof(field), "s%d.f", i);
+        fb_indirect_call(&u[0], name, field, NULL, false, "void (void)", "/src/a.c", 11);
+        snprintf(name, sizeof(name), "t%d", i);
+        fb_function(&u[0], name, "/src/a.c", 20, 0);
+        fb_store(&u[0], name, -1, "set_cb", field, NULL, "/src/a.c", 21);
+        fb_ref(&u[0], name, "set_cb", AL_USE_ARGUMENT, "set_cb", 1, NULL, "/src/a.c", 22);
+    }
+    fb_call(&u[0], "t7", "sleep", "/src/a.c", 30, 5, "1");
+    analysis a;
+    analyze_indirect(&a, u, 1, true);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_int_equal(a.r.sites.items[0].handlers.count, 1);
+    assert_chain(&a, &a.r.sites.items[0], 0, "h7:h7>t7>sleep");
+    analysis_free(&a);
+}
+
 static void test_deep_chain_is_iterative(void **state)
 {
     (void)state;
@@ -312,6 +460,10 @@ int main(void)
         cmocka_unit_test(test_rules_that_match_definitions),
         cmocka_unit_test(test_unknown_external_functions),
         cmocka_unit_test(test_deep_chain_is_iterative),
+        cmocka_unit_test(test_calls_through_fields_and_arrays),
+        cmocka_unit_test(test_resolution_by_type_is_opt_in),
+        cmocka_unit_test(test_pointer_calls_do_not_enter_handlers),
+        cmocka_unit_test(test_many_indirect_calls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,11 +13,11 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}},
-    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}},
+    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, (char *)"field conn.on_line"},
+    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL},
 };
 static al_chain_step direct[] = {
-    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}},
+    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",
@@ -102,7 +102,7 @@ static void test_text_is_compiler_style(void **state)
                        "src/util.c:40:1: note: 'on_timer' runs on the loop thread: annotated asynclock:handler here\n"
                        "src/server.c:88:3: note: 'on_read' runs on the loop thread: registered as a libuv read "
                        "callback (uv_read_cb) here\n"
-                       "src/server.c:30:3: note: 'on_read' calls 'process_line'\n"
+                       "src/server.c:30:3: note: 'on_read' calls 'process_line' through field 'conn.on_line'\n"
                        "src/util.c:42:5: note: suggested fix: schedule the rest of the work with uv_timer_start\n"
                        "src/util.c:42:5: warning: blocking call 'evil?[2J\"</script>' in event-loop handler 'on_timer' "
                        "[async-lock/custom]\n"
@@ -186,7 +186,9 @@ static void test_json_contract(void **state)
     assert_int_equal(cJSON_GetArraySize(steps), 2);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 0), "function")->valuestring, "on_read");
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 0), "line")->valueint, 30);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 0), "via")->valuestring, "field conn.on_line");
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 1), "function")->valuestring, "process_line");
+    assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 1), "via")); /* a direct call */
     /* hostile strings survive as data */
     cJSON *b = cJSON_GetArrayItem(findings, 1);
     assert_string_equal(cJSON_GetObjectItem(b, "callee")->valuestring, "evil\033[2J\"</script>");

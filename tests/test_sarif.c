@@ -31,10 +31,10 @@ typedef struct sample {
 static void sample_build(sample *s, unsigned shift)
 {
     memset(s, 0, sizeof(*s));
-    s->chain[0] = (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}};
-    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}};
-    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}};
-    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}};
+    s->chain[0] = (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, (char *)"field conn.on_line"};
+    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL};
+    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL};
+    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL};
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
@@ -271,7 +271,8 @@ static void test_code_flows_and_related_locations(void **state)
                         "'on_read' runs on the loop thread: registered as a libuv read callback (uv_read_cb) here.");
     assert_string_equal(str(steps, "0.location.physicalLocation.artifactLocation.uri"), "src/server.c");
     assert_int_equal(num(steps, "0.location.physicalLocation.region.startLine"), 88);
-    assert_string_equal(str(steps, "1.location.message.text"), "'on_read' calls 'process_line'.");
+    assert_string_equal(str(steps, "1.location.message.text"),
+                        "'on_read' calls 'process_line' through field conn.on_line.");
     assert_int_equal(num(steps, "1.location.physicalLocation.region.startLine"), 30);
     assert_int_equal(num(steps, "1.location.physicalLocation.region.endColumn"), 3 + 12);
     assert_string_equal(str(steps, "2.location.message.text"), "'process_line' calls 'sleep', which blocks.");
