@@ -28,6 +28,7 @@
 #include "contexts.h"
 #include "facts_builder.h"
 #include "findings.h"
+#include "indirect.h"
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
     al_program program;
     t0 = now();
     al_program_link(&program, units, o.units);
+    al_indirect_resolve(&program, false); /* as check does; this graph has no indirect calls */
     double link_seconds = now() - t0;
     free(units);
 
@@ -233,7 +235,7 @@ int main(int argc, char **argv)
     double reach_seconds = now() - t0;
 
     al_findings findings;
-    al_findings_options finding_options = {NULL, NULL, 0};
+    al_findings_options finding_options = {.source_root = NULL};
     t0 = now();
     al_findings_build(&findings, &program, &contexts, &reach, rules, &finding_options);
     double findings_seconds = now() - t0;
