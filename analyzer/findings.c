@@ -1,5 +1,6 @@
 /* findings: reach results -> user-facing findings. */
 #include "findings.h"
+#include "sources.h"
 
 #include "config.h"
 
@@ -49,31 +50,6 @@ static char *common_root(const al_program *p)
 }
 
 /* Source files read for call texts, each once per run. */
-typedef struct source_cache {
-    AL_VEC(char *) paths;
-    AL_VEC(char *) texts; /* NULL: unreadable */
-} source_cache;
-
-static const char *cached_source(source_cache *c, const char *path)
-{
-    for (size_t i = 0; i < c->paths.count; i++)
-        if (strcmp(c->paths.items[i], path) == 0)
-            return c->texts.items[i];
-    AL_VEC_PUSH(c->paths, al_xstrdup(path));
-    AL_VEC_PUSH(c->texts, al_read_file(path, NULL));
-    return c->texts.items[c->texts.count - 1];
-}
-
-static void source_cache_free(source_cache *c)
-{
-    for (size_t i = 0; i < c->paths.count; i++) {
-        free(c->paths.items[i]);
-        free(c->texts.items[i]);
-    }
-    AL_VEC_FREE(c->paths);
-    AL_VEC_FREE(c->texts);
-}
-
 static bool word_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -353,7 +329,8 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
     memset(out, 0, sizeof(*out));
     out->source_root = options && options->source_root ? al_xstrdup(options->source_root) : common_root(p);
     out->comments = al_suppressions_new();
-    source_cache sources = {0};
+    al_sources sources;
+    al_sources_init(&sources);
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
@@ -398,7 +375,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         else
             f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s' (and %zu more)", f.callee,
                                      f.handlers[0].name, f.handler_count - 1);
-        f.call = al_findings_call_text(cached_source(&sources, f.loc.file), f.loc.line, f.loc.column);
+        f.call = al_findings_call_text(al_sources_get(&sources, f.loc.file)->text, f.loc.line, f.loc.column);
         if (!f.call)
             f.call = al_xstrdup(f.callee);
         if (quiet)
@@ -412,7 +389,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         qsort(out->suppressed.items, out->suppressed.count, sizeof(al_finding), compare_findings);
     assign_fingerprints(&out->items, out->source_root);
     assign_fingerprints(&out->suppressed, out->source_root);
-    source_cache_free(&sources);
+    al_sources_free(&sources);
 
     scan_sources(out, p, options);
     al_suppression_list unused;

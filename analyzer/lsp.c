@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sources.h"
+
 enum { MAX_FRAME = 64 << 20, RELATED_HANDLERS = 3 };
 
 /* JSON-RPC error codes used here. */
@@ -156,52 +158,6 @@ static void show_message(al_lsp *s, int type, const char *text)
 
 /* ---- positions: LSP counts UTF-16 code units, libclang counts bytes ---- */
 
-/* The lines of the files a publication needs, each file read once. */
-typedef struct source_cache {
-    al_strtab paths;
-    AL_VEC(char *) contents; /* NULL when unreadable */
-} source_cache;
-
-static const char *source_line(source_cache *c, const char *path, unsigned line, size_t *len)
-{
-    uint32_t id = al_strtab_intern(&c->paths, path);
-    while (c->contents.count <= id) {
-        char *text = al_read_file(al_str(&c->paths, (uint32_t)c->contents.count), NULL);
-        AL_VEC_PUSH(c->contents, text);
-    }
-    const char *p = c->contents.items[id];
-    for (unsigned n = 1; p && n < line; n++) {
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    if (!p)
-        return NULL;
-    const char *end = strchr(p, '\n');
-    *len = end ? (size_t)(end - p) : strlen(p);
-    return p;
-}
-
-static void source_cache_free(source_cache *c)
-{
-    for (size_t i = 0; i < c->contents.count; i++)
-        free(c->contents.items[i]);
-    AL_VEC_FREE(c->contents);
-    al_strtab_free(&c->paths);
-}
-
-/* UTF-16 code units in the first `bytes` bytes of UTF-8 text. */
-static unsigned utf16_units(const char *text, size_t bytes)
-{
-    unsigned units = 0;
-    for (size_t i = 0; i < bytes; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if ((c & 0xc0) != 0x80) /* a lead byte starts a code point */
-            units += c >= 0xf0 ? 2 : 1;
-    }
-    return units;
-}
-
 static cJSON *position_json(unsigned line, unsigned character)
 {
     cJSON *p = cJSON_CreateObject();
@@ -210,18 +166,17 @@ static cJSON *position_json(unsigned line, unsigned character)
     return p;
 }
 
-/* The range of `name` written at line:column (1-based bytes), in LSP terms. */
-static cJSON *range_json(source_cache *c, const char *file, unsigned line, unsigned column, const char *name)
+/* The range of `name` written at line:column (1-based bytes), in LSP terms (UTF-16 units). */
+static cJSON *range_json(al_sources *c, const char *file, unsigned line, unsigned column, const char *name)
 {
     size_t len = 0;
-    const char *text = line ? source_line(c, file, line, &len) : NULL;
-    size_t at = column ? column - 1 : 0;
-    unsigned start = (unsigned)at, end = (unsigned)at + 1;
-    if (text && at <= len) {
-        start = utf16_units(text, at);
-        size_t name_len = name ? strlen(name) : 0;
+    const char *text = line ? al_source_line(al_sources_get(c, file), line, &len) : NULL;
+    unsigned start = column ? column - 1 : 0, end = start + 1;
+    if (text && column >= 1 && column - 1 <= len) {
+        size_t at = column - 1, name_len = name ? strlen(name) : 0;
+        start = al_utf16_column(text, len, column) - 1;
         end = name_len && at + name_len <= len && strncmp(text + at, name, name_len) == 0
-                  ? start + utf16_units(text + at, name_len)
+                  ? al_utf16_column(text, len, column + (unsigned)name_len) - 1
                   : start + 1;
     }
     cJSON *r = cJSON_CreateObject();
@@ -249,7 +204,7 @@ static unsigned json_uint(const cJSON *object, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 4e9 ? (unsigned)v->valuedouble : 0;
 }
 
-static void add_related(cJSON *related, source_cache *c, const cJSON *where, const char *name, const char *message)
+static void add_related(cJSON *related, al_sources *c, const cJSON *where, const char *name, const char *message)
 {
     const char *file = json_string(where, "file");
     if (!file)
@@ -266,7 +221,7 @@ static void add_related(cJSON *related, source_cache *c, const cJSON *where, con
 }
 
 /* One finding of the JSON report as an LSP diagnostic. */
-static cJSON *diagnostic_json(const cJSON *finding, source_cache *c)
+static cJSON *diagnostic_json(const cJSON *finding, al_sources *c)
 {
     const cJSON *loc = cJSON_GetObjectItemCaseSensitive(finding, "location");
     const char *file = json_string(loc, "file");
@@ -432,8 +387,8 @@ static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
         uint32_t self_id = al_strtab_intern(&uris, uri);
         while (lists.count < uris.count - 1)
             AL_VEC_PUSH(lists, cJSON_CreateArray());
-        source_cache sources = {0};
-        al_strtab_init(&sources.paths);
+        al_sources sources;
+        al_sources_init(&sources);
         const cJSON *finding;
         cJSON_ArrayForEach(finding, cJSON_GetObjectItemCaseSensitive(report, "findings"))
         {
@@ -449,7 +404,7 @@ static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
         }
         for (uint32_t id = 1; id < uris.count; id++)
             publish(s, al_str(&uris, id), lists.items[id - 1], id == self_id);
-        source_cache_free(&sources);
+        al_sources_free(&sources);
         AL_VEC_FREE(lists);
         al_strtab_free(&uris);
         cJSON_Delete(report);

@@ -15,18 +15,15 @@
 
 #include "html_assets.h"
 #include "report.h"
+#include "sources.h"
 
 /* Lines shown before and after each location, and the longest line kept (in bytes). */
 #define CONTEXT_LINES 2
 #define MAX_LINE_BYTES 400
 
-/* One source file, read once per report. */
+/* Which lines of one source file the report shows. */
 typedef struct source_file {
-    bool tried, readable;
-    char *text;
-    size_t *line_start; /* line n (1-based) starts at line_start[n - 1] */
-    size_t line_count;
-    unsigned char *needed; /* needed[n]: line n is shown somewhere */
+    unsigned char *needed; /* needed[n]: line n is shown somewhere; NULL: unreadable */
 } source_file;
 
 typedef struct html_state {
@@ -34,6 +31,7 @@ typedef struct html_state {
     al_strtab strings; /* every text of the findings, by id */
     al_strtab files;   /* file paths; the id is the index into `sources` */
     AL_VEC(source_file) sources;
+    al_sources texts; /* the files' contents, read once */
 } html_state;
 
 /* The length of the valid UTF-8 sequence at p (1..4), or 0 when it is not valid. */
@@ -153,34 +151,6 @@ static uint32_t string_id(html_state *st, const char *s)
     return al_strtab_intern(&st->strings, s ? s : "");
 }
 
-/* The source file of `path`, read on first use (an unreadable one is remembered as such). */
-static source_file *source_of(html_state *st, uint32_t file)
-{
-    source_file *src = &st->sources.items[file];
-    if (src->tried)
-        return src;
-    src->tried = true;
-    size_t len = 0;
-    const char *path = al_str(&st->files, file);
-    src->text = *path ? al_read_file(path, &len) : NULL;
-    if (!src->text)
-        return src;
-    src->readable = true;
-    size_t lines = 1;
-    for (size_t i = 0; i < len; i++)
-        if (src->text[i] == '\n' && i + 1 < len)
-            lines++;
-    src->line_start = al_xmalloc(lines * sizeof(size_t));
-    src->line_start[0] = 0;
-    size_t n = 1;
-    for (size_t i = 0; i < len; i++)
-        if (src->text[i] == '\n' && i + 1 < len)
-            src->line_start[n++] = i + 1;
-    src->line_count = lines;
-    src->needed = al_xcalloc(lines + 1, 1);
-    return src;
-}
-
 /* The id of a file, with the lines around `line` marked to be shown. */
 static uint32_t file_id(html_state *st, const char *path, unsigned line)
 {
@@ -189,10 +159,13 @@ static uint32_t file_id(html_state *st, const char *path, unsigned line)
         source_file empty = {0};
         AL_VEC_PUSH(st->sources, empty);
     }
-    source_file *src = source_of(st, id);
-    if (src->readable && line > 0) {
+    const al_source *text = al_sources_get(&st->texts, al_str(&st->files, id));
+    source_file *src = &st->sources.items[id];
+    if (text->readable && !src->needed)
+        src->needed = al_xcalloc(text->line_count + 1, 1);
+    if (text->readable && line > 0) {
         unsigned first = line > CONTEXT_LINES ? line - CONTEXT_LINES : 1;
-        for (unsigned n = first; n <= line + CONTEXT_LINES && n <= src->line_count; n++)
+        for (unsigned n = first; n <= line + CONTEXT_LINES && n <= text->line_count; n++)
             src->needed[n] = 1;
     }
     return id;
@@ -250,20 +223,19 @@ static void put_sources(html_state *st)
     bool first_file = true;
     for (size_t id = 0; id < st->sources.count; id++) {
         const source_file *src = &st->sources.items[id];
-        if (!src->readable)
+        const al_source *text = al_sources_get(&st->texts, al_str(&st->files, (uint32_t)id));
+        if (!src->needed)
             continue;
         bool first_line = true;
-        for (size_t n = 1; n <= src->line_count; n++) {
+        for (size_t n = 1; n <= text->line_count; n++) {
             if (!src->needed[n])
                 continue;
             if (first_line) {
                 fprintf(out, "%s\"%zu\":{", first_file ? "" : ",\n", id);
                 first_file = false;
             }
-            const char *start = src->text + src->line_start[n - 1];
-            size_t len = strcspn(start, "\n");
-            if (len && start[len - 1] == '\r')
-                len--;
+            size_t len = 0;
+            const char *start = al_source_line(text, (unsigned)n, &len);
             if (len > MAX_LINE_BYTES)
                 len = MAX_LINE_BYTES;
             fprintf(out, "%s\"%zu\":", first_line ? "" : ",", n);
@@ -359,6 +331,7 @@ void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
     html_state st = {.out = out};
     al_strtab_init(&st.strings);
     al_strtab_init(&st.files);
+    al_sources_init(&st.texts);
     for (const char *const *line = al_html_head; *line; line++)
         fputs(*line, out);
     put_header(out, f, tool_version);
@@ -387,11 +360,10 @@ void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
     fputs("</script>\n</body>\n</html>\n", out);
 
     for (size_t i = 0; i < st.sources.count; i++) {
-        free(st.sources.items[i].text);
-        free(st.sources.items[i].line_start);
         free(st.sources.items[i].needed);
     }
     AL_VEC_FREE(st.sources);
+    al_sources_free(&st.texts);
     al_strtab_free(&st.strings);
     al_strtab_free(&st.files);
 }

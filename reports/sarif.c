@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "sources.h"
 #include "util.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
@@ -113,6 +114,13 @@ static cJSON *message_json(const char *text)
     return m;
 }
 
+/* What every location needs: the source root (URIs under it are relative to %SRCROOT%) and the
+ * source files, for UTF-16 columns. */
+typedef struct sarif_ctx {
+    const char *root; /* NULL: every URI is absolute */
+    al_sources *sources;
+} sarif_ctx;
+
 /* {"uri": "src/a%20b.c", "uriBaseId": "%SRCROOT%"} under the root, else {"uri": "file:///abs"}. */
 static cJSON *artifact_location_json(const char *file, const char *root)
 {
@@ -132,23 +140,30 @@ static cJSON *artifact_location_json(const char *file, const char *root)
 }
 
 /* A region starting at the location and, when a name is written there, covering it on that line. */
-static cJSON *physical_location_json(al_source_loc loc, const char *name, const char *root)
+static cJSON *physical_location_json(al_source_loc loc, const char *name, sarif_ctx *cx)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "artifactLocation", artifact_location_json(loc.file, root));
+    cJSON_AddItemToObject(o, "artifactLocation", artifact_location_json(loc.file, cx->root));
     cJSON *region = cJSON_AddObjectToObject(o, "region");
     unsigned line = loc.line ? loc.line : 1, column = loc.column ? loc.column : 1;
+    unsigned end = column + (name && *name ? (unsigned)strlen(name) : 1);
+    size_t len = 0;
+    const char *text = al_source_line(al_sources_get(cx->sources, loc.file), line, &len);
+    if (text) { /* libclang's byte columns in the UTF-16 code units columnKind announces */
+        end = al_utf16_column(text, len, end);
+        column = al_utf16_column(text, len, column);
+    }
     cJSON_AddNumberToObject(region, "startLine", line);
     cJSON_AddNumberToObject(region, "startColumn", column);
     cJSON_AddNumberToObject(region, "endLine", line);
-    cJSON_AddNumberToObject(region, "endColumn", column + (name && *name ? (unsigned)strlen(name) : 1));
+    cJSON_AddNumberToObject(region, "endColumn", end);
     return o;
 }
 
-static cJSON *location_json(al_source_loc loc, const char *name, const char *root, const char *text)
+static cJSON *location_json(al_source_loc loc, const char *name, sarif_ctx *cx, const char *text)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "physicalLocation", physical_location_json(loc, name, root));
+    cJSON_AddItemToObject(o, "physicalLocation", physical_location_json(loc, name, cx));
     if (text)
         cJSON_AddItemToObject(o, "message", message_json(text));
     return o;
@@ -201,7 +216,7 @@ static cJSON *rule_json(const rule_info *r, const char *rule)
 }
 
 /* One code flow per handler: where it is registered, then every call of its chain. */
-static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, const char *root)
+static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, sarif_ctx *cx)
 {
     cJSON *flow = cJSON_CreateObject();
     char *text = al_xasprintf("'%s' reaches the blocking call '%s'", h->name, x->callee);
@@ -215,7 +230,7 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, c
 
     cJSON *reg = cJSON_CreateObject();
     text = al_xasprintf("'%s' runs on the loop thread: %s", h->name, h->context ? h->context : h->kind);
-    cJSON_AddItemToObject(reg, "location", location_json(h->registered_at, NULL, root, text));
+    cJSON_AddItemToObject(reg, "location", location_json(h->registered_at, NULL, cx, text));
     free(text);
     cJSON_AddNumberToObject(reg, "nestingLevel", 0);
     cJSON_AddNumberToObject(reg, "executionOrder", order++);
@@ -230,7 +245,7 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, c
             text = al_xasprintf("'%s' calls '%s' through %s", s->function, s->callee, s->via);
         else
             text = al_xasprintf("'%s' calls '%s'", s->function, s->callee);
-        cJSON_AddItemToObject(step, "location", location_json(s->loc, s->callee, root, text));
+        cJSON_AddItemToObject(step, "location", location_json(s->loc, s->callee, cx, text));
         free(text);
         static const char *const call[] = {"call"};
         cJSON_AddItemToObject(step, "kinds", string_array(call, 1));
@@ -248,26 +263,26 @@ static bool same_loc(al_source_loc a, al_source_loc b)
     return a.line == b.line && a.column == b.column && strcmp(a.file, b.file) == 0;
 }
 
-static void add_related_locations(cJSON *related, const al_finding_handler *h, int *id, const char *root)
+static void add_related_locations(cJSON *related, const al_finding_handler *h, int *id, sarif_ctx *cx)
 {
     char *text;
     cJSON *loc;
     if (same_loc(h->defined_at, h->registered_at)) {
         text = al_xasprintf("'%s' is defined here and runs on the loop thread: %s", h->name,
                             h->context ? h->context : h->kind);
-        loc = location_json(h->defined_at, h->name, root, text);
+        loc = location_json(h->defined_at, h->name, cx, text);
         cJSON_AddNumberToObject(loc, "id", (*id)++);
         cJSON_AddItemToArray(related, loc);
         free(text);
         return;
     }
     text = al_xasprintf("event-loop handler '%s' is defined here (%s)", h->name, h->kind);
-    loc = location_json(h->defined_at, h->name, root, text);
+    loc = location_json(h->defined_at, h->name, cx, text);
     free(text);
     cJSON_AddNumberToObject(loc, "id", (*id)++);
     cJSON_AddItemToArray(related, loc);
     text = al_xasprintf("'%s' runs on the loop thread: %s", h->name, h->context ? h->context : h->kind);
-    loc = location_json(h->registered_at, NULL, root, text);
+    loc = location_json(h->registered_at, NULL, cx, text);
     free(text);
     cJSON_AddNumberToObject(loc, "id", (*id)++);
     cJSON_AddItemToArray(related, loc);
@@ -286,7 +301,7 @@ static cJSON *new_result(const char *rule, const char *category)
     return o;
 }
 
-static cJSON *result_json(const al_finding *x, const char *root)
+static cJSON *result_json(const al_finding *x, sarif_ctx *cx)
 {
     cJSON *o = new_result(x->rule, x->category);
     cJSON_AddStringToObject(o, "level", level_name(x->severity));
@@ -296,7 +311,7 @@ static cJSON *result_json(const al_finding *x, const char *root)
     free(text);
 
     cJSON *locations = cJSON_AddArrayToObject(o, "locations");
-    cJSON *loc = location_json(x->loc, x->callee, root, NULL);
+    cJSON *loc = location_json(x->loc, x->callee, cx, NULL);
     cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
     cJSON *function = cJSON_CreateObject();
     cJSON_AddStringToObject(function, "name", x->function);
@@ -316,11 +331,11 @@ static cJSON *result_json(const al_finding *x, const char *root)
     if (x->handler_count > 0) {
         cJSON *flows = cJSON_AddArrayToObject(o, "codeFlows");
         for (size_t h = 0; h < x->handler_count; h++)
-            cJSON_AddItemToArray(flows, code_flow_json(x, &x->handlers[h], root));
+            cJSON_AddItemToArray(flows, code_flow_json(x, &x->handlers[h], cx));
         cJSON *related = cJSON_AddArrayToObject(o, "relatedLocations");
         int id = 1;
         for (size_t h = 0; h < x->handler_count; h++)
-            add_related_locations(related, &x->handlers[h], &id, root);
+            add_related_locations(related, &x->handlers[h], &id, cx);
     }
 
     if (x->suppression) {
@@ -331,7 +346,7 @@ static cJSON *result_json(const al_finding *x, const char *root)
         if (sup->reason)
             cJSON_AddStringToObject(suppression, "justification", sup->reason);
         al_source_loc at = {sup->file, sup->line, sup->column};
-        cJSON_AddItemToObject(suppression, "location", location_json(at, sup->marker, root, NULL));
+        cJSON_AddItemToObject(suppression, "location", location_json(at, sup->marker, cx, NULL));
         cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), suppression);
     }
 
@@ -348,7 +363,7 @@ static cJSON *result_json(const al_finding *x, const char *root)
 }
 
 /* A baseline entry no finding matches any more: an "absent" result, so a viewer can show it fixed. */
-static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_root, const char *root)
+static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_root, sarif_ctx *cx)
 {
     cJSON *o = new_result(e->rule, e->category);
     cJSON_AddStringToObject(o, "kind", "pass");
@@ -361,14 +376,10 @@ static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_
     cJSON *loc = cJSON_CreateObject();
     char *file = al_path_absolute(e->file, source_root);
     cJSON *physical = cJSON_AddObjectToObject(loc, "physicalLocation");
-    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(file, root));
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(file, cx->root));
     /* the call has no line any more: the whole file is the region */
-    size_t len = 0;
-    char *source = al_read_file(file, &len);
-    unsigned lines = 1;
-    for (size_t i = 0; source && i + 1 < len; i++)
-        lines += source[i] == '\n';
-    free(source);
+    const al_source *source = al_sources_get(cx->sources, file);
+    size_t lines = source->readable ? source->line_count : 1;
     cJSON *region = cJSON_AddObjectToObject(physical, "region");
     cJSON_AddNumberToObject(region, "startLine", 1);
     cJSON_AddNumberToObject(region, "endLine", lines);
@@ -380,7 +391,7 @@ static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_
     return o;
 }
 
-static cJSON *notification_json(const al_unit_failure *u, const char *root)
+static cJSON *notification_json(const al_unit_failure *u, sarif_ctx *cx)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "level", u->parsed ? "warning" : "error");
@@ -391,7 +402,7 @@ static cJSON *notification_json(const al_unit_failure *u, const char *root)
     cJSON *locations = cJSON_AddArrayToObject(o, "locations");
     cJSON *loc = cJSON_CreateObject();
     cJSON *physical = cJSON_AddObjectToObject(loc, "physicalLocation");
-    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(u->file, root));
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(u->file, cx->root));
     cJSON_AddItemToArray(locations, loc);
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "properties"), "partiallyAnalyzed", u->parsed);
     return o;
@@ -410,6 +421,9 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
             root[--n] = '\0';
     }
 
+    al_sources sources;
+    al_sources_init(&sources);
+    sarif_ctx cx = {root, &sources};
     cJSON *sarif = cJSON_CreateObject();
     cJSON_AddStringToObject(sarif, "$schema", SARIF_SCHEMA);
     cJSON_AddStringToObject(sarif, "version", "2.1.0");
@@ -443,7 +457,7 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     if (f->failures.count) {
         cJSON *notes = cJSON_AddArrayToObject(invocation, "toolExecutionNotifications");
         for (size_t i = 0; i < f->failures.count; i++)
-            cJSON_AddItemToArray(notes, notification_json(&f->failures.items[i], root));
+            cJSON_AddItemToArray(notes, notification_json(&f->failures.items[i], &cx));
     }
 
     if (root) {
@@ -460,11 +474,11 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
 
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->items.count; i++)
-        cJSON_AddItemToArray(results, result_json(&f->items.items[i], root));
+        cJSON_AddItemToArray(results, result_json(&f->items.items[i], &cx));
     for (size_t i = 0; i < f->suppressed.count; i++)
-        cJSON_AddItemToArray(results, result_json(&f->suppressed.items[i], root));
+        cJSON_AddItemToArray(results, result_json(&f->suppressed.items[i], &cx));
     for (size_t i = 0; i < f->gone.count; i++)
-        cJSON_AddItemToArray(results, absent_result_json(&f->gone.items[i], f->source_root, root));
+        cJSON_AddItemToArray(results, absent_result_json(&f->gone.items[i], f->source_root, &cx));
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
 
     char *text = cJSON_Print(sarif);
@@ -472,5 +486,6 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     fputc('\n', out);
     cJSON_free(text);
     cJSON_Delete(sarif);
+    al_sources_free(&sources);
     free(root);
 }

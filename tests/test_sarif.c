@@ -364,6 +364,42 @@ static void test_escaping_and_determinism(void **state)
     sample_free(&s);
 }
 
+/* Regions count UTF-16 code units, as columnKind says: libclang's byte columns are converted by
+ * reading the line (é is 2 bytes and 1 unit, an emoji 4 bytes and 2 units). */
+static void test_columns_are_utf16(void **state)
+{
+    (void)state;
+    test_mkdirs(AL_TEST_WORK_DIR);
+    char *path = test_write("utf16.c", "void f(void)\n"
+                                       "{\n"
+                                       "    /* \xc3\xa9\xf0\x9f\x98\x80 */ usleep(1);\n"
+                                       "}\n");
+    al_findings f;
+    memset(&f, 0, sizeof(f));
+    al_finding x = {0};
+    x.rule = "async-lock";
+    x.category = "sleep";
+    x.severity = AL_SEVERITY_ERROR;
+    x.callee = "usleep";
+    x.loc = (al_source_loc){path, 3, 18}; /* byte column of usleep */
+    x.function = "f";
+    x.message = "blocking call 'usleep' in event-loop handler 'f'";
+    x.why = "w";
+    x.fix = "f";
+    strcpy(x.fingerprint, "0123456789abcdef");
+    AL_VEC_PUSH(f.items, x);
+    f.source_root = AL_TEST_WORK_DIR;
+    char *text = render(&f, NULL);
+    cJSON *root = cJSON_Parse(text);
+    assert_string_equal(str(root, "runs.0.columnKind"), "utf16CodeUnits");
+    assert_int_equal(num(root, "runs.0.results.0.locations.0.physicalLocation.region.startColumn"), 15);
+    assert_int_equal(num(root, "runs.0.results.0.locations.0.physicalLocation.region.endColumn"), 21);
+    cJSON_Delete(root);
+    free(text);
+    AL_VEC_FREE(f.items);
+    free(path);
+}
+
 static void test_empty_report(void **state)
 {
     (void)state;
@@ -429,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_code_flows_and_related_locations),
         cmocka_unit_test(test_fingerprints_ignore_lines),
         cmocka_unit_test(test_escaping_and_determinism),
+        cmocka_unit_test(test_columns_are_utf16),
         cmocka_unit_test(test_empty_report),
         cmocka_unit_test(test_suppressed_results),
     };
