@@ -61,11 +61,12 @@ static bool load_entry(al_baseline_entry *e, const al_jsonfile *jf, const cJSON 
     return true;
 }
 
-bool al_baseline_load(al_baseline_entries *out, const char *path, char **error)
+/* `text` is NULL to read `path`, else the file's `len` bytes. */
+static bool load(al_baseline_entries *out, const char *path, const char *text, size_t len, char **error)
 {
     memset(out, 0, sizeof(*out));
     al_jsonfile jf;
-    if (!al_jsonfile_load(&jf, path, error)) {
+    if (!(text ? al_jsonfile_parse(&jf, path, text, len, error) : al_jsonfile_load(&jf, path, error))) {
         al_jsonfile_free(&jf);
         return false;
     }
@@ -96,6 +97,16 @@ bool al_baseline_load(al_baseline_entries *out, const char *path, char **error)
     if (!ok)
         al_baseline_free(out);
     return ok;
+}
+
+bool al_baseline_load(al_baseline_entries *out, const char *path, char **error)
+{
+    return load(out, path, NULL, 0, error);
+}
+
+bool al_baseline_parse(al_baseline_entries *out, const char *path, const char *text, size_t len, char **error)
+{
+    return load(out, path, text ? text : "", len, error);
 }
 
 static int compare_entries(const void *a, const void *b)

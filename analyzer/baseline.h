@@ -15,6 +15,8 @@
 
 /* Reads a baseline. On failure returns false and sets *error to one line naming the file. */
 bool al_baseline_load(al_baseline_entries *out, const char *path, char **error);
+/* The same for a baseline already in memory (`len` bytes); `path` names it in messages. */
+bool al_baseline_parse(al_baseline_entries *out, const char *path, const char *text, size_t len, char **error);
 
 /* Today's findings as entries, ordered by file, function and call; a reason `previous` gave a
  * fingerprint is kept. `previous` may be NULL. */

@@ -319,7 +319,8 @@ static bool declarations(reader *rd, const cJSON *root, al_config *c)
     return ok;
 }
 
-bool al_config_load(al_config *c, const char *path, char **error)
+/* `text` is NULL to read `path`, else the file's `len` bytes. */
+static bool load(al_config *c, const char *path, const char *text, size_t len, char **error)
 {
     memset(c, 0, sizeof(*c));
     c->conditional = -1;
@@ -328,7 +329,7 @@ bool al_config_load(al_config *c, const char *path, char **error)
     char *slash = strrchr(c->folder, '/');
     slash[slash == c->folder ? 1 : 0] = '\0';
     al_jsonfile jf;
-    if (!al_jsonfile_load(&jf, path, error)) {
+    if (!(text ? al_jsonfile_parse(&jf, path, text, len, error) : al_jsonfile_load(&jf, path, error))) {
         al_jsonfile_free(&jf);
         return false;
     }
@@ -339,6 +340,16 @@ bool al_config_load(al_config *c, const char *path, char **error)
               only_keys(&rd, jf.root, "", keys) && settings(&rd, jf.root, c) && declarations(&rd, jf.root, c);
     al_jsonfile_free(&jf);
     return ok;
+}
+
+bool al_config_load(al_config *c, const char *path, char **error)
+{
+    return load(c, path, NULL, 0, error);
+}
+
+bool al_config_parse(al_config *c, const char *path, const char *text, size_t len, char **error)
+{
+    return load(c, path, text ? text : "", len, error);
 }
 
 static void free_strings(char **items, size_t count)

@@ -31,6 +31,8 @@ char *al_config_find(const char *start);
 /* Reads and validates `path`. On failure returns false and sets *error to
  * "path:line:col: error: \"key.path\": what is wrong". */
 bool al_config_load(al_config *c, const char *path, char **error);
+/* The same for a file already in memory (`len` bytes); `path` names it and its folder. */
+bool al_config_parse(al_config *c, const char *path, const char *text, size_t len, char **error);
 void al_config_free(al_config *c);
 
 /* Whether `file` (absolute) matches one of `patterns`, taken relative to `base`: `*` and `**` match

@@ -189,11 +189,15 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     reader r = {{data, (const unsigned char *)data + len, false}, 1};
     char *file = get_text(&r, NULL);
     al_tu_facts_init(out, file ? file : "");
+    /* what the encoder never writes is rejected, so a unit has one encoding: a file name is never
+     * absent, and the string count includes id 0, "" */
+    r.bytes.bad = r.bytes.bad || !file;
     free(file);
     out->parsed = get_u32(&r, 2);
     out->failure = get_text(&r, NULL);
     out->error_count = get_u32(&r, UINT32_MAX);
     size_t strings = get_count(&r, 1);
+    r.bytes.bad = r.bytes.bad || strings == 0;
     for (size_t i = 1; i < strings && !r.bytes.bad; i++) {
         size_t n = 0;
         const char *s = al_bytes_get_span(&r.bytes, &n);

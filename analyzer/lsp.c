@@ -30,7 +30,11 @@ struct al_lsp {
     al_strtab published_uris; /* uri -> id into published */
     AL_VEC(char *) published; /* the diagnostics array last sent for each uri, unformatted JSON */
     al_strtab warned_folders; /* files told once that no compile database was found */
+    al_lsp_analyzer analyze;
+    void *analyze_context;
 };
+
+static int run_check(void *context, const char *build_dir, al_strbuf *out, al_strbuf *err);
 
 al_lsp *al_lsp_new(const char *self, char **extra_args, int extra_count, FILE *out)
 {
@@ -39,6 +43,8 @@ al_lsp *al_lsp_new(const char *self, char **extra_args, int extra_count, FILE *o
     s->extra_args = extra_args;
     s->extra_count = extra_count;
     s->out = out;
+    s->analyze = run_check;
+    s->analyze_context = s;
     al_strtab_init(&s->published_uris);
     al_strtab_init(&s->warned_folders);
     return s;
@@ -55,6 +61,12 @@ void al_lsp_free(al_lsp *s)
     al_strtab_free(&s->warned_folders);
     free(s->self);
     free(s);
+}
+
+void al_lsp_set_analyzer(al_lsp *s, al_lsp_analyzer analyze, void *context)
+{
+    s->analyze = analyze;
+    s->analyze_context = context;
 }
 
 int al_lsp_exit_code(const al_lsp *s)
@@ -338,6 +350,22 @@ static char *find_build_dir(const char *path)
     return NULL;
 }
 
+/* The default analyzer: `asynclock check` as a child process, so a crash cannot take the server down. */
+static int run_check(void *context, const char *build_dir, al_strbuf *out, al_strbuf *err)
+{
+    al_lsp *s = context;
+    AL_VEC(const char *) argv = {0};
+    const char *fixed[] = {s->self, "check", "-p", build_dir, "-f", "json", "-q", "--fail-on", "never"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+        AL_VEC_PUSH(argv, fixed[i]);
+    for (int i = 0; i < s->extra_count; i++)
+        AL_VEC_PUSH(argv, s->extra_args[i]);
+    AL_VEC_PUSH(argv, NULL);
+    int status = al_run_capture(argv.items, NULL, out, err);
+    AL_VEC_FREE(argv);
+    return status;
+}
+
 /* Analyzes the project of `path` and publishes: the file itself always, others when changed. */
 static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
 {
@@ -354,18 +382,10 @@ static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
         publish(s, uri, cJSON_CreateArray(), true);
         return;
     }
-    AL_VEC(const char *) argv = {0};
-    const char *fixed[] = {s->self, "check", "-p", build_dir, "-f", "json", "-q", "--fail-on", "never"};
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
-        AL_VEC_PUSH(argv, fixed[i]);
-    for (int i = 0; i < s->extra_count; i++)
-        AL_VEC_PUSH(argv, s->extra_args[i]);
-    AL_VEC_PUSH(argv, NULL);
     al_strbuf out = {0}, err = {0};
     al_strbuf_append(&out, "");
     al_strbuf_append(&err, "");
-    int status = al_run_capture(argv.items, NULL, &out, &err);
-    AL_VEC_FREE(argv);
+    int status = s->analyze(s->analyze_context, build_dir, &out, &err);
     cJSON *report = status == 0 ? cJSON_Parse(out.data) : NULL;
     if (!report) {
         char *newline = strchr(err.data, '\n');

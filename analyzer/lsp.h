@@ -22,6 +22,12 @@ typedef struct al_lsp al_lsp;
 al_lsp *al_lsp_new(const char *self, char **extra_args, int extra_count, FILE *out);
 void al_lsp_free(al_lsp *server);
 
+/* How an analysis runs: `asynclock check` of the project in `build_dir`, its JSON report appended
+ * to `out` and its messages to `err`; returns the exit status. */
+typedef int (*al_lsp_analyzer)(void *context, const char *build_dir, al_strbuf *out, al_strbuf *err);
+/* Replaces the child process (the default) with `analyze`, e.g. so the fuzz target does not fork. */
+void al_lsp_set_analyzer(al_lsp *server, al_lsp_analyzer analyze, void *context);
+
 /* Handles one message (the JSON body of a frame). Returns false once the client sent `exit`. */
 bool al_lsp_handle(al_lsp *server, const char *body, size_t len);
 

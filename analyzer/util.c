@@ -395,6 +395,10 @@ uint64_t al_bytes_get_u64(al_byte_reader *r)
         if (r->p >= r->end)
             break;
         unsigned char byte = *r->p++;
+        /* only the encoder's spelling: no bits past 64, no zero last byte (as in 0x80 0x00 for 0),
+         * so every value has one encoding and decoded facts re-encode to the same bytes */
+        if ((shift == 63 && byte > 1) || (shift && byte == 0))
+            break;
         v |= (uint64_t)(byte & 0x7f) << shift;
         if (!(byte & 0x80))
             return v;

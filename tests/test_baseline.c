@@ -189,6 +189,25 @@ static void test_corrupt_or_foreign_baselines(void **state)
     free(error);
 }
 
+/* The in-memory reader: entries from the given bytes only, errors naming the path given. */
+static void test_parse_from_memory(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"version\": 1, \"entries\": [{\"fingerprint\": \"00000000000000aa\", \"count\": 2}]}";
+    al_baseline_entries e;
+    char *error = NULL;
+    assert_true(al_baseline_parse(&e, "mem.json", text, strlen(text), &error));
+    assert_int_equal(e.count, 1);
+    assert_string_equal(e.items[0].fingerprint, "00000000000000aa");
+    assert_int_equal(e.items[0].count, 2);
+    assert_string_equal(e.items[0].file, "");
+    al_baseline_free(&e);
+    assert_false(al_baseline_parse(&e, "mem.json", text, strlen(text) - 1, &error));
+    assert_int_equal(e.count, 0);
+    assert_string_equal(error, "mem.json:1:76: error: malformed JSON");
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_entries_round_trip_and_keep_reasons),
         cmocka_unit_test(test_apply_marks_new_unchanged_and_gone),
         cmocka_unit_test(test_corrupt_or_foreign_baselines),
+        cmocka_unit_test(test_parse_from_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

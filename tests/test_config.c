@@ -247,6 +247,30 @@ static void test_exclude_globs(void **state)
     assert_false(al_config_path_excluded("/p/third_party/x.c", "/p", patterns, 0));
 }
 
+/* The in-memory reader agrees with the file reader: same settings, same errors, same folder. */
+static void test_parse_from_memory(void **state)
+{
+    (void)state;
+    al_config c;
+    char *error = NULL;
+    assert_true(al_config_parse(&c, "/p/q/.asynclock.json", full, strlen(full), &error));
+    assert_string_equal(c.folder, "/p/q");
+    assert_string_equal(c.rule_paths.items[0], "/p/q/packs/x.json");
+    assert_string_equal(c.fail_on, "error");
+    assert_non_null(c.pack);
+    al_config_free(&c);
+    static const char bad[] = "{\"version\": 1,\n \"x\": 1}";
+    assert_false(al_config_parse(&c, "/p/.asynclock.json", bad, strlen(bad), &error));
+    assert_string_equal(error, "/p/.asynclock.json:2:7: error: \"x\": unknown key");
+    free(error);
+    al_config_free(&c);
+    error = NULL;
+    assert_false(al_config_parse(&c, "/p/.asynclock.json", "{}", 1, &error)); /* `len` bounds the text */
+    assert_string_equal(error, "/p/.asynclock.json:1:2: error: malformed JSON");
+    free(error);
+    al_config_free(&c);
+}
+
 int main(void)
 {
     test_mkdirs(AL_TEST_WORK_DIR);
@@ -254,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_every_key),           cmocka_unit_test(test_empty_file_sets_nothing),
         cmocka_unit_test(test_errors_name_the_key), cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_found_upward),        cmocka_unit_test(test_exclude_globs),
+        cmocka_unit_test(test_parse_from_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
