@@ -24,15 +24,25 @@ static uint32_t function_for_key(al_program *p, uint32_t key, uint32_t name)
     return (uint32_t)p->functions.count - 1;
 }
 
-static al_loc translate_loc(al_program *p, const al_tu_facts *tu, al_loc loc)
+/* A unit's string id as a program string id. Each unit string is interned once (remap memoizes:
+ * id + 1, 0 for not yet), and strings no fact uses (the paths of included headers) never are:
+ * interning is most of the link's time. */
+static uint32_t unit_string(al_program *p, const al_tu_facts *tu, uint32_t *remap, uint32_t id)
 {
-    loc.file = al_strtab_intern(&p->strings, al_str(&tu->strings, loc.file));
+    if (!remap[id])
+        remap[id] = al_strtab_intern(&p->strings, al_str(&tu->strings, id)) + 1;
+    return remap[id] - 1;
+}
+
+#define UNIT_STR(tu, id) unit_string(p, (tu), remap, (id))
+
+static al_loc translate_loc(al_program *p, const al_tu_facts *tu, uint32_t *remap, al_loc loc)
+{
+    loc.file = UNIT_STR(tu, loc.file);
     return loc;
 }
 
-#define UNIT_STR(tu, id) al_strtab_intern(&p->strings, al_str(&(tu)->strings, (id)))
-
-static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u32_vec *owner)
+static void link_unit(al_program *p, al_tu_facts *tu, uint32_t *remap, uint32_t unit_index, al_u32_vec *owner)
 {
     /* 1. functions: definitions are owned by their first unit */
     for (size_t i = 0; i < tu->functions.count; i++) {
@@ -46,10 +56,10 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
             f->type = UNIT_STR(tu, ff->type);
         if (ff->defined && !f->defined) {
             f->defined = true;
-            f->loc = translate_loc(p, tu, ff->loc);
+            f->loc = translate_loc(p, tu, remap, ff->loc);
             owner->items[index] = unit_index;
         } else if (!f->defined && f->loc.line == 0) {
-            f->loc = translate_loc(p, tu, ff->loc);
+            f->loc = translate_loc(p, tu, remap, ff->loc);
         }
     }
     /* 2. calls made by the functions this unit owns */
@@ -65,7 +75,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
         c.indirect = fc->callee_key == 0;
         c.callee = c.indirect ? AL_NONE : UNIT_STR(tu, fc->callee_key); /* a key for now */
         c.callee_name = UNIT_STR(tu, fc->callee_name);
-        c.loc = translate_loc(p, tu, fc->loc);
+        c.loc = translate_loc(p, tu, remap, fc->loc);
         c.first_arg = (uint32_t)p->args.count;
         c.arg_count = fc->arg_count;
         c.assigned_to = fc->assigned_to ? UNIT_STR(tu, fc->assigned_to) : 0;
@@ -101,7 +111,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
                 p->functions.items[r.function].name = UNIT_STR(tu, fr->function_name);
         }
         r.target_function = fr->target_key ? UNIT_STR(tu, fr->target_key) : AL_NONE; /* a key for now */
-        r.loc = translate_loc(p, tu, fr->loc);
+        r.loc = translate_loc(p, tu, remap, fr->loc);
         r.use = fr->use;
         r.target = UNIT_STR(tu, fr->target);
         r.index = fr->index;
@@ -111,7 +121,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t unit_index, al_u3
     }
 }
 
-static void link_aliases(al_program *p, const al_tu_facts *tu)
+static void link_aliases(al_program *p, const al_tu_facts *tu, uint32_t *remap)
 {
     for (size_t i = 0; i < tu->aliases.count; i++) {
         al_alias a = {UNIT_STR(tu, tu->aliases.items[i].variable_key), UNIT_STR(tu, tu->aliases.items[i].source_key)};
@@ -138,6 +148,7 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
     memset(p, 0, sizeof(*p));
     al_strtab_init(&p->strings);
     al_u32_vec owner = {0};
+    al_u32_vec remap = {0};
     for (size_t u = 0; u < count; u++) {
         al_tu_facts *tu = &units[u];
         al_unit_status status = {0};
@@ -148,12 +159,15 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
         tu->failure = NULL;
         AL_VEC_PUSH(p->units, status);
         if (tu->parsed) {
-            link_unit(p, tu, (uint32_t)u, &owner);
-            link_aliases(p, tu);
+            AL_VEC_RESERVE(remap, tu->strings.count);
+            memset(remap.items, 0, tu->strings.count * sizeof(uint32_t));
+            link_unit(p, tu, remap.items, (uint32_t)u, &owner);
+            link_aliases(p, tu, remap.items);
         }
         al_tu_facts_free(tu);
     }
     AL_VEC_FREE(owner);
+    AL_VEC_FREE(remap);
 
     /* resolve callee keys to functions now that every unit is in */
     for (size_t i = 0; i < p->calls.count; i++) {

@@ -90,8 +90,28 @@ void al_strtab_free(al_strtab *t)
     for (uint32_t i = 0; i < t->count; i++)
         free(t->strings[i]);
     free(t->strings);
+    free(t->hashes);
     free(t->slots);
     memset(t, 0, sizeof(*t));
+}
+
+/* The interner's own hash, 8 bytes a step: interning is the hot loop of linking and of reading the
+ * facts cache. (al_hash_bytes stays FNV-1a: fingerprints written into baselines depend on it.) */
+static uint64_t strtab_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 29;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 32);
 }
 
 static uint32_t strtab_probe(const al_strtab *t, const char *s, size_t len, uint64_t hash)
@@ -102,9 +122,11 @@ static uint32_t strtab_probe(const al_strtab *t, const char *s, size_t len, uint
         uint32_t id1 = t->slots[i];
         if (id1 == 0)
             return i;
-        const char *have = t->strings[id1 - 1];
-        if (strncmp(have, s, len) == 0 && have[len] == '\0')
-            return i;
+        if (t->hashes[id1 - 1] == hash) { /* compare the text only when the hashes agree */
+            const char *have = t->strings[id1 - 1];
+            if (strncmp(have, s, len) == 0 && have[len] == '\0')
+                return i;
+        }
         i = (i + 1) & mask;
     }
 }
@@ -115,28 +137,32 @@ static void strtab_grow(al_strtab *t)
     uint32_t *old = t->slots;
     t->slot_count *= 2;
     t->slots = al_xcalloc(t->slot_count, sizeof(*t->slots));
+    uint32_t mask = t->slot_count - 1;
     for (uint32_t i = 0; i < old_count; i++) {
         if (!old[i])
             continue;
-        const char *s = t->strings[old[i] - 1];
-        size_t len = strlen(s);
-        t->slots[strtab_probe(t, s, len, al_hash_bytes(s, len, AL_HASH_SEED))] = old[i];
+        uint32_t j = (uint32_t)t->hashes[old[i] - 1] & mask; /* all distinct: the first free slot */
+        while (t->slots[j])
+            j = (j + 1) & mask;
+        t->slots[j] = old[i];
     }
     free(old);
 }
 
 uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
 {
-    uint64_t hash = al_hash_bytes(s, len, AL_HASH_SEED);
+    uint64_t hash = strtab_hash(s, len);
     uint32_t slot = strtab_probe(t, s, len, hash);
     if (t->slots[slot])
         return t->slots[slot] - 1;
     if (t->count == t->capacity) {
         t->capacity = t->capacity ? t->capacity * 2 : 64;
         t->strings = al_xrealloc(t->strings, t->capacity * sizeof(*t->strings));
+        t->hashes = al_xrealloc(t->hashes, t->capacity * sizeof(*t->hashes));
     }
     uint32_t id = t->count++;
     t->strings[id] = al_xstrndup(s, len);
+    t->hashes[id] = hash;
     t->slots[slot] = id + 1;
     if ((uint64_t)t->count * 2 > t->slot_count)
         strtab_grow(t);
@@ -151,7 +177,7 @@ uint32_t al_strtab_intern(al_strtab *t, const char *s)
 uint32_t al_strtab_find(const al_strtab *t, const char *s)
 {
     size_t len = strlen(s);
-    uint32_t slot = strtab_probe(t, s, len, al_hash_bytes(s, len, AL_HASH_SEED));
+    uint32_t slot = strtab_probe(t, s, len, strtab_hash(s, len));
     return t->slots[slot] ? t->slots[slot] - 1 : UINT32_MAX;
 }
 

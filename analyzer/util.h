@@ -60,7 +60,8 @@ uint64_t al_hash_bytes(const void *data, size_t len, uint64_t seed);
 
 /* String interner: equal strings get equal ids, ids are dense from 0. Id 0 is always "". */
 typedef struct al_strtab {
-    char **strings; /* id -> string (owned) */
+    char **strings;   /* id -> string (owned) */
+    uint64_t *hashes; /* id -> its hash, so probing and growing never rehash or compare in vain */
     uint32_t count, capacity;
     uint32_t *slots;     /* open addressing: id + 1, 0 = empty */
     uint32_t slot_count; /* power of two */

@@ -63,7 +63,7 @@ tidy="$(command -v "clang-tidy-$major" || true)"
 if [ -z "$clang" ] || [ -z "$tidy" ]; then die "clang-$major or clang-tidy-$major not on PATH after installing"; fi
 
 cache_supported=false
-if "$asynclock" --help | grep -q -- --cache; then cache_supported=true; fi
+if "$asynclock" --help | grep -- --cache >/dev/null; then cache_supported=true; fi # grep -q would close the pipe early (SIGPIPE under pipefail)
 
 rm -rf "$work"
 mkdir -p "$work"
