@@ -49,7 +49,8 @@ static const char usage_text[] =
     "\n"
     "check options:\n"
     "  -p DIR               folder holding compile_commands.json (default: ., then ./build)\n"
-    "  FILE...              report only findings in these files (the whole program is analyzed)\n"
+    "  FILE...              report only findings in these files (the whole program is analyzed;\n"
+    "                       unchanged units come from the facts cache)\n"
     "  -f, --format FMT     text (default) | json | sarif | html | codequality\n"
     "  -o, --output FILE    write the report there (default: standard output)\n"
     "      --json FILE      also write the JSON report to FILE\n"
@@ -93,6 +94,7 @@ static const char usage_text[] =
     "\n"
     "merge: joins the facts files of every shard of a --shard run, then analyzes and reports\n"
     "as check does (check's report options apply).\n"
+    "\n"
     "baseline: writes today's findings to -o FILE (JSON); a \"reason\" an entry of an existing\n"
     "FILE has is kept. Takes the check options that choose findings (-p, --rules, --conditional,\n"
     "--source-root, FILE...).\n"
@@ -104,7 +106,8 @@ static const char usage_text[] =
     "\n"
     "Command-line options override the configuration file.\n"
     "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
-    "configuration error (or, with --strict, a failed translation unit).\n"
+    "configuration error (or, with --strict, a failed translation unit); 130/143 after SIGINT/\n"
+    "SIGTERM (the parsed units stay cached, no report is written).\n"
     "Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
 
 typedef struct check_options {
