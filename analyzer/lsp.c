@@ -32,6 +32,8 @@ struct al_lsp {
     al_strtab warned_folders; /* files told once that no compile database was found */
     al_lsp_analyzer analyze;
     void *analyze_context;
+    char *document_folder; /* the folder of the file being analyzed: the child runs there, so that
+                              it finds the project's .asynclock.json as `check` would */
 };
 
 static int run_check(void *context, const char *build_dir, al_strbuf *out, al_strbuf *err);
@@ -59,6 +61,7 @@ void al_lsp_free(al_lsp *s)
     AL_VEC_FREE(s->published);
     al_strtab_free(&s->published_uris);
     al_strtab_free(&s->warned_folders);
+    free(s->document_folder);
     free(s->self);
     free(s);
 }
@@ -361,7 +364,7 @@ static int run_check(void *context, const char *build_dir, al_strbuf *out, al_st
     for (int i = 0; i < s->extra_count; i++)
         AL_VEC_PUSH(argv, s->extra_args[i]);
     AL_VEC_PUSH(argv, NULL);
-    int status = al_run_capture(argv.items, NULL, out, err);
+    int status = al_run_capture(argv.items, s->document_folder, out, err);
     AL_VEC_FREE(argv);
     return status;
 }
@@ -370,6 +373,12 @@ static int run_check(void *context, const char *build_dir, al_strbuf *out, al_st
 static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
 {
     char *build_dir = find_build_dir(path);
+    free(s->document_folder);
+    s->document_folder = al_xstrndup(path, (size_t)(strrchr(path, '/') - path));
+    if (!*s->document_folder) {
+        free(s->document_folder);
+        s->document_folder = al_xstrdup("/");
+    }
     if (!build_dir) {
         if (al_strtab_find(&s->warned_folders, path) == UINT32_MAX) {
             al_strtab_intern(&s->warned_folders, path);

@@ -220,6 +220,28 @@ s.notify("exit")
 code, err = s.finish()
 check("exit after shutdown: code 0", code == 0, (code, err))
 
+# The project's .asynclock.json applies, as it does for `asynclock check` run in the project.
+configured = os.path.join(WORK, "configured")
+shutil.rmtree(configured, ignore_errors=True)
+os.makedirs(os.path.join(configured, "src"))
+open(os.path.join(configured, "src", "main.c"), "w").write(MAIN_V1.replace("    helper_log(\"tick\");\n", ""))
+json.dump([{"directory": configured, "file": "src/main.c", "arguments": ["cc", "-c", "src/main.c"]}],
+          open(os.path.join(configured, "compile_commands.json"), "w"))
+s = Server()
+s.request(1, "initialize", {"capabilities": {}})
+s.read()
+configured_main = os.path.join(configured, "src", "main.c")
+s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(configured_main), "languageId": "c", "version": 1,
+                                                   "text": ""}})
+pubs = publications(s.read_until_quiet())
+check("without a configuration: the sleep is reported", len(pubs.get(uri(configured_main), [])) == 1, pubs)
+open(os.path.join(configured, ".asynclock.json"), "w").write('{"categories": {"sleep": false}}\n')
+s.notify("textDocument/didSave", {"textDocument": {"uri": uri(configured_main)}})
+pubs = publications(s.read_until_quiet())
+check("the project's .asynclock.json is found: sleep turned off", pubs.get(uri(configured_main)) == [], pubs)
+s.notify("exit")
+s.finish()
+
 s = Server()
 s.request(1, "initialize", {"capabilities": {}})
 s.read()
