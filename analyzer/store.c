@@ -102,22 +102,6 @@ static int open_database(al_store *s, char **why)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
-        /* quick_check reads every page: a truncated or overwritten file shows up here, not halfway
-         * through the analysis. */
-        sqlite3_stmt *st = NULL;
-        rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
-        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-            const char *verdict = (const char *)sqlite3_column_text(st, 0);
-            if (!verdict || strcmp(verdict, "ok") != 0) {
-                *why = al_xstrdup(verdict ? verdict : "integrity check failed");
-                rc = SQLITE_CORRUPT;
-            }
-        } else if (rc == SQLITE_OK) {
-            rc = sqlite3_errcode(s->db);
-        }
-        sqlite3_finalize(st);
-    }
-    if (rc == SQLITE_OK) {
         /* a cache of another schema is not corrupt, only old: start it afresh */
         sqlite3_stmt *st = NULL;
         rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE name = 'schema'", -1, &st, NULL);
@@ -246,6 +230,28 @@ void al_store_close(al_store *s)
     free(s);
 }
 
+/* Damage that shows only when its pages are read (a truncated file opens fine): the cache is
+ * deleted and started afresh, and the user told. Without a working database the run goes on
+ * uncached. */
+static void rebuild(al_store *s, const char *why)
+{
+    char *reason = al_xstrdup(why);
+    close_database(s);
+    remove_database_files(s->path);
+    char *error = NULL;
+    if (open_database_patiently(s, &error) == SQLITE_OK) {
+        fprintf(stderr, "%s: warning: the facts cache was corrupt (%s); rebuilt it\n", s->path, reason);
+    } else {
+        fprintf(stderr,
+                "%s: warning: the facts cache was corrupt (%s) and cannot be rebuilt (%s); going on without it\n",
+                s->path, reason, error ? error : "unknown error");
+        close_database(s);
+        s->write_failed = true;
+    }
+    free(error);
+    free(reason);
+}
+
 /* ---- units ---- */
 
 /* The cache key of a command: what, besides the files it reads, decides a unit's facts. */
@@ -282,11 +288,20 @@ static bool deps_unchanged(al_store *s, const void *data, size_t len)
 
 bool al_store_load(al_store *s, const al_compile_command *cmd, al_tu_facts *out)
 {
+    if (!s->db)
+        return false;
     char *key = command_key(s, cmd);
     sqlite3_reset(s->load);
     sqlite3_bind_text(s->load, 1, cmd->file, -1, SQLITE_TRANSIENT);
     bool fresh = false;
-    if (sqlite3_step(s->load) == SQLITE_ROW) {
+    int rc = sqlite3_step(s->load);
+    if (is_corruption(rc) || is_corruption(sqlite3_extended_errcode(s->db))) {
+        sqlite3_reset(s->load);
+        rebuild(s, sqlite3_errmsg(s->db));
+        free(key);
+        return false;
+    }
+    if (rc == SQLITE_ROW) {
         const char *stored = (const char *)sqlite3_column_text(s->load, 0);
         const void *deps = sqlite3_column_blob(s->load, 1);
         size_t deps_len = (size_t)sqlite3_column_bytes(s->load, 1);
@@ -327,6 +342,18 @@ static bool encode_deps(al_store *s, const al_tu_facts *tu, al_bytes *out)
     return tu->includes.count > 0;
 }
 
+static int write_unit(al_store *s, const char *file, const char *key, const al_bytes *deps, const al_bytes *facts)
+{
+    sqlite3_reset(s->save);
+    sqlite3_bind_text(s->save, 1, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s->save, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s->save, 3, deps->items, (int)deps->count, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s->save, 4, facts->items, (int)facts->count, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s->save);
+    sqlite3_reset(s->save);
+    return rc;
+}
+
 bool al_store_save(al_store *s, const al_compile_command *cmd, const al_tu_facts *tu)
 {
     if (s->write_failed || !tu->parsed || tu->error_count)
@@ -336,20 +363,19 @@ bool al_store_save(al_store *s, const al_compile_command *cmd, const al_tu_facts
     if (encode_deps(s, tu, &deps)) {
         al_tu_facts_encode(tu, &facts);
         char *key = command_key(s, cmd);
-        sqlite3_reset(s->save);
-        sqlite3_bind_text(s->save, 1, cmd->file, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s->save, 2, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_blob(s->save, 3, deps.items, (int)deps.count, SQLITE_TRANSIENT);
-        sqlite3_bind_blob(s->save, 4, facts.items, (int)facts.count, SQLITE_TRANSIENT);
-        int rc = sqlite3_step(s->save);
-        sqlite3_reset(s->save);
+        int rc = write_unit(s, cmd->file, key, &deps, &facts);
+        if (is_corruption(rc)) { /* found while writing: rebuild, then write this unit once more */
+            rebuild(s, sqlite3_errmsg(s->db));
+            if (s->db)
+                rc = write_unit(s, cmd->file, key, &deps, &facts);
+        }
         free(key);
-        if (rc != SQLITE_DONE) {
+        if (rc != SQLITE_DONE && s->db) {
             fprintf(stderr, "%s: warning: cannot write the facts cache: %s; going on without it\n", s->path,
                     sqlite3_errmsg(s->db));
             s->write_failed = true;
-            ok = false;
         }
+        ok = !s->write_failed;
     }
     AL_VEC_FREE(deps);
     AL_VEC_FREE(facts);
