@@ -74,6 +74,7 @@ static const char usage_text[] =
     "      --no-config      read no configuration file\n"
     "      --fail-on LEVEL  error | warning | note | never (default: warning)\n"
     "      --conditional    also report conditional APIs (read, write, recv, send, ...)\n"
+    "      --no-conditional do not, whatever the configuration file says\n"
     "      --resolve-by-type\n"
     "                       a call through a pointer that no store into its field or\n"
     "                       array explains may call any address-taken function of its type\n"
@@ -124,6 +125,7 @@ typedef struct check_options {
     AL_VEC(const char *) rule_paths;
     const char *fail_on;
     bool conditional;
+    bool no_conditional;  /* --no-conditional: overrides "conditional": true in the configuration */
     bool resolve_by_type; /* --resolve-by-type: unresolved indirect calls match by function type */
     bool unknown;         /* --unknown: list undescribed external functions instead of findings */
     const char *source_root;
@@ -166,6 +168,7 @@ enum {
     OPT_RULES,
     OPT_FAIL_ON,
     OPT_CONDITIONAL,
+    OPT_NO_CONDITIONAL,
     OPT_RESOLVE_BY_TYPE,
     OPT_SOURCE_ROOT,
     OPT_COLOR,
@@ -194,6 +197,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
+                                                 {"no-conditional", no_argument, NULL, OPT_NO_CONDITIONAL},
                                                  {"resolve-by-type", no_argument, NULL, OPT_RESOLVE_BY_TYPE},
                                                  {"unknown", no_argument, NULL, OPT_UNKNOWN},
                                                  {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
@@ -261,6 +265,11 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_CONDITIONAL:
             o->conditional = true;
+            o->no_conditional = false;
+            break;
+        case OPT_NO_CONDITIONAL:
+            o->no_conditional = true;
+            o->conditional = false;
             break;
         case OPT_RESOLVE_BY_TYPE:
             o->resolve_by_type = true;
@@ -367,7 +376,7 @@ static bool apply_config(check_options *o)
         o->fail_on = o->config.fail_on ? o->config.fail_on : "warning";
     if (!o->source_root)
         o->source_root = o->config.source_root;
-    if (!o->conditional)
+    if (!o->conditional && !o->no_conditional)
         o->conditional = o->config.conditional == 1;
     return true;
 }

@@ -348,6 +348,30 @@ sed -i 's|    flush_metrics();|    flush_metrics(); // NOLINT(async-lock)|' "$cf
 run -C "$cfg" check -p "$cfg"
 expect "suppression: a comment that matches nothing is a note" "$(cat "$out")" \
   eval 'grep -q "^main.c:$((sleep_line - 1)):[0-9]*: note: unused suppression .NOLINT(async-lock).: no finding on this line$" "$out"'
+# "conditional": true in the configuration, and --no-conditional turning it off for one run
+cond="$work/conditional"
+rm -rf "$cond" && mkdir -p "$cond"
+cat >"$cond/main.c" <<'EOF'
+#include <unistd.h>
+#include <uv.h>
+
+static void on_timer(uv_timer_t *timer)
+{
+    char byte;
+    (void)timer;
+    (void)read(3, &byte, 1);
+}
+
+void start(uv_timer_t *timer) { uv_timer_start(timer, on_timer, 100, 0); }
+EOF
+write_db "$cond" "{\"directory\": \"$cond\", \"arguments\": [\"cc\", \"-c\", \"main.c\"], \"file\": \"main.c\"}"
+printf '{"conditional": true, "fail-on": "note"}\n' >"$cond/.asynclock.json"
+run -C "$cond" check -p "$cond" --color never
+expect "config: conditional APIs on" "exit $rc; $(tail -n 1 "$out")" \
+  eval '[ "$rc" -eq 1 ] && grep -q "blocking call .read. in event-loop handler .on_timer." "$out"'
+run -C "$cond" check -p "$cond" --color never --no-conditional
+expect "--no-conditional overrides the configuration" "exit $rc; $(tail -n 1 "$out")" \
+  eval '[ "$rc" -eq 0 ] && has_line "$out" "asynclock: 0 findings from 1 handler in 1 translation unit"'
 # --resolve-by-type: a call through a pointer loaded from a void * slot finds its target only by type
 typed="$work/by-type"
 mkdir -p "$typed"
