@@ -2,6 +2,7 @@
 #include "suppress.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,12 +122,19 @@ bool al_suppression_parse(const char *text, size_t len, al_suppression *out)
         if (end - p >= 8 && memcmp(p, "NEXTLINE", 8) == 0) {
             out->target = 1;
             p += 8;
-        } else if (p < end && (isalnum((unsigned char)*p) || *p == '_')) {
-            return false; /* NOLINTBEGIN and the like: not supported */
+        } else if (end - p >= 5 && memcmp(p, "BEGIN", 5) == 0) {
+            out->begins = true; /* its lines run to the NOLINTEND that the file scan pairs it with */
+            out->target = 1;
+            p += 5;
+        } else if (end - p >= 3 && memcmp(p, "END", 3) == 0) {
+            out->ends = true;
+            p += 3;
         }
+        if (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+            return false; /* some other word */
         bool covers;
         p = nolint_list(p, end, &covers, &out->ours, &out->categories);
-        if (!covers) {
+        if (!covers && !out->ends) { /* any NOLINTEND closes the open NOLINTBEGIN */
             free(out->categories);
             out->categories = NULL;
             return false;
@@ -193,6 +201,7 @@ static file_comments *comments_of(al_suppressions *s, const char *file)
     if (!text)
         return fc;
     const char *path = al_str(&s->files, id);
+    AL_VEC(size_t) open_regions = {0}; /* NOLINTBEGIN comments not closed yet, innermost last */
     unsigned line = 1;
     for (size_t i = 0; i < len; line++) {
         const char *nl = memchr(text + i, '\n', len - i);
@@ -200,13 +209,25 @@ static file_comments *comments_of(al_suppressions *s, const char *file)
         al_suppression sup;
         /* cheap test first: most lines hold neither marker */
         if (memchr(text + i, '/', n) && al_suppression_parse(text + i, n, &sup)) {
-            sup.file = path;
-            sup.line = line;
-            sup.target += line;
-            AL_VEC_PUSH(fc->items, sup);
+            if (sup.ends) {
+                if (open_regions.count)
+                    fc->items.items[open_regions.items[--open_regions.count]].target_end = line - 1;
+                free(sup.marker);
+                free(sup.categories);
+                free(sup.reason);
+            } else {
+                sup.file = path;
+                sup.line = line;
+                sup.target += line;
+                sup.target_end = sup.begins ? UINT_MAX : sup.target;
+                if (sup.begins)
+                    AL_VEC_PUSH(open_regions, fc->items.count);
+                AL_VEC_PUSH(fc->items, sup);
+            }
         }
         i += n + 1;
     }
+    AL_VEC_FREE(open_regions);
     free(text);
     return fc;
 }
@@ -227,7 +248,7 @@ al_suppression *al_suppressions_match(al_suppressions *s, const char *file, unsi
     file_comments *fc = comments_of(s, file);
     for (size_t i = 0; i < fc->items.count; i++) {
         al_suppression *sup = &fc->items.items[i];
-        if (sup->target == line && covers(sup, category)) {
+        if (line >= sup->target && line <= sup->target_end && covers(sup, category)) {
             sup->used = true;
             return sup;
         }

@@ -23,6 +23,9 @@ typedef struct al_suppression {
     char *reason;     /* after "--" (or ':' for NOLINT), or NULL */
     bool ours;        /* names asynclock: an unused one is reported. Plain NOLINT is not ours. */
     bool used;
+    unsigned target_end; /* the last line it applies to: `target`, or for NOLINTBEGIN the line of
+                            its NOLINTEND (the end of the file when there is none) */
+    bool begins, ends;   /* NOLINTBEGIN / NOLINTEND */
 } al_suppression;
 
 /* Parses the suppression comment of one source line (without its newline), if any. The caller

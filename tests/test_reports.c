@@ -209,9 +209,10 @@ static void test_json_contract(void **state)
 }
 
 /* sample() with one finding suppressed by a comment, one unused comment and excluded findings. */
-static al_suppression used = {"/abs/src/util.c", 41,   8,   42, "asynclock:ignore-next-line", NULL,
-                              "warm-up only",    true, true};
-static al_suppression unused = {"/abs/src/server.c", 5, 20, 5, "NOLINT(async-lock/dns)", ",dns,", NULL, true, false};
+static al_suppression used = {
+    "/abs/src/util.c", 41, 8, 42, "asynclock:ignore-next-line", NULL, "warm-up only", true, true, 42, false, false};
+static al_suppression unused = {
+    "/abs/src/server.c", 5, 20, 5, "NOLINT(async-lock/dns)", ",dns,", NULL, true, false, 5, false, false};
 
 static void sample_suppressed(al_findings *f)
 {

@@ -422,7 +422,8 @@ static void test_suppressed_results(void **state)
     (void)state;
     sample s;
     sample_build(&s, 0);
-    al_suppression comment = {UTIL, 41, 8, 42, "asynclock:ignore-next-line", NULL, "warm-up only", true, true};
+    al_suppression comment = {UTIL, 41, 8,     42,   "asynclock:ignore-next-line", NULL, "warm-up only", true,
+                              true, 42, false, false};
     al_finding x = s.f.items.items[2];
     x.suppression = &comment;
     AL_VEC_PUSH(s.f.suppressed, x);

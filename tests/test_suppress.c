@@ -46,7 +46,11 @@ static void test_forms(void **state)
         {"/* NOLINTNEXTLINE */", true, 1, "NOLINTNEXTLINE", NULL, NULL, false, 4},
         /* not ours, or not suppressions at all */
         {"x(); // NOLINT(bugprone-branch-clone)", false, 0, NULL, NULL, NULL, false, 0},
-        {"x(); // NOLINTBEGIN", false, 0, NULL, NULL, NULL, false, 0},
+        {"x(); // NOLINTBEGIN", true, 1, "NOLINTBEGIN", NULL, NULL, false, 9},
+        {"// NOLINTBEGIN(async-lock/dns) -- vendored", true, 1, "NOLINTBEGIN(async-lock/dns)", ",dns,", "vendored",
+         true, 4},
+        {"// NOLINTEND(async-lock)", true, 0, "NOLINTEND(async-lock)", NULL, NULL, true, 4},
+        {"x(); // NOLINTBEGINS", false, 0, NULL, NULL, NULL, false, 0},
         {"x(); // asynclock:ignored", false, 0, NULL, NULL, NULL, false, 0},
         {"puts(\"asynclock:ignore\");", false, 0, NULL, NULL, NULL, false, 0},
         {"x(); // nothing here", false, 0, NULL, NULL, NULL, false, 0},
@@ -117,12 +121,48 @@ static void test_match_and_unused(void **state)
     free(other);
 }
 
+/* NOLINTBEGIN ... NOLINTEND cover the lines between them; an unclosed one runs to the end. */
+static void test_regions(void **state)
+{
+    (void)state;
+    char *path = test_write("regions.c", "void f(void)\n"
+                                         "{\n"
+                                         "    // NOLINTBEGIN(async-lock/sleep) -- legacy block\n"
+                                         "    sleep(1);\n"
+                                         "    usleep(2);\n"
+                                         "    // NOLINTEND(async-lock/sleep)\n"
+                                         "    sleep(3);\n"
+                                         "    // NOLINTBEGIN(async-lock)\n"
+                                         "    system(\"x\");\n"
+                                         "}\n");
+    al_suppressions *s = al_suppressions_new();
+    al_suppression *m = al_suppressions_match(s, path, 4, "sleep");
+    assert_non_null(m);
+    assert_int_equal(m->line, 3);
+    assert_int_equal(m->target, 4);
+    assert_int_equal(m->target_end, 5);
+    assert_string_equal(m->reason, "legacy block");
+    assert_non_null(al_suppressions_match(s, path, 5, "sleep"));
+    assert_null(al_suppressions_match(s, path, 4, "dns"));   /* another category */
+    assert_null(al_suppressions_match(s, path, 7, "sleep")); /* after the NOLINTEND */
+    m = al_suppressions_match(s, path, 9, "process");        /* unclosed: to the end of the file */
+    assert_non_null(m);
+    assert_int_equal(m->line, 8);
+    al_suppression_list unused;
+    al_suppressions_unused(s, &unused);
+    assert_int_equal(unused.count, 0);
+    AL_VEC_FREE(unused);
+    al_suppressions_free(s);
+    free(path);
+}
+
 int main(void)
 {
     test_mkdirs(AL_TEST_WORK_DIR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forms),
         cmocka_unit_test(test_match_and_unused),
+        cmocka_unit_test(test_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
