@@ -1,23 +1,24 @@
 /* changes: git diff hunks -> changed line ranges -> findings filter. */
 #include "changes.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char **environ;
+static size_t lookup(const al_changes *c, const char *file)
+{
+    for (size_t i = 0; i < c->files.count; i++)
+        if (strcmp(c->files.items[i].path, file) == 0)
+            return i;
+    return SIZE_MAX;
+}
 
 static al_changed_file *file_entry(al_changes *c, const char *path)
 {
-    for (size_t i = 0; i < c->files.count; i++)
-        if (strcmp(c->files.items[i].path, path) == 0)
-            return &c->files.items[i];
+    size_t k = lookup(c, path);
+    if (k != SIZE_MAX)
+        return &c->files.items[k];
     al_changed_file f = {al_xstrdup(path), false, {0}};
     AL_VEC_PUSH(c->files, f);
     return &c->files.items[c->files.count - 1];
@@ -92,7 +93,8 @@ void al_changes_parse_diff(al_changes *c, const char *diff, const char *top)
     }
 }
 
-/* Runs git with `argv` in `dir`; its standard output, or NULL when it could not run or failed. */
+/* Runs git with `args` in `dir` (no shell); its standard output, or NULL when it could not run or
+ * failed. */
 static char *run_git(const char *dir, const char *const *args)
 {
     const char *argv[16] = {"git", "-C", dir};
@@ -100,43 +102,15 @@ static char *run_git(const char *dir, const char *const *args)
     for (; args[n - 3] && n < 15; n++)
         argv[n] = args[n - 3];
     argv[n] = NULL;
-    int out[2];
-    if (pipe(out) != 0)
-        return NULL;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, out[1]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int spawned = posix_spawnp(&pid, "git", &actions, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (spawned != 0) {
-        close(out[0]);
+    al_strbuf out = {0}, err = {0};
+    al_strbuf_append(&out, "");
+    int status = al_run_capture(argv, NULL, &out, &err);
+    al_strbuf_free(&err);
+    if (status != 0) {
+        al_strbuf_free(&out);
         return NULL;
     }
-    al_strbuf b = {0};
-    char chunk[65536];
-    ssize_t got;
-    while ((got = read(out[0], chunk, sizeof(chunk))) != 0) {
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            break;
-        al_strbuf_append_n(&b, chunk, (size_t)got);
-    }
-    close(out[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    char *text = al_strbuf_take(&b);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return al_strbuf_take(&out);
 }
 
 bool al_changes_from_git(al_changes *c, const char *dir, const char *revision, char **error)
@@ -182,14 +156,6 @@ bool al_changes_from_git(al_changes *c, const char *dir, const char *revision, c
     free(verified);
     free(top);
     return ok;
-}
-
-static size_t lookup(const al_changes *c, const char *file)
-{
-    for (size_t i = 0; i < c->files.count; i++)
-        if (strcmp(c->files.items[i].path, file) == 0)
-            return i;
-    return SIZE_MAX;
 }
 
 /* The changed file `file` is, or NULL; answers are remembered, since findings repeat their files. */
