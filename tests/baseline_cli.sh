@@ -10,16 +10,9 @@ exe=$(realpath "$1")
 rm -rf "$2" && mkdir -p "$2"
 work=$(cd "$2" && pwd -P)
 unset NO_COLOR CI
-passed=0 failed=0
-out="$work/stdout.txt" err="$work/stderr.txt" rc=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1 ($2)"; failed=$((failed + 1)); }
-run() { (cd "$work" && "$exe" "$@") >"$out" 2>"$err"; rc=$?; }
-expect() { # NAME DETAIL CONDITION...
-  local name=$1 detail=$2
-  shift 2
-  if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
-}
+out="$work/stdout.txt" err="$work/stderr.txt"
+# shellcheck source=tests/check_helpers.sh
+source "$(dirname "$0")/check_helpers.sh"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 proj="$work/project"

@@ -19,15 +19,8 @@ work=$(cd "$3" && pwd -P)
 export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
 unset CI NO_COLOR
 
-passed=0
-failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1 ($2)"; failed=$((failed + 1)); }
-expect() { # expect NAME DETAIL COMMAND...
-  local name=$1 detail=$2
-  shift 2
-  if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
-}
+# shellcheck source=tests/check_helpers.sh
+source "$(dirname "$0")/check_helpers.sh"
 
 # ---- a project: UNITS handler units, each including common.h; the first three also rare.h ----
 UNITS=12
@@ -63,16 +56,10 @@ for i in $(seq 1 "$UNITS"); do
   } >"$proj/unit_$i.c"
   entry "unit_$i.c" ""
 done
-write_db() {
-  local sep=""
-  { echo "["; for e in "${entries[@]}"; do printf '%s  %s' "$sep" "$e"; sep=$',\n'; done; printf '\n]\n'; } \
-    >"$build/compile_commands.json"
-}
-write_db
+write_db "$build" "${entries[@]}"
 total=$((UNITS + 1))
 
 # analyze OUT.json [ARGS...]: a JSON run of the project; sets rc.
-rc=0
 analyze() {
   local out=$1
   shift
@@ -132,7 +119,7 @@ expect "new blocking call: only that unit parsed" "cached $(cached "$work/newcal
 
 # Compile arguments are part of the key.
 entries[3]="{\"directory\": \"$proj\", \"file\": \"unit_3.c\", \"command\": \"cc -DNEW_FLAG=1 -c unit_3.c\"}"
-write_db
+write_db "$build" "${entries[@]}"
 analyze "$work/args.json"
 expect "changed compile arguments: that unit is parsed" "cached $(cached "$work/args.json")" [ "$(cached "$work/args.json")" -eq $((total - 1)) ]
 

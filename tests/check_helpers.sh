@@ -1,4 +1,4 @@
-# Shared by the shell test scripts (tests/cli.sh, tests/faults.sh); sourced after they set exe,
+# Shared by the shell test scripts (cli, faults, cache, baseline_cli, ci_examples_test); sourced after they set exe,
 # work, out and err. Each check prints "PASS: name" or "FAIL: name (why)".
 passed=0
 failed=0

@@ -9,14 +9,8 @@ exe=$(realpath "$1")
 src=$(realpath "$2")
 rm -rf "$3" && mkdir -p "$3"
 work=$(cd "$3" && pwd -P)
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1 ($2)"; failed=$((failed + 1)); }
-expect() { # NAME DETAIL CONDITION...
-  local name=$1 detail=$2
-  shift 2
-  if "$@"; then pass "$name"; else fail "$name" "$detail"; fi
-}
+# shellcheck source=tests/check_helpers.sh
+source "$(dirname "$0")/check_helpers.sh"
 
 # ---- the YAML files (python3-yaml comes from ci/deps.sh) ----
 if ! python3 -c 'import yaml' 2>"$work/yaml.err"; then
