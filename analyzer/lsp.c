@@ -269,21 +269,24 @@ static cJSON *diagnostic_json(const cJSON *finding, al_sources *c)
     {
         if (shown++ == RELATED_HANDLERS)
             break;
+        /* the words of the text report's note: how the handler was found */
         const char *name = json_string(h, "name");
-        const char *kind = json_string(h, "kind");
+        const char *context = json_string(h, "context");
         const cJSON *registered = cJSON_GetObjectItemCaseSensitive(h, "registered_at");
-        kind = kind ? kind : "handler";
-        char *why = registered ? al_xasprintf("'%s' runs on the loop thread: registered as %s %s here",
-                                              name ? name : "", strchr("aeiouAEIOU", kind[0]) ? "an" : "a", kind)
-                               : al_xasprintf("'%s' runs on the loop thread (%s)", name ? name : "", kind);
-        add_related(related, c, registered ? registered : h, name, why);
+        char *why = al_xasprintf("'%s' runs on the loop thread: %s", name ? name : "",
+                                 context                  ? context
+                                 : json_string(h, "kind") ? json_string(h, "kind")
+                                                          : "a handler");
+        add_related(related, c, json_uint(registered, "line") ? registered : h, name, why);
         free(why);
         const cJSON *step;
         cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(h, "chain"))
         {
             const char *function = json_string(step, "function");
             const char *step_callee = json_string(step, "callee");
-            char *what = al_xasprintf("'%s' calls '%s'", function ? function : "", step_callee ? step_callee : "");
+            const char *via = json_string(step, "via");
+            char *what = al_xasprintf("'%s' calls '%s'%s%s", function ? function : "", step_callee ? step_callee : "",
+                                      via ? " through " : "", via ? via : "");
             add_related(related, c, step, step_callee, what);
             free(what);
         }

@@ -42,6 +42,8 @@ static cJSON *handler_json(const al_finding_handler *h)
     cJSON_AddStringToObject(o, "file", h->defined_at.file);
     cJSON_AddNumberToObject(o, "line", h->defined_at.line);
     cJSON_AddStringToObject(o, "kind", h->kind);
+    if (h->context)
+        cJSON_AddStringToObject(o, "context", h->context);
     cJSON_AddItemToObject(o, "registered_at", location_json(h->registered_at, true));
     cJSON *chain = cJSON_AddArrayToObject(o, "chain");
     for (size_t i = 0; i < h->chain_length; i++) {

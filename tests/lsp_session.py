@@ -220,6 +220,34 @@ s.notify("exit")
 code, err = s.finish()
 check("exit after shutdown: code 0", code == 0, (code, err))
 
+# A call through a struct field: the related information says how the chain went.
+indirect = os.path.join(WORK, "indirect")
+shutil.rmtree(indirect, ignore_errors=True)
+os.makedirs(indirect)
+open(os.path.join(indirect, "main.c"), "w").write("""#include <unistd.h>
+#include <uv.h>
+struct ops { void (*run)(void); };
+static void slow(void) { sleep(1); }
+static struct ops table = { .run = slow };
+static void on_timer(uv_timer_t *t) { (void)t; table.run(); }
+void start(uv_timer_t *t) { uv_timer_start(t, on_timer, 1, 0); }
+""")
+json.dump([{"directory": indirect, "file": "main.c", "arguments": ["cc", "-c", "main.c"]}],
+          open(os.path.join(indirect, "compile_commands.json"), "w"))
+s = Server()
+s.request(1, "initialize", {"capabilities": {}})
+s.read()
+indirect_main = os.path.join(indirect, "main.c")
+s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(indirect_main), "languageId": "c", "version": 1,
+                                                   "text": ""}})
+d = publications(s.read_until_quiet()).get(uri(indirect_main), [])
+check("through a field: the chain says so", len(d) == 1 and [r["message"] for r in d[0]["relatedInformation"]] == [
+    "'on_timer' runs on the loop thread: registered as a libuv timer callback (uv_timer_cb) here",
+    "'on_timer' calls 'slow' through field ops.run",
+    "'slow' calls 'sleep'"], d)
+s.notify("exit")
+s.finish()
+
 # The project's .asynclock.json applies, as it does for `asynclock check` run in the project.
 configured = os.path.join(WORK, "configured")
 shutil.rmtree(configured, ignore_errors=True)

@@ -181,6 +181,8 @@ static void test_json_contract(void **state)
     assert_string_equal(cJSON_GetObjectItem(h, "file")->valuestring, "/abs/src/server.c");
     assert_int_equal(cJSON_GetObjectItem(h, "line")->valueint, 17);
     assert_string_equal(cJSON_GetObjectItem(h, "kind")->valuestring, "libuv read callback (uv_read_cb)");
+    assert_string_equal(cJSON_GetObjectItem(h, "context")->valuestring,
+                        "registered as a libuv read callback (uv_read_cb) here");
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(h, "registered_at"), "line")->valueint, 88);
     cJSON *steps = cJSON_GetObjectItem(h, "chain");
     assert_int_equal(cJSON_GetArraySize(steps), 2);
