@@ -5,29 +5,14 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "jsonfile.h"
 #include "rules.h"
 
 char *al_config_find(const char *start)
 {
-    char *dir = al_xstrdup(start);
-    for (;;) {
-        char *candidate = al_xasprintf("%s%s" AL_CONFIG_NAME, dir, strcmp(dir, "/") == 0 ? "" : "/");
-        struct stat st;
-        if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode)) {
-            free(dir);
-            return candidate;
-        }
-        free(candidate);
-        char *slash = strrchr(dir, '/');
-        if (!slash || strcmp(dir, "/") == 0)
-            break;
-        slash[slash == dir ? 1 : 0] = '\0';
-    }
-    free(dir);
-    return NULL;
+    static const char *const name[] = {AL_CONFIG_NAME};
+    return al_find_upward(start, name, 1);
 }
 
 typedef struct reader {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sources.h"
@@ -321,39 +320,19 @@ static void publish(al_lsp *s, const char *uri, cJSON *diagnostics, bool force)
 
 /* ---- analysis ---- */
 
-static bool is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* The folder of the compile database that covers `path`, as clangd looks for it: the file's folder
  * and each parent, directly or in their build/ subfolder. */
 static char *find_build_dir(const char *path)
 {
-    char *dir = al_xstrdup(path);
-    for (;;) {
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            break;
-        *slash = '\0';
-        const char *base = *dir ? dir : "";
-        char *direct = al_xasprintf("%s/compile_commands.json", base);
-        char *build = al_xasprintf("%s/build/compile_commands.json", base);
-        char *found = is_file(direct)  ? al_xstrdup(*dir ? dir : "/")
-                      : is_file(build) ? al_xasprintf("%s/build", base)
-                                       : NULL;
-        free(direct);
-        free(build);
-        if (found) {
-            free(dir);
-            return found;
-        }
-        if (!*dir)
-            break;
+    static const char *const names[] = {"compile_commands.json", "build/compile_commands.json"};
+    char *folder = al_xstrndup(path, (size_t)(strrchr(path, '/') - path));
+    char *database = al_find_upward(*folder ? folder : "/", names, 2);
+    free(folder);
+    if (database) { /* the folder holding it; "/" for /compile_commands.json */
+        char *slash = strrchr(database, '/');
+        slash[slash == database ? 1 : 0] = '\0';
     }
-    free(dir);
-    return NULL;
+    return database;
 }
 
 /* The default analyzer: `asynclock check` as a child process, so a crash cannot take the server down. */

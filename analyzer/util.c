@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -254,6 +255,30 @@ char *al_strbuf_take(al_strbuf *b)
 }
 
 /* ---- files and paths ---- */
+
+/* ---- files ---- */
+
+char *al_find_upward(const char *folder, const char *const *names, size_t count)
+{
+    char *dir = al_xstrdup(folder);
+    char *found = NULL;
+    for (;;) {
+        for (size_t i = 0; i < count && !found; i++) {
+            char *candidate = al_xasprintf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", names[i]);
+            struct stat st;
+            if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode))
+                found = candidate;
+            else
+                free(candidate);
+        }
+        char *slash = strrchr(dir, '/');
+        if (found || !slash || strcmp(dir, "/") == 0)
+            break;
+        slash[slash == dir ? 1 : 0] = '\0';
+    }
+    free(dir);
+    return found;
+}
 
 /* ---- child processes ---- */
 

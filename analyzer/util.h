@@ -130,6 +130,11 @@ char *al_path_absolute(const char *path, const char *base);
 /* `path` relative to folder `root` when it lies inside it, else `path` itself (not a copy). */
 const char *al_path_relative_to(const char *path, const char *root);
 
+/* The first of `names` (paths relative to a folder) that is a regular file in `folder` or the
+ * nearest of its parents that has one: its path, or NULL. How .asynclock.json and, as clangd
+ * does, compile_commands.json are found. */
+char *al_find_upward(const char *folder, const char *const *names, size_t count);
+
 /* Runs argv[0] (searched in PATH) with `argv` (NULL-terminated), no shell, standard input
  * /dev/null, in folder `cwd` (NULL: ours); collects standard output and error. Returns the exit
  * status (128 + signal when killed), or -1 when it could not be started (errno set). */

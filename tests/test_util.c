@@ -431,9 +431,29 @@ static void test_read_file_missing(void **state)
     assert_int_equal(errno, EISDIR);
 }
 
+static void test_find_upward(void **state)
+{
+    (void)state;
+    free(test_write("up/a/x", "x"));
+    free(test_write("up/a/b/build/y", "y"));
+    test_mkdirs(AL_TEST_WORK_DIR "/up/a/b/c");
+    test_mkdirs(AL_TEST_WORK_DIR "/up/a/b/x"); /* a folder named x does not count */
+    static const char *const x[] = {"x"};
+    static const char *const y[] = {"y", "build/y"};
+    static const char *const none[] = {"nothing-here"};
+    char *found = al_find_upward(AL_TEST_WORK_DIR "/up/a/b/c", x, 1);
+    assert_string_equal(found, AL_TEST_WORK_DIR "/up/a/x");
+    free(found);
+    found = al_find_upward(AL_TEST_WORK_DIR "/up/a/b/c", y, 2);
+    assert_string_equal(found, AL_TEST_WORK_DIR "/up/a/b/build/y");
+    free(found);
+    assert_null(al_find_upward(AL_TEST_WORK_DIR "/up/a/b/c", none, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_upward),
         cmocka_unit_test(test_strtab_empty_string_is_id_zero),
         cmocka_unit_test(test_strtab_intern_equal_strings),
         cmocka_unit_test(test_strtab_intern_n_prefix),
