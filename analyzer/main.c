@@ -511,11 +511,37 @@ static void write_findings(FILE *out, const char *format, const al_findings *fin
     }
 }
 
+/* The reports of a check or merge run, opened before the analysis so that an unwritable path fails
+ * fast; written only at the end. */
+typedef struct report_set {
+    report_file main;
+    report_file side[SIDE_COUNT];
+} report_set;
+
+static void reports_abandon(report_set *r)
+{
+    report_abandon(&r->main);
+    for (int k = 0; k < SIDE_COUNT; k++)
+        report_abandon(&r->side[k]);
+}
+
+static bool reports_open(const check_options *o, report_set *r)
+{
+    memset(r, 0, sizeof(*r));
+    bool opened = report_open(&r->main, o->output);
+    for (int k = 0; k < SIDE_COUNT && opened; k++)
+        opened = !o->side_output[k] || report_open(&r->side[k], o->side_output[k]);
+    if (!opened)
+        reports_abandon(r);
+    return opened;
+}
+
 /* The findings, in the chosen format and in every side report; the exit code. */
 static int report_findings(check_options *o, const al_program *program, const al_contexts *contexts,
-                           const al_rules *rules, report_file *main_report, report_file *side,
-                           const al_text_options *text, double seconds, size_t cached_units)
+                           const al_rules *rules, report_set *reports, const al_text_options *text, double seconds,
+                           size_t cached_units)
 {
+    report_file *main_report = &reports->main, *side = reports->side;
     const al_baseline_entries *baseline = o->have_baseline ? &o->baseline_entries : NULL;
     al_reach_options reach_options = {o->conditional};
     al_reach reach;
@@ -562,9 +588,7 @@ static int report_findings(check_options *o, const al_program *program, const al
         if (!al_changes_from_git(&changes, findings.source_root, o->changed_since, &error)) {
             fprintf(stderr, "asynclock: error: %s\n", error);
             free(error);
-            report_abandon(main_report);
-            for (int k = 0; k < SIDE_COUNT; k++)
-                report_abandon(&side[k]);
+            reports_abandon(reports);
             al_findings_free(&findings);
             al_reach_free(&reach);
             return EXIT_USAGE;
@@ -592,8 +616,9 @@ static int report_findings(check_options *o, const al_program *program, const al
 
 /* --unknown: what handlers call that no rule describes. Exit 0: it is a listing, not a verdict. */
 static int report_unknown(const al_program *program, const al_contexts *contexts, const al_rules *rules,
-                          check_options *o, report_file *main_report, report_file *side, const al_text_options *text)
+                          check_options *o, report_set *reports, const al_text_options *text)
 {
+    report_file *main_report = &reports->main, *side = reports->side;
     al_unknown_list list;
     al_reach_unknown(&list, program, contexts, rules);
     al_unknown_entries entries;
@@ -697,34 +722,6 @@ static void free_units(al_tu_facts *units, size_t count)
     free(units);
 }
 
-/* The reports of a check or merge run, opened before the analysis so that an unwritable path fails
- * fast; written only at the end. */
-typedef struct report_set {
-    report_file main;
-    report_file side[SIDE_COUNT];
-} report_set;
-
-static bool reports_open(const check_options *o, report_set *r)
-{
-    memset(r, 0, sizeof(*r));
-    bool opened = report_open(&r->main, o->output);
-    for (int k = 0; k < SIDE_COUNT && opened; k++)
-        opened = !o->side_output[k] || report_open(&r->side[k], o->side_output[k]);
-    if (!opened) {
-        report_abandon(&r->main);
-        for (int k = 0; k < SIDE_COUNT; k++)
-            report_abandon(&r->side[k]);
-    }
-    return opened;
-}
-
-static void reports_abandon(report_set *r)
-{
-    report_abandon(&r->main);
-    for (int k = 0; k < SIDE_COUNT; k++)
-        report_abandon(&r->side[k]);
-}
-
 /* Links the units (consumed), finds handlers and reports; the exit code. */
 static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_facts *units, size_t count,
                               size_t cached_units, report_set *reports, const struct timespec *started)
@@ -739,12 +736,10 @@ static int analyze_and_report(check_options *o, const al_rules *rules, al_tu_fac
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL, o->show_suppressed};
-    int status = o->unknown ? report_unknown(&program, &contexts, rules, o, &reports->main, reports->side, &text)
-                            : report_findings(o, &program, &contexts, rules, &reports->main, reports->side, &text,
-                                              seconds_since(started), cached_units);
-    size_t failed = 0;
-    for (size_t i = 0; i < program.units.count; i++)
-        failed += !program.units.items[i].parsed || program.units.items[i].errors;
+    int status = o->unknown ? report_unknown(&program, &contexts, rules, o, reports, &text)
+                            : report_findings(o, &program, &contexts, rules, reports, &text, seconds_since(started),
+                                              cached_units);
+    size_t failed = al_program_failed_units(&program);
     if (o->strict && failed && status != EXIT_USAGE) {
         fprintf(stderr, "asynclock: error: %zu of %zu translation units failed to parse (--strict)\n", failed,
                 program.units.count);
