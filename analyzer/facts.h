@@ -7,6 +7,8 @@
 #ifndef AL_FACTS_H
 #define AL_FACTS_H
 
+#include <string.h>
+
 #include "util.h"
 
 typedef struct al_loc {
@@ -113,6 +115,14 @@ typedef struct al_tu_facts {
 } al_tu_facts;
 
 typedef AL_VEC(al_tu_facts) al_tu_facts_vec;
+
+/* Whether a link key names an internal symbol (a static function or variable, a local): those keys
+ * are qualified with "@" and the absolute path of the defining file; external USRs never hold
+ * "@/". Programs link external keys across units, and only external keys can clash. */
+static inline bool al_key_is_internal(const char *key)
+{
+    return strstr(key, "@/") != NULL;
+}
 
 void al_tu_facts_init(al_tu_facts *tu, const char *file);
 void al_tu_facts_free(al_tu_facts *tu);

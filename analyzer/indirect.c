@@ -172,7 +172,7 @@ static void follow_aliases(pair_vec *slots, const al_program *p)
 {
     if (p->aliases.count == 0)
         return;
-    size_t keys = p->strings.count;
+    size_t keys = p->strings->count;
     pair_vec by_source = {0};
     for (size_t i = 0; i < p->aliases.count; i++) {
         pair x = {p->aliases.items[i].source, p->aliases.items[i].variable};
@@ -199,7 +199,7 @@ static void follow_aliases(pair_vec *slots, const al_program *p)
 
 void al_indirect_resolve(al_program *p, bool by_type)
 {
-    size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings.count;
+    size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings->count;
     store_set stores = {0};
     find_param_stores(&stores, p);
 

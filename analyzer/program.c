@@ -1,65 +1,173 @@
-/* program: links per-unit facts into one call graph.
+/* program: one string table for every unit, then one call graph per program.
  *
- * A function defined in a header (static inline) is seen by every unit that includes it; the
- * first unit that defines a function owns it, and later units' copies of its calls and references
- * are dropped, so each call site exists once. Calls are then grouped by caller with a counting
- * sort, giving every function its slice of the call table. */
+ * al_unit_set_build rewrites each unit's ids into the set's table, interning each string a fact
+ * uses once per run (interning is most of a warm run's time, and a unit shared by ten programs
+ * must not cost ten times). al_program_link_units then links the units of one program: a function
+ * defined in a header (static inline) is seen by every unit that includes it; the first unit that
+ * defines a function owns it, and later units' copies of its calls and references are dropped, so
+ * each call site exists once. Two definitions of one external function at different places are a
+ * link clash: the first is kept, and the clash recorded. Calls are then grouped by caller with a
+ * counting sort, giving every function its slice of the call table. */
 #include "program.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- the unit set ---- */
+
+/* A unit's string id as a set string id. Each unit string is interned once (remap memoizes: id + 1,
+ * 0 for not yet), and strings no fact uses (the paths of included headers) never are. */
+static uint32_t set_string(al_strtab *strings, const al_tu_facts *tu, uint32_t *remap, uint32_t id)
+{
+    if (!remap[id])
+        remap[id] = al_strtab_intern(strings, al_str(&tu->strings, id)) + 1;
+    return remap[id] - 1;
+}
+
+#define SET_STR(field) ((field) = set_string(strings, tu, remap, (field)))
+#define SET_STR_NONZERO(field)                                                                                         \
+    do {                                                                                                               \
+        if (field)                                                                                                     \
+            SET_STR(field);                                                                                            \
+    } while (0)
+
+static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
+{
+    for (size_t i = 0; i < tu->functions.count; i++) {
+        al_fact_function *f = &tu->functions.items[i];
+        SET_STR(f->key);
+        SET_STR(f->name);
+        SET_STR(f->loc.file);
+        SET_STR_NONZERO(f->type);
+    }
+    for (size_t i = 0; i < tu->calls.count; i++) {
+        al_fact_call *c = &tu->calls.items[i];
+        SET_STR_NONZERO(c->caller);
+        SET_STR_NONZERO(c->callee_key);
+        SET_STR(c->callee_name);
+        SET_STR(c->loc.file);
+        SET_STR_NONZERO(c->assigned_to);
+        SET_STR_NONZERO(c->variable_key);
+        SET_STR_NONZERO(c->pointee_type);
+    }
+    for (size_t i = 0; i < tu->args.count; i++) {
+        al_fact_arg *a = &tu->args.items[i];
+        if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL)
+            SET_STR(a->name);
+    }
+    for (size_t i = 0; i < tu->refs.count; i++) {
+        al_fact_ref *r = &tu->refs.items[i];
+        SET_STR_NONZERO(r->function_key);
+        SET_STR_NONZERO(r->function_name);
+        SET_STR_NONZERO(r->enclosing);
+        SET_STR(r->loc.file);
+        SET_STR(r->target);
+        SET_STR_NONZERO(r->target_key);
+        SET_STR(r->type_name);
+        SET_STR_NONZERO(r->variable_key);
+    }
+    for (size_t i = 0; i < tu->aliases.count; i++) {
+        SET_STR(tu->aliases.items[i].variable_key);
+        SET_STR(tu->aliases.items[i].source_key);
+    }
+    for (size_t i = 0; i < tu->diags.count; i++) {
+        SET_STR(tu->diags.items[i].loc.file);
+        SET_STR(tu->diags.items[i].message);
+    }
+    tu->includes.count = 0; /* the cache's business, already done */
+}
+
+void al_unit_set_build(al_unit_set *s, al_tu_facts *units, size_t count)
+{
+    memset(s, 0, sizeof(*s));
+    al_strtab_init(&s->strings);
+    s->units = units;
+    s->count = count;
+    s->status = al_xcalloc(count + 1, sizeof(*s->status));
+    al_u32_vec remap = {0};
+    for (size_t u = 0; u < count; u++) {
+        al_tu_facts *tu = &units[u];
+        al_unit_status *status = &s->status[u];
+        status->file = al_strtab_intern(&s->strings, tu->file);
+        status->parsed = tu->parsed;
+        status->errors = tu->error_count;
+        status->failure = tu->failure;
+        tu->failure = NULL;
+        AL_VEC_RESERVE(remap, tu->strings.count + 1);
+        memset(remap.items, 0, (tu->strings.count + 1) * sizeof(uint32_t));
+        move_strings(&s->strings, tu, remap.items);
+        al_strtab_free(&tu->strings);
+        al_strtab_init(&tu->strings); /* empty: the ids are the set's now */
+    }
+    AL_VEC_FREE(remap);
+}
+
+void al_unit_set_free(al_unit_set *s)
+{
+    for (size_t u = 0; u < s->count; u++) {
+        free(s->status[u].failure);
+        al_tu_facts_free(&s->units[u]);
+    }
+    free(s->units);
+    free(s->status);
+    al_strtab_free(&s->strings);
+    memset(s, 0, sizeof(*s));
+}
+
+size_t al_unit_set_failed(const al_unit_set *s)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < s->count; i++)
+        failed += !s->status[i].parsed || s->status[i].errors > 0;
+    return failed;
+}
+
+/* ---- linking one program ---- */
+
 static uint32_t function_for_key(al_program *p, uint32_t key, uint32_t name)
 {
-    while (p->function_of_key.count <= key)
-        AL_VEC_PUSH(p->function_of_key, 0);
-    uint32_t slot = p->function_of_key.items[key];
+    uint32_t slot = p->function_of_key[key];
     if (slot)
         return slot - 1;
     al_function f = {0};
     f.key = key;
     f.name = name;
     AL_VEC_PUSH(p->functions, f);
-    p->function_of_key.items[key] = (uint32_t)p->functions.count;
+    p->function_of_key[key] = (uint32_t)p->functions.count;
     return (uint32_t)p->functions.count - 1;
 }
 
-/* A unit's string id as a program string id. Each unit string is interned once (remap memoizes:
- * id + 1, 0 for not yet), and strings no fact uses (the paths of included headers) never are:
- * interning is most of the link's time. */
-static uint32_t unit_string(al_program *p, const al_tu_facts *tu, uint32_t *remap, uint32_t id)
+static bool same_place(al_loc a, al_loc b)
 {
-    if (!remap[id])
-        remap[id] = al_strtab_intern(&p->strings, al_str(&tu->strings, id)) + 1;
-    return remap[id] - 1;
+    return a.file == b.file && a.line == b.line;
 }
 
-#define UNIT_STR(tu, id) unit_string(p, (tu), remap, (id))
-
-static al_loc translate_loc(al_program *p, const al_tu_facts *tu, uint32_t *remap, al_loc loc)
-{
-    loc.file = UNIT_STR(tu, loc.file);
-    return loc;
-}
-
-static void link_unit(al_program *p, al_tu_facts *tu, uint32_t *remap, uint32_t unit_index, al_u32_vec *owner)
+static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index, al_u32_vec *owner)
 {
     /* 1. functions: definitions are owned by their first unit */
     for (size_t i = 0; i < tu->functions.count; i++) {
         const al_fact_function *ff = &tu->functions.items[i];
-        uint32_t index = function_for_key(p, UNIT_STR(tu, ff->key), UNIT_STR(tu, ff->name));
+        uint32_t index = function_for_key(p, ff->key, ff->name);
         while (owner->count <= index)
             AL_VEC_PUSH(*owner, AL_NONE);
         al_function *f = &p->functions.items[index];
         f->annotations |= ff->annotations;
         if (ff->type && !f->type)
-            f->type = UNIT_STR(tu, ff->type);
+            f->type = ff->type;
         if (ff->defined && !f->defined) {
             f->defined = true;
-            f->loc = translate_loc(p, tu, remap, ff->loc);
+            f->loc = ff->loc;
             owner->items[index] = unit_index;
+        } else if (ff->defined && !same_place(f->loc, ff->loc) && !al_key_is_internal(al_program_str(p, f->key))) {
+            /* one external name, two bodies: the build would not link (or links one by chance) */
+            al_clash clash = {index, f->loc, ff->loc};
+            bool known = false;
+            for (size_t k = 0; k < p->clashes.count && !known; k++)
+                known = p->clashes.items[k].function == index;
+            if (!known)
+                AL_VEC_PUSH(p->clashes, clash);
         } else if (!f->defined && f->loc.line == 0) {
-            f->loc = translate_loc(p, tu, remap, ff->loc);
+            f->loc = ff->loc;
         }
     }
     /* 2. calls made by the functions this unit owns */
@@ -67,28 +175,24 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t *remap, uint32_t 
         const al_fact_call *fc = &tu->calls.items[i];
         if (!fc->caller)
             continue; /* a call at file scope (inside sizeof or typeof) never runs */
-        uint32_t caller = function_for_key(p, UNIT_STR(tu, fc->caller), 0);
+        uint32_t caller = function_for_key(p, fc->caller, 0);
         if (caller >= owner->count || owner->items[caller] != unit_index)
             continue;
         al_call c = {0};
         c.caller = caller;
         c.indirect = fc->callee_key == 0;
-        c.callee = c.indirect ? AL_NONE : UNIT_STR(tu, fc->callee_key); /* a key for now */
-        c.callee_name = UNIT_STR(tu, fc->callee_name);
-        c.loc = translate_loc(p, tu, remap, fc->loc);
+        c.callee = c.indirect ? AL_NONE : fc->callee_key; /* a key for now */
+        c.callee_name = fc->callee_name;
+        c.loc = fc->loc;
         c.first_arg = (uint32_t)p->args.count;
         c.arg_count = fc->arg_count;
-        c.assigned_to = fc->assigned_to ? UNIT_STR(tu, fc->assigned_to) : 0;
-        c.variable = fc->variable_key ? UNIT_STR(tu, fc->variable_key) : 0;
-        c.pointee_type = fc->pointee_type ? UNIT_STR(tu, fc->pointee_type) : 0;
+        c.assigned_to = fc->assigned_to;
+        c.variable = fc->variable_key;
+        c.pointee_type = fc->pointee_type;
         c.subscripted = fc->subscripted;
         c.param = c.indirect ? fc->param : -1;
-        for (uint32_t a = 0; a < fc->arg_count; a++) {
-            al_fact_arg arg = tu->args.items[fc->first_arg + a];
-            if (arg.kind == AL_ARG_VARIABLE || arg.kind == AL_ARG_CALL)
-                arg.name = UNIT_STR(tu, arg.name);
-            AL_VEC_PUSH(p->args, arg);
-        }
+        for (uint32_t a = 0; a < fc->arg_count; a++)
+            AL_VEC_PUSH(p->args, tu->args.items[fc->first_arg + a]);
         AL_VEC_PUSH(p->calls, c);
     }
     /* 3. references: inside owned functions, or at file scope */
@@ -97,7 +201,7 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t *remap, uint32_t 
         al_reference r = {0};
         r.enclosing = AL_NONE;
         if (fr->enclosing) {
-            uint32_t enclosing = function_for_key(p, UNIT_STR(tu, fr->enclosing), 0);
+            uint32_t enclosing = function_for_key(p, fr->enclosing, 0);
             if (enclosing >= owner->count || owner->items[enclosing] != unit_index)
                 continue;
             r.enclosing = enclosing;
@@ -106,25 +210,21 @@ static void link_unit(al_program *p, al_tu_facts *tu, uint32_t *remap, uint32_t 
         if (fr->param >= 0) {
             r.function = AL_NONE;
         } else {
-            r.function = function_for_key(p, UNIT_STR(tu, fr->function_key), UNIT_STR(tu, fr->function_name));
+            r.function = function_for_key(p, fr->function_key, fr->function_name);
             if (!p->functions.items[r.function].name)
-                p->functions.items[r.function].name = UNIT_STR(tu, fr->function_name);
+                p->functions.items[r.function].name = fr->function_name;
         }
-        r.target_function = fr->target_key ? UNIT_STR(tu, fr->target_key) : AL_NONE; /* a key for now */
-        r.loc = translate_loc(p, tu, remap, fr->loc);
+        r.target_function = fr->target_key ? fr->target_key : AL_NONE; /* a key for now */
+        r.loc = fr->loc;
         r.use = fr->use;
-        r.target = UNIT_STR(tu, fr->target);
+        r.target = fr->target;
         r.index = fr->index;
-        r.type_name = UNIT_STR(tu, fr->type_name);
-        r.variable = fr->variable_key ? UNIT_STR(tu, fr->variable_key) : 0;
+        r.type_name = fr->type_name;
+        r.variable = fr->variable_key;
         AL_VEC_PUSH(p->refs, r);
     }
-}
-
-static void link_aliases(al_program *p, const al_tu_facts *tu, uint32_t *remap)
-{
     for (size_t i = 0; i < tu->aliases.count; i++) {
-        al_alias a = {UNIT_STR(tu, tu->aliases.items[i].variable_key), UNIT_STR(tu, tu->aliases.items[i].source_key)};
+        al_alias a = {tu->aliases.items[i].variable_key, tu->aliases.items[i].source_key};
         AL_VEC_PUSH(p->aliases, a);
     }
 }
@@ -143,49 +243,36 @@ static int compare_refs(const void *a, const void *b)
     return (x->use > y->use) - (x->use < y->use);
 }
 
-void al_program_link(al_program *p, al_tu_facts *units, size_t count)
+static uint32_t function_of(const al_program *p, uint32_t key)
+{
+    return p->function_of_key[key] ? p->function_of_key[key] - 1 : AL_NONE;
+}
+
+void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t *units, size_t count)
 {
     memset(p, 0, sizeof(*p));
-    al_strtab_init(&p->strings);
+    p->strings = &set->strings;
+    p->set = set;
+    p->function_of_key = al_xcalloc(set->strings.count + 1, sizeof(uint32_t));
     al_u32_vec owner = {0};
-    al_u32_vec remap = {0};
-    for (size_t u = 0; u < count; u++) {
-        al_tu_facts *tu = &units[u];
-        al_unit_status status = {0};
-        status.file = al_strtab_intern(&p->strings, tu->file);
-        status.parsed = tu->parsed;
-        status.errors = tu->error_count;
-        status.failure = tu->failure;
-        tu->failure = NULL;
-        AL_VEC_PUSH(p->units, status);
-        if (tu->parsed) {
-            AL_VEC_RESERVE(remap, tu->strings.count);
-            memset(remap.items, 0, tu->strings.count * sizeof(uint32_t));
-            link_unit(p, tu, remap.items, (uint32_t)u, &owner);
-            link_aliases(p, tu, remap.items);
-        }
-        al_tu_facts_free(tu);
+    for (size_t k = 0; k < count; k++) {
+        uint32_t u = units[k];
+        AL_VEC_PUSH(p->units, u);
+        if (set->status[u].parsed)
+            link_unit(p, &set->units[u], u, &owner);
     }
     AL_VEC_FREE(owner);
-    AL_VEC_FREE(remap);
 
     /* resolve callee keys to functions now that every unit is in */
     for (size_t i = 0; i < p->calls.count; i++) {
         al_call *c = &p->calls.items[i];
-        if (c->indirect)
-            continue;
-        uint32_t key = c->callee;
-        c->callee = key < p->function_of_key.count && p->function_of_key.items[key] ? p->function_of_key.items[key] - 1
-                                                                                    : AL_NONE;
+        if (!c->indirect)
+            c->callee = function_of(p, c->callee);
     }
-
     for (size_t i = 0; i < p->refs.count; i++) {
         al_reference *r = &p->refs.items[i];
-        uint32_t key = r->target_function;
-        if (key != AL_NONE)
-            r->target_function = key < p->function_of_key.count && p->function_of_key.items[key]
-                                     ? p->function_of_key.items[key] - 1
-                                     : AL_NONE;
+        if (r->target_function != AL_NONE)
+            r->target_function = function_of(p, r->target_function);
     }
 
     /* group calls by caller (stable: source order within a caller is kept) */
@@ -215,33 +302,51 @@ void al_program_link(al_program *p, al_tu_facts *units, size_t count)
         qsort(p->refs.items, p->refs.count, sizeof(al_reference), compare_refs);
 }
 
+void al_program_link(al_program *p, al_tu_facts *units, size_t count)
+{
+    al_tu_facts *copy = al_xcalloc(count + 1, sizeof(*copy));
+    memcpy(copy, units, count * sizeof(*copy));
+    memset(units, 0, count * sizeof(*units));
+    al_unit_set *set = al_xcalloc(1, sizeof(*set));
+    al_unit_set_build(set, copy, count);
+    uint32_t *all = al_xcalloc(count + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < count; i++)
+        all[i] = (uint32_t)i;
+    al_program_link_units(p, set, all, count);
+    free(all);
+    p->owned_set = set;
+}
+
 void al_program_free(al_program *p)
 {
-    for (size_t i = 0; i < p->units.count; i++)
-        free(p->units.items[i].failure);
     AL_VEC_FREE(p->units);
     AL_VEC_FREE(p->functions);
     AL_VEC_FREE(p->calls);
     AL_VEC_FREE(p->args);
     AL_VEC_FREE(p->refs);
     AL_VEC_FREE(p->aliases);
-    AL_VEC_FREE(p->function_of_key);
+    AL_VEC_FREE(p->clashes);
+    free(p->function_of_key);
     AL_VEC_FREE(p->target_start);
     AL_VEC_FREE(p->targets);
-    al_strtab_free(&p->strings);
+    if (p->owned_set) {
+        al_unit_set_free(p->owned_set);
+        free(p->owned_set);
+    }
+    memset(p, 0, sizeof(*p));
 }
 
 uint32_t al_program_find(const al_program *p, const char *key)
 {
-    uint32_t id = al_strtab_find(&p->strings, key);
-    if (id == UINT32_MAX || id >= p->function_of_key.count || !p->function_of_key.items[id])
+    uint32_t id = al_strtab_find(p->strings, key);
+    if (id == UINT32_MAX)
         return AL_NONE;
-    return p->function_of_key.items[id] - 1;
+    return function_of(p, id);
 }
 
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max)
 {
-    uint32_t id = al_strtab_find(&p->strings, name);
+    uint32_t id = al_strtab_find(p->strings, name);
     size_t found = 0;
     if (id == UINT32_MAX)
         return 0;
@@ -253,12 +358,4 @@ size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *
         }
     }
     return found;
-}
-
-size_t al_program_failed_units(const al_program *p)
-{
-    size_t failed = 0;
-    for (size_t i = 0; i < p->units.count; i++)
-        failed += !p->units.items[i].parsed || p->units.items[i].errors > 0;
-    return failed;
 }

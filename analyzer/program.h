@@ -1,7 +1,9 @@
-/* program: the whole-program call graph. Links the facts of every translation unit by function
- * key (USR), so a call in one file reaches the definition in another, and hands the contexts and
- * reach stages one table of functions, calls (grouped by caller) and function references, with
- * all strings in one interner. */
+/* program: the call graph of one program. The facts of every unit are first put over one string
+ * table (al_unit_set: each unit's strings interned once, whatever the number of programs that
+ * link it); then each program links its own units by function key (USR), so a call in one file
+ * reaches the definition in another of the same program and never one of another program. The
+ * contexts and reach stages get one table of functions, calls (grouped by caller) and function
+ * references. */
 #ifndef AL_PROGRAM_H
 #define AL_PROGRAM_H
 
@@ -61,34 +63,66 @@ typedef struct al_unit_status {
     char *failure; /* owned; NULL when the unit parsed cleanly */
 } al_unit_status;
 
-typedef struct al_program {
+/* Every unit of a run, its facts over one string table: every id in units[i] (names, keys, files)
+ * is an id in `strings`, and units[i].strings is left empty. */
+typedef struct al_unit_set {
     al_strtab strings;
+    al_tu_facts *units;
+    al_unit_status *status; /* per unit */
+    size_t count;
+} al_unit_set;
+
+/* Takes `units` (an array of `count`, freed with the set) and moves their strings into one table.
+ * Each unit string is interned once, and only when a fact uses it. */
+void al_unit_set_build(al_unit_set *s, al_tu_facts *units, size_t count);
+void al_unit_set_free(al_unit_set *s);
+
+/* Two definitions of one external function in one program: a real link clash. The program keeps
+ * the first (in the order of its units) and says so. */
+typedef struct al_clash {
+    uint32_t function; /* index in the program */
+    al_loc kept, other;
+} al_clash;
+
+typedef struct al_program {
+    const al_strtab *strings; /* the unit set's */
+    const al_unit_set *set;
+    al_u32_vec units; /* the set's units this program links, in link order */
     AL_VEC(al_function) functions;
     AL_VEC(al_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_reference) refs;
     AL_VEC(al_alias) aliases;
-    AL_VEC(al_unit_status) units;
-    al_u32_vec function_of_key; /* key string id -> function index + 1 (0: none) */
+    AL_VEC(al_clash) clashes;
+    uint32_t *function_of_key; /* key string id -> function index + 1 (0: none); strings->count long */
     /* what indirect calls may call, filled by al_indirect_resolve: call k's targets are
        targets[target_start[k] ... target_start[k + 1]); empty (count 0) before it runs */
     al_u32_vec target_start;
     al_u32_vec targets;
+    al_unit_set *owned_set; /* al_program_link's own set, freed with the program */
 } al_program;
 
-/* Links the units (consumed: their facts are freed). */
+/* Links the units `units[0 .. count)` of `set` (which must outlive the program) as one program. */
+void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t *units, size_t count);
+/* Links every unit as one program (tests, benchmarks): the units are consumed. */
 void al_program_link(al_program *p, al_tu_facts *units, size_t count);
 void al_program_free(al_program *p);
 
 static inline const char *al_program_str(const al_program *p, uint32_t id)
 {
-    return al_str(&p->strings, id);
+    return al_str(p->strings, id);
+}
+/* The status of the program's i-th unit. */
+static inline const al_unit_status *al_program_unit(const al_program *p, size_t i)
+{
+    return &p->set->status[p->units.items[i]];
 }
 /* The function with this key, or AL_NONE. */
 uint32_t al_program_find(const al_program *p, const char *key);
 /* The defined functions named `name` (static ones may be several): writes up to `max` indexes. */
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
-size_t al_program_failed_units(const al_program *p);
+/* Units that did not parse, or parsed with errors. */
+size_t al_unit_set_failed(const al_unit_set *s);
 
 /* The functions call k may enter: a direct call's callee (when the program declares it), or what
  * an indirect call was resolved to. */

@@ -25,7 +25,7 @@ static bool variable_opened_by(const void *context, uint32_t variable, const al_
             continue;
         for (size_t i = 0; i < count; i++)
             if (al_rules_origin_matches(&origins[i], al_program_str(p, c->callee_name), &p->args.items[c->first_arg],
-                                        c->arg_count, &p->strings))
+                                        c->arg_count, p->strings))
                 return true;
     }
     return false;
@@ -53,7 +53,7 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     if (!rule)
         return false;
     origin_context oc = {p, call};
-    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, p->strings, variable_opened_by, &oc};
     if (!al_rules_call_blocks(rule, &args, options->conditional))
         return false;
     *api = rule;
@@ -63,7 +63,7 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
 const char *al_reach_call_category(const al_program *p, const al_call *call, const al_api_rule *api)
 {
     origin_context oc = {p, call};
-    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, p->strings, variable_opened_by, &oc};
     return al_rules_call_category(api, &args);
 }
 
@@ -266,7 +266,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
     size_t nf = p->functions.count, nc = p->calls.count;
     /* which calls go to an undescribed external function, and its entry in `out` */
     uint32_t *entry_of_call = al_xmalloc((nc + 1) * sizeof(uint32_t));
-    uint32_t *entry_of_name = al_xcalloc(p->strings.count + 1, sizeof(uint32_t)); /* entry + 1 */
+    uint32_t *entry_of_name = al_xcalloc(p->strings->count + 1, sizeof(uint32_t)); /* entry + 1 */
     for (size_t i = 0; i < nc; i++) {
         const al_call *call = &p->calls.items[i];
         entry_of_call[i] = AL_NONE;

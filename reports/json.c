@@ -35,7 +35,16 @@ static cJSON *location_json(al_source_loc loc, bool with_column)
     return o;
 }
 
-static cJSON *handler_json(const al_finding_handler *h)
+/* The names of the programs a finding or handler is found in. */
+static cJSON *program_names(const al_findings *f, const al_u32_vec *programs)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; i < programs->count; i++)
+        cJSON_AddItemToArray(list, cJSON_CreateString(f->programs.items[programs->items[i]].name));
+    return list;
+}
+
+static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", h->name);
@@ -57,10 +66,11 @@ static cJSON *handler_json(const al_finding_handler *h)
             cJSON_AddStringToObject(step, "via", h->chain[i].via);
         cJSON_AddItemToArray(chain, step);
     }
+    cJSON_AddItemToObject(o, "programs", program_names(f, &h->programs));
     return o;
 }
 
-static cJSON *finding_json(const al_finding *x)
+static cJSON *finding_json(const al_findings *f, const al_finding *x)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "rule", x->rule);
@@ -71,7 +81,7 @@ static cJSON *finding_json(const al_finding *x)
     cJSON_AddStringToObject(o, "function", x->function);
     cJSON *handlers = cJSON_AddArrayToObject(o, "handlers");
     for (size_t h = 0; h < x->handler_count; h++)
-        cJSON_AddItemToArray(handlers, handler_json(&x->handlers[h]));
+        cJSON_AddItemToArray(handlers, handler_json(f, &x->handlers[h]));
     cJSON_AddStringToObject(o, "message", x->message);
     cJSON_AddStringToObject(o, "why", x->why);
     cJSON_AddStringToObject(o, "fix", x->fix);
@@ -79,7 +89,35 @@ static cJSON *finding_json(const al_finding *x)
     cJSON_AddStringToObject(o, "call", x->call);
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
+    cJSON_AddItemToObject(o, "programs", program_names(f, &x->programs));
     return o;
+}
+
+/* Every program of the run: how it was found and what it holds. */
+static void add_programs(cJSON *root, const al_findings *f)
+{
+    cJSON *list = cJSON_AddArrayToObject(root, "programs");
+    for (size_t i = 0; i < f->programs.count; i++) {
+        const al_program_summary *p = &f->programs.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "how", p->how);
+        cJSON_AddBoolToObject(o, "library", p->library);
+        cJSON_AddNumberToObject(o, "units", (double)p->units);
+        cJSON_AddNumberToObject(o, "handlers", (double)p->handlers);
+        cJSON_AddNumberToObject(o, "findings", (double)p->findings);
+        cJSON_AddItemToArray(list, o);
+    }
+    cJSON *clashes = cJSON_AddArrayToObject(root, "link_clashes");
+    for (size_t i = 0; i < f->clashes.count; i++) {
+        const al_link_clash *c = &f->clashes.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "function", c->function);
+        cJSON_AddItemToObject(o, "kept", location_json(c->kept, true));
+        cJSON_AddItemToObject(o, "other", location_json(c->other, true));
+        cJSON_AddItemToObject(o, "programs", program_names(f, &c->programs));
+        cJSON_AddItemToArray(clashes, o);
+    }
 }
 
 /* A suppression comment: where it is, what it says, and why. */
@@ -100,12 +138,12 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON *root = new_report(tool_version);
     cJSON *findings = cJSON_AddArrayToObject(root, "findings");
     for (size_t i = 0; i < f->items.count; i++)
-        cJSON_AddItemToArray(findings, finding_json(&f->items.items[i]));
+        cJSON_AddItemToArray(findings, finding_json(f, &f->items.items[i]));
     /* beside "findings", so that scripts reading findings see only what is to be acted on */
     cJSON *suppressed = cJSON_AddArrayToObject(root, "suppressed");
     for (size_t i = 0; i < f->suppressed.count; i++) {
         const al_finding *x = &f->suppressed.items[i];
-        cJSON *o = finding_json(x);
+        cJSON *o = finding_json(f, x);
         cJSON_AddItemToObject(o, "suppression", comment_json(x->suppression));
         cJSON_AddItemToArray(suppressed, o);
     }
@@ -128,9 +166,11 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
             cJSON_AddItemToArray(gone, o);
         }
     }
+    add_programs(root, f);
     const al_summary *s = &f->summary;
     cJSON *summary = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);
+    cJSON_AddNumberToObject(summary, "programs", (double)f->programs.count);
     cJSON_AddNumberToObject(summary, "parse_errors", (double)s->parse_errors);
     cJSON_AddNumberToObject(summary, "functions", (double)s->functions);
     cJSON_AddNumberToObject(summary, "handlers", (double)s->handlers);

@@ -104,6 +104,33 @@ static void put_unused(FILE *out, const al_text_options *o, const al_suppression
     fprintf(out, "': no finding %s\n", sup->target == sup->line ? "on this line" : "on the next line");
 }
 
+/* "'server'", "'server' and 'bench'", "'a', 'b' and 'c'": the programs of a finding. */
+static void put_program_list(FILE *out, const al_findings *f, const al_u32_vec *programs)
+{
+    for (size_t i = 0; i < programs->count; i++) {
+        if (i)
+            fputs(i + 1 == programs->count ? " and " : ", ", out);
+        fputc('\'', out);
+        put_clean(out, f->programs.items[programs->items[i]].name);
+        fputc('\'', out);
+    }
+}
+
+/* An external function defined twice in one program: the build would not link, or links one of
+ * the two by chance; the analysis used the first. */
+static void put_clash(FILE *out, const al_text_options *o, const al_findings *f, const al_link_clash *c)
+{
+    put_location(out, o, c->other);
+    put_label(out, o, "warning", MAGENTA);
+    fputc('\'', out);
+    put_clean(out, c->function);
+    fprintf(out, "' is defined twice in program%s ", c->programs.count == 1 ? "" : "s");
+    put_program_list(out, f, &c->programs);
+    fputs(": here and at ", out);
+    put_clean(out, al_path_relative_to(c->kept.file, o->cwd));
+    fprintf(out, ":%u, which the analysis uses [link-clash]\n", c->kept.line);
+}
+
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
     size_t by_severity[3] = {0, 0, 0}, shown = 0, unchanged = 0;
@@ -126,12 +153,21 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         fputc('\n', out);
         for (size_t h = 0; h < x->handler_count; h++)
             put_handler_notes(out, o, &x->handlers[h]);
+        if (f->programs.count > 1) {
+            put_location(out, o, x->loc);
+            put_label(out, o, "note", CYAN);
+            fprintf(out, "in program%s ", x->programs.count == 1 ? "" : "s");
+            put_program_list(out, f, &x->programs);
+            fputc('\n', out);
+        }
         put_location(out, o, x->loc);
         put_label(out, o, "note", CYAN);
         fputs("suggested fix: ", out);
         put_clean(out, x->fix);
         fputc('\n', out);
     }
+    for (size_t i = 0; i < f->clashes.count; i++)
+        put_clash(out, o, f, &f->clashes.items[i]);
     for (size_t i = 0; o->show_suppressed && i < f->suppressed.count; i++)
         put_suppressed(out, o, &f->suppressed.items[i]);
     for (size_t i = 0; i < f->unused.count; i++)
@@ -156,8 +192,10 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         }
         fputc(')', out);
     }
-    fprintf(out, " from %zu handler%s in %zu translation unit%s", s->handlers, s->handlers == 1 ? "" : "s",
-            s->translation_units, s->translation_units == 1 ? "" : "s");
+    fprintf(out, " from %zu handler%s in ", s->handlers, s->handlers == 1 ? "" : "s");
+    if (f->programs.count > 1)
+        fprintf(out, "%zu programs, ", f->programs.count);
+    fprintf(out, "%zu translation unit%s", s->translation_units, s->translation_units == 1 ? "" : "s");
     if (s->parse_errors) {
         size_t partial = 0;
         for (size_t i = 0; i < f->failures.count; i++)

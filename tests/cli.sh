@@ -46,7 +46,7 @@ expect "no arguments: exit 2" "exit $rc" rc_is 2
 expect "no arguments: usage on stderr" "$(head -c 200 "$err")" grep -q "^usage: asynclock check" "$err"
 expect "no arguments: nothing on stdout" "$(head -c 200 "$out")" is_empty "$out"
 
-check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, lsp, rules) (see asynclock --help)" frob
+check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, programs, lsp, rules) (see asynclock --help)" frob
 check_error "unknown long option" 2 "asynclock: error: unknown option '--bogus' (see asynclock --help)" check --bogus
 check_error "unknown short option" 2 "asynclock: error: unknown option '-z' (see asynclock --help)" check -z
 check_error "check -p /nonexistent" 2 "/nonexistent: error: build folder does not exist" check -p /nonexistent
@@ -232,7 +232,7 @@ expect "broken units: one stderr line per broken unit" "$(cat "$err")" eval '[ "
 expect "broken units: missing file named" "$(cat "$err")" has_line "$err" "$missing_line"
 expect "broken units: syntax error named" "$(cat "$err")" has_line "$err" "$broken_line"
 expect "broken units: summary counts them" "$(tail -n 1 "$out")" has_line "$out" \
-  "asynclock: 1 finding (1 error) from 1 handler in 3 translation units; 2 of them failed: 1 not analyzed, 1 partially analyzed"
+  "asynclock: 1 finding (1 error) from 1 handler in 2 programs, 3 translation units; 2 of them failed: 1 not analyzed, 1 partially analyzed"
 expect "broken units: the report names each failed unit and why" "$(head -c 600 "$out")" eval \
   'has_line "$out" "asynclock: not analyzed: $proj/missing.c: error: cannot read source file: No such file or directory" &&
    has_line "$out" "asynclock: partially analyzed: $proj/broken.c:3:15: error: expected expression"'

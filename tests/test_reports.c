@@ -23,17 +23,21 @@ static al_finding_handler handlers[] = {
     {"on_timer",
      {"/abs/src/util.c", 40, 1},
      "annotated asynclock:handler",
+     "",
      {"/abs/src/util.c", 40, 1},
      "annotated asynclock:handler here",
      direct,
-     1},
+     1,
+     {0}},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
      "libuv read callback (uv_read_cb)",
+     "uv",
      {"/abs/src/server.c", 88, 3},
      "registered as a libuv read callback (uv_read_cb) here",
      chain,
-     2},
+     2,
+     {0}},
 };
 
 /* One finding with two handlers, and one whose callee and fix carry hostile text. */

@@ -233,17 +233,22 @@ static void test_shard_round_trip(void **state)
     extract_sample(&tu, sample_argv, 3);
     char *path = al_xasprintf("%s/store/shard.facts", AL_TEST_WORK_DIR);
     al_tu_facts *list[1] = {&tu};
-    al_shard_info info = {2, 5, 40, "tool 1"};
+    al_shard_info info = {2, 5, 40, "tool 1", "{\"targets\": []}"};
+    uint32_t index = 36;
     char *error = NULL;
-    assert_true(al_shard_write(path, &info, list, 1, &error));
+    assert_true(al_shard_write(path, &info, list, &index, 1, &error));
     al_shard_info read_info;
     al_tu_facts_vec units = {0};
-    assert_true(al_shard_read(path, &read_info, &units, &error));
+    al_u32_vec indexes = {0};
+    assert_true(al_shard_read(path, &read_info, &units, &indexes, &error));
     assert_int_equal(read_info.index, 2);
     assert_int_equal(read_info.count, 5);
     assert_int_equal(read_info.total_units, 40);
     assert_string_equal(read_info.tool, "tool 1");
+    assert_string_equal(read_info.targets, "{\"targets\": []}");
     assert_int_equal(units.count, 1);
+    assert_int_equal(indexes.count, 1);
+    assert_int_equal(indexes.items[0], 36); /* the unit's place in the database */
     assert_string_equal(units.items[0].file, tu.file);
     assert_int_equal(units.items[0].calls.count, tu.calls.count);
     al_shard_info_free(&read_info);
@@ -255,13 +260,14 @@ static void test_shard_round_trip(void **state)
     assert_non_null(f);
     assert_int_equal(ftruncate(fileno(f), 1000), 0);
     fclose(f);
-    assert_false(al_shard_read(path, &read_info, &units, &error));
+    assert_false(al_shard_read(path, &read_info, &units, &indexes, &error));
     assert_non_null(strstr(error, path));
     free(error);
     al_shard_info_free(&read_info);
     for (size_t i = 0; i < units.count; i++)
         al_tu_facts_free(&units.items[i]);
     AL_VEC_FREE(units);
+    AL_VEC_FREE(indexes);
     free(path);
     al_tu_facts_free(&tu);
 }

@@ -1,0 +1,461 @@
+/* programs: the programs of a compile database (see programs.h). Linear in the facts: one index
+ * of external definitions, then one breadth-first closure per executable over unit references. */
+#include "programs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAIN_KEY "c:@F@main"
+#define NOTE_LIMIT 20 /* closure choices spelled out per program; more are counted */
+
+/* What the facts say about each unit, for the closure. */
+typedef struct unit_index {
+    const al_unit_set *set;
+    uint8_t *defines_main;
+    uint32_t *def_start, *definers; /* key id -> the units that define it (CSR, ascending) */
+    uint32_t *ref_start, *refs;     /* unit -> the external keys it references (CSR) */
+    uint8_t *in_executable;         /* unit held by an executable target */
+    uint32_t *first_target;         /* unit -> a target holding it + 1, or 0 */
+} unit_index;
+
+static bool external_key(const al_unit_set *set, uint32_t key)
+{
+    return key && !al_key_is_internal(al_str(&set->strings, key));
+}
+
+static void index_units(unit_index *ix, const al_unit_set *set)
+{
+    size_t n = set->count, keys = set->strings.count;
+    ix->set = set;
+    ix->defines_main = al_xcalloc(n + 1, 1);
+    uint32_t main_key = al_strtab_find(&set->strings, MAIN_KEY);
+    /* definitions: count, then fill (units in ascending order) */
+    ix->def_start = al_xcalloc(keys + 2, sizeof(uint32_t));
+    for (size_t u = 0; u < n; u++)
+        for (size_t i = 0; i < set->units[u].functions.count; i++) {
+            const al_fact_function *f = &set->units[u].functions.items[i];
+            if (f->defined && external_key(set, f->key))
+                ix->def_start[f->key + 1]++;
+        }
+    for (size_t k = 0; k < keys; k++)
+        ix->def_start[k + 1] += ix->def_start[k];
+    ix->definers = al_xmalloc((ix->def_start[keys] + 1) * sizeof(uint32_t));
+    uint32_t *fill = al_xmalloc((keys + 1) * sizeof(uint32_t));
+    memcpy(fill, ix->def_start, (keys + 1) * sizeof(uint32_t));
+    for (size_t u = 0; u < n; u++)
+        for (size_t i = 0; i < set->units[u].functions.count; i++) {
+            const al_fact_function *f = &set->units[u].functions.items[i];
+            if (f->defined && external_key(set, f->key)) {
+                ix->definers[fill[f->key]++] = (uint32_t)u;
+                if (f->key == main_key)
+                    ix->defines_main[u] = 1;
+            }
+        }
+    free(fill);
+    /* references: every external key a unit calls or takes the address of, each once */
+    uint32_t *stamp = al_xcalloc(keys + 1, sizeof(uint32_t));
+    al_u32_vec refs = {0};
+    ix->ref_start = al_xcalloc(n + 1, sizeof(uint32_t));
+    for (size_t u = 0; u < n; u++) {
+        const al_tu_facts *tu = &set->units[u];
+        uint32_t mark = (uint32_t)u + 1;
+#define REFERENCE(key)                                                                                                 \
+    do {                                                                                                               \
+        uint32_t k_ = (key);                                                                                           \
+        if (external_key(set, k_) && stamp[k_] != mark) {                                                              \
+            stamp[k_] = mark;                                                                                          \
+            AL_VEC_PUSH(refs, k_);                                                                                     \
+        }                                                                                                              \
+    } while (0)
+        for (size_t i = 0; i < tu->calls.count; i++)
+            REFERENCE(tu->calls.items[i].callee_key);
+        for (size_t i = 0; i < tu->refs.count; i++) {
+            REFERENCE(tu->refs.items[i].function_key);
+            REFERENCE(tu->refs.items[i].target_key);
+        }
+#undef REFERENCE
+        ix->ref_start[u + 1] = (uint32_t)refs.count;
+    }
+    ix->refs = refs.items ? refs.items : al_xcalloc(1, sizeof(uint32_t));
+    free(stamp);
+}
+
+static void free_index(unit_index *ix)
+{
+    free(ix->defines_main);
+    free(ix->def_start);
+    free(ix->definers);
+    free(ix->ref_start);
+    free(ix->refs);
+    free(ix->in_executable);
+    free(ix->first_target);
+}
+
+/* ---- building one program ---- */
+
+typedef struct builder {
+    const unit_index *ix;
+    uint32_t *stamp; /* unit -> program number + 1 that holds it */
+    uint32_t mark;
+    al_u32_vec queue;
+    al_program_def *def;
+    size_t choices; /* closure choices made (notes beyond NOTE_LIMIT are only counted) */
+} builder;
+
+static void take(builder *b, uint32_t u)
+{
+    if (b->stamp[u] == b->mark)
+        return;
+    b->stamp[u] = b->mark;
+    AL_VEC_PUSH(b->def->units, u);
+    AL_VEC_PUSH(b->queue, u);
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t n = 0, at_slash = 0;
+    while (a[n] && a[n] == b[n]) {
+        if (a[n] == '/')
+            at_slash = n;
+        n++;
+    }
+    return at_slash; /* whole folders only */
+}
+
+/* A function's name from its USR ("c:@F@net_open"), for messages. */
+static const char *symbol_name(const char *key)
+{
+    return strncmp(key, "c:@F@", 5) == 0 ? key + 5 : key;
+}
+
+typedef bool (*eligible_fn)(const unit_index *ix, uint32_t u, uint32_t entry_target);
+
+/* Not another executable's: no main, held by no executable target. */
+static bool eligible_unheld(const unit_index *ix, uint32_t u, uint32_t entry_target)
+{
+    (void)entry_target;
+    return !ix->defines_main[u] && !ix->in_executable[u];
+}
+
+/* For a target whose links the build states: only units no target holds. */
+static bool eligible_untargeted(const unit_index *ix, uint32_t u, uint32_t entry_target)
+{
+    (void)entry_target;
+    return !ix->defines_main[u] && !ix->first_target[u];
+}
+
+/* Takes, breadth-first, a defining unit for every external key the program's units reference and
+ * none of them defines. Between several eligible definitions: the entry's target's, then the one
+ * nearest to the entry's file (longest common folder), then the first in the database. */
+static void close_over_references(builder *b, const char *entry_file, uint32_t entry_target, eligible_fn eligible)
+{
+    const unit_index *ix = b->ix;
+    const al_unit_set *set = ix->set;
+    for (size_t head = 0; head < b->queue.count; head++) {
+        uint32_t u = b->queue.items[head];
+        for (uint32_t r = ix->ref_start[u]; r < ix->ref_start[u + 1]; r++) {
+            uint32_t key = ix->refs[r];
+            uint32_t from = ix->def_start[key], to = ix->def_start[key + 1];
+            bool held = false;
+            for (uint32_t d = from; d < to && !held; d++)
+                held = b->stamp[ix->definers[d]] == b->mark;
+            if (held)
+                continue;
+            uint32_t best = UINT32_MAX, candidates = 0;
+            size_t best_prefix = 0;
+            bool best_in_target = false;
+            for (uint32_t d = from; d < to; d++) {
+                uint32_t c = ix->definers[d];
+                if (!eligible(ix, c, entry_target))
+                    continue;
+                candidates++;
+                bool in_target = entry_target && ix->first_target[c] == entry_target;
+                size_t prefix = common_prefix(entry_file, al_str(&set->strings, set->status[c].file));
+                if (best == UINT32_MAX || (in_target && !best_in_target) ||
+                    (in_target == best_in_target && prefix > best_prefix)) {
+                    best = c;
+                    best_prefix = prefix;
+                    best_in_target = in_target;
+                }
+            }
+            if (best == UINT32_MAX)
+                continue; /* a library's function, outside the compile database */
+            if (candidates > 1 && b->choices++ < NOTE_LIMIT)
+                AL_VEC_PUSH(b->def->notes, al_xasprintf("'%s' is defined in %u units: took %s, nearest to %s",
+                                                        symbol_name(al_str(&set->strings, key)), candidates,
+                                                        al_str(&set->strings, set->status[best].file), entry_file));
+            take(b, best);
+        }
+    }
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static al_program_def *begin(al_programs *out, builder *b, const char *name, bool library)
+{
+    al_program_def def = {0};
+    def.name = al_xstrdup(name);
+    def.library = library;
+    AL_VEC_PUSH(out->items, def);
+    b->def = &out->items.items[out->items.count - 1];
+    b->mark = (uint32_t)out->items.count;
+    b->queue.count = 0;
+    b->choices = 0;
+    return b->def;
+}
+
+static void finish(builder *b)
+{
+    al_program_def *def = b->def;
+    if (b->choices > NOTE_LIMIT)
+        AL_VEC_PUSH(def->notes, al_xasprintf("... and %zu more such choices", b->choices - NOTE_LIMIT));
+    if (def->units.count > 1)
+        qsort(def->units.items, def->units.count, sizeof(uint32_t), compare_u32);
+}
+
+/* ---- names ---- */
+
+static bool name_taken(const al_programs *out, const char *name)
+{
+    return al_programs_index(out, name) >= 0;
+}
+
+/* A program named after its main unit: its object's name ("redis-cli.o" -> "redis-cli"), else the
+ * source's; "main" says nothing, so then its folder's ("tools/dump/main.c" -> "dump"). */
+static char *name_of_main_unit(const char *object, const char *file)
+{
+    const char *path = object ? object : file;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char *name = al_xstrndup(base, strcspn(base, "."));
+    if (*name && strcmp(name, "main") != 0)
+        return name;
+    free(name);
+    const char *slash = strrchr(file, '/');
+    const char *start = slash;
+    while (start && start > file && start[-1] != '/')
+        start--;
+    if (start && slash > start)
+        return al_xstrndup(start, (size_t)(slash - start));
+    return al_xstrdup("main");
+}
+
+/* `name`, made unique among the programs found so far with a number. */
+static char *unique_name(const al_programs *out, char *name)
+{
+    if (!name_taken(out, name))
+        return name;
+    for (unsigned n = 2;; n++) {
+        char *other = al_xasprintf("%s-%u", name, n);
+        if (!name_taken(out, other)) {
+            free(name);
+            return other;
+        }
+        free(other);
+    }
+}
+
+/* ---- the rules ---- */
+
+static void from_configuration(al_programs *out, const al_unit_set *set, const al_programs_options *o)
+{
+    uint8_t *assigned = al_xcalloc(set->count + 1, 1);
+    for (size_t r = 0; r < o->rule_count; r++) {
+        const al_config_program *rule = &o->rules[r];
+        al_program_def def = {0};
+        def.name = al_xstrdup(rule->name);
+        def.how = al_xstrdup("declared in the configuration (\"programs\")");
+        for (size_t u = 0; u < set->count; u++) {
+            const char *file = al_str(&set->strings, set->status[u].file);
+            if (al_config_path_excluded(file, o->rules_base, rule->units, rule->unit_count)) {
+                AL_VEC_PUSH(def.units, (uint32_t)u);
+                assigned[u] = 1;
+            }
+        }
+        AL_VEC_PUSH(out->items, def);
+    }
+    for (size_t u = 0; u < set->count; u++)
+        out->unassigned += !assigned[u];
+    free(assigned);
+}
+
+static const char *kind_word(al_target_kind kind)
+{
+    return kind == AL_TARGET_MODULE ? "module" : kind == AL_TARGET_LIBRARY ? "library" : "executable";
+}
+
+void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets *targets,
+                      const al_programs_options *options)
+{
+    memset(out, 0, sizeof(*out));
+    if (options && options->rules) {
+        from_configuration(out, set, options);
+        return;
+    }
+    size_t n = set->count, nt = targets ? targets->items.count : 0;
+    unit_index ix = {0};
+    index_units(&ix, set);
+    ix.in_executable = al_xcalloc(n + 1, 1);
+    ix.first_target = al_xcalloc(n + 1, sizeof(uint32_t));
+    /* which targets are executables: the build says so, or one of their units defines main */
+    uint8_t *executable = al_xcalloc(nt + 1, 1);
+    uint32_t *main_of = al_xcalloc(nt + 1, sizeof(uint32_t)); /* a main unit + 1 */
+    for (size_t t = 0; t < nt; t++) {
+        const al_target *target = &targets->items.items[t];
+        for (size_t i = 0; i < target->units.count; i++) {
+            uint32_t u = target->units.items[i];
+            if (u >= n)
+                continue;
+            if (!ix.first_target[u])
+                ix.first_target[u] = (uint32_t)t + 1;
+            if (ix.defines_main[u] && !main_of[t])
+                main_of[t] = u + 1;
+        }
+        executable[t] = target->kind == AL_TARGET_EXECUTABLE || (target->kind == AL_TARGET_UNKNOWN && main_of[t]);
+        for (size_t i = 0; executable[t] && i < target->units.count; i++)
+            if (target->units.items[i] < n)
+                ix.in_executable[target->units.items[i]] = 1;
+    }
+
+    builder b = {0};
+    b.ix = &ix;
+    b.stamp = al_xcalloc(n + 1, sizeof(uint32_t));
+    uint8_t *taken = al_xcalloc(n + 1, 1);
+
+    /* 2. executable targets */
+    for (size_t t = 0; t < nt; t++) {
+        if (!executable[t])
+            continue;
+        const al_target *target = &targets->items.items[t];
+        al_program_def *def = begin(out, &b, target->name, false);
+        for (size_t i = 0; i < target->units.count; i++)
+            if (target->units.items[i] < n)
+                take(&b, target->units.items[i]);
+        al_strbuf how = {0};
+        al_strbuf_appendf(&how, "executable target '%s' (%s)", target->name, target->source);
+        for (size_t l = 0; l < target->links.count; l++) {
+            const al_target *lib = &targets->items.items[target->links.items[l]];
+            al_strbuf_appendf(&how, "%s%s", l ? ", " : "; links ", lib->name);
+            for (size_t i = 0; i < lib->units.count; i++)
+                if (lib->units.items[i] < n)
+                    take(&b, lib->units.items[i]);
+        }
+        size_t own = def->units.count;
+        uint32_t entry = main_of[t] ? main_of[t] - 1 : target->units.items[0];
+        close_over_references(&b, al_str(&set->strings, set->status[entry].file), (uint32_t)t + 1,
+                              target->links_known ? eligible_untargeted : eligible_unheld);
+        if (def->units.count > own)
+            al_strbuf_appendf(&how, "; and %zu unit%s its code references", def->units.count - own,
+                              def->units.count - own == 1 ? "" : "s");
+        def->how = al_strbuf_take(&how);
+        finish(&b);
+    }
+    /* 3. main units no target holds */
+    for (size_t u = 0; u < n; u++) {
+        if (!ix.defines_main[u] || ix.first_target[u])
+            continue;
+        const char *file = al_str(&set->strings, set->status[u].file);
+        const char *object = targets && u < targets->object_count ? targets->objects[u] : NULL;
+        char *name = unique_name(out, name_of_main_unit(object, file));
+        al_program_def *def = begin(out, &b, name, false);
+        free(name);
+        take(&b, (uint32_t)u);
+        close_over_references(&b, file, 0, eligible_unheld);
+        def->how = al_xasprintf("%s defines main; and %zu unit%s its code references", file, def->units.count - 1,
+                                def->units.count == 2 ? "" : "s");
+        finish(&b);
+    }
+    for (size_t p = 0; p < out->items.count; p++)
+        for (size_t i = 0; i < out->items.items[p].units.count; i++)
+            taken[out->items.items[p].units.items[i]] = 1;
+    /* 4. library and module targets no executable took */
+    for (size_t t = 0; t < nt; t++) {
+        const al_target *target = &targets->items.items[t];
+        if (executable[t])
+            continue;
+        bool any_taken = false;
+        for (size_t i = 0; i < target->units.count && !any_taken; i++)
+            any_taken = target->units.items[i] < n && taken[target->units.items[i]];
+        if (any_taken && target->kind != AL_TARGET_MODULE)
+            continue;
+        al_program_def *def = begin(out, &b, target->name, true);
+        def->how = al_xasprintf("%s target '%s' (%s) that no executable links", kind_word(target->kind), target->name,
+                                target->source);
+        for (size_t i = 0; i < target->units.count; i++)
+            if (target->units.items[i] < n)
+                take(&b, target->units.items[i]);
+        for (size_t l = 0; l < target->links.count; l++) {
+            const al_target *lib = &targets->items.items[target->links.items[l]];
+            for (size_t i = 0; i < lib->units.count; i++)
+                if (lib->units.items[i] < n)
+                    take(&b, lib->units.items[i]);
+        }
+        for (size_t i = 0; i < def->units.count; i++)
+            taken[def->units.items[i]] = 1;
+        finish(&b);
+    }
+    /* 5. what is left: one library program, with what its code references */
+    uint32_t left = 0, left_target = 0;
+    bool one_target = true;
+    for (size_t u = 0; u < n; u++) {
+        if (taken[u])
+            continue;
+        if (left++ == 0)
+            left_target = ix.first_target[u];
+        one_target &= ix.first_target[u] == left_target;
+    }
+    if (left) {
+        const char *name = one_target && left_target ? targets->items.items[left_target - 1].name : "library";
+        char *unique = unique_name(out, al_xstrdup(name));
+        al_program_def *def = begin(out, &b, unique, true);
+        free(unique);
+        const char *entry_file = NULL;
+        for (size_t u = 0; u < n; u++) {
+            if (!taken[u]) {
+                take(&b, (uint32_t)u);
+                if (!entry_file)
+                    entry_file = al_str(&set->strings, set->status[u].file);
+            }
+        }
+        close_over_references(&b, entry_file, 0, eligible_unheld);
+        def->how = al_xasprintf("%u unit%s that no executable takes%s", left, left == 1 ? "" : "s",
+                                def->units.count > left ? ", and the units their code references" : "");
+        finish(&b);
+    }
+    free(taken);
+    free(b.stamp);
+    AL_VEC_FREE(b.queue);
+    free(executable);
+    free(main_of);
+    free_index(&ix);
+}
+
+void al_program_def_free(al_program_def *d)
+{
+    free(d->name);
+    free(d->how);
+    AL_VEC_FREE(d->units);
+    for (size_t k = 0; k < d->notes.count; k++)
+        free(d->notes.items[k]);
+    AL_VEC_FREE(d->notes);
+}
+
+void al_programs_free(al_programs *p)
+{
+    for (size_t i = 0; i < p->items.count; i++)
+        al_program_def_free(&p->items.items[i]);
+    AL_VEC_FREE(p->items);
+    memset(p, 0, sizeof(*p));
+}
+
+int al_programs_index(const al_programs *p, const char *name)
+{
+    for (size_t i = 0; i < p->items.count; i++)
+        if (strcmp(p->items.items[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
