@@ -69,6 +69,7 @@ typedef struct walker {
     file_slot *files; /* CXFile -> interned absolute path; open addressing */
     size_t file_slots;
     size_t file_count;
+    al_strtab var_uses; /* "function variable kind" already recorded, each once */
 } walker;
 
 static uint32_t intern_cxstring(walker *w, CXString s)
@@ -597,6 +598,102 @@ static int callback_parameter_index(walker *w, CXCursor parm)
     return -1;
 }
 
+/* The operator of a binary or unary operator cursor, as written: its first punctuation token after
+ * `lhs` (a binary operator), else its first or last token (a prefix or postfix unary operator).
+ * NULL when the tokens cannot say (code from a macro). Malloc'ed. */
+static char *operator_spelling(walker *w, CXCursor op, CXCursor lhs)
+{
+    CXToken *tokens = NULL;
+    unsigned n = 0;
+    clang_tokenize(w->unit, clang_getCursorExtent(op), &tokens, &n);
+    char *found = NULL;
+    unsigned after = 0;
+    if (!clang_Cursor_isNull(lhs))
+        clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(lhs)), NULL, NULL, NULL, &after);
+    for (unsigned i = 0; i < n && !found; i++) {
+        if (clang_getTokenKind(tokens[i]) != CXToken_Punctuation)
+            continue;
+        unsigned offset;
+        clang_getExpansionLocation(clang_getTokenLocation(w->unit, tokens[i]), NULL, NULL, NULL, &offset);
+        bool unary_edge = clang_Cursor_isNull(lhs) && (i == 0 || i + 1 == n);
+        if ((!clang_Cursor_isNull(lhs) && offset >= after) || unary_edge) {
+            CXString spelling = clang_getTokenSpelling(w->unit, tokens[i]);
+            found = al_xstrdup(clang_getCString(spelling));
+            clang_disposeString(spelling);
+        }
+    }
+    if (tokens)
+        clang_disposeTokens(w->unit, tokens, n);
+    return found;
+}
+
+/* How the variable named on top of the ancestor stack is used: assigned (also through one of its
+ * elements or members), incremented, its address taken, or only read. */
+static al_var_use_kind variable_use_kind(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    while (j > 0) {
+        enum CXCursorKind k = w->stack.items[j - 1].kind;
+        bool operand = w->stack.items[j].index == 0;
+        if (!(k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr || k == CXCursor_CStyleCastExpr ||
+              ((k == CXCursor_ArraySubscriptExpr || k == CXCursor_MemberRefExpr) && operand)))
+            break;
+        j--;
+    }
+    if (j == 0)
+        return AL_VAR_READ;
+    const ancestor *user = &w->stack.items[j - 1];
+    bool left = w->stack.items[j].index == 0;
+    if (user->kind == CXCursor_CompoundAssignOperator && left)
+        return AL_VAR_WRITE;
+    al_var_use_kind kind = AL_VAR_READ;
+    if ((user->kind == CXCursor_BinaryOperator && left) || user->kind == CXCursor_UnaryOperator) {
+        char *op = operator_spelling(
+            w, user->cursor, user->kind == CXCursor_BinaryOperator ? w->stack.items[j].cursor : clang_getNullCursor());
+        if (op && (strcmp(op, "=") == 0 || strcmp(op, "++") == 0 || strcmp(op, "--") == 0))
+            kind = AL_VAR_WRITE;
+        else if (op && strcmp(op, "&") == 0 && user->kind == CXCursor_UnaryOperator)
+            kind = AL_VAR_ADDRESS;
+        free(op);
+    }
+    return kind;
+}
+
+/* A use of a variable with static storage, each (function, variable, kind) once per unit. */
+static void record_variable_use(walker *w, CXCursor var)
+{
+    al_fact_var_use use = {w->current_function, link_key(w, var), variable_use_kind(w)};
+    char id[64];
+    snprintf(id, sizeof(id), "%u %u %d", use.function, use.variable, (int)use.kind);
+    uint32_t before = w->var_uses.count;
+    al_strtab_intern(&w->var_uses, id);
+    if (w->var_uses.count != before)
+        AL_VEC_PUSH(w->tu->var_uses, use);
+}
+
+/* A variable with static storage defined here, with its value when it is an integer constant. */
+static void record_variable(walker *w, CXCursor var)
+{
+    al_fact_variable v = {0};
+    v.key = link_key(w, var);
+    v.name = intern_cxstring(w, clang_getCursorSpelling(var));
+    v.loc = cursor_location(w, var);
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    if (clang_Cursor_isNull(init)) {
+        v.has_value = true; /* static storage starts at zero */
+    } else {
+        CXEvalResult r = clang_Cursor_Evaluate(init);
+        if (r) {
+            if (clang_EvalResult_getKind(r) == CXEval_Int) {
+                v.has_value = true;
+                v.value = clang_EvalResult_getAsLongLong(r);
+            }
+            clang_EvalResult_dispose(r);
+        }
+    }
+    AL_VEC_PUSH(w->tu->variables, v);
+}
+
 static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClientData data)
 {
     walker *w = data;
@@ -625,11 +722,18 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             int param = callback_parameter_index(w, ref);
             if (param >= 0)
                 record_reference(w, c, clang_getNullCursor(), param);
-        } else if (kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(ref))) {
-            record_alias(w, ref);
+        } else if (kind == CXCursor_VarDecl) {
+            if (holds_functions(clang_getCursorType(ref)))
+                record_alias(w, ref);
+            if (clang_Cursor_hasVarDeclGlobalStorage(ref) == 1)
+                record_variable_use(w, ref);
         }
         break;
     }
+    case CXCursor_VarDecl: /* a static local */
+        if (w->current_function && clang_Cursor_hasVarDeclGlobalStorage(c) == 1 && clang_isCursorDefinition(c))
+            record_variable(w, c);
+        break;
     default:
         break;
     }
@@ -711,6 +815,9 @@ static enum CXChildVisitResult top_level_visitor(CXCursor c, CXCursor parent, CX
         break;
     case CXCursor_VarDecl: /* file-scope initializers: handler tables, ops structs */
         w->current_function = 0;
+        /* `int counter;` is a tentative definition: a definition unless one with a value follows */
+        if (clang_isCursorDefinition(c) || clang_Cursor_hasVarDeclExternalStorage(c) == 0)
+            record_variable(w, c);
         walk_subtree(w, c);
         break;
     case CXCursor_LinkageSpec:
@@ -808,12 +915,14 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     walker w = {0};
     w.tu = out;
     w.unit = unit;
+    al_strtab_init(&w.var_uses);
     out->parsed = true;
     record_diagnostics(&w);
     record_inclusions(&w);
     clang_visitChildren(clang_getTranslationUnitCursor(unit), top_level_visitor, &w);
     AL_VEC_FREE(w.stack);
     free(w.files);
+    al_strtab_free(&w.var_uses);
     clang_disposeTranslationUnit(unit);
 }
 

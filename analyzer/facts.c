@@ -26,6 +26,8 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->args);
     AL_VEC_FREE(tu->refs);
     AL_VEC_FREE(tu->aliases);
+    AL_VEC_FREE(tu->variables);
+    AL_VEC_FREE(tu->var_uses);
     AL_VEC_FREE(tu->diags);
     AL_VEC_FREE(tu->includes);
     memset(tu, 0, sizeof(*tu));
@@ -112,6 +114,21 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
     for (size_t i = 0; i < tu->aliases.count; i++) {
         put_u64(out, tu->aliases.items[i].variable_key);
         put_u64(out, tu->aliases.items[i].source_key);
+    }
+    put_u64(out, tu->variables.count);
+    for (size_t i = 0; i < tu->variables.count; i++) {
+        const al_fact_variable *v = &tu->variables.items[i];
+        put_u64(out, v->key);
+        put_u64(out, v->name);
+        put_loc(out, v->loc);
+        put_u64(out, v->has_value);
+        put_i64(out, v->value);
+    }
+    put_u64(out, tu->var_uses.count);
+    for (size_t i = 0; i < tu->var_uses.count; i++) {
+        put_u64(out, tu->var_uses.items[i].function);
+        put_u64(out, tu->var_uses.items[i].variable);
+        put_u64(out, tu->var_uses.items[i].kind);
     }
     put_u64(out, tu->includes.count);
     for (size_t i = 0; i < tu->includes.count; i++)
@@ -277,6 +294,24 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         a.variable_key = get_id(&r);
         a.source_key = get_id(&r);
         AL_VEC_PUSH(out->aliases, a);
+    }
+    n = get_count(&r, 7);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_variable v = {0};
+        v.key = get_id(&r);
+        v.name = get_id(&r);
+        v.loc = get_loc(&r);
+        v.has_value = get_u32(&r, 2);
+        v.value = get_i64(&r);
+        AL_VEC_PUSH(out->variables, v);
+    }
+    n = get_count(&r, 3);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_var_use u = {0};
+        u.function = get_id(&r);
+        u.variable = get_id(&r);
+        u.kind = (al_var_use_kind)get_u32(&r, AL_VAR_ADDRESS + 1);
+        AL_VEC_PUSH(out->var_uses, u);
     }
     n = get_count(&r, 1);
     for (size_t i = 0; i < n && !r.bytes.bad; i++)

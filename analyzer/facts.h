@@ -92,6 +92,30 @@ typedef struct al_fact_alias {
     uint32_t source_key;
 } al_fact_alias;
 
+/* A variable with static storage that the unit defines (file scope, or a static local): what the
+ * programs stage follows (a unit that defines a table another unit uses joins its program) and
+ * what constant guards read (`static int debug = 0;` that nothing assigns is a constant). */
+typedef struct al_fact_variable {
+    uint32_t key; /* link key (al_fact_ref.variable_key) */
+    uint32_t name;
+    al_loc loc;
+    bool has_value; /* its initializer (or the zero of static storage) is an integer constant */
+    long long value;
+} al_fact_variable;
+
+typedef enum {
+    AL_VAR_READ = 0,
+    AL_VAR_WRITE = 1,   /* assigned, incremented, or an element or member of it assigned */
+    AL_VAR_ADDRESS = 2, /* its address taken: it may be written anywhere */
+} al_var_use_kind;
+
+/* A use of a variable with static storage, once per (function, variable, kind) in the unit. */
+typedef struct al_fact_var_use {
+    uint32_t function; /* key of the enclosing function; 0 at file scope (an initializer) */
+    uint32_t variable; /* its link key */
+    al_var_use_kind kind;
+} al_fact_var_use;
+
 typedef struct al_fact_diag {
     al_loc loc;
     bool fatal; /* an error that makes the unit's facts incomplete */
@@ -109,6 +133,8 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_fact_ref) refs;
     AL_VEC(al_fact_alias) aliases;
+    AL_VEC(al_fact_variable) variables;
+    AL_VEC(al_fact_var_use) var_uses;
     AL_VEC(al_fact_diag) diags;
     al_u32_vec includes; /* every file the unit read (headers included), ids in strings: the
                             facts cache re-parses the unit when one of them changes */
@@ -130,7 +156,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 2
+#define AL_FACTS_FORMAT 3
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

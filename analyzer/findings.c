@@ -284,34 +284,44 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
     return fh;
 }
 
-static bool same_loc(al_source_loc a, al_source_loc b)
+static char *handler_identity(const al_finding_handler *h)
 {
-    return a.line == b.line && a.column == b.column && strcmp(a.file, b.file) == 0;
+    return al_xasprintf("%s\x1f%s:%u", h->name, h->defined_at.file, h->defined_at.line);
 }
 
-/* The handler joins the finding; a handler the finding already has (the same function of a unit two
- * programs share) gains the program, and keeps the shorter of the two chains. */
-static void merge_handler(al_finding *f, al_finding_handler *h, uint32_t program)
+/* The handler joins the finding. A handler the finding already has from another program (the same
+ * function of a unit two programs share: same name, same definition) gains the program and keeps
+ * the shorter of the two chains. `known` maps the identities of the finding's handlers from earlier
+ * programs to their index + 1; NULL when the finding is new in this program (its handlers are
+ * distinct functions, nothing to look up: linear in the handlers). */
+static void merge_handler(al_finding *f, al_finding_handler *h, uint32_t program, const al_strtab *known,
+                          const al_u32_vec *index_of)
 {
-    for (size_t i = 0; i < f->handler_count; i++) {
-        al_finding_handler *have = &f->handlers[i];
-        if (strcmp(have->name, h->name) != 0 || !same_loc(have->defined_at, h->defined_at))
-            continue;
-        add_program_index(&have->programs, program);
-        if (h->chain_length < have->chain_length) {
-            /* the shorter chain, with every program of both */
-            al_u32_vec programs = have->programs;
-            have->programs = (al_u32_vec){0};
-            free_handler(have);
-            *have = *h;
-            AL_VEC_FREE(have->programs);
-            have->programs = programs;
-        } else {
-            free_handler(h);
+    if (known) {
+        char *id = handler_identity(h);
+        uint32_t k = al_strtab_find(known, id);
+        free(id);
+        if (k != UINT32_MAX && k < index_of->count && index_of->items[k]) {
+            al_finding_handler *have = &f->handlers[index_of->items[k] - 1];
+            add_program_index(&have->programs, program);
+            if (h->chain_length < have->chain_length) {
+                /* the shorter chain, with every program of both */
+                al_u32_vec programs = have->programs;
+                have->programs = (al_u32_vec){0};
+                free_handler(have);
+                *have = *h;
+                AL_VEC_FREE(have->programs);
+                have->programs = programs;
+            } else {
+                free_handler(h);
+            }
+            return;
         }
-        return;
     }
-    f->handlers = al_xrealloc(f->handlers, (f->handler_count + 1) * sizeof(*f->handlers));
+    if (f->handler_count == f->handler_capacity) {
+        f->handler_capacity = f->handler_capacity ? f->handler_capacity * 2 : 4;
+        f->handlers = al_xrealloc(f->handlers, f->handler_capacity * sizeof(*f->handlers));
+    }
     f->handlers[f->handler_count++] = *h;
 }
 
@@ -483,10 +493,29 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
             w->finding_of_site.items[key] = (uint32_t)w->pending.count;
         }
         al_finding *f = &w->pending.items[w->finding_of_site.items[key] - 1];
+        /* found by an earlier program too: its handlers, by identity, to merge with */
+        bool earlier = f->programs.count > 0;
+        al_strtab known;
+        al_u32_vec index_of = {0};
+        if (earlier) {
+            al_strtab_init(&known);
+            for (size_t i = 0; i < f->handler_count; i++) {
+                char *id = handler_identity(&f->handlers[i]);
+                uint32_t k = al_strtab_intern(&known, id);
+                free(id);
+                while (index_of.count <= k)
+                    AL_VEC_PUSH(index_of, 0);
+                index_of.items[k] = (uint32_t)i + 1;
+            }
+        }
         add_program_index(&f->programs, program);
         for (size_t i = 0; i < site->handlers.count; i++) {
             al_finding_handler h = make_handler(out, p, c, r, &site->handlers.items[i], program);
-            merge_handler(f, &h, program);
+            merge_handler(f, &h, program, earlier ? &known : NULL, &index_of);
+        }
+        if (earlier) {
+            al_strtab_free(&known);
+            AL_VEC_FREE(index_of);
         }
     }
 }

@@ -51,6 +51,7 @@ typedef struct al_finding {
     const char *function; /* the function that makes the blocking call */
     al_finding_handler *handlers;
     size_t handler_count;
+    size_t handler_capacity; /* while findings are built */
     char *message;
     const char *why;
     const char *fix;

@@ -70,6 +70,15 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
         SET_STR(tu->aliases.items[i].variable_key);
         SET_STR(tu->aliases.items[i].source_key);
     }
+    for (size_t i = 0; i < tu->variables.count; i++) {
+        SET_STR(tu->variables.items[i].key);
+        SET_STR(tu->variables.items[i].name);
+        SET_STR(tu->variables.items[i].loc.file);
+    }
+    for (size_t i = 0; i < tu->var_uses.count; i++) {
+        SET_STR_NONZERO(tu->var_uses.items[i].function);
+        SET_STR(tu->var_uses.items[i].variable);
+    }
     for (size_t i = 0; i < tu->diags.count; i++) {
         SET_STR(tu->diags.items[i].loc.file);
         SET_STR(tu->diags.items[i].message);

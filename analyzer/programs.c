@@ -1,5 +1,14 @@
 /* programs: the programs of a compile database (see programs.h). Linear in the facts: one index
- * of external definitions, then one breadth-first closure per executable over unit references. */
+ * of definitions and of each function's references, then per executable one breadth-first
+ * closure over the functions its main can reach.
+ *
+ * Why functions and not units: a unit that one reachable function needs may hold other functions
+ * that reference half of another executable (redis's debug.c, pulled into redis-cli for one assert
+ * helper, references the whole server). Those functions never run in this executable, so what
+ * they reference does not join it; a unit joins when a function that can run needs it. What a
+ * function can run is what it calls, what it takes the address of and the variables it uses (a
+ * command table in another unit brings that unit in); a unit's file-scope initializers (handler
+ * tables, ops structs) count as reachable once the unit is in. */
 #include "programs.h"
 
 #include <stdio.h>
@@ -9,19 +18,34 @@
 #define MAIN_KEY "c:@F@main"
 #define NOTE_LIMIT 20 /* closure choices spelled out per program; more are counted */
 
+/* One reference of a function (or, with `from` 0, of a unit's file scope) to another function. */
+typedef struct edge {
+    uint32_t from, to; /* key ids */
+} edge;
+
 /* What the facts say about each unit, for the closure. */
 typedef struct unit_index {
     const al_unit_set *set;
     uint8_t *defines_main;
-    uint32_t *def_start, *definers; /* key id -> the units that define it (CSR, ascending) */
-    uint32_t *ref_start, *refs;     /* unit -> the external keys it references (CSR) */
-    uint8_t *in_executable;         /* unit held by an executable target */
-    uint32_t *first_target;         /* unit -> a target holding it + 1, or 0 */
+    uint32_t *def_start, *definers;    /* key id -> the units that define it (CSR, ascending) */
+    uint32_t *defined_start, *defined; /* unit -> the keys it defines (CSR) */
+    uint32_t *edge_start;              /* unit -> its edges, sorted by `from` (file scope first) */
+    edge *edges;
+    uint8_t *in_executable; /* unit held by an executable target */
+    uint32_t *first_target; /* unit -> a target holding it + 1, or 0 */
 } unit_index;
 
 static bool external_key(const al_unit_set *set, uint32_t key)
 {
     return key && !al_key_is_internal(al_str(&set->strings, key));
+}
+
+static int compare_edges(const void *a, const void *b)
+{
+    const edge *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return (x->to > y->to) - (x->to < y->to);
 }
 
 static void index_units(unit_index *ix, const al_unit_set *set)
@@ -30,86 +54,135 @@ static void index_units(unit_index *ix, const al_unit_set *set)
     ix->set = set;
     ix->defines_main = al_xcalloc(n + 1, 1);
     uint32_t main_key = al_strtab_find(&set->strings, MAIN_KEY);
-    /* definitions: count, then fill (units in ascending order) */
-    ix->def_start = al_xcalloc(keys + 2, sizeof(uint32_t));
-    for (size_t u = 0; u < n; u++)
-        for (size_t i = 0; i < set->units[u].functions.count; i++) {
-            const al_fact_function *f = &set->units[u].functions.items[i];
-            if (f->defined && external_key(set, f->key))
-                ix->def_start[f->key + 1]++;
+    /* definitions of functions, static ones too (a static helper leads on to what it calls), and
+       of variables (a table another unit reads), each key once per unit: count, then fill */
+    uint32_t *seen = al_xcalloc(keys + 1, sizeof(uint32_t)); /* key -> unit + 1 that listed it */
+    al_u32_vec defined = {0};                                /* unit by unit, its keys */
+    uint32_t *defined_start = al_xcalloc(n + 1, sizeof(uint32_t));
+    for (size_t u = 0; u < n; u++) {
+        const al_tu_facts *tu = &set->units[u];
+        uint32_t mark = (uint32_t)u + 1;
+        for (size_t i = 0; i < tu->functions.count + tu->variables.count; i++) {
+            bool function = i < tu->functions.count;
+            if (function && !tu->functions.items[i].defined)
+                continue;
+            uint32_t key = function ? tu->functions.items[i].key : tu->variables.items[i - tu->functions.count].key;
+            if (seen[key] == mark)
+                continue;
+            seen[key] = mark;
+            AL_VEC_PUSH(defined, key);
+            if (key == main_key && function)
+                ix->defines_main[u] = 1;
         }
+        defined_start[u + 1] = (uint32_t)defined.count;
+    }
+    free(seen);
+    ix->def_start = al_xcalloc(keys + 2, sizeof(uint32_t));
+    for (size_t i = 0; i < defined.count; i++)
+        ix->def_start[defined.items[i] + 1]++;
     for (size_t k = 0; k < keys; k++)
         ix->def_start[k + 1] += ix->def_start[k];
     ix->definers = al_xmalloc((ix->def_start[keys] + 1) * sizeof(uint32_t));
     uint32_t *fill = al_xmalloc((keys + 1) * sizeof(uint32_t));
     memcpy(fill, ix->def_start, (keys + 1) * sizeof(uint32_t));
     for (size_t u = 0; u < n; u++)
-        for (size_t i = 0; i < set->units[u].functions.count; i++) {
-            const al_fact_function *f = &set->units[u].functions.items[i];
-            if (f->defined && external_key(set, f->key)) {
-                ix->definers[fill[f->key]++] = (uint32_t)u;
-                if (f->key == main_key)
-                    ix->defines_main[u] = 1;
-            }
-        }
+        for (uint32_t i = defined_start[u]; i < defined_start[u + 1]; i++)
+            ix->definers[fill[defined.items[i]]++] = (uint32_t)u;
     free(fill);
-    /* references: every external key a unit calls or takes the address of, each once */
-    uint32_t *stamp = al_xcalloc(keys + 1, sizeof(uint32_t));
-    al_u32_vec refs = {0};
-    ix->ref_start = al_xcalloc(n + 1, sizeof(uint32_t));
+    ix->defined_start = defined_start;
+    ix->defined = defined.items ? defined.items : al_xcalloc(1, sizeof(uint32_t));
+    /* each unit's edges: calls, and functions named outside callee position */
+    AL_VEC(edge) edges = {0};
+    ix->edge_start = al_xcalloc(n + 1, sizeof(uint32_t));
     for (size_t u = 0; u < n; u++) {
         const al_tu_facts *tu = &set->units[u];
-        uint32_t mark = (uint32_t)u + 1;
-#define REFERENCE(key)                                                                                                 \
-    do {                                                                                                               \
-        uint32_t k_ = (key);                                                                                           \
-        if (external_key(set, k_) && stamp[k_] != mark) {                                                              \
-            stamp[k_] = mark;                                                                                          \
-            AL_VEC_PUSH(refs, k_);                                                                                     \
-        }                                                                                                              \
-    } while (0)
+        size_t first = edges.count;
         for (size_t i = 0; i < tu->calls.count; i++)
-            REFERENCE(tu->calls.items[i].callee_key);
-        for (size_t i = 0; i < tu->refs.count; i++) {
-            REFERENCE(tu->refs.items[i].function_key);
-            REFERENCE(tu->refs.items[i].target_key);
-        }
-#undef REFERENCE
-        ix->ref_start[u + 1] = (uint32_t)refs.count;
+            if (tu->calls.items[i].callee_key)
+                AL_VEC_PUSH(edges, ((edge){tu->calls.items[i].caller, tu->calls.items[i].callee_key}));
+        for (size_t i = 0; i < tu->refs.count; i++)
+            if (tu->refs.items[i].function_key)
+                AL_VEC_PUSH(edges, ((edge){tu->refs.items[i].enclosing, tu->refs.items[i].function_key}));
+        for (size_t i = 0; i < tu->var_uses.count; i++)
+            AL_VEC_PUSH(edges, ((edge){tu->var_uses.items[i].function, tu->var_uses.items[i].variable}));
+        if (edges.count - first > 1)
+            qsort(edges.items + first, edges.count - first, sizeof(edge), compare_edges);
+        ix->edge_start[u + 1] = (uint32_t)edges.count;
     }
-    ix->refs = refs.items ? refs.items : al_xcalloc(1, sizeof(uint32_t));
-    free(stamp);
+    ix->edges = edges.items ? edges.items : al_xcalloc(1, sizeof(edge));
 }
 
 static void free_index(unit_index *ix)
 {
+    free(ix->defined_start);
+    free(ix->defined);
     free(ix->defines_main);
     free(ix->def_start);
     free(ix->definers);
-    free(ix->ref_start);
-    free(ix->refs);
+    free(ix->edge_start);
+    free(ix->edges);
     free(ix->in_executable);
     free(ix->first_target);
+}
+
+/* The first of unit u's edges from `from` (they are sorted), or the end of its edges. */
+static uint32_t first_edge(const unit_index *ix, uint32_t u, uint32_t from)
+{
+    uint32_t lo = ix->edge_start[u], hi = ix->edge_start[u + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->edges[mid].from < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* ---- building one program ---- */
 
 typedef struct builder {
     const unit_index *ix;
-    uint32_t *stamp; /* unit -> program number + 1 that holds it */
+    uint32_t *stamp;   /* unit -> program number + 1 that holds it */
+    uint32_t *reached; /* key -> program number + 1 that reached it */
     uint32_t mark;
-    al_u32_vec queue;
+    al_u32_vec queue; /* keys reached, not yet followed */
     al_program_def *def;
-    size_t choices; /* closure choices made (notes beyond NOTE_LIMIT are only counted) */
+    al_u32_vec chosen; /* units the closure brought in, in order */
+    size_t choices;    /* closure choices made (notes beyond NOTE_LIMIT are only counted) */
 } builder;
 
+static void reach_key(builder *b, uint32_t key)
+{
+    if (key && b->reached[key] != b->mark) {
+        b->reached[key] = b->mark;
+        AL_VEC_PUSH(b->queue, key);
+    }
+}
+
+/* Unit u joins the program; its file-scope references can run. */
 static void take(builder *b, uint32_t u)
 {
     if (b->stamp[u] == b->mark)
         return;
     b->stamp[u] = b->mark;
     AL_VEC_PUSH(b->def->units, u);
-    AL_VEC_PUSH(b->queue, u);
+    const unit_index *ix = b->ix;
+    for (uint32_t e = ix->edge_start[u]; e < ix->edge_start[u + 1] && ix->edges[e].from == 0; e++)
+        reach_key(b, ix->edges[e].to);
+}
+
+/* Every function the program's units define can run (a library's units, an executable whose main
+ * the build puts in a library). */
+static void reach_all_definitions(builder *b)
+{
+    const al_unit_set *set = b->ix->set;
+    for (size_t i = 0; i < b->def->units.count; i++) {
+        const al_tu_facts *tu = &set->units[b->def->units.items[i]];
+        for (size_t k = 0; k < tu->functions.count; k++)
+            if (tu->functions.items[k].defined)
+                reach_key(b, tu->functions.items[k].key);
+    }
 }
 
 static size_t common_prefix(const char *a, const char *b)
@@ -145,25 +218,53 @@ static bool eligible_untargeted(const unit_index *ix, uint32_t u, uint32_t entry
     return !ix->defines_main[u] && !ix->first_target[u];
 }
 
-/* Takes, breadth-first, a defining unit for every external key the program's units reference and
- * none of them defines. Between several eligible definitions: the entry's target's, then the one
- * nearest to the entry's file (longest common folder), then the first in the database. */
+/* A unit the closure brought in for a function that a unit taken later also defines is not needed:
+ * the build links one of them (redis-server's debug.c defines the assert helper redis-cli takes
+ * from redisassert.c). Dropped, latest first, so no program holds both and reports a clash. */
+static void drop_redundant(builder *b)
+{
+    const unit_index *ix = b->ix;
+    for (size_t c = b->chosen.count; c-- > 0;) {
+        uint32_t u = b->chosen.items[c];
+        bool needed = false;
+        for (uint32_t i = ix->defined_start[u]; i < ix->defined_start[u + 1] && !needed; i++) {
+            uint32_t key = ix->defined[i];
+            if (b->reached[key] != b->mark)
+                continue;
+            bool elsewhere = false;
+            for (uint32_t d = ix->def_start[key]; d < ix->def_start[key + 1] && !elsewhere; d++)
+                elsewhere = ix->definers[d] != u && b->stamp[ix->definers[d]] == b->mark;
+            needed = !elsewhere;
+        }
+        if (!needed)
+            b->stamp[u] = 0;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < b->def->units.count; i++)
+        if (b->stamp[b->def->units.items[i]] == b->mark)
+            b->def->units.items[kept++] = b->def->units.items[i];
+    b->def->units.count = kept;
+}
+
+/* Follows, breadth-first, every function the program's reached functions call or name. A function
+ * no unit of the program defines brings in a unit that defines it (only an external one: a static
+ * function lives in its own unit). Between several eligible definitions: the entry's target's,
+ * then the one nearest to the entry's file (longest common folder), then the smallest unit (a
+ * program's stub of a helper, redis-cli's redisassert.c, beside the server's debug.c that also
+ * defines it), then the first in the database. */
 static void close_over_references(builder *b, const char *entry_file, uint32_t entry_target, eligible_fn eligible)
 {
     const unit_index *ix = b->ix;
     const al_unit_set *set = ix->set;
     for (size_t head = 0; head < b->queue.count; head++) {
-        uint32_t u = b->queue.items[head];
-        for (uint32_t r = ix->ref_start[u]; r < ix->ref_start[u + 1]; r++) {
-            uint32_t key = ix->refs[r];
-            uint32_t from = ix->def_start[key], to = ix->def_start[key + 1];
-            bool held = false;
-            for (uint32_t d = from; d < to && !held; d++)
-                held = b->stamp[ix->definers[d]] == b->mark;
-            if (held)
-                continue;
+        uint32_t key = b->queue.items[head];
+        uint32_t from = ix->def_start[key], to = ix->def_start[key + 1];
+        bool held = false;
+        for (uint32_t d = from; d < to && !held; d++)
+            held = b->stamp[ix->definers[d]] == b->mark;
+        if (!held && external_key(set, key)) {
             uint32_t best = UINT32_MAX, candidates = 0;
-            size_t best_prefix = 0;
+            size_t best_prefix = 0, best_size = 0;
             bool best_in_target = false;
             for (uint32_t d = from; d < to; d++) {
                 uint32_t c = ix->definers[d];
@@ -172,10 +273,13 @@ static void close_over_references(builder *b, const char *entry_file, uint32_t e
                 candidates++;
                 bool in_target = entry_target && ix->first_target[c] == entry_target;
                 size_t prefix = common_prefix(entry_file, al_str(&set->strings, set->status[c].file));
+                size_t size = set->units[c].functions.count;
                 if (best == UINT32_MAX || (in_target && !best_in_target) ||
-                    (in_target == best_in_target && prefix > best_prefix)) {
+                    (in_target == best_in_target &&
+                     (prefix > best_prefix || (prefix == best_prefix && size < best_size)))) {
                     best = c;
                     best_prefix = prefix;
+                    best_size = size;
                     best_in_target = in_target;
                 }
             }
@@ -186,8 +290,18 @@ static void close_over_references(builder *b, const char *entry_file, uint32_t e
                                                         symbol_name(al_str(&set->strings, key)), candidates,
                                                         al_str(&set->strings, set->status[best].file), entry_file));
             take(b, best);
+            AL_VEC_PUSH(b->chosen, best);
+        }
+        /* what it calls and names, in every unit of the program that defines it */
+        for (uint32_t d = from; d < to; d++) {
+            uint32_t u = ix->definers[d];
+            if (b->stamp[u] != b->mark)
+                continue;
+            for (uint32_t e = first_edge(ix, u, key); e < ix->edge_start[u + 1] && ix->edges[e].from == key; e++)
+                reach_key(b, ix->edges[e].to);
         }
     }
+    drop_redundant(b);
 }
 
 static int compare_u32(const void *a, const void *b)
@@ -205,6 +319,7 @@ static al_program_def *begin(al_programs *out, builder *b, const char *name, boo
     b->def = &out->items.items[out->items.count - 1];
     b->mark = (uint32_t)out->items.count;
     b->queue.count = 0;
+    b->chosen.count = 0;
     b->choices = 0;
     return b->def;
 }
@@ -324,13 +439,15 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
     builder b = {0};
     b.ix = &ix;
     b.stamp = al_xcalloc(n + 1, sizeof(uint32_t));
+    b.reached = al_xcalloc(set->strings.count + 1, sizeof(uint32_t));
+    uint32_t main_key = al_strtab_find(&set->strings, MAIN_KEY);
     uint8_t *taken = al_xcalloc(n + 1, 1);
 
     /* 2. executable targets */
     for (size_t t = 0; t < nt; t++) {
-        if (!executable[t])
-            continue;
         const al_target *target = &targets->items.items[t];
+        if (!executable[t] || target->units.count == 0 || target->units.items[0] >= n)
+            continue;
         al_program_def *def = begin(out, &b, target->name, false);
         for (size_t i = 0; i < target->units.count; i++)
             if (target->units.items[i] < n)
@@ -346,10 +463,14 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
         }
         size_t own = def->units.count;
         uint32_t entry = main_of[t] ? main_of[t] - 1 : target->units.items[0];
+        if (main_of[t])
+            reach_key(&b, main_key);
+        else
+            reach_all_definitions(&b); /* its main is in a library it links, or it has none */
         close_over_references(&b, al_str(&set->strings, set->status[entry].file), (uint32_t)t + 1,
                               target->links_known ? eligible_untargeted : eligible_unheld);
         if (def->units.count > own)
-            al_strbuf_appendf(&how, "; and %zu unit%s its code references", def->units.count - own,
+            al_strbuf_appendf(&how, "; and %zu unit%s its code needs", def->units.count - own,
                               def->units.count - own == 1 ? "" : "s");
         def->how = al_strbuf_take(&how);
         finish(&b);
@@ -364,8 +485,9 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
         al_program_def *def = begin(out, &b, name, false);
         free(name);
         take(&b, (uint32_t)u);
+        reach_key(&b, main_key);
         close_over_references(&b, file, 0, eligible_unheld);
-        def->how = al_xasprintf("%s defines main; and %zu unit%s its code references", file, def->units.count - 1,
+        def->how = al_xasprintf("%s defines main; and %zu unit%s its code needs", file, def->units.count - 1,
                                 def->units.count == 2 ? "" : "s");
         finish(&b);
     }
@@ -398,7 +520,7 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
             taken[def->units.items[i]] = 1;
         finish(&b);
     }
-    /* 5. what is left: one library program, with what its code references */
+    /* 5. what is left: one library program, with what its code needs */
     uint32_t left = 0, left_target = 0;
     bool one_target = true;
     for (size_t u = 0; u < n; u++) {
@@ -421,13 +543,16 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
                     entry_file = al_str(&set->strings, set->status[u].file);
             }
         }
+        reach_all_definitions(&b);
         close_over_references(&b, entry_file, 0, eligible_unheld);
         def->how = al_xasprintf("%u unit%s that no executable takes%s", left, left == 1 ? "" : "s",
-                                def->units.count > left ? ", and the units their code references" : "");
+                                def->units.count > left ? ", and the units their code needs" : "");
         finish(&b);
     }
     free(taken);
     free(b.stamp);
+    free(b.reached);
+    AL_VEC_FREE(b.chosen);
     AL_VEC_FREE(b.queue);
     free(executable);
     free(main_of);

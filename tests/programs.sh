@@ -95,7 +95,7 @@ check_error "--program: an unknown name" 2 \
 run -C "$src" programs -p "$both"
 expect "programs: exit 0" "exit $rc; $(head -c 300 "$err")" rc_is 0
 expect "programs: how the server was found" "$(cat "$out")" \
-  has_line "$out" "  found as: server.c defines main; and 1 unit its code references"
+  has_line "$out" "  found as: server.c defines main; and 1 unit its code needs"
 expect "programs: the shared unit in both" "$(cat "$out")" eval '[ "$(grep -c "^  conn.c$" "$out")" -eq 2 ]'
 run programs -p "$both" --format json -o "$work/programs.json"
 expect "programs --format json" "exit $rc" eval '[ "$rc" -eq 0 ] && python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert [p[\"name\"] for p in r[\"programs\"]] == [\"server\", \"bench\"] and [len(p[\"units\"]) for p in r[\"programs\"]] == [2, 2]" "$work/programs.json"'

@@ -369,6 +369,84 @@ static void test_assignments_and_call_arguments(void **state)
     al_tu_facts_free(&tu);
 }
 
+static const al_fact_variable *variable_named(const al_tu_facts *tu, const char *name)
+{
+    for (size_t i = 0; i < tu->variables.count; i++)
+        if (strcmp(S(tu, tu->variables.items[i].name), name) == 0)
+            return &tu->variables.items[i];
+    return NULL;
+}
+
+/* Whether `function` (NULL: file scope) uses the variable whose key ends in `name` this way. */
+static bool used(const al_tu_facts *tu, const char *function, const char *name, al_var_use_kind kind)
+{
+    const al_fact_function *f = function ? function_named(tu, function) : NULL;
+    uint32_t key = f ? f->key : 0;
+    for (size_t i = 0; i < tu->var_uses.count; i++) {
+        const al_fact_var_use *u = &tu->var_uses.items[i];
+        const char *v = S(tu, u->variable);
+        size_t n = strlen(v), m = strlen(name);
+        bool named = n >= m && strcmp(v + n - m, name) == 0;
+        const char *at = strstr(v, name); /* a static's key is qualified with its file */
+        if (u->function == key && u->kind == kind && (named || (at && at[m] == '@')))
+            return true;
+    }
+    return false;
+}
+
+/* Variables with static storage: their definitions with constant values, and how each function
+ * uses them (read, written, address taken); locals are not recorded. */
+static void test_variables_and_their_uses(void **state)
+{
+    (void)state;
+    free(test_write("vars.c", "#define VERBOSE 2\n"
+                              "static int debugmsg = 0;\n"
+                              "static int level = VERBOSE + 1;\n"
+                              "int counter;\n"
+                              "extern int elsewhere;\n"
+                              "static const char *name = \"x\";\n"
+                              "struct conf { int port; } conf;\n"
+                              "static int *table[] = {&counter};\n"
+                              "int f(int x) {\n"
+                              "    static int calls;\n"
+                              "    int local = x;\n"
+                              "    calls++;\n"
+                              "    if (debugmsg) local += level;\n"
+                              "    counter = local;\n"
+                              "    conf.port = 80;\n"
+                              "    int *p = &elsewhere;\n"
+                              "    return local + *p + *table[0] + (name != 0);\n"
+                              "}\n"));
+    al_tu_facts tu;
+    test_extract("vars.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_variable *v = variable_named(&tu, "debugmsg");
+    assert_non_null(v);
+    assert_true(v->has_value);
+    assert_int_equal(v->value, 0);
+    assert_non_null(strstr(S(&tu, v->key), "@/")); /* a static: qualified with its file */
+    v = variable_named(&tu, "level");
+    assert_true(v->has_value);
+    assert_int_equal(v->value, 3);
+    v = variable_named(&tu, "counter");
+    assert_true(v->has_value); /* no initializer: static storage starts at zero */
+    assert_int_equal(v->value, 0);
+    assert_false(variable_named(&tu, "name")->has_value);
+    assert_non_null(variable_named(&tu, "calls")); /* a static local */
+    assert_null(variable_named(&tu, "elsewhere")); /* declared here, defined elsewhere */
+    assert_null(variable_named(&tu, "local"));
+    assert_true(used(&tu, "f", "debugmsg", AL_VAR_READ));
+    assert_false(used(&tu, "f", "debugmsg", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "level", AL_VAR_READ));
+    assert_true(used(&tu, "f", "calls", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "counter", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "conf", AL_VAR_WRITE)); /* a member assigned */
+    assert_true(used(&tu, "f", "elsewhere", AL_VAR_ADDRESS));
+    assert_true(used(&tu, NULL, "counter", AL_VAR_ADDRESS)); /* the table's initializer */
+    assert_true(used(&tu, "f", "table", AL_VAR_READ));
+    al_tu_facts_free(&tu);
+}
+
 static void test_conditional_operator_branches(void **state)
 {
     (void)state;
@@ -616,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_assignments_and_call_arguments),
+        cmocka_unit_test(test_variables_and_their_uses),
         cmocka_unit_test(test_conditional_operator_branches),
         cmocka_unit_test(test_constant_arguments),
         cmocka_unit_test(test_annotations),

@@ -292,6 +292,69 @@ static void test_programs_by_symbol_closure(void **state)
     al_unit_set_free(&set);
 }
 
+static void variable(al_tu_facts *tu, const char *name, const char *file)
+{
+    char *key = al_xasprintf("c:@%s", name);
+    al_fact_variable v = {fb_str(tu, key), fb_str(tu, name), fb_loc(tu, file, 1, 1), false, 0};
+    AL_VEC_PUSH(tu->variables, v);
+    free(key);
+}
+
+/* `function` (NULL: an initializer at file scope) uses the variable. */
+static void use(al_tu_facts *tu, const char *function, const char *name)
+{
+    char *fn = function ? al_xasprintf("c:@F@%s", function) : NULL, *key = al_xasprintf("c:@%s", name);
+    al_fact_var_use u = {fn ? fb_str(tu, fn) : 0, fb_str(tu, key), AL_VAR_READ};
+    AL_VEC_PUSH(tu->var_uses, u);
+    free(fn);
+    free(key);
+}
+
+static void named_at_file_scope(al_tu_facts *tu, const char *function, const char *file)
+{
+    char *key = al_xasprintf("c:@F@%s", function);
+    fb_ref(tu, key, NULL, AL_USE_FIELD, "cmd.exec", 0, "exec_fn", file, 3);
+    free(key);
+}
+
+/* What main can reach decides: a command table in another unit (a variable) brings in that unit
+ * and the units of the functions its initializer names; a unit that only an unreachable function
+ * needs stays out; of two units defining one helper, the one a later choice makes redundant is
+ * dropped. */
+static void test_closure_follows_reachable_code_and_tables(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"/p/main.c",       "/p/cmd.c",         "/p/table.c", "/p/cmds.c",
+                                        "/p/unused_dep.c", "/p/assert_stub.c", "/p/debug.c"};
+    al_tu_facts *u = unit_files(files, 7);
+    define(&u[0], "main", files[0], 1);
+    call(&u[0], "main", "dispatch", files[0], 2);
+    call(&u[0], "main", "serverAssert", files[0], 3);
+    define(&u[0], "never_called", files[0], 9);
+    call(&u[0], "never_called", "unused_dep_fn", files[0], 10);
+    define(&u[1], "dispatch", files[1], 1);
+    use(&u[1], "dispatch", "cmd_table");
+    call(&u[1], "dispatch", "debug_dump", files[1], 2);
+    variable(&u[2], "cmd_table", files[2]);
+    use(&u[2], NULL, "cmd_get_entry");
+    variable(&u[3], "cmd_get_entry", files[3]);
+    define(&u[3], "cmd_get", files[3], 2);
+    named_at_file_scope(&u[3], "cmd_get", files[3]);
+    define(&u[4], "unused_dep_fn", files[4], 1);
+    define(&u[5], "serverAssert", files[5], 1); /* the small stub, chosen first */
+    define(&u[6], "serverAssert", files[6], 1);
+    define(&u[6], "debug_dump", files[6], 5);
+    define(&u[6], "debug_other", files[6], 9);
+    al_unit_set set;
+    al_unit_set_build(&set, u, 7);
+    al_programs p;
+    al_programs_find(&p, &set, NULL, NULL);
+    const al_program_def *main_program = program_named(&p, "p"); /* main.c: named after its folder */
+    expect_units(main_program, (uint32_t[]){0, 1, 2, 3, 6}, 5);
+    al_programs_free(&p);
+    al_unit_set_free(&set);
+}
+
 /* Targets named by object paths: a group with a main is an executable, one without a library
  * whose units an executable takes one by one; a library group no executable takes is a program. */
 static void test_programs_from_targets(void **state)
@@ -450,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_targets_from_objects_and_json),
         cmocka_unit_test(test_targets_from_cmake_file_api),
         cmocka_unit_test(test_programs_by_symbol_closure),
+        cmocka_unit_test(test_closure_follows_reachable_code_and_tables),
         cmocka_unit_test(test_programs_from_targets),
         cmocka_unit_test(test_program_option),
         cmocka_unit_test(test_link_clash),
