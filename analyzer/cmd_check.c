@@ -129,7 +129,7 @@ int al_check_analyze_and_report(al_options *o, const al_rules *rules, al_unit_se
     char cwd[4096];
     bool color = strcmp(o->color, "always") == 0 ||
                  (strcmp(o->color, "auto") == 0 && !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL, o->show_suppressed};
+    al_text_options text = {color, getcwd(cwd, sizeof(cwd)) ? cwd : NULL, o->show_suppressed, o->all_chains};
     int status = o->unknown ? report_unknown(o, set, &programs, rules, reports, &text)
                             : report_findings(o, set, &programs, rules, reports, &text, started, cached_units);
     size_t failed = al_unit_set_failed(set);

@@ -156,6 +156,10 @@ static char *context_phrase(const al_handler *h)
     switch (h->how) {
     case AL_HANDLER_ANNOTATED:
         return al_xstrdup("annotated asynclock:handler here");
+    case AL_HANDLER_LOOP_DRIVER:
+        return al_xasprintf("it runs '%s' in a loop here, and what that loop calls between iterations runs "
+                            "on the loop thread",
+                            h->pattern);
     case AL_MATCH_NAME_PATTERN:
         return al_xasprintf("its name matches '%s' (%s)", h->pattern, h->kind);
     case AL_MATCH_MARKER_CALL:
@@ -267,6 +271,7 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
     fh.registered_at = source_loc(p, h->registered_at);
     fh.context = context_phrase(h);
     fh.chain_length = sh->length;
+    fh.chain_pointers = sh->pointers;
     fh.chain = al_xcalloc(sh->length, sizeof(*fh.chain));
     for (uint32_t k = 0; k < sh->length; k++) {
         const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
@@ -282,6 +287,14 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
     }
     AL_VEC_PUSH(fh.programs, program);
     return fh;
+}
+
+/* The more direct of two chains: fewer calls through pointers, then fewer calls. */
+static int compare_chains(const al_finding_handler *x, const al_finding_handler *y)
+{
+    if (x->chain_pointers != y->chain_pointers)
+        return x->chain_pointers < y->chain_pointers ? -1 : 1;
+    return (x->chain_length > y->chain_length) - (x->chain_length < y->chain_length);
 }
 
 static char *handler_identity(const al_finding_handler *h)
@@ -304,8 +317,8 @@ static void merge_handler(al_finding *f, al_finding_handler *h, uint32_t program
         if (k != UINT32_MAX && k < index_of->count && index_of->items[k]) {
             al_finding_handler *have = &f->handlers[index_of->items[k] - 1];
             add_program_index(&have->programs, program);
-            if (h->chain_length < have->chain_length) {
-                /* the shorter chain, with every program of both */
+            if (compare_chains(h, have) < 0) {
+                /* the more direct chain, with every program of both */
                 al_u32_vec programs = have->programs;
                 have->programs = (al_u32_vec){0};
                 free_handler(have);
@@ -325,13 +338,14 @@ static void merge_handler(al_finding *f, al_finding_handler *h, uint32_t program
     f->handlers[f->handler_count++] = *h;
 }
 
-/* Shortest chain first, then by handler name, then where it is defined. */
+/* The most direct chain first, then by handler name, then where it is defined. */
 static int compare_handlers(const void *a, const void *b)
 {
     const al_finding_handler *x = a, *y = b;
-    if (x->chain_length != y->chain_length)
-        return x->chain_length < y->chain_length ? -1 : 1;
-    int c = strcmp(x->name, y->name);
+    int c = compare_chains(x, y);
+    if (c)
+        return c;
+    c = strcmp(x->name, y->name);
     if (c)
         return c;
     if ((c = strcmp(x->defined_at.file, y->defined_at.file)))

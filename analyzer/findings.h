@@ -32,10 +32,11 @@ typedef struct al_finding_handler {
     const char *family; /* its loop family, for the fix ("" when none) */
     al_source_loc registered_at;
     char *context;        /* why it runs on the loop thread, for notes: "registered as a ... here" */
-    al_chain_step *chain; /* from the handler's own call to the blocking call (the shortest of its
-                             programs') */
+    al_chain_step *chain; /* from the handler's own call to the blocking call (the most direct of
+                             its programs': fewest calls through pointers, then shortest) */
     size_t chain_length;
-    al_u32_vec programs; /* the programs it runs in (indexes into al_findings.programs), ascending */
+    size_t chain_pointers; /* how many of its calls go through a pointer */
+    al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
 
 /* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */

@@ -50,6 +50,7 @@ typedef struct al_options {
     const char *config_path;           /* --config */
     bool no_config;
     bool show_suppressed;
+    bool all_chains;  /* --all-chains: text and HTML show every handler's chain */
     al_config config; /* the file's settings; path NULL when none was read */
 } al_options;
 

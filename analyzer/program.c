@@ -49,11 +49,33 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
         SET_STR_NONZERO(c->assigned_to);
         SET_STR_NONZERO(c->variable_key);
         SET_STR_NONZERO(c->pointee_type);
+        SET_STR_NONZERO(c->assigned_field);
+        SET_STR_NONZERO(c->assigned_key);
+        SET_STR_NONZERO(c->then_calls);
     }
     for (size_t i = 0; i < tu->args.count; i++) {
         al_fact_arg *a = &tu->args.items[i];
-        if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL)
+        if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL || a->kind == AL_ARG_STRING ||
+            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM)
             SET_STR(a->name);
+        SET_STR_NONZERO(a->key);
+    }
+    for (size_t i = 0; i < tu->guards.count; i++) {
+        SET_STR_NONZERO(tu->guards.items[i].subject);
+        SET_STR_NONZERO(tu->guards.items[i].value_key);
+    }
+    for (size_t i = 0; i < tu->blocks.count; i++)
+        SET_STR(tu->blocks.items[i].function);
+    for (size_t i = 0; i < tu->loops.count; i++)
+        SET_STR(tu->loops.items[i].function);
+    for (size_t i = 0; i < tu->returns.count; i++) {
+        SET_STR(tu->returns.items[i].function);
+        SET_STR_NONZERO(tu->returns.items[i].variable);
+        SET_STR_NONZERO(tu->returns.items[i].target);
+    }
+    for (size_t i = 0; i < tu->stores.count; i++) {
+        SET_STR(tu->stores.items[i].function);
+        SET_STR(tu->stores.items[i].target);
     }
     for (size_t i = 0; i < tu->refs.count; i++) {
         al_fact_ref *r = &tu->refs.items[i];
@@ -74,10 +96,12 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
         SET_STR(tu->variables.items[i].key);
         SET_STR(tu->variables.items[i].name);
         SET_STR(tu->variables.items[i].loc.file);
+        SET_STR_NONZERO(tu->variables.items[i].type);
     }
     for (size_t i = 0; i < tu->var_uses.count; i++) {
         SET_STR_NONZERO(tu->var_uses.items[i].function);
         SET_STR(tu->var_uses.items[i].variable);
+        SET_STR_NONZERO(tu->var_uses.items[i].type);
     }
     for (size_t i = 0; i < tu->diags.count; i++) {
         SET_STR(tu->diags.items[i].loc.file);
@@ -151,8 +175,33 @@ static bool same_place(al_loc a, al_loc b)
     return a.file == b.file && a.line == b.line;
 }
 
+static uint32_t rebased(uint32_t index_plus_one, size_t base)
+{
+    return index_plus_one ? (uint32_t)base + index_plus_one : 0;
+}
+
 static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index, al_u32_vec *owner)
 {
+    size_t guard_base = p->guards.count, block_base = p->blocks.count, loop_base = p->loops.count;
+    for (size_t i = 0; i < tu->guards.count; i++)
+        AL_VEC_PUSH(p->guards, tu->guards.items[i]);
+    for (size_t i = 0; i < tu->blocks.count; i++) {
+        al_region b = {rebased(tu->blocks.items[i].parent, block_base), tu->blocks.items[i].function,
+                       tu->blocks.items[i].switch_body};
+        AL_VEC_PUSH(p->blocks, b); /* the function is a key until every unit is in */
+    }
+    for (size_t i = 0; i < tu->loops.count; i++) {
+        al_region l = {rebased(tu->loops.items[i].parent, loop_base), tu->loops.items[i].function, false};
+        AL_VEC_PUSH(p->loops, l);
+    }
+    for (size_t i = 0; i < tu->returns.count; i++) {
+        al_return ret = {tu->returns.items[i].function, tu->returns.items[i].variable, tu->returns.items[i].target};
+        AL_VEC_PUSH(p->returns, ret);
+    }
+    for (size_t i = 0; i < tu->stores.count; i++) {
+        al_store st = {tu->stores.items[i].target, tu->stores.items[i].function, (uint32_t)tu->stores.items[i].param};
+        AL_VEC_PUSH(p->stores, st); /* the function is a key until every unit is in */
+    }
     /* 1. functions: definitions are owned by their first unit */
     for (size_t i = 0; i < tu->functions.count; i++) {
         const al_fact_function *ff = &tu->functions.items[i];
@@ -165,6 +214,7 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
             f->type = ff->type;
         if (ff->defined && !f->defined) {
             f->defined = true;
+            f->returns = ff->returns;
             f->loc = ff->loc;
             owner->items[index] = unit_index;
         } else if (ff->defined && !same_place(f->loc, ff->loc) && !al_key_is_internal(al_program_str(p, f->key))) {
@@ -200,6 +250,15 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         c.pointee_type = fc->pointee_type;
         c.subscripted = fc->subscripted;
         c.param = c.indirect ? fc->param : -1;
+        c.assigned_field = fc->assigned_field;
+        c.assigned_key = fc->assigned_key;
+        c.returned = fc->returned;
+        c.statement = fc->statement;
+        c.block = rebased(fc->block, block_base);
+        c.loop = rebased(fc->loop, loop_base);
+        c.first_guard = (uint32_t)guard_base + fc->first_guard;
+        c.guard_count = fc->guard_count;
+        c.then_calls = fc->then_calls;
         for (uint32_t a = 0; a < fc->arg_count; a++)
             AL_VEC_PUSH(p->args, tu->args.items[fc->first_arg + a]);
         AL_VEC_PUSH(p->calls, c);
@@ -230,6 +289,9 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         r.index = fr->index;
         r.type_name = fr->type_name;
         r.variable = fr->variable_key;
+        r.block = rebased(fr->block, block_base);
+        r.first_guard = (uint32_t)guard_base + fr->first_guard;
+        r.guard_count = fr->guard_count;
         AL_VEC_PUSH(p->refs, r);
     }
     for (size_t i = 0; i < tu->aliases.count; i++) {
@@ -250,6 +312,45 @@ static int compare_refs(const void *a, const void *b)
     if (x->function != y->function)
         return x->function < y->function ? -1 : 1;
     return (x->use > y->use) - (x->use < y->use);
+}
+
+static int compare_assignments(const void *a, const void *b)
+{
+    const al_assignment *x = a, *y = b;
+    if (x->target != y->target)
+        return x->target < y->target ? -1 : 1;
+    return (x->call > y->call) - (x->call < y->call);
+}
+
+/* Each function's direct callers: call indexes grouped by callee (al_program_callers). */
+static void index_callers(al_program *p)
+{
+    size_t nf = p->functions.count;
+    p->caller_start = al_xcalloc(nf + 2, sizeof(uint32_t));
+    for (size_t k = 0; k < p->calls.count; k++)
+        if (!p->calls.items[k].indirect && p->calls.items[k].callee != AL_NONE)
+            p->caller_start[p->calls.items[k].callee + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        p->caller_start[f + 1] += p->caller_start[f];
+    p->caller_calls = al_xmalloc((p->caller_start[nf] + 1) * sizeof(uint32_t));
+    uint32_t *fill = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    memcpy(fill, p->caller_start, (nf + 1) * sizeof(uint32_t));
+    for (size_t k = 0; k < p->calls.count; k++)
+        if (!p->calls.items[k].indirect && p->calls.items[k].callee != AL_NONE)
+            p->caller_calls[fill[p->calls.items[k].callee]++] = (uint32_t)k;
+    free(fill);
+}
+
+static int compare_stores(const void *a, const void *b)
+{
+    const al_store *x = a, *y = b;
+    return (x->target > y->target) - (x->target < y->target);
+}
+
+static int compare_returns(const void *a, const void *b)
+{
+    const al_return *x = a, *y = b;
+    return (x->function > y->function) - (x->function < y->function);
 }
 
 static uint32_t function_of(const al_program *p, uint32_t key)
@@ -283,6 +384,14 @@ void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t
         if (r->target_function != AL_NONE)
             r->target_function = function_of(p, r->target_function);
     }
+    for (size_t i = 0; i < p->blocks.count; i++)
+        p->blocks.items[i].function = function_of(p, p->blocks.items[i].function);
+    for (size_t i = 0; i < p->loops.count; i++)
+        p->loops.items[i].function = function_of(p, p->loops.items[i].function);
+    for (size_t i = 0; i < p->returns.count; i++)
+        p->returns.items[i].function = function_of(p, p->returns.items[i].function);
+    for (size_t i = 0; i < p->stores.count; i++)
+        p->stores.items[i].function = function_of(p, p->stores.items[i].function);
 
     /* group calls by caller (stable: source order within a caller is kept) */
     size_t n = p->functions.count;
@@ -309,6 +418,77 @@ void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t
     /* references in source order, so "registered here" is the first registration */
     if (p->refs.count > 1)
         qsort(p->refs.items, p->refs.count, sizeof(al_reference), compare_refs);
+
+    for (size_t k = 0; k < p->calls.count; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->assigned_field)
+            AL_VEC_PUSH(p->assignments, ((al_assignment){c->assigned_field, (uint32_t)k}));
+        if (c->assigned_key)
+            AL_VEC_PUSH(p->assignments, ((al_assignment){c->assigned_key, (uint32_t)k}));
+    }
+    if (p->assignments.count > 1)
+        qsort(p->assignments.items, p->assignments.count, sizeof(al_assignment), compare_assignments);
+    if (p->returns.count > 1)
+        qsort(p->returns.items, p->returns.count, sizeof(al_return), compare_returns);
+    if (p->stores.count > 1)
+        qsort(p->stores.items, p->stores.count, sizeof(al_store), compare_stores);
+    index_callers(p);
+}
+
+const uint32_t *al_program_slot_functions(const al_program *p, uint32_t slot, size_t *count)
+{
+    if (!p->slot_start || slot >= p->strings->count) {
+        *count = 0;
+        return NULL;
+    }
+    *count = p->slot_start[slot + 1] - p->slot_start[slot];
+    return p->slot_items + p->slot_start[slot];
+}
+
+const uint32_t *al_program_callers(const al_program *p, uint32_t function, size_t *count)
+{
+    *count = p->caller_start[function + 1] - p->caller_start[function];
+    return p->caller_calls + p->caller_start[function];
+}
+
+/* The run of elements whose leading uint32_t key is `key`, in an array sorted by it (assignments
+ * by target, returns by function, stores by target): its first index, and its length in *count. */
+static size_t key_run(const void *items, size_t count, size_t size, uint32_t key, size_t *run)
+{
+    const unsigned char *base = items;
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t k;
+        memcpy(&k, base + mid * size, sizeof(k));
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    for (uint32_t k; end < count && (memcpy(&k, base + end * size, sizeof(k)), k == key);)
+        end++;
+    *run = end - lo;
+    return lo;
+}
+
+const al_assignment *al_program_assignments(const al_program *p, uint32_t target, size_t *count)
+{
+    size_t first = key_run(p->assignments.items, p->assignments.count, sizeof(al_assignment), target, count);
+    return *count ? p->assignments.items + first : NULL;
+}
+
+const al_return *al_program_returns(const al_program *p, uint32_t function, size_t *count)
+{
+    size_t first = key_run(p->returns.items, p->returns.count, sizeof(al_return), function, count);
+    return *count ? p->returns.items + first : NULL;
+}
+
+const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *count)
+{
+    size_t first = key_run(p->stores.items, p->stores.count, sizeof(al_store), target, count);
+    return *count ? p->stores.items + first : NULL;
 }
 
 void al_program_link(al_program *p, al_tu_facts *units, size_t count)
@@ -335,6 +515,16 @@ void al_program_free(al_program *p)
     AL_VEC_FREE(p->refs);
     AL_VEC_FREE(p->aliases);
     AL_VEC_FREE(p->clashes);
+    AL_VEC_FREE(p->guards);
+    AL_VEC_FREE(p->blocks);
+    AL_VEC_FREE(p->loops);
+    AL_VEC_FREE(p->returns);
+    AL_VEC_FREE(p->stores);
+    free(p->caller_start);
+    free(p->caller_calls);
+    free(p->slot_start);
+    free(p->slot_items);
+    AL_VEC_FREE(p->assignments);
     free(p->function_of_key);
     AL_VEC_FREE(p->target_start);
     AL_VEC_FREE(p->targets);

@@ -15,10 +15,35 @@ typedef struct al_function {
     uint32_t key, name; /* ids in program strings */
     al_loc loc;
     bool defined;
+    bool returns;                    /* its body has a return statement */
     unsigned annotations;            /* AL_ANNOT_*, merged over every declaration */
     uint32_t type;                   /* string id: canonical function type, 0 when unknown */
     uint32_t first_call, call_count; /* this function's calls: program calls[first_call ...] */
 } al_function;
+
+/* A block or a loop of a function (al_fact_block, al_fact_loop): the enclosing one's index + 1
+ * (0: none), and the function's index. */
+typedef struct al_region {
+    uint32_t parent;
+    uint32_t function;
+    bool switch_body; /* blocks: the body of a switch (al_fact_block) */
+} al_region;
+
+/* A call whose result goes into field or static variable `target` (string id). */
+typedef struct al_assignment {
+    uint32_t target, call;
+} al_assignment;
+
+/* `return v;` in a function (index): of the local named `variable`, or of `target` (a static
+ * variable's link key, or a field "S.f"); string ids, 0 when not that kind. */
+typedef struct al_return {
+    uint32_t function, variable, target;
+} al_return;
+
+/* A parameter of `function` (index) stored into `target` ("S.f" or a static variable's key). */
+typedef struct al_store {
+    uint32_t target, function, param;
+} al_store;
 
 /* How an indirect call found its targets. */
 typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_PARAMETER, AL_VIA_TYPE } al_via;
@@ -29,13 +54,20 @@ typedef struct al_call {
     uint32_t callee_name; /* string id: the called name, or what an indirect call loads */
     bool indirect;
     al_loc loc;
-    uint32_t first_arg, arg_count; /* into program args */
-    uint32_t assigned_to;          /* string id of the variable its result is stored into, or 0 */
-    uint32_t variable;             /* indirect through a variable or array: its link key (string id) */
-    uint32_t pointee_type;         /* indirect: string id of the called function type, or 0 */
-    bool subscripted;              /* indirect through an array element: `handlers[i](x)` */
-    int param;                     /* indirect through parameter `param` of the caller, else -1 */
-    al_via via;                    /* how the indirect call was resolved (al_indirect_resolve) */
+    uint32_t first_arg, arg_count;     /* into program args */
+    uint32_t assigned_to;              /* string id of the variable its result is stored into, or 0 */
+    uint32_t variable;                 /* indirect through a variable or array: its link key (string id) */
+    uint32_t pointee_type;             /* indirect: string id of the called function type, or 0 */
+    bool subscripted;                  /* indirect through an array element: `handlers[i](x)` */
+    int param;                         /* indirect through parameter `param` of the caller, else -1 */
+    al_via via;                        /* how the indirect call was resolved (al_indirect_resolve) */
+    uint32_t assigned_field;           /* string id: "S.f" its result is stored into, or 0 */
+    uint32_t assigned_key;             /* string id: the static variable its result is stored into, or 0 */
+    bool returned;                     /* `return call(...)` */
+    bool statement;                    /* a whole statement of its block */
+    uint32_t block, loop;              /* index + 1 into program blocks / loops, 0 for none */
+    uint32_t first_guard, guard_count; /* into program guards */
+    uint32_t then_calls;               /* string id: the name the comma operator calls next, or 0 */
 } al_call;
 
 typedef struct al_reference {
@@ -47,8 +79,10 @@ typedef struct al_reference {
     uint32_t target;          /* string id: callee, "S.f" or variable name */
     uint32_t target_function; /* AL_USE_ARGUMENT of a call to a program function: its index */
     int index;
-    uint32_t type_name; /* string id */
-    uint32_t variable;  /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
+    uint32_t type_name;                /* string id */
+    uint32_t variable;                 /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
+    uint32_t block;                    /* index + 1 into program blocks, 0 at file scope */
+    uint32_t first_guard, guard_count; /* into program guards */
 } al_reference;
 
 /* A variable that holds what another holds (al_fact_alias): link keys as string ids. */
@@ -94,12 +128,25 @@ typedef struct al_program {
     AL_VEC(al_reference) refs;
     AL_VEC(al_alias) aliases;
     AL_VEC(al_clash) clashes;
+    AL_VEC(al_fact_guard) guards; /* string ids are program strings */
+    AL_VEC(al_region) blocks, loops;
+    AL_VEC(al_return) returns;
+    AL_VEC(al_store) stores; /* sorted by target */
+    uint32_t *caller_start;  /* the direct calls of function f: caller_calls[caller_start[f] ...
+                                caller_start[f + 1]) */
+    uint32_t *caller_calls;
+    /* calls whose result is stored into a struct field or a static variable, by that field's or
+       variable's string id: what a descriptor or stream kept there was opened with (sorted) */
+    AL_VEC(al_assignment) assignments;
     uint32_t *function_of_key; /* key string id -> function index + 1 (0: none); strings->count long */
     /* what indirect calls may call, filled by al_indirect_resolve: call k's targets are
        targets[target_start[k] ... target_start[k + 1]); empty (count 0) before it runs */
     al_u32_vec target_start;
     al_u32_vec targets;
-    al_unit_set *owned_set; /* al_program_link's own set, freed with the program */
+    uint32_t *slot_start, *slot_items; /* filled by al_indirect_resolve: the functions stored into
+                                          slot s ("S.f" or a variable's key) are slot_items[
+                                          slot_start[s] ... slot_start[s + 1]) */
+    al_unit_set *owned_set;            /* al_program_link's own set, freed with the program */
 } al_program;
 
 /* Links the units `units[0 .. count)` of `set` (which must outlive the program) as one program. */
@@ -121,6 +168,17 @@ static inline const al_unit_status *al_program_unit(const al_program *p, size_t 
 uint32_t al_program_find(const al_program *p, const char *key);
 /* The defined functions named `name` (static ones may be several): writes up to `max` indexes. */
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
+/* The calls whose result is stored into `target` (a field "S.f" or a static variable's key). */
+const al_assignment *al_program_assignments(const al_program *p, uint32_t target, size_t *count);
+/* The functions stored into field "S.f" or variable key `slot` (after al_indirect_resolve). */
+const uint32_t *al_program_slot_functions(const al_program *p, uint32_t slot, size_t *count);
+/* The direct calls of function `function` (call indexes). */
+const uint32_t *al_program_callers(const al_program *p, uint32_t function, size_t *count);
+/* Where a parameter is stored into `target` (a field "S.f" or a static variable's key). */
+const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *count);
+/* The return statements of function `function` that return a variable or field. */
+const al_return *al_program_returns(const al_program *p, uint32_t function, size_t *count);
+
 /* Units that did not parse, or parsed with errors. */
 size_t al_unit_set_failed(const al_unit_set *s);
 

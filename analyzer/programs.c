@@ -246,12 +246,38 @@ static void drop_redundant(builder *b)
     b->def->units.count = kept;
 }
 
+/* The type the program's units give variable `key` where they use it, or 0 (a function, or no use
+ * with a type). */
+static uint32_t used_type(const builder *b, uint32_t key)
+{
+    const al_unit_set *set = b->ix->set;
+    for (size_t i = 0; i < b->def->units.count; i++) {
+        const al_tu_facts *tu = &set->units[b->def->units.items[i]];
+        for (size_t k = 0; k < tu->var_uses.count; k++)
+            if (tu->var_uses.items[k].variable == key && tu->var_uses.items[k].type)
+                return tu->var_uses.items[k].type;
+    }
+    return 0;
+}
+
+/* Whether unit u defines variable `key` with type `type`. */
+static bool defines_with_type(const al_unit_set *set, uint32_t u, uint32_t key, uint32_t type)
+{
+    const al_tu_facts *tu = &set->units[u];
+    for (size_t k = 0; k < tu->variables.count; k++)
+        if (tu->variables.items[k].key == key)
+            return tu->variables.items[k].type == type;
+    return false;
+}
+
 /* Follows, breadth-first, every function the program's reached functions call or name. A function
  * no unit of the program defines brings in a unit that defines it (only an external one: a static
  * function lives in its own unit). Between several eligible definitions: the entry's target's,
- * then the one nearest to the entry's file (longest common folder), then the smallest unit (a
- * program's stub of a helper, redis-cli's redisassert.c, beside the server's debug.c that also
- * defines it), then the first in the database. */
+ * then, for a variable, one of the type the program uses it with (the server's and the client's
+ * command tables share a name, not a type), then the one nearest to the entry's file (longest
+ * common folder), then the smallest unit (a program's stub of a helper, redis-cli's
+ * redisassert.c, beside the server's debug.c that also defines it), then the first in the
+ * database. */
 static void close_over_references(builder *b, const char *entry_file, uint32_t entry_target, eligible_fn eligible)
 {
     const unit_index *ix = b->ix;
@@ -265,30 +291,41 @@ static void close_over_references(builder *b, const char *entry_file, uint32_t e
         if (!held && external_key(set, key)) {
             uint32_t best = UINT32_MAX, candidates = 0;
             size_t best_prefix = 0, best_size = 0;
-            bool best_in_target = false;
+            bool best_in_target = false, best_typed = false;
+            uint32_t type = to - from > 1 ? used_type(b, key) : 0;
             for (uint32_t d = from; d < to; d++) {
                 uint32_t c = ix->definers[d];
                 if (!eligible(ix, c, entry_target))
                     continue;
                 candidates++;
                 bool in_target = entry_target && ix->first_target[c] == entry_target;
+                bool typed = type && defines_with_type(set, c, key, type);
                 size_t prefix = common_prefix(entry_file, al_str(&set->strings, set->status[c].file));
                 size_t size = set->units[c].functions.count;
                 if (best == UINT32_MAX || (in_target && !best_in_target) ||
                     (in_target == best_in_target &&
-                     (prefix > best_prefix || (prefix == best_prefix && size < best_size)))) {
+                     ((typed && !best_typed) ||
+                      (typed == best_typed &&
+                       (prefix > best_prefix || (prefix == best_prefix && size < best_size)))))) {
                     best = c;
                     best_prefix = prefix;
                     best_size = size;
                     best_in_target = in_target;
+                    best_typed = typed;
                 }
             }
             if (best == UINT32_MAX)
                 continue; /* a library's function, outside the compile database */
             if (candidates > 1 && b->choices++ < NOTE_LIMIT)
-                AL_VEC_PUSH(b->def->notes, al_xasprintf("'%s' is defined in %u units: took %s, nearest to %s",
-                                                        symbol_name(al_str(&set->strings, key)), candidates,
-                                                        al_str(&set->strings, set->status[best].file), entry_file));
+                AL_VEC_PUSH(b->def->notes,
+                            best_typed ? al_xasprintf("'%s' is defined in %u units: took %s, of the type the program "
+                                                      "uses it with (%s)",
+                                                      symbol_name(al_str(&set->strings, key)), candidates,
+                                                      al_str(&set->strings, set->status[best].file),
+                                                      al_str(&set->strings, type))
+                                       : al_xasprintf("'%s' is defined in %u units: took %s, nearest to %s",
+                                                      symbol_name(al_str(&set->strings, key)), candidates,
+                                                      al_str(&set->strings, set->status[best].file), entry_file));
             take(b, best);
             AL_VEC_PUSH(b->chosen, best);
         }
@@ -403,6 +440,81 @@ static const char *kind_word(al_target_kind kind)
     return kind == AL_TARGET_MODULE ? "module" : kind == AL_TARGET_LIBRARY ? "library" : "executable";
 }
 
+static int compare_u32(const void *a, const void *b);
+
+/* A library or module no executable links, whose code calls functions it does not define but an
+ * executable program does, is that executable's plugin (lighttpd's mod_*.so, a resolver's
+ * modules): its units join the host, where its hooks run and its calls resolve. The host is the
+ * executable program that defines the most of those functions and none of the plugin's own
+ * (a test program that compiles the plugin's source in is not its host). True when it joined. */
+static bool join_host(al_programs *out, const unit_index *ix, const al_target *target, const uint8_t *taken)
+{
+    const al_unit_set *set = ix->set;
+    size_t n = set->count, programs = out->items.count;
+    if (programs == 0)
+        return false;
+    uint8_t *mine = al_xcalloc(n + 1, 1);
+    for (size_t i = 0; i < target->units.count; i++)
+        if (target->units.items[i] < n && !taken[target->units.items[i]])
+            mine[target->units.items[i]] = 1;
+    /* per unit: the programs holding it (a unit may be in several) */
+    uint32_t *in_program = al_xcalloc(n + 1, sizeof(uint32_t)); /* program index + 1 of the last */
+    size_t *needs = al_xcalloc(programs + 1, sizeof(size_t));
+    uint8_t *clashes = al_xcalloc(programs + 1, 1);
+    for (size_t p = 0; p < programs; p++) {
+        const al_program_def *def = &out->items.items[p];
+        if (def->library)
+            continue;
+        for (size_t i = 0; i < def->units.count; i++)
+            in_program[def->units.items[i]] = (uint32_t)p + 1;
+        for (size_t u = 0; u < n; u++) {
+            if (!mine[u])
+                continue;
+            /* the plugin's own external definitions: the host must not have them */
+            for (uint32_t i = ix->defined_start[u]; i < ix->defined_start[u + 1] && !clashes[p]; i++) {
+                uint32_t key = ix->defined[i];
+                if (!external_key(set, key))
+                    continue;
+                for (uint32_t d = ix->def_start[key]; d < ix->def_start[key + 1]; d++)
+                    clashes[p] |= !mine[ix->definers[d]] && in_program[ix->definers[d]] == p + 1;
+            }
+            /* the functions it uses that it does not define, and the host does */
+            for (uint32_t e = ix->edge_start[u]; e < ix->edge_start[u + 1]; e++) {
+                uint32_t key = ix->edges[e].to;
+                bool own = false, hosted = false;
+                for (uint32_t d = ix->def_start[key]; d < ix->def_start[key + 1]; d++) {
+                    own |= mine[ix->definers[d]];
+                    hosted |= in_program[ix->definers[d]] == p + 1;
+                }
+                needs[p] += !own && hosted;
+            }
+        }
+    }
+    size_t best = SIZE_MAX;
+    for (size_t p = 0; p < programs; p++)
+        if (!out->items.items[p].library && !clashes[p] && needs[p] &&
+            (best == SIZE_MAX || needs[p] > needs[best] ||
+             (needs[p] == needs[best] && out->items.items[p].units.count > out->items.items[best].units.count)))
+            best = p;
+    if (best != SIZE_MAX) {
+        al_program_def *host = &out->items.items[best];
+        size_t before = host->units.count;
+        for (size_t u = 0; u < n; u++)
+            if (mine[u])
+                AL_VEC_PUSH(host->units, (uint32_t)u);
+        qsort(host->units.items, host->units.count, sizeof(uint32_t), compare_u32);
+        char *note = al_xasprintf(
+            "plugin %s: its %zu unit%s joined, for the %zu uses of functions this program defines", target->name,
+            host->units.count - before, host->units.count - before == 1 ? "" : "s", needs[best]);
+        AL_VEC_PUSH(host->notes, note);
+    }
+    free(mine);
+    free(in_program);
+    free(needs);
+    free(clashes);
+    return best != SIZE_MAX;
+}
+
 void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets *targets,
                       const al_programs_options *options)
 {
@@ -504,6 +616,12 @@ void al_programs_find(al_programs *out, const al_unit_set *set, const al_targets
             any_taken = target->units.items[i] < n && taken[target->units.items[i]];
         if (any_taken && target->kind != AL_TARGET_MODULE)
             continue;
+        if (join_host(out, &ix, target, taken)) {
+            for (size_t i = 0; i < target->units.count; i++)
+                if (target->units.items[i] < n)
+                    taken[target->units.items[i]] = 1;
+            continue;
+        }
         al_program_def *def = begin(out, &b, target->name, true);
         def->how = al_xasprintf("%s target '%s' (%s) that no executable links", kind_word(target->kind), target->name,
                                 target->source);

@@ -225,11 +225,11 @@ int main(int argc, char **argv)
 
     al_contexts contexts;
     t0 = now();
-    al_contexts_find(&contexts, &program, rules);
+    al_contexts_find(&contexts, &program, rules, NULL);
     double contexts_seconds = now() - t0;
 
     al_reach reach;
-    al_reach_options reach_options = {false};
+    al_reach_options reach_options = {false, NULL};
     t0 = now();
     al_reach_run(&reach, &program, &contexts, rules, &reach_options);
     double reach_seconds = now() - t0;

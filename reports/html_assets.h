@@ -369,8 +369,11 @@ static const char *const al_html_script[] = {
     "      '<div class=\"fix\"><b>Suggested fix:</b> ' + esc(S[x.x]) + '</div>' +\n",
     "      '<div class=\"programs\"><b>Found in:</b> ' + x.g.map(function (g) { return '<code>' + esc(S[g]) + "
     "'</code>'; }).join(', ') + '</div>';\n",
-    "    x.h.forEach(function (h) {\n",
+    "    x.h.forEach(function (h, n) {\n",
     "      var name = S[h[0]], steps = h[8];\n",
+    "      if (n === 1) html += '<details class=\"others\"><summary>' + (x.h.length - 1) + ' other handler' +\n",
+    "        (x.h.length > 2 ? 's' : '') + ' reach this call: ' + x.h.slice(1).map(function (o) {\n",
+    "          return '<code>' + esc(S[o[0]]) + '</code>'; }).join(', ') + '</summary>';\n",
     "      html += '<section class=\"handler\"><h4>Handler <code>' + esc(name) + '</code> <span class=\"extra\">' +\n",
     "        esc(S[h[1]]) + '</span>' + whereHtml(h[2], h[3]) + '</h4><ol class=\"chain\">' +\n",
     "        '<li class=\"step reg\"><div class=\"step-head\"><span class=\"badge\">registered</span>' + esc(S[h[7]]) "
@@ -388,6 +391,7 @@ static const char *const al_html_script[] = {
     "      });\n",
     "      html += '</ol></section>';\n",
     "    });\n",
+    "    if (x.h.length > 1) html += '</details>';\n",
     "    return html + '<div class=\"fp\">' + esc(S[x.r]) + '/' + esc(S[x.c]) + ' \\u00b7 fingerprint <code>' + "
     "esc(x.p) +\n",
     "      '</code></div></td></tr>';\n",

@@ -131,28 +131,109 @@ static void put_clash(FILE *out, const al_text_options *o, const al_findings *f,
     fprintf(out, ":%u, which the analysis uses [link-clash]\n", c->kept.line);
 }
 
+/* Whether the chain steps of two handlers up to their last call are the same calls. */
+static bool same_chain_prefix(const al_finding_handler *a, const al_finding_handler *b)
+{
+    if (a->chain_length != b->chain_length || strcmp(a->name, b->name) != 0 ||
+        a->registered_at.line != b->registered_at.line || strcmp(a->registered_at.file, b->registered_at.file) != 0)
+        return false;
+    for (size_t i = 0; i + 1 < a->chain_length; i++)
+        if (a->chain[i].loc.line != b->chain[i].loc.line || a->chain[i].loc.column != b->chain[i].loc.column ||
+            strcmp(a->chain[i].loc.file, b->chain[i].loc.file) != 0)
+            return false;
+    return true;
+}
+
+static bool same_programs(const al_u32_vec *a, const al_u32_vec *b)
+{
+    return a->count == b->count && (a->count == 0 || memcmp(a->items, b->items, a->count * sizeof(uint32_t)) == 0);
+}
+
+/* Whether finding y can share the notes of finding x: blocking calls in the same function, reached
+ * by the same handlers with the same chains up to that function, in the same programs, with the
+ * same fix. */
+static bool same_group(const al_finding *x, const al_finding *y, bool all_chains)
+{
+    if (strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
+        x->handler_count != y->handler_count || strcmp(x->fix, y->fix) != 0 ||
+        !same_programs(&x->programs, &y->programs))
+        return false;
+    for (size_t h = 0; h < x->handler_count; h++) {
+        if (strcmp(x->handlers[h].name, y->handlers[h].name) != 0)
+            return false;
+        if ((h == 0 || all_chains) && !same_chain_prefix(&x->handlers[h], &y->handlers[h]))
+            return false;
+    }
+    return true;
+}
+
+/* "also reached from 2 other handlers: 'a' and 'b'": the handlers whose chains are not shown. */
+static void put_other_handlers(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    enum { NAMED = 6 };
+    size_t others = x->handler_count - 1;
+    put_location(out, o, x->loc);
+    put_label(out, o, "note", CYAN);
+    fprintf(out, "also reached from %zu other handler%s: ", others, others == 1 ? "" : "s");
+    size_t named = others > NAMED ? NAMED - 1 : others;
+    for (size_t i = 0; i < named; i++) {
+        if (i)
+            fputs(i + 1 == named && named == others ? " and " : ", ", out);
+        fputc('\'', out);
+        put_clean(out, x->handlers[i + 1].name);
+        fputc('\'', out);
+    }
+    if (named < others)
+        fprintf(out, " and %zu more", others - named);
+    fputs(" (--all-chains shows their chains)\n", out);
+}
+
+/* The error or warning line of one finding. */
+static void put_finding_line(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    put_location(out, o, x->loc);
+    put_label(out, o, al_severity_name(x->severity), severity_colour(x->severity));
+    if (o->color)
+        fputs(BOLD, out);
+    put_clean(out, x->message);
+    fprintf(out, " [%s/%s]", x->rule, x->category);
+    if (o->color)
+        fputs(RESET, out);
+    fputc('\n', out);
+}
+
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
     size_t by_severity[3] = {0, 0, 0}, shown = 0, unchanged = 0;
-    for (size_t i = 0; i < f->items.count; i++) {
+    for (size_t i = 0; i < f->items.count;) {
         const al_finding *x = &f->items.items[i];
         if (x->baseline == AL_BASELINE_UNCHANGED) {
             unchanged++; /* accepted in the baseline: counted, not repeated */
+            i++;
             continue;
         }
-        shown++;
-        by_severity[x->severity]++;
-        put_location(out, o, x->loc);
-        put_label(out, o, al_severity_name(x->severity), severity_colour(x->severity));
-        if (o->color)
-            fputs(BOLD, out);
-        put_clean(out, x->message);
-        fprintf(out, " [%s/%s]", x->rule, x->category);
-        if (o->color)
-            fputs(RESET, out);
-        fputc('\n', out);
-        for (size_t h = 0; h < x->handler_count; h++)
+        /* the group: this finding and the next ones that share its notes */
+        size_t end = i + 1;
+        while (end < f->items.count && f->items.items[end].baseline != AL_BASELINE_UNCHANGED &&
+               same_group(x, &f->items.items[end], o->all_chains))
+            end++;
+        for (size_t k = i; k < end; k++) {
+            shown++;
+            by_severity[f->items.items[k].severity]++;
+            put_finding_line(out, o, &f->items.items[k]);
+        }
+        if (end - i > 1) {
+            put_location(out, o, x->loc);
+            put_label(out, o, "note", CYAN);
+            fprintf(out, "%zu blocking calls in '", end - i);
+            put_clean(out, x->function);
+            fputs("', reached the same way:\n", out);
+        }
+        size_t chains = o->all_chains ? x->handler_count : 1;
+        for (size_t h = 0; h < chains; h++)
             put_handler_notes(out, o, &x->handlers[h]);
+        if (!o->all_chains && x->handler_count > 1)
+            put_other_handlers(out, o, x);
         if (f->programs.count > 1) {
             put_location(out, o, x->loc);
             put_label(out, o, "note", CYAN);
@@ -165,6 +246,7 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         fputs("suggested fix: ", out);
         put_clean(out, x->fix);
         fputc('\n', out);
+        i = end;
     }
     for (size_t i = 0; i < f->clashes.count; i++)
         put_clash(out, o, f, &f->clashes.items[i]);

@@ -57,7 +57,7 @@ cat >"$src/syntax.c" <<'C'
 static void on_idle(uv_idle_t *h)
 {
     (void)h;
-    FILE *f = fopen("/etc/hosts", "r");
+    FILE *f = fopen("/tmp/idle.log", "a");
     if (f)
         fclose(f);
 }

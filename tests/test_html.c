@@ -51,6 +51,7 @@ static void sample(al_findings *f)
                                        "registered " HOSTILE,
                                        steps,
                                        1,
+                                       0,
                                        {0}};
     handlers[1] = handlers[0];
     handlers[1].registered_at.file = "/nonexistent/unreadable.c";

@@ -154,14 +154,16 @@ static void test_find_by_name_lists_every_static_copy(void **state)
                           fb_loc(&u[0], "/a/util.c", 1, 1),
                           true,
                           0,
-                          0};
+                          0,
+                          false};
     AL_VEC_PUSH(u[0].functions, a);
     al_fact_function b = {fb_str(&u[1], "c:util.c@F@helper@/b/util.c"),
                           fb_str(&u[1], "helper"),
                           fb_loc(&u[1], "/b/util.c", 1, 1),
                           true,
                           0,
-                          0};
+                          0,
+                          false};
     AL_VEC_PUSH(u[1].functions, b);
     al_program p;
     al_program_link(&p, u, 2);

@@ -203,7 +203,7 @@ static void test_targets_from_cmake_file_api(void **state)
 static void define(al_tu_facts *tu, const char *name, const char *file, unsigned line)
 {
     char *key = al_xasprintf("c:@F@%s", name);
-    al_fact_function f = {fb_str(tu, key), fb_str(tu, name), fb_loc(tu, file, line, 1), true, 0, 0};
+    al_fact_function f = {fb_str(tu, key), fb_str(tu, name), fb_loc(tu, file, line, 1), true, 0, 0, false};
     AL_VEC_PUSH(tu->functions, f);
     free(key);
 }
@@ -292,22 +292,32 @@ static void test_programs_by_symbol_closure(void **state)
     al_unit_set_free(&set);
 }
 
-static void variable(al_tu_facts *tu, const char *name, const char *file)
+static void typed_variable(al_tu_facts *tu, const char *name, const char *file, const char *type)
 {
     char *key = al_xasprintf("c:@%s", name);
-    al_fact_variable v = {fb_str(tu, key), fb_str(tu, name), fb_loc(tu, file, 1, 1), false, 0};
+    al_fact_variable v = {fb_str(tu, key), fb_str(tu, name), fb_loc(tu, file, 1, 1), false, 0, fb_str(tu, type)};
     AL_VEC_PUSH(tu->variables, v);
     free(key);
 }
 
-/* `function` (NULL: an initializer at file scope) uses the variable. */
-static void use(al_tu_facts *tu, const char *function, const char *name)
+static void variable(al_tu_facts *tu, const char *name, const char *file)
+{
+    typed_variable(tu, name, file, "int");
+}
+
+/* `function` (NULL: an initializer at file scope) uses the variable, declared with `type`. */
+static void typed_use(al_tu_facts *tu, const char *function, const char *name, const char *type)
 {
     char *fn = function ? al_xasprintf("c:@F@%s", function) : NULL, *key = al_xasprintf("c:@%s", name);
-    al_fact_var_use u = {fn ? fb_str(tu, fn) : 0, fb_str(tu, key), AL_VAR_READ};
+    al_fact_var_use u = {fn ? fb_str(tu, fn) : 0, fb_str(tu, key), AL_VAR_READ, fb_str(tu, type)};
     AL_VEC_PUSH(tu->var_uses, u);
     free(fn);
     free(key);
+}
+
+static void use(al_tu_facts *tu, const char *function, const char *name)
+{
+    typed_use(tu, function, name, "int");
 }
 
 static void named_at_file_scope(al_tu_facts *tu, const char *function, const char *file)
@@ -351,6 +361,29 @@ static void test_closure_follows_reachable_code_and_tables(void **state)
     al_programs_find(&p, &set, NULL, NULL);
     const al_program_def *main_program = program_named(&p, "p"); /* main.c: named after its folder */
     expect_units(main_program, (uint32_t[]){0, 1, 2, 3, 6}, 5);
+    al_programs_free(&p);
+    al_unit_set_free(&set);
+}
+
+/* Two units define a variable of one name with different types (a server's command table and its
+ * client's): the program takes the one of the type it uses, though the other comes first and is
+ * as near. */
+static void test_closure_takes_the_variable_of_the_used_type(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"/p/server.c", "/p/cli_table.c", "/p/table.c", "/p/cmds.c"};
+    al_tu_facts *u = unit_files(files, 4);
+    define(&u[0], "main", files[0], 1);
+    typed_use(&u[0], "main", "cmd_table", "struct command");
+    typed_variable(&u[1], "cmd_table", files[1], "struct command_docs");
+    typed_variable(&u[2], "cmd_table", files[2], "struct command");
+    use(&u[2], NULL, "get_entry");
+    variable(&u[3], "get_entry", files[3]);
+    al_unit_set set;
+    al_unit_set_build(&set, u, 4);
+    al_programs p;
+    al_programs_find(&p, &set, NULL, NULL);
+    expect_units(program_named(&p, "server"), (uint32_t[]){0, 2, 3}, 3);
     al_programs_free(&p);
     al_unit_set_free(&set);
 }
@@ -514,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_targets_from_cmake_file_api),
         cmocka_unit_test(test_programs_by_symbol_closure),
         cmocka_unit_test(test_closure_follows_reachable_code_and_tables),
+        cmocka_unit_test(test_closure_takes_the_variable_of_the_used_type),
         cmocka_unit_test(test_programs_from_targets),
         cmocka_unit_test(test_program_option),
         cmocka_unit_test(test_link_clash),

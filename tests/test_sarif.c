@@ -43,6 +43,7 @@ static void sample_build(sample *s, unsigned shift)
                                           "annotated asynclock:handler here",
                                           s->direct,
                                           1,
+                                          0,
                                           {0}};
     s->handlers[1] = (al_finding_handler){"on_read",
                                           {SERVER, 17 + shift, 1},
@@ -52,6 +53,7 @@ static void sample_build(sample *s, unsigned shift)
                                           "registered as a libuv read callback (uv_read_cb) here",
                                           s->chain,
                                           2,
+                                          1,
                                           {0}};
     s->handlers[2] = s->handlers[0];
     s->handlers[2].chain = s->outside;
