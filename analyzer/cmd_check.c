@@ -62,6 +62,11 @@ static int report_findings(al_options *o, const al_unit_set *set, const al_progr
     free(source_root);
     findings.summary.seconds = seconds_since(started);
     findings.summary.cached_units = cached_units;
+    if (findings.summary.handlers == 0 && findings.summary.translation_units > 0 && !o->quiet)
+        fputs("asynclock: warning: no event-loop handler found, so nothing was searched; a program that runs its "
+              "own loop needs its handlers declared (a rule pack's \"contexts\", or ASYNCLOCK_HANDLER; see "
+              "docs/rules.md)\n",
+              stderr);
     int status = AL_EXIT_CLEAN;
     if (o->write_baseline) {
         al_baseline_entries entries;

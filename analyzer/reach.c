@@ -85,6 +85,68 @@ static bool in_start(const al_program *p, const al_handler *h, uint32_t f, uint3
     return !root || !h->region || f != h->function || al_paths_call_in_loop(p, k, h->region);
 }
 
+/* The part of the call graph the handlers' searches walk, built once: for each function that may
+ * block, the calls into functions that may block (live, and entered), as a flat edge list, and its
+ * blocking calls. Walking it touches a few arrays instead of the program's calls and targets. */
+typedef struct search_edge {
+    uint32_t to, call;
+    uint32_t pointer; /* 1: a call through a pointer */
+} search_edge;
+
+typedef struct search_graph {
+    uint32_t *edge_start; /* function f's edges: edges[edge_start[f] ... edge_start[f + 1]) */
+    search_edge *edges;
+    uint32_t *site_start; /* its blocking calls: site_calls[site_start[f] ...] */
+    uint32_t *site_calls;
+} search_graph;
+
+static void build_search_graph(search_graph *g, const al_program *p, const al_contexts *c,
+                               const al_reach_options *options, const uint8_t *enter, const uint8_t *may_block,
+                               const uint8_t *blocks)
+{
+    size_t nf = p->functions.count;
+    AL_VEC(search_edge) edges = {0};
+    al_u32_vec sites = {0};
+    g->edge_start = al_xcalloc(nf + 1, sizeof(uint32_t));
+    g->site_start = al_xcalloc(nf + 1, sizeof(uint32_t));
+    for (size_t f = 0; f < nf; f++) {
+        g->edge_start[f] = (uint32_t)edges.count;
+        g->site_start[f] = (uint32_t)sites.count;
+        if (!may_block[f])
+            continue;
+        const al_function *fn = &p->functions.items[f];
+        for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+            if (blocks[k])
+                AL_VEC_PUSH(sites, k);
+            if (!live(options, k))
+                continue;
+            uint32_t n;
+            const uint32_t *t = al_program_call_targets(p, k, &n);
+            for (uint32_t j = 0; j < n; j++)
+                if (entered(p, c, k, t[j], enter) && may_block[t[j]])
+                    AL_VEC_PUSH(edges, ((search_edge){t[j], k, p->calls.items[k].indirect}));
+        }
+    }
+    g->edge_start[nf] = (uint32_t)edges.count;
+    g->site_start[nf] = (uint32_t)sites.count;
+    g->edges = edges.items;
+    g->site_calls = sites.items;
+}
+
+/* Per function, in one handler's search: stamps (handler number + 1) of when it was settled and
+ * when `pointers` and `length` (of its best chain so far) were set. One cache line, not four. */
+typedef struct search_state {
+    uint32_t settled, queued, pointers, length;
+} search_state;
+
+static void free_search_graph(search_graph *g)
+{
+    free(g->edge_start);
+    free(g->edges);
+    free(g->site_start);
+    free(g->site_calls);
+}
+
 /* Context for the comparison below: qsort has no context argument in C11. */
 static struct {
     const al_program *p;
@@ -175,10 +237,9 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
      * P settles the functions reached with P pointer calls, merging two queues sorted by length
      * (the functions entered from phase P - 1, and those it reaches by direct calls), which keeps
      * the search linear. A function is settled when it leaves a queue, and expanded once. */
-    uint32_t *settled = al_xcalloc(nf + 1, sizeof(uint32_t)); /* handler number + 1 */
-    uint32_t *queued = al_xcalloc(nf + 1, sizeof(uint32_t));  /* handler number + 1: best_* are set */
-    uint32_t *best_pointers = al_xmalloc((nf + 1) * sizeof(uint32_t));
-    uint32_t *best_length = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    search_graph g;
+    build_search_graph(&g, p, c, options, enter, may_block, blocks);
+    search_state *state = al_xcalloc(nf + 1, sizeof(search_state));
     uint32_t *parent_call = al_xmalloc((nf + 1) * sizeof(uint32_t));
     uint32_t *site_of_call = al_xcalloc(nc + 1, sizeof(uint32_t)); /* site index + 1 */
     al_u32_vec direct = {0}, entered_now = {0}, entered_next = {0}, path = {0};
@@ -191,8 +252,8 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
         const al_handler *handler = &c->handlers.items[h];
         entered_now.count = 0;
         AL_VEC_PUSH(entered_now, start);
-        queued[start] = stamp;
-        best_pointers[start] = best_length[start] = 0;
+        state[start].queued = stamp;
+        state[start].pointers = state[start].length = 0;
         parent_call[start] = AL_NONE;
         for (uint32_t phase = 0; entered_now.count; phase++) {
             size_t next_entered = 0, next_direct = 0;
@@ -202,64 +263,59 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                 /* the shorter of the two queue heads */
                 uint32_t f;
                 bool from_entered = next_entered < entered_now.count &&
-                                    (next_direct == direct.count || best_length[entered_now.items[next_entered]] <=
-                                                                        best_length[direct.items[next_direct]]);
+                                    (next_direct == direct.count || state[entered_now.items[next_entered]].length <=
+                                                                        state[direct.items[next_direct]].length);
                 if (from_entered)
                     f = entered_now.items[next_entered++];
                 else if (next_direct < direct.count)
                     f = direct.items[next_direct++];
                 else
                     break;
-                if (settled[f] == stamp || best_pointers[f] != phase)
+                if (state[f].settled == stamp || state[f].pointers != phase)
                     continue; /* settled already, or entered again by a better way */
-                settled[f] = stamp;
+                state[f].settled = stamp;
                 bool root = f == start && phase == 0;
-                const al_function *fn = &p->functions.items[f];
-                for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
-                    if (!in_start(p, handler, f, k, root) ||
-                        (root && handler->region && api_of[k] && strcmp(api_of[k]->category, "nested-loop") == 0))
+                for (uint32_t s = g.site_start[f]; s < g.site_start[f + 1]; s++) {
+                    uint32_t k = g.site_calls[s];
+                    if (root && (!in_start(p, handler, f, k, true) ||
+                                 (handler->region && api_of[k] && strcmp(api_of[k]->category, "nested-loop") == 0)))
                         continue;
-                    if (blocks[k]) {
-                        /* the chain: calls from the handler down to f, then this call */
-                        path.count = 0;
-                        AL_VEC_PUSH(path, k);
-                        for (uint32_t g = f; parent_call[g] != AL_NONE; g = p->calls.items[parent_call[g]].caller)
-                            AL_VEC_PUSH(path, parent_call[g]);
-                        if (!site_of_call[k]) {
-                            al_site site = {0};
-                            site.call = k;
-                            site.api = api_of[k];
-                            AL_VEC_PUSH(out->sites, site);
-                            site_of_call[k] = (uint32_t)out->sites.count;
-                        }
-                        al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count,
-                                              phase};
-                        for (size_t i = path.count; i > 0; i--)
-                            AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
-                        AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
+                    /* the chain: calls from the handler down to f, then this call */
+                    path.count = 0;
+                    AL_VEC_PUSH(path, k);
+                    for (uint32_t at = f; parent_call[at] != AL_NONE; at = p->calls.items[parent_call[at]].caller)
+                        AL_VEC_PUSH(path, parent_call[at]);
+                    if (!site_of_call[k]) {
+                        al_site site = {0};
+                        site.call = k;
+                        site.api = api_of[k];
+                        AL_VEC_PUSH(out->sites, site);
+                        site_of_call[k] = (uint32_t)out->sites.count;
                     }
-                    if (!live(options, k))
+                    al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count, phase};
+                    for (size_t i = path.count; i > 0; i--)
+                        AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
+                    AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
+                }
+                uint32_t length = state[f].length + 1;
+                for (uint32_t e = g.edge_start[f]; e < g.edge_start[f + 1]; e++) {
+                    const search_edge *edge = &g.edges[e];
+                    uint32_t to = edge->to;
+                    search_state *next = &state[to];
+                    if (next->settled == stamp || (root && !in_start(p, handler, f, edge->call, true)))
                         continue;
-                    bool pointer = p->calls.items[k].indirect;
-                    uint32_t pointers = phase + pointer, length = best_length[f] + 1;
-                    uint32_t n;
-                    const uint32_t *t = al_program_call_targets(p, k, &n);
-                    for (uint32_t j = 0; j < n; j++) {
-                        uint32_t g = t[j];
-                        if (!entered(p, c, k, g, enter) || !may_block[g] || settled[g] == stamp)
-                            continue;
-                        if (queued[g] == stamp &&
-                            (best_pointers[g] < pointers || (best_pointers[g] == pointers && best_length[g] <= length)))
-                            continue;
-                        queued[g] = stamp;
-                        best_pointers[g] = pointers;
-                        best_length[g] = length;
-                        parent_call[g] = k;
-                        if (pointer)
-                            AL_VEC_PUSH(entered_next, g);
-                        else
-                            AL_VEC_PUSH(direct, g);
-                    }
+                    uint32_t pointers = phase + edge->pointer;
+                    if (next->queued == stamp &&
+                        (next->pointers < pointers || (next->pointers == pointers && next->length <= length)))
+                        continue;
+                    next->queued = stamp;
+                    next->pointers = pointers;
+                    next->length = length;
+                    parent_call[to] = edge->call;
+                    if (edge->pointer)
+                        AL_VEC_PUSH(entered_next, to);
+                    else
+                        AL_VEC_PUSH(direct, to);
                 }
             }
             al_u32_vec swap = entered_now;
@@ -279,10 +335,8 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
         if (site->handlers.count > 1)
             qsort(site->handlers.items, site->handlers.count, sizeof(al_site_handler), compare_site_handlers);
     }
-    free(settled);
-    free(queued);
-    free(best_pointers);
-    free(best_length);
+    free_search_graph(&g);
+    free(state);
     free(parent_call);
     free(site_of_call);
     free(queue);

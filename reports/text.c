@@ -150,13 +150,11 @@ static bool same_programs(const al_u32_vec *a, const al_u32_vec *b)
 }
 
 /* Whether finding y can share the notes of finding x: blocking calls in the same function, reached
- * by the same handlers with the same chains up to that function, in the same programs, with the
- * same fix. */
+ * by the same handlers with the same chains up to that function, in the same programs. */
 static bool same_group(const al_finding *x, const al_finding *y, bool all_chains)
 {
     if (strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
-        x->handler_count != y->handler_count || strcmp(x->fix, y->fix) != 0 ||
-        !same_programs(&x->programs, &y->programs))
+        x->handler_count != y->handler_count || !same_programs(&x->programs, &y->programs))
         return false;
     for (size_t h = 0; h < x->handler_count; h++) {
         if (strcmp(x->handlers[h].name, y->handlers[h].name) != 0)
@@ -241,11 +239,20 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
             put_program_list(out, f, &x->programs);
             fputc('\n', out);
         }
-        put_location(out, o, x->loc);
-        put_label(out, o, "note", CYAN);
-        fputs("suggested fix: ", out);
-        put_clean(out, x->fix);
-        fputc('\n', out);
+        /* each fix of the group once, at the first call it is for */
+        for (size_t k = i; k < end; k++) {
+            const al_finding *y = &f->items.items[k];
+            bool seen = false;
+            for (size_t j = i; j < k && !seen; j++)
+                seen = strcmp(f->items.items[j].fix, y->fix) == 0;
+            if (seen)
+                continue;
+            put_location(out, o, y->loc);
+            put_label(out, o, "note", CYAN);
+            fputs("suggested fix: ", out);
+            put_clean(out, y->fix);
+            fputc('\n', out);
+        }
         i = end;
     }
     for (size_t i = 0; i < f->clashes.count; i++)

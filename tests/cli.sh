@@ -160,6 +160,32 @@ expect "--fail-on error: exit 1" "exit $rc" rc_is 1
 run -C "$proj" check -p "$proj" --fail-on note
 expect "--fail-on note: exit 1" "exit $rc" rc_is 1
 
+# A program whose loop no pack describes: no handler, so a warning says nothing was searched.
+own_loop="$work/own-loop"
+mkdir -p "$own_loop"
+cat >"$own_loop/loop.c" <<'EOF'
+#include <sys/epoll.h>
+#include <unistd.h>
+
+int main(void)
+{
+    struct epoll_event events[16];
+    int ep = epoll_create1(0);
+    for (;;) {
+        int n = epoll_wait(ep, events, 16, -1);
+        for (int i = 0; i < n; i++)
+            sleep(1);
+    }
+}
+EOF
+write_db "$own_loop" "{\"directory\": \"$own_loop\", \"arguments\": [\"cc\", \"-c\", \"loop.c\"], \"file\": \"loop.c\"}"
+run -C "$own_loop" check -p "$own_loop"
+expect "no handler: exit 0" "exit $rc" rc_is 0
+expect "no handler: a warning says nothing was searched" "$(cat "$err")" has_line "$err" \
+  "asynclock: warning: no event-loop handler found, so nothing was searched; a program that runs its own loop needs its handlers declared (a rule pack's \"contexts\", or ASYNCLOCK_HANDLER; see docs/rules.md)"
+run -C "$own_loop" check -p "$own_loop" -q
+expect "no handler: not with -q" "$(cat "$err")" is_empty "$err"
+
 # A user pack that makes sleep a warning: --fail-on error no longer fails.
 cat >"$work/sleep-warning.json" <<'EOF'
 {"pack": "user", "version": 1, "apis": [

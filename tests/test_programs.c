@@ -435,6 +435,67 @@ static void test_programs_from_targets(void **state)
     al_unit_set_free(&set);
 }
 
+/* A module no executable links, that calls functions of an executable, is its plugin: its units
+ * join that executable (not a test program that compiles the module's source in, nor a program that
+ * defines nothing it calls); a library that calls nothing of any program stays a program. */
+static void test_plugins_join_their_host(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"/p/server.c", "/p/core.c",  "/p/t/test_mod.c", "/p/core.c",
+                                        "/p/mod_x.c",  "/p/mod_x.c", "/p/tool.c",       "/p/alone.c"};
+    al_tu_facts *u = unit_files(files, 8);
+    define(&u[0], "main", files[0], 1);
+    call(&u[0], "main", "log_error", files[0], 2);
+    define(&u[1], "log_error", files[1], 1);
+    define(&u[1], "buffer_append", files[1], 2);
+    define(&u[2], "main", files[2], 1); /* the test compiles mod_x.c in */
+    call(&u[2], "main", "mod_x_hook", files[2], 2);
+    define(&u[3], "log_error", files[3], 1);
+    define(&u[3], "buffer_append", files[3], 2);
+    define(&u[5], "mod_x_hook", files[5], 1);
+    define(&u[4], "mod_x_hook", files[4], 1);
+    call(&u[4], "mod_x_hook", "log_error", files[4], 2);
+    call(&u[4], "mod_x_hook", "buffer_append", files[4], 3);
+    define(&u[6], "main", files[6], 1);
+    define(&u[7], "alone_fn", files[7], 1);
+    call(&u[7], "alone_fn", "strlen", files[7], 2);
+    al_unit_set set;
+    al_unit_set_build(&set, u, 8);
+    al_targets t = {0};
+    al_target server = {al_xstrdup("server"), AL_TARGET_EXECUTABLE, al_xstrdup("meson"), {0}, {0}, false};
+    AL_VEC_PUSH(server.units, 0);
+    AL_VEC_PUSH(server.units, 1);
+    al_target test = {al_xstrdup("test_mod"), AL_TARGET_EXECUTABLE, al_xstrdup("meson"), {0}, {0}, false};
+    AL_VEC_PUSH(test.units, 2);
+    AL_VEC_PUSH(test.units, 3);
+    AL_VEC_PUSH(test.units, 5);
+    al_target tool = {al_xstrdup("tool"), AL_TARGET_EXECUTABLE, al_xstrdup("meson"), {0}, {0}, false};
+    AL_VEC_PUSH(tool.units, 6);
+    al_target module = {al_xstrdup("mod_x.so"), AL_TARGET_MODULE, al_xstrdup("meson"), {0}, {0}, false};
+    AL_VEC_PUSH(module.units, 4);
+    al_target alone = {al_xstrdup("libalone.so"), AL_TARGET_LIBRARY, al_xstrdup("meson"), {0}, {0}, false};
+    AL_VEC_PUSH(alone.units, 7);
+    AL_VEC_PUSH(t.items, server);
+    AL_VEC_PUSH(t.items, test);
+    AL_VEC_PUSH(t.items, tool);
+    AL_VEC_PUSH(t.items, module);
+    AL_VEC_PUSH(t.items, alone);
+    al_programs p;
+    al_programs_find(&p, &set, &t, NULL);
+    assert_int_equal(p.items.count, 4);
+    const al_program_def *host = program_named(&p, "server");
+    expect_units(host, (uint32_t[]){0, 1, 4}, 3);
+    assert_int_equal(host->notes.count, 1);
+    assert_string_equal(host->notes.items[0], "plugin mod_x.so: its 1 unit joined, for the 2 uses of functions this "
+                                              "program defines");
+    expect_units(program_named(&p, "test_mod"), (uint32_t[]){2, 3, 5}, 3);
+    assert_int_equal(al_programs_index(&p, "mod_x.so"), -1);
+    expect_units(program_named(&p, "libalone.so"), (uint32_t[]){7}, 1);
+    al_programs_free(&p);
+    al_targets_free(&t);
+    al_unit_set_free(&set);
+}
+
 /* --program keeps the named programs; a name that is no program is a one-line error. */
 static void test_program_option(void **state)
 {
@@ -548,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_programs_by_symbol_closure),
         cmocka_unit_test(test_closure_follows_reachable_code_and_tables),
         cmocka_unit_test(test_closure_takes_the_variable_of_the_used_type),
+        cmocka_unit_test(test_plugins_join_their_host),
         cmocka_unit_test(test_programs_from_targets),
         cmocka_unit_test(test_program_option),
         cmocka_unit_test(test_link_clash),
