@@ -46,6 +46,11 @@ char *al_extract_clang_version(void)
     return s;
 }
 
+const char *al_extract_cindex_version(void)
+{
+    return CINDEX_VERSION_STRING;
+}
+
 /* ---- per-unit walking state ---- */
 
 typedef struct ancestor {

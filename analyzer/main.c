@@ -26,6 +26,7 @@
 #include "reach.h"
 #include "rules.h"
 #include "store.h"
+#include "version.h"
 
 #ifndef AL_VERSION
 #define AL_VERSION "0.1.0"
@@ -972,14 +973,8 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return EXIT_CLEAN;
     }
-    if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
-        char *clang = al_extract_clang_version();
-        char *rules = al_rules_default_dir();
-        printf("asynclock %s (%s)\nrule packs: %s\n", AL_VERSION, clang, rules);
-        free(rules);
-        free(clang);
-        return EXIT_CLEAN;
-    }
+    if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0)
+        return al_version_print(stdout);
     if (strcmp(command, "lsp") == 0) {
         /* the server runs `asynclock check` for each analysis: find this very executable */
         char self[4096];
