@@ -17,18 +17,10 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_helpers import check, finish  # noqa: E402
+
 EXE, WORK = os.path.abspath(sys.argv[1]), sys.argv[2]
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name} ({detail})")
 
 
 def uri(path):
@@ -335,5 +327,4 @@ code, err = s.finish()
 check("malformed frame: code 2 and one line", code == 2 and err.strip() ==
       "asynclock lsp: error: Content-Length is not a number from 0 to 64 MiB", (code, err))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
