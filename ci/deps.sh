@@ -17,6 +17,8 @@ packages=(
   libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
   # the CI examples' tests: git for the pre-commit hook, python3-yaml to parse the workflows
   git python3 python3-yaml
+  # the man page test: man --warnings renders it with groff
+  man-db groff-base
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

@@ -1,11 +1,13 @@
 cmake_minimum_required(VERSION 3.16)
-# Installs into PREFIX and checks the layout and that the installed binary uses its own packs.
+# Installs into PREFIX and checks the layout (binary, packs, header, man page) and that the
+# installed binary uses its own packs.
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed")
 endif()
-foreach(f bin/asynclock share/asynclock/rules/posix.json share/asynclock/rules/libuv.json include/asynclock.h)
+foreach(f bin/asynclock share/asynclock/rules/posix.json share/asynclock/rules/libuv.json include/asynclock.h
+          share/man/man1/asynclock.1.gz)
   if(NOT EXISTS "${PREFIX}/${f}")
     message(FATAL_ERROR "not installed: ${f}")
   endif()
