@@ -17,8 +17,8 @@ packages=(
   libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
   # the CI examples' tests: git for the pre-commit hook, python3-yaml to parse the workflows
   git python3 python3-yaml
-  # the man page test: man --warnings renders it with groff
-  man-db groff-base
+  # the man page test: man --warnings renders it with groff; the completion test: both shells
+  man-db groff-base bash-completion zsh
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

@@ -1,5 +1,5 @@
-# Installing asynclock like a system tool: the man page. Included from the top CMakeLists.txt;
-# docs/releasing.md is the release checklist.
+# Installing asynclock like a system tool: the man page and shell completion. Included from the top
+# CMakeLists.txt; docs/releasing.md is the release checklist.
 
 # The release date of PROJECT_VERSION, from CHANGELOG.md ("## [0.1.0] - 2026-12-06"; "- unreleased"
 # takes the day of the build, or SOURCE_DATE_EPOCH's): the man page's date.
@@ -23,3 +23,13 @@ add_custom_command(OUTPUT "${PROJECT_BINARY_DIR}/asynclock.1.gz"
 
 add_custom_target(asynclock_man_page ALL DEPENDS "${PROJECT_BINARY_DIR}/asynclock.1.gz")
 install(FILES "${PROJECT_BINARY_DIR}/asynclock.1.gz" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+
+# ---- shell completion ----
+set(ASYNCLOCK_BASH_COMPLETION_DIR "${CMAKE_INSTALL_DATADIR}/bash-completion/completions" CACHE STRING
+    "where the bash completion goes (bash-completion loads it from <prefix>/share/bash-completion/completions)")
+# Debian's zsh searches /usr/share/zsh/vendor-completions; for another prefix, add the folder to fpath.
+set(ASYNCLOCK_ZSH_COMPLETION_DIR "${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions" CACHE STRING
+    "where the zsh completion (_asynclock) goes")
+install(FILES "${PROJECT_SOURCE_DIR}/completions/asynclock.bash" DESTINATION "${ASYNCLOCK_BASH_COMPLETION_DIR}"
+        RENAME asynclock)
+install(FILES "${PROJECT_SOURCE_DIR}/completions/_asynclock" DESTINATION "${ASYNCLOCK_ZSH_COMPLETION_DIR}")

@@ -1,5 +1,5 @@
 cmake_minimum_required(VERSION 3.16)
-# Installs into PREFIX and checks the layout (binary, packs, header, man page) and that the
+# Installs into PREFIX and checks the layout (binary, packs, header, man page, completion) and that the
 # installed binary uses its own packs.
 file(REMOVE_RECURSE "${PREFIX}")
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" RESULT_VARIABLE rc OUTPUT_QUIET)
@@ -7,7 +7,8 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed")
 endif()
 foreach(f bin/asynclock share/asynclock/rules/posix.json share/asynclock/rules/libuv.json include/asynclock.h
-          share/man/man1/asynclock.1.gz)
+          share/man/man1/asynclock.1.gz share/bash-completion/completions/asynclock
+          share/zsh/vendor-completions/_asynclock)
   if(NOT EXISTS "${PREFIX}/${f}")
     message(FATAL_ERROR "not installed: ${f}")
   endif()
