@@ -19,6 +19,8 @@ packages=(
   git python3 python3-yaml
   # the man page test: man --warnings renders it with groff; the completion test: both shells
   man-db groff-base bash-completion zsh
+  # the package tests: cpack's dependency list (dpkg-shlibdeps, file), lintian, a clean root to install into
+  dpkg-dev file lintian debootstrap
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
