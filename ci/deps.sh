@@ -21,6 +21,8 @@ packages=(
   man-db groff-base bash-completion zsh
   # the package tests: cpack's dependency list (dpkg-shlibdeps, file), lintian, a clean root to install into
   dpkg-dev file lintian debootstrap
+  # the editor test: Debian's Neovim, headless
+  neovim
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
