@@ -19,8 +19,11 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_helpers import check, finish  # noqa: E402
+from scratch_dir import scratch_dir  # noqa: E402
 
-EXE, WORK = os.path.abspath(sys.argv[1]), sys.argv[2]
+EXE, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+os.makedirs(WORK, exist_ok=True)
+SCRATCH = scratch_dir(WORK, "no-database")  # for files whose compile database must not be found
 
 
 def uri(path):
@@ -195,7 +198,7 @@ s.send(raw=b"{not json")
 m = s.read()
 check("bad JSON: -32700 with id null", m and m.get("id") is None and m["error"]["code"] == -32700, m)
 
-lonely = os.path.join(WORK, "lonely", "a.c")
+lonely = os.path.join(SCRATCH, "lonely", "a.c")
 os.makedirs(os.path.dirname(lonely), exist_ok=True)
 open(lonely, "w").write("int main(void) { return 0; }\n")
 s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(lonely), "languageId": "c", "version": 1,
@@ -264,7 +267,7 @@ s.notify("exit")
 s.finish()
 
 # A build folder outside the sources (cmake -S proj -B build-proj): found only when named.
-outside = os.path.join(WORK, "outside")
+outside = os.path.join(SCRATCH, "outside")
 shutil.rmtree(outside, ignore_errors=True)
 os.makedirs(os.path.join(outside, "proj", "src"))
 os.makedirs(os.path.join(outside, "build-proj"))
@@ -327,4 +330,6 @@ code, err = s.finish()
 check("malformed frame: code 2 and one line", code == 2 and err.strip() ==
       "asynclock lsp: error: Content-Length is not a number from 0 to 64 MiB", (code, err))
 
+if not SCRATCH.startswith(WORK + "/"):
+    shutil.rmtree(SCRATCH)
 finish()

@@ -15,7 +15,9 @@ rm -rf "$3" && mkdir -p "$3"
 work=$(cd "$3" && pwd -P)
 # shellcheck source=tests/check_helpers.sh
 source "$(dirname "$0")/check_helpers.sh"
+scratch=""
 finish() {
+  case "$scratch" in "$work"/* | "") ;; *) rm -rf "$scratch" ;; esac
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit
@@ -74,7 +76,13 @@ make_project() { # make_project FOLDER BUILD
     fail "cmake configures the demo in $2" "$(tail -3 "$work/cmake.log")"
 }
 make_project "$work/inside/demo" "$work/inside/demo/build"
-make_project "$work/outside/demo" "$work/outside/build-proj"
+# outside the sources: where the upward search finds no other compile database
+scratch=$(python3 "$src/tests/scratch_dir.py" "$work" no-database) || {
+  fail "a folder with no compile database above it" "$scratch"
+  finish
+}
+outside="$scratch/outside"
+make_project "$outside/demo" "$outside/build-proj"
 file=storage.c
 
 # nvim_case NAME PROJECT CMD_LINE EXPECT(diagnostics|warning) [CHECK_BUILD]: Neovim in PROJECT
@@ -144,11 +152,11 @@ EOF
 nvim_case "build folder inside the sources: the snippet as documented, the exact diagnostics" \
   "$work/inside/demo" "" diagnostics "$work/inside/demo/build"
 nvim_case "build folder outside, not named: a warning that names --compile-commands-dir, no diagnostics" \
-  "$work/outside/demo" "" warning
+  "$outside/demo" "" warning
 nvim_case "build folder outside, named with --compile-commands-dir (absolute): the exact diagnostics" \
-  "$work/outside/demo" "local asynclock_cmd = { \"asynclock\", \"lsp\", \"--compile-commands-dir\", \"$work/outside/build-proj\" }" \
-  diagnostics "$work/outside/build-proj"
+  "$outside/demo" "local asynclock_cmd = { \"asynclock\", \"lsp\", \"--compile-commands-dir\", \"$outside/build-proj\" }" \
+  diagnostics "$outside/build-proj"
 nvim_case "build folder outside, named relative to Neovim's folder (-p ../build-proj): the exact diagnostics" \
-  "$work/outside/demo" 'local asynclock_cmd = { "asynclock", "lsp", "-p", "../build-proj" }' \
-  diagnostics "$work/outside/build-proj"
+  "$outside/demo" 'local asynclock_cmd = { "asynclock", "lsp", "-p", "../build-proj" }' \
+  diagnostics "$outside/build-proj"
 finish

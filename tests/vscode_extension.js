@@ -58,7 +58,10 @@ function project(folder, build) {
   execFileSync("cmake", ["-S", folder, "-B", build, "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"], { stdio: "ignore" });
 }
 project(path.join(work, "inside", "demo"), path.join(work, "inside", "demo", "build"));
-project(path.join(work, "outside", "demo"), path.join(work, "outside", "build-proj"));
+// outside the sources: where the upward search finds no other compile database
+const scratch = execFileSync("python3", [path.join(src, "tests", "scratch_dir.py"), work, "no-database"]).toString().trim();
+const outside = path.join(scratch, "outside");
+project(path.join(outside, "demo"), path.join(outside, "build-proj"));
 
 // ---- the stand-ins, where `npm install` and VS Code would put the real modules ----
 function install(folder, state) {
@@ -162,20 +165,21 @@ const seen = (r) => (r.diagnostics || []).map((d) =>
   check(`build folder inside: the ${comments} findings of storage.c`, want.length === comments &&
     JSON.stringify(seen(r.result)) === JSON.stringify(want), JSON.stringify({ seen: seen(r.result), want }));
 
-  r = await activate("outside-unset", path.join(work, "outside", "demo"), { "asynclock.path": exe });
+  r = await activate("outside-unset", path.join(outside, "demo"), { "asynclock.path": exe });
   check("build folder outside, no setting: a warning, no diagnostics",
     r.result.messages.length === 1 && /no compile_commands.json/.test(r.result.messages[0].message) &&
     !(r.result.diagnostics || []).length, JSON.stringify(r.result));
 
-  r = await activate("outside", path.join(work, "outside", "demo"),
+  r = await activate("outside", path.join(outside, "demo"),
     { "asynclock.path": exe, "asynclock.compileCommandsDir": "../build-proj" });
   check("build folder outside, asynclock.compileCommandsDir ../build-proj: passed as --compile-commands-dir",
     r.started.server.args.join(" ") === "lsp --compile-commands-dir ../build-proj", JSON.stringify(r.started.server));
-  want = expected(path.join(work, "outside", "build-proj"), r.file);
+  want = expected(path.join(outside, "build-proj"), r.file);
   check(`build folder outside, with the setting: the ${comments} findings of storage.c`, want.length === comments &&
     JSON.stringify(seen(r.result)) === JSON.stringify(want) && r.result.code === 0,
     JSON.stringify({ seen: seen(r.result), want, code: r.result.code }));
 
+  if (!scratch.startsWith(work + path.sep)) fs.rmSync(scratch, { recursive: true, force: true });
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 })();
