@@ -72,7 +72,8 @@ _asynclock() {
                 COMPREPLY=($(compgen -W "check baseline merge programs lsp rules" -- "$cur"))
             fi
             return ;;
-        check | baseline | programs) options=$_asynclock_check_options ;;
+        check | baseline) options=$_asynclock_check_options ;;
+        programs) options="-p -f --format -o --output --program --cache --no-cache --config --no-config" ;;
         merge) # shard files, not -p or --shard
             options=" ${_asynclock_check_options//$'\n'/ } "
             options=${options/ -p / }
