@@ -47,6 +47,11 @@ char *al_extract_clang_version(void)
     return s;
 }
 
+const char *al_extract_cindex_version(void)
+{
+    return CINDEX_VERSION_STRING;
+}
+
 /* ---- per-unit walking state ---- */
 
 /* A guard that holds after an earlier statement of a block exited early (`if (pid != 0) return;`):

@@ -14,12 +14,13 @@
 #include "extract.h"
 #include "gather.h"
 #include "lsp.h"
+#include "version.h"
 
 static const char usage_text[] =
     "usage: asynclock check [-p BUILD_DIR] [options] [FILE...]\n"
     "       asynclock check -p BUILD_DIR --shard K/N -o SHARD_FILE [options]\n"
     "       asynclock merge [report options] SHARD_FILE...\n"
-    "       asynclock lsp [check options...]\n"
+    "       asynclock lsp [--compile-commands-dir DIR] [check options...]\n"
     "       asynclock baseline [-p BUILD_DIR] -o FILE [check options]\n"
     "       asynclock programs [-p BUILD_DIR] [--format text|json] [-o FILE] [--program NAME]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
@@ -78,6 +79,9 @@ static const char usage_text[] =
     "\n"
     "lsp: a language server on standard input/output; on open and save of a C file it analyzes\n"
     "the project of the nearest compile_commands.json and publishes the findings as diagnostics.\n"
+    "  -p, --compile-commands-dir DIR\n"
+    "                       the folder holding compile_commands.json, for every file (a build\n"
+    "                       folder outside the sources); relative to the server's working folder\n"
     "\n"
     "merge: joins the facts files of every shard of a --shard run, then analyzes and reports\n"
     "as check does (check's report options apply).\n"
@@ -282,16 +286,6 @@ static int parse_options(int argc, char **argv, al_options *o)
     return check_combinations(o);
 }
 
-static int print_version(void)
-{
-    char *clang = al_extract_clang_version();
-    char *rules = al_rules_default_dir();
-    printf("asynclock %s (%s)\nrule packs: %s\n", AL_VERSION, clang, rules);
-    free(rules);
-    free(clang);
-    return AL_EXIT_CLEAN;
-}
-
 /* The language server runs `asynclock check` for each analysis: this very executable. */
 static int run_lsp(int argc, char **argv)
 {
@@ -316,7 +310,7 @@ int main(int argc, char **argv)
         return AL_EXIT_CLEAN;
     }
     if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0)
-        return print_version();
+        return al_version_print(stdout);
     if (strcmp(command, "lsp") == 0)
         return run_lsp(argc, argv);
     static const char *const commands[] = {"check", "baseline", "merge", "programs", "rules"};

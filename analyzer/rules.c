@@ -47,15 +47,16 @@ const char *const *al_rules_categories(void)
     return categories;
 }
 
-static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
-                             "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
-                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
-                             "  match_definitions INTEGER, definite_category TEXT);"
-                             "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
-                             "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
-                             "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
-                             "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);"
-                             "CREATE TABLE name_lists(list TEXT, name TEXT, pack TEXT);";
+static const char schema[] =
+    "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT, digest TEXT);"
+    "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
+    "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
+    "  match_definitions INTEGER, definite_category TEXT);"
+    "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
+    "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
+    "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
+    "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);"
+    "CREATE TABLE name_lists(list TEXT, name TEXT, pack TEXT);";
 
 al_rules *al_rules_new(void)
 {
@@ -643,9 +644,12 @@ static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
     sqlite3_exec(r->db, "SAVEPOINT pack", NULL, NULL, NULL);
     if (ok) {
         sqlite3_stmt *st;
-        sqlite3_prepare_v2(r->db, "INSERT INTO packs VALUES(?1,?2,?3,?4)", -1, &st, NULL);
-        const char *values[] = {name, path, description, family};
-        if (!bind_text_exec(st, values, 4))
+        sqlite3_prepare_v2(r->db, "INSERT INTO packs VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL);
+        char digest[17]; /* of the file's bytes: tells two copies of a pack apart (asynclock --version) */
+        snprintf(digest, sizeof(digest), "%016llx",
+                 (unsigned long long)al_hash_bytes(jf->text, strlen(jf->text), AL_HASH_SEED));
+        const char *values[] = {name, path, description, family, digest};
+        if (!bind_text_exec(st, values, 5))
             ok = fail(&pr, "pack", "another loaded pack has this name");
         sqlite3_finalize(st);
     }
@@ -1156,6 +1160,19 @@ bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const cha
     if (rows)
         fprintf(out, "%d APIs\n", rows);
     return rows > 0;
+}
+
+void al_rules_print_packs(al_rules *r, FILE *out)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db,
+                       "SELECT name, digest, (SELECT count(*) FROM apis WHERE apis.pack = packs.name) "
+                       "FROM packs ORDER BY rowid",
+                       -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "  %-18s format 1  %3d APIs  digest %s\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 2),
+                sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
 }
 
 bool al_rules_print_show(al_rules *r, FILE *out, const char *name)

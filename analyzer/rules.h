@@ -159,6 +159,9 @@ const char *al_rules_category_fix(const al_rules *r, const char *family, const c
 /* `asynclock rules list` and `asynclock rules show NAME`. Return false when nothing matched. */
 bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const char *pack);
 bool al_rules_print_show(al_rules *r, FILE *out, const char *name);
+/* One line per loaded pack, in load order: its name, format version, how many APIs it describes
+ * (not overridden by a later pack) and a digest of its file (asynclock --version). */
+void al_rules_print_packs(al_rules *r, FILE *out);
 
 /* The categories a finding may have, NULL-terminated. */
 const char *const *al_rules_categories(void);

@@ -39,7 +39,28 @@ expect "check -h: exit 0 with usage" "exit $rc" eval '[ "$rc" -eq 0 ] && grep -q
 
 run --version
 expect "version: exit 0" "exit $rc" rc_is 0
-expect "version: asynclock 0.1.0" "$(cat "$out")" grep -qE '^asynclock 0\.1\.0( \(.*\))?$' "$out"
+expect "version: asynclock 0.1.0" "$(cat "$out")" grep -qxE 'asynclock 0\.1\.0' "$out"
+expect "version: the libclang built with and running" "$(cat "$out")" \
+  grep -qE '^libclang: built with LLVM [0-9]+[.0-9]* \(/.*\), C API 0\.[0-9]+; running .*clang version [0-9]' "$out"
+expect "version: the rule packs' folder" "$(cat "$out")" has_line "$out" "rule packs: $ASYNCLOCK_RULES_DIR"
+packs_listed=$(grep -cE '^  [a-z0-9-]+ +format 1 +[0-9]+ APIs  digest [0-9a-f]{16}$' "$out")
+expect "version: one line per pack of the folder" "$packs_listed lines for $(ls "$ASYNCLOCK_RULES_DIR"/*.json | wc -l) packs" \
+  eval '[ "$packs_listed" -eq "$(ls "$ASYNCLOCK_RULES_DIR"/*.json | wc -l)" ]'
+expect "version: libuv's APIs counted" "$(grep ' libuv ' "$out")" \
+  eval '[ "$(grep -E "^  libuv " "$out" | awk "{print \$4}")" -eq "$(grep -c "\"name\": \"uv_" "$ASYNCLOCK_RULES_DIR/libuv.json")" ]'
+rm -rf "$work/packs" && mkdir -p "$work/packs"
+cp "$ASYNCLOCK_RULES_DIR"/*.json "$work/packs/"
+digest_before=$(grep -E '^  libuv ' "$out")
+sed -i 's/"description": "/"description": "edited: /' "$work/packs/libuv.json"
+ASYNCLOCK_RULES_DIR="$work/packs" run --version
+expect "version: an edited pack gets another digest, the others keep theirs" "$(grep -E '^  (libuv|posix) ' "$out")" \
+  eval '[ "$(grep -E "^  libuv " "$out")" != "$digest_before" ] && [ -n "$digest_before" ] &&
+        [ "$(grep -E "^  posix " "$out" | awk "{print \$NF}")" = "$(ASYNCLOCK_RULES_DIR=$repo/rules "$exe" --version | grep -E "^  posix " | awk "{print \$NF}")" ]'
+echo '{"pack": "broken", "version": 2}' >"$work/packs/zz-broken.json"
+ASYNCLOCK_RULES_DIR="$work/packs" run --version
+expect "version: a broken pack: exit 2, its one-line error, the version still printed" "$(cat "$err")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(cat "$err")" = "$work/packs/zz-broken.json:1:31: error: unsupported \"version\": this asynclock reads version 1" ] &&
+        grep -qx "asynclock 0.1.0" "$out"'
 
 run
 expect "no arguments: exit 2" "exit $rc" rc_is 2
