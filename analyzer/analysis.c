@@ -89,6 +89,7 @@ static void analyze_program(al_program *program, al_paths *paths, al_contexts *c
                             const al_program_def *def, const al_rules *rules, const al_options *o)
 {
     al_program_link_units(program, set, def->units.items, def->units.count);
+    al_program_find_live(program, def->plugin_units.items, def->plugin_units.count);
     al_paths_find(paths, program, rules);
     al_indirect_resolve(program, o->resolve_by_type);
     al_contexts_find(contexts, program, rules, paths);

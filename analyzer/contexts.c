@@ -124,7 +124,7 @@ static void register_field_values(al_contexts *c, discovery *d, const al_program
             al_strtab_intern(&registrations, all[k].pattern);
     for (size_t k = 0; k < p->calls.count; k++) {
         const al_call *call = &p->calls.items[k];
-        if (call->indirect || (paths && paths->call[k] != AL_PATH_LIVE))
+        if (call->indirect || (paths && paths->call[k] != AL_PATH_LIVE) || (p->live && !p->live[call->caller]))
             continue;
         const char *name = al_program_str(p, call->callee_name);
         if (al_strtab_find(&registrations, name) == UINT32_MAX)
@@ -156,8 +156,8 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
     /* references, in source order: the first registration is the one reported */
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        if (r->function == AL_NONE || (paths && paths->ref[i] != AL_PATH_LIVE))
-            continue; /* a registration that never runs on the loop thread registers nothing */
+        if (r->function == AL_NONE || (paths && paths->ref[i] != AL_PATH_LIVE) || !al_program_reference_live(p, r))
+            continue; /* a registration that never runs on the loop thread (or at all) registers nothing */
         const al_context_rule *rule = match_reference(p, rules, r);
         if (rule) {
             set_role(c, d, r->function, rule, NULL, r->loc);

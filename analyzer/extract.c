@@ -91,10 +91,19 @@ typedef struct file_slot {
     uint32_t id;
 } file_slot;
 
+/* A local variable of the function being walked: `int debug = 0;` that nothing writes and whose
+ * address nothing takes holds its initializer's value wherever it is tested. */
+typedef struct local_state {
+    unsigned declarations; /* of this name in the function: two (shadowing) and it is not known */
+    bool has_value, written;
+    long long value;
+} local_state;
+
 typedef struct walker {
     al_tu_facts *tu;
     CXTranslationUnit unit;
     uint32_t current_function; /* key of the function being walked, 0 at file scope */
+    uint32_t holder;           /* at file scope: the key of the variable whose initializer is walked */
     AL_VEC(ancestor) stack;
     file_slot *files; /* CXFile -> interned absolute path; open addressing */
     size_t file_slots;
@@ -102,6 +111,9 @@ typedef struct walker {
     al_strtab var_uses;          /* "function variable kind" already recorded, each once */
     AL_VEC(al_fact_guard) pool;  /* guards of the conditions on the stack */
     AL_VEC(sticky_guard) sticky; /* early exits of the blocks on the stack */
+    /* the locals of the function being walked, by name: whether each holds one constant all along */
+    al_strtab locals;
+    AL_VEC(local_state) local_states;
 } walker;
 
 static uint32_t intern_cxstring(walker *w, CXString s)
@@ -444,6 +456,8 @@ static int callback_parameter_index(walker *w, CXCursor parm);
 static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *first_guard, uint32_t *guard_count);
 static bool is_statement(walker *w);
 static uint32_t comma_successor(walker *w);
+static local_state *local_of(walker *w, CXCursor var);
+static void declare_local(walker *w, CXCursor var);
 
 static void record_call(walker *w, CXCursor call)
 {
@@ -502,6 +516,7 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
         r.function_name = intern_cxstring(w, clang_getCursorSpelling(fn));
     }
     r.enclosing = w->current_function;
+    r.holder = w->current_function ? 0 : w->holder;
     r.loc = cursor_location(w, ref_expr);
     r.use = AL_USE_OTHER;
 
@@ -739,9 +754,10 @@ static uint32_t variable_type(walker *w, CXCursor var)
 /* A use of a variable with static storage, each (function, variable, kind) once per unit. */
 static void record_variable_use(walker *w, CXCursor var)
 {
-    al_fact_var_use use = {w->current_function, link_key(w, var), variable_use_kind(w), variable_type(w, var)};
+    al_fact_var_use use = {w->current_function, link_key(w, var), variable_use_kind(w), variable_type(w, var),
+                           w->current_function ? 0 : w->holder};
     char id[64];
-    snprintf(id, sizeof(id), "%u %u %d", use.function, use.variable, (int)use.kind);
+    snprintf(id, sizeof(id), "%u %u %d %u", use.function, use.variable, (int)use.kind, use.holder);
     uint32_t before = w->var_uses.count;
     al_strtab_intern(&w->var_uses, id);
     if (w->var_uses.count != before)
@@ -1310,17 +1326,63 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
                 record_alias(w, ref);
             if (clang_Cursor_hasVarDeclGlobalStorage(ref) == 1)
                 record_variable_use(w, ref);
+            else if (w->current_function && variable_use_kind(w) != AL_VAR_READ)
+                local_of(w, ref)->written = true;
         }
         break;
     }
-    case CXCursor_VarDecl: /* a static local */
+    case CXCursor_VarDecl: /* a static local, or a local whose value a guard may test */
         if (w->current_function && clang_Cursor_hasVarDeclGlobalStorage(c) == 1 && clang_isCursorDefinition(c))
             record_variable(w, c);
+        else if (w->current_function)
+            declare_local(w, c);
         break;
     default:
         break;
     }
     return CXChildVisit_Recurse;
+}
+
+static local_state *local_of(walker *w, CXCursor var)
+{
+    CXString name = clang_getCursorSpelling(var);
+    uint32_t id = al_strtab_intern(&w->locals, clang_getCString(name) ? clang_getCString(name) : "");
+    clang_disposeString(name);
+    while (w->local_states.count <= id) { /* ids are dense (0 is the empty string) */
+        local_state fresh = {0, false, false, 0};
+        AL_VEC_PUSH(w->local_states, fresh);
+    }
+    return &w->local_states.items[id];
+}
+
+static void declare_local(walker *w, CXCursor var)
+{
+    local_state *l = local_of(w, var);
+    l->declarations++;
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    CXEvalResult r = clang_Cursor_isNull(init) ? NULL : clang_Cursor_Evaluate(init);
+    l->has_value = r && clang_EvalResult_getKind(r) == CXEval_Int;
+    if (l->has_value)
+        l->value = clang_EvalResult_getAsLongLong(r);
+    if (r)
+        clang_EvalResult_dispose(r);
+}
+
+/* After a function's body: its guards on a local that holds one constant all along become guards
+ * on that constant, which the programs stage can fold like a static variable's. */
+static void fix_local_guards(walker *w, size_t first_guard)
+{
+    for (size_t i = first_guard; i < w->tu->guards.count; i++) {
+        al_fact_guard *g = &w->tu->guards.items[i];
+        if (g->subject_kind != AL_GUARD_LOCAL)
+            continue;
+        uint32_t id = al_strtab_find(&w->locals, al_str(&w->tu->strings, g->subject));
+        const local_state *l = id < w->local_states.count ? &w->local_states.items[id] : NULL;
+        if (l && l->declarations == 1 && l->has_value && !l->written) {
+            g->subject_kind = AL_GUARD_FIXED;
+            g->fixed = l->value;
+        }
+    }
 }
 
 static void walk_subtree(walker *w, CXCursor root)
@@ -1403,7 +1465,12 @@ static void record_function(walker *w, CXCursor fn)
     AL_VEC_PUSH(w->tu->functions, f);
     if (defined) {
         w->current_function = f.key;
+        size_t first_guard = w->tu->guards.count;
+        al_strtab_free(&w->locals);
+        al_strtab_init(&w->locals);
+        w->local_states.count = 0;
         walk_subtree(w, fn);
+        fix_local_guards(w, first_guard);
         w->current_function = 0;
     }
 }
@@ -1438,7 +1505,9 @@ static enum CXChildVisitResult top_level_visitor(CXCursor c, CXCursor parent, CX
         /* `int counter;` is a tentative definition: a definition unless one with a value follows */
         if (clang_isCursorDefinition(c) || clang_Cursor_hasVarDeclExternalStorage(c) == 0)
             record_variable(w, c);
+        w->holder = link_key(w, c);
         walk_subtree(w, c);
+        w->holder = 0;
         break;
     case CXCursor_LinkageSpec:
     case CXCursor_UnexposedDecl:
@@ -1536,6 +1605,7 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     w.tu = out;
     w.unit = unit;
     al_strtab_init(&w.var_uses);
+    al_strtab_init(&w.locals);
     out->parsed = true;
     record_diagnostics(&w);
     record_inclusions(&w);
@@ -1545,6 +1615,8 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     AL_VEC_FREE(w.sticky);
     free(w.files);
     al_strtab_free(&w.var_uses);
+    al_strtab_free(&w.locals);
+    AL_VEC_FREE(w.local_states);
     clang_disposeTranslationUnit(unit);
 }
 

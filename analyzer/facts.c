@@ -121,6 +121,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, r->block);
         put_u64(out, r->first_guard);
         put_u64(out, r->guard_count);
+        put_u64(out, r->holder);
     }
     put_u64(out, tu->diags.count);
     for (size_t i = 0; i < tu->diags.count; i++) {
@@ -150,6 +151,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, tu->var_uses.items[i].variable);
         put_u64(out, tu->var_uses.items[i].kind);
         put_u64(out, tu->var_uses.items[i].type);
+        put_u64(out, tu->var_uses.items[i].holder);
     }
     put_u64(out, tu->guards.count);
     for (size_t i = 0; i < tu->guards.count; i++) {
@@ -160,6 +162,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, g->op);
         put_i64(out, g->value);
         put_u64(out, g->value_key);
+        put_i64(out, g->fixed);
     }
     put_u64(out, tu->blocks.count);
     for (size_t i = 0; i < tu->blocks.count; i++) {
@@ -329,7 +332,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         if ((uint64_t)c->first_arg + c->arg_count > out->args.count)
             r.bytes.bad = true;
     }
-    n = get_count(&r, 16);
+    n = get_count(&r, 17);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_ref f = {0};
         f.function_key = get_id(&r);
@@ -346,6 +349,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.block = get_u32(&r, UINT32_MAX);
         f.first_guard = get_u32(&r, UINT32_MAX);
         f.guard_count = get_u32(&r, UINT32_MAX);
+        f.holder = get_id(&r);
         AL_VEC_PUSH(out->refs, f);
     }
     n = get_count(&r, 5);
@@ -374,24 +378,26 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         v.type = get_id(&r);
         AL_VEC_PUSH(out->variables, v);
     }
-    n = get_count(&r, 4);
+    n = get_count(&r, 5);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_var_use u = {0};
         u.function = get_id(&r);
         u.variable = get_id(&r);
         u.kind = (al_var_use_kind)get_u32(&r, AL_VAR_ADDRESS + 1);
         u.type = get_id(&r);
+        u.holder = get_id(&r);
         AL_VEC_PUSH(out->var_uses, u);
     }
-    n = get_count(&r, 6);
+    n = get_count(&r, 7);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_guard g = {0};
-        g.subject_kind = (al_guard_subject)get_u32(&r, AL_GUARD_CALL + 1);
+        g.subject_kind = (al_guard_subject)get_u32(&r, AL_GUARD_FIXED + 1);
         g.subject = get_id(&r);
         g.param = get_int(&r);
         g.op = (al_guard_op)get_u32(&r, AL_GUARD_BITS_CLEAR + 1);
         g.value = get_i64(&r);
         g.value_key = get_id(&r);
+        g.fixed = get_i64(&r);
         AL_VEC_PUSH(out->guards, g);
     }
     n = get_count(&r, 2);

@@ -66,6 +66,8 @@ typedef enum {
     AL_GUARD_PARAM,  /* parameter `param` of the enclosing function */
     AL_GUARD_FIELD,  /* `subject` is "S.f" */
     AL_GUARD_CALL,   /* the result of a direct call: `subject` is the callee's link key */
+    AL_GUARD_FIXED,  /* a local that holds `fixed` all along (a constant initializer, never
+                        written, its address never taken); `subject` is its name */
 } al_guard_subject;
 typedef enum {
     AL_GUARD_EQ, /* subject == value (or == function value_key) */
@@ -86,6 +88,7 @@ typedef struct al_fact_guard {
     al_guard_op op;
     long long value;
     uint32_t value_key; /* EQ/NE against a function: its link key, else 0 */
+    long long fixed;    /* AL_GUARD_FIXED: the local's value */
 } al_fact_guard;
 
 /* A block of statements (a compound statement, or a branch or loop body written without braces),
@@ -176,6 +179,7 @@ typedef struct al_fact_ref {
                               defining file unless it has external linkage (statics, locals) */
     uint32_t block;        /* as al_fact_call: where a registration is made, and under what */
     uint32_t first_guard, guard_count;
+    uint32_t holder; /* at file scope: the link key of the variable whose initializer holds it */
 } al_fact_ref;
 
 /* A variable that holds what another one holds: `cb_t *t = handlers;`, `cb_t (*p)[2] = &handlers;`,
@@ -209,8 +213,9 @@ typedef struct al_fact_var_use {
     uint32_t function; /* key of the enclosing function; 0 at file scope (an initializer) */
     uint32_t variable; /* its link key */
     al_var_use_kind kind;
-    uint32_t type; /* its type as this unit declares it (al_fact_variable.type): two programs may
-                      each define a variable of the name, with different types */
+    uint32_t type;   /* its type as this unit declares it (al_fact_variable.type): two programs may
+                        each define a variable of the name, with different types */
+    uint32_t holder; /* at file scope: the link key of the variable whose initializer uses it */
 } al_fact_var_use;
 
 typedef struct al_fact_diag {
@@ -258,7 +263,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 8
+#define AL_FACTS_FORMAT 9
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

@@ -116,6 +116,8 @@ static void find_param_stores(store_set *s, const al_program *p, const slot_inde
     pair_vec forward_pairs = {0};
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
+        if (!al_program_reference_live(p, r))
+            continue;
         uint32_t slot = slot_of_reference(r);
         if (r->param >= 0 && r->enclosing != AL_NONE && slot)
             add_store(s, r->enclosing, r->param, slot);
@@ -226,7 +228,7 @@ void al_indirect_resolve(al_program *p, bool by_type)
     pair_vec direct_pairs = {0};
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        uint32_t slot = r->function != AL_NONE ? slot_of_reference(r) : 0;
+        uint32_t slot = r->function != AL_NONE && al_program_reference_live(p, r) ? slot_of_reference(r) : 0;
         if (slot)
             AL_VEC_PUSH(direct_pairs, ((pair){slot, r->function}));
     }
@@ -239,8 +241,8 @@ void al_indirect_resolve(al_program *p, bool by_type)
     pair_vec slots = {0}, types = {0};
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        if (r->function == AL_NONE)
-            continue;
+        if (r->function == AL_NONE || !al_program_reference_live(p, r))
+            continue; /* what code that cannot run stores fills no slot */
         uint32_t type = p->functions.items[r->function].type;
         if (by_type && type) {
             pair t = {type, r->function}; /* address taken */

@@ -216,7 +216,9 @@ static al_path_reason guarded(const analysis *a, uint32_t f, uint32_t first, uin
         const al_fact_guard *g = &p->guards.items[i];
         if (child_guard(a, f, g))
             return AL_PATH_CHILD;
-        if (g->subject_kind == AL_GUARD_GLOBAL && !g->value_key) {
+        if (g->subject_kind == AL_GUARD_FIXED && !g->value_key && false_for(g, g->fixed)) {
+            reason = AL_PATH_CONSTANT;
+        } else if (g->subject_kind == AL_GUARD_GLOBAL && !g->value_key) {
             const variable_state *v = &a->variables.items[a->variable_of_key[g->subject] - 1];
             if (v->defined && v->has_value && v->consistent && !v->written && false_for(g, v->value))
                 reason = AL_PATH_CONSTANT;

@@ -82,6 +82,7 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
         SET_STR_NONZERO(r->function_key);
         SET_STR_NONZERO(r->function_name);
         SET_STR_NONZERO(r->enclosing);
+        SET_STR_NONZERO(r->holder);
         SET_STR(r->loc.file);
         SET_STR(r->target);
         SET_STR_NONZERO(r->target_key);
@@ -100,6 +101,7 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
     }
     for (size_t i = 0; i < tu->var_uses.count; i++) {
         SET_STR_NONZERO(tu->var_uses.items[i].function);
+        SET_STR_NONZERO(tu->var_uses.items[i].holder);
         SET_STR(tu->var_uses.items[i].variable);
         SET_STR_NONZERO(tu->var_uses.items[i].type);
     }
@@ -289,6 +291,7 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         r.index = fr->index;
         r.type_name = fr->type_name;
         r.variable = fr->variable_key;
+        r.holder = fr->holder;
         r.block = rebased(fr->block, block_base);
         r.first_guard = (uint32_t)guard_base + fr->first_guard;
         r.guard_count = fr->guard_count;
@@ -491,6 +494,146 @@ const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *
     return *count ? p->stores.items + first : NULL;
 }
 
+/* ---- what can run at all ---- */
+
+/* Pairs (from, to) bucketed by `from` (below `keys`): a CSR of what each function or variable
+ * makes live. */
+typedef struct live_edges {
+    uint32_t *start, *to;
+} live_edges;
+
+struct live_pair {
+    uint32_t from, to;
+};
+typedef AL_VEC(struct live_pair) live_pairs;
+
+static void live_bucket(live_edges *e, const live_pairs *pairs, size_t keys)
+{
+    e->start = al_xcalloc(keys + 2, sizeof(uint32_t));
+    for (size_t i = 0; i < pairs->count; i++)
+        e->start[pairs->items[i].from + 1]++;
+    for (size_t k = 0; k < keys; k++)
+        e->start[k + 1] += e->start[k];
+    e->to = al_xmalloc((pairs->count + 1) * sizeof(uint32_t));
+    uint32_t *fill = al_xmalloc((keys + 1) * sizeof(uint32_t));
+    memcpy(fill, e->start, (keys + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < pairs->count; i++)
+        e->to[fill[pairs->items[i].from]++] = pairs->items[i].to;
+    free(fill);
+}
+
+/* Marks `item` live and queues it, the first time. */
+static void mark_live(uint8_t *live, al_u32_vec *queue, uint32_t item)
+{
+    if (!live[item]) {
+        live[item] = 1;
+        AL_VEC_PUSH(*queue, item);
+    }
+}
+
+void al_program_find_live(al_program *p, const uint32_t *root_units, size_t root_unit_count)
+{
+    free(p->live);
+    free(p->live_variables);
+    p->live = NULL;
+    p->live_variables = NULL;
+    uint32_t main_key = al_strtab_find(p->strings, "c:@F@main");
+    uint32_t main_function = main_key == UINT32_MAX ? AL_NONE : function_of(p, main_key);
+    if (main_function == AL_NONE || !p->functions.items[main_function].defined)
+        return; /* a library: everything can be called */
+    size_t nf = p->functions.count, keys = p->strings->count;
+    /* what a function makes live: the variables it uses; what a variable's initializer makes
+       live: the functions and variables it names */
+    live_pairs uses = {0}, init_functions = {0}, init_variables = {0};
+    for (size_t i = 0; i < p->units.count; i++) {
+        const al_tu_facts *tu = &p->set->units[p->units.items[i]];
+        for (size_t k = 0; k < tu->var_uses.count; k++) {
+            const al_fact_var_use *u = &tu->var_uses.items[k];
+            uint32_t f = u->function ? function_of(p, u->function) : AL_NONE;
+            if (f != AL_NONE)
+                AL_VEC_PUSH(uses, ((struct live_pair){f, u->variable}));
+            else if (u->holder)
+                AL_VEC_PUSH(init_variables, ((struct live_pair){u->holder, u->variable}));
+        }
+    }
+    for (size_t i = 0; i < p->refs.count; i++) {
+        const al_reference *r = &p->refs.items[i];
+        if (r->enclosing == AL_NONE && r->holder && r->function != AL_NONE)
+            AL_VEC_PUSH(init_functions, ((struct live_pair){r->holder, r->function}));
+    }
+    live_edges function_uses, holder_functions, holder_variables;
+    live_bucket(&function_uses, &uses, nf);
+    live_bucket(&holder_functions, &init_functions, keys);
+    live_bucket(&holder_variables, &init_variables, keys);
+    AL_VEC_FREE(uses);
+    AL_VEC_FREE(init_functions);
+    AL_VEC_FREE(init_variables);
+    /* the references each function makes, by enclosing function */
+    live_pairs by_enclosing = {0};
+    for (size_t i = 0; i < p->refs.count; i++)
+        if (p->refs.items[i].enclosing != AL_NONE && p->refs.items[i].function != AL_NONE)
+            AL_VEC_PUSH(by_enclosing, ((struct live_pair){p->refs.items[i].enclosing, p->refs.items[i].function}));
+    live_edges named;
+    live_bucket(&named, &by_enclosing, nf);
+    AL_VEC_FREE(by_enclosing);
+
+    uint8_t *live = al_xcalloc(nf + 1, 1), *live_variables = al_xcalloc(keys + 1, 1);
+    al_u32_vec functions = {0}, variables = {0};
+    mark_live(live, &functions, main_function);
+    /* a plugin's external functions: its host calls them by name (dlsym) */
+    for (size_t i = 0; i < root_unit_count; i++) {
+        const al_tu_facts *tu = &p->set->units[root_units[i]];
+        for (size_t k = 0; k < tu->functions.count; k++) {
+            uint32_t f =
+                tu->functions.items[k].defined && !al_key_is_internal(al_str(p->strings, tu->functions.items[k].key))
+                    ? function_of(p, tu->functions.items[k].key)
+                    : AL_NONE;
+            if (f != AL_NONE)
+                mark_live(live, &functions, f);
+        }
+    }
+    for (size_t fi = 0, vi = 0; fi < functions.count || vi < variables.count;) {
+        if (fi < functions.count) {
+            uint32_t f = functions.items[fi++];
+            const al_function *fn = &p->functions.items[f];
+            for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++)
+                if (!p->calls.items[k].indirect && p->calls.items[k].callee != AL_NONE)
+                    mark_live(live, &functions, p->calls.items[k].callee);
+            for (uint32_t e = named.start[f]; e < named.start[f + 1]; e++)
+                mark_live(live, &functions, named.to[e]);
+            for (uint32_t e = function_uses.start[f]; e < function_uses.start[f + 1]; e++)
+                mark_live(live_variables, &variables, function_uses.to[e]);
+        } else {
+            uint32_t v = variables.items[vi++];
+            for (uint32_t e = holder_functions.start[v]; e < holder_functions.start[v + 1]; e++)
+                mark_live(live, &functions, holder_functions.to[e]);
+            for (uint32_t e = holder_variables.start[v]; e < holder_variables.start[v + 1]; e++)
+                mark_live(live_variables, &variables, holder_variables.to[e]);
+        }
+    }
+    AL_VEC_FREE(functions);
+    AL_VEC_FREE(variables);
+    free(function_uses.start);
+    free(function_uses.to);
+    free(holder_functions.start);
+    free(holder_functions.to);
+    free(holder_variables.start);
+    free(holder_variables.to);
+    free(named.start);
+    free(named.to);
+    p->live = live;
+    p->live_variables = live_variables;
+}
+
+bool al_program_reference_live(const al_program *p, const al_reference *r)
+{
+    if (!p->live)
+        return true;
+    if (r->enclosing != AL_NONE)
+        return p->live[r->enclosing];
+    return !r->holder || p->live_variables[r->holder];
+}
+
 void al_program_link(al_program *p, al_tu_facts *units, size_t count)
 {
     al_tu_facts *copy = al_xcalloc(count + 1, sizeof(*copy));
@@ -524,6 +667,8 @@ void al_program_free(al_program *p)
     free(p->caller_calls);
     free(p->slot_start);
     free(p->slot_items);
+    free(p->live);
+    free(p->live_variables);
     AL_VEC_FREE(p->assignments);
     free(p->function_of_key);
     AL_VEC_FREE(p->target_start);

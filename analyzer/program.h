@@ -81,6 +81,7 @@ typedef struct al_reference {
     int index;
     uint32_t type_name;                /* string id */
     uint32_t variable;                 /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
+    uint32_t holder;                   /* at file scope: the key of the variable whose initializer holds it */
     uint32_t block;                    /* index + 1 into program blocks, 0 at file scope */
     uint32_t first_guard, guard_count; /* into program guards */
 } al_reference;
@@ -143,6 +144,9 @@ typedef struct al_program {
        targets[target_start[k] ... target_start[k + 1]); empty (count 0) before it runs */
     al_u32_vec target_start;
     al_u32_vec targets;
+    uint8_t *live;                     /* al_program_find_live: per function, whether a path from main (or a
+                                          plugin's entry) can call or name it; NULL: all can (a library) */
+    uint8_t *live_variables;           /* per string id: a variable such a function uses */
     uint32_t *slot_start, *slot_items; /* filled by al_indirect_resolve: the functions stored into
                                           slot s ("S.f" or a variable's key) are slot_items[
                                           slot_start[s] ... slot_start[s + 1]) */
@@ -170,6 +174,14 @@ uint32_t al_program_find(const al_program *p, const char *key);
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
 /* The calls whose result is stored into `target` (a field "S.f" or a static variable's key). */
 const al_assignment *al_program_assignments(const al_program *p, uint32_t target, size_t *count);
+/* What can run at all: the functions that main reaches by calls and by naming them (passing,
+ * storing), the variables they use and what those variables' initializers name, to a fixpoint;
+ * the external functions of `root_units` (a plugin's) are entries too. A store or registration
+ * that only dead code makes fills no slot and registers no handler (a library's table that the
+ * program never opens). Without a main, everything is live. */
+void al_program_find_live(al_program *p, const uint32_t *root_units, size_t root_unit_count);
+/* Whether reference r is made by live code (al_program_find_live). */
+bool al_program_reference_live(const al_program *p, const al_reference *r);
 /* The functions stored into field "S.f" or variable key `slot` (after al_indirect_resolve). */
 const uint32_t *al_program_slot_functions(const al_program *p, uint32_t slot, size_t *count);
 /* The direct calls of function `function` (call indexes). */

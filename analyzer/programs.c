@@ -499,9 +499,12 @@ static bool join_host(al_programs *out, const unit_index *ix, const al_target *t
     if (best != SIZE_MAX) {
         al_program_def *host = &out->items.items[best];
         size_t before = host->units.count;
-        for (size_t u = 0; u < n; u++)
-            if (mine[u])
+        for (size_t u = 0; u < n; u++) {
+            if (mine[u]) {
                 AL_VEC_PUSH(host->units, (uint32_t)u);
+                AL_VEC_PUSH(host->plugin_units, (uint32_t)u);
+            }
+        }
         qsort(host->units.items, host->units.count, sizeof(uint32_t), compare_u32);
         char *note = al_xasprintf(
             "plugin %s: its %zu unit%s joined, for the %zu uses of functions this program defines", target->name,
@@ -682,6 +685,7 @@ void al_program_def_free(al_program_def *d)
     free(d->name);
     free(d->how);
     AL_VEC_FREE(d->units);
+    AL_VEC_FREE(d->plugin_units);
     for (size_t k = 0; k < d->notes.count; k++)
         free(d->notes.items[k]);
     AL_VEC_FREE(d->notes);

@@ -21,10 +21,11 @@
 
 typedef struct al_program_def {
     char *name;
-    char *how;            /* one line: how it was found */
-    bool library;         /* no main: a library's units */
-    al_u32_vec units;     /* unit indexes (in the unit set and the compile database), ascending */
-    AL_VEC(char *) notes; /* choices the reference closure had to make between two definitions */
+    char *how;               /* one line: how it was found */
+    bool library;            /* no main: a library's units */
+    al_u32_vec units;        /* unit indexes (in the unit set and the compile database), ascending */
+    AL_VEC(char *) notes;    /* choices the reference closure had to make between two definitions */
+    al_u32_vec plugin_units; /* units of plugins that joined it (their external functions are entries) */
 } al_program_def;
 
 typedef struct al_programs {

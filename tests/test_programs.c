@@ -309,7 +309,7 @@ static void variable(al_tu_facts *tu, const char *name, const char *file)
 static void typed_use(al_tu_facts *tu, const char *function, const char *name, const char *type)
 {
     char *fn = function ? al_xasprintf("c:@F@%s", function) : NULL, *key = al_xasprintf("c:@%s", name);
-    al_fact_var_use u = {fn ? fb_str(tu, fn) : 0, fb_str(tu, key), AL_VAR_READ, fb_str(tu, type)};
+    al_fact_var_use u = {fn ? fb_str(tu, fn) : 0, fb_str(tu, key), AL_VAR_READ, fb_str(tu, type), 0};
     AL_VEC_PUSH(tu->var_uses, u);
     free(fn);
     free(key);
@@ -566,10 +566,10 @@ static void test_findings_merged_over_programs(void **state)
     al_unit_set set;
     al_unit_set_build(&set, u, 3);
     al_programs programs = {0};
-    al_program_def a = {al_xstrdup("a"), al_xstrdup("test"), false, {0}, {0}};
+    al_program_def a = {al_xstrdup("a"), al_xstrdup("test"), false, {0}, {0}, {0}};
     AL_VEC_PUSH(a.units, 0);
     AL_VEC_PUSH(a.units, 1);
-    al_program_def b = {al_xstrdup("b"), al_xstrdup("test"), false, {0}, {0}};
+    al_program_def b = {al_xstrdup("b"), al_xstrdup("test"), false, {0}, {0}, {0}};
     AL_VEC_PUSH(b.units, 0);
     AL_VEC_PUSH(b.units, 2);
     AL_VEC_PUSH(programs.items, a);
