@@ -722,6 +722,11 @@ static al_var_use_kind variable_use_kind(walker *w)
             break;
         j--;
     }
+    /* `(void)table`, as an UNUSED() macro writes it: the only cast that throws the value away */
+    for (size_t c = j; c < w->stack.count - 1; c++)
+        if (w->stack.items[c].kind == CXCursor_CStyleCastExpr &&
+            clang_getCursorType(w->stack.items[c].cursor).kind == CXType_Void)
+            return AL_VAR_DISCARD;
     if (j == 0)
         return AL_VAR_READ;
     const ancestor *user = &w->stack.items[j - 1];

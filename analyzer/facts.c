@@ -383,7 +383,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         al_fact_var_use u = {0};
         u.function = get_id(&r);
         u.variable = get_id(&r);
-        u.kind = (al_var_use_kind)get_u32(&r, AL_VAR_ADDRESS + 1);
+        u.kind = (al_var_use_kind)get_u32(&r, AL_VAR_DISCARD + 1);
         u.type = get_id(&r);
         u.holder = get_id(&r);
         AL_VEC_PUSH(out->var_uses, u);

@@ -206,6 +206,7 @@ typedef enum {
     AL_VAR_READ = 0,
     AL_VAR_WRITE = 1,   /* assigned, incremented, or an element or member of it assigned */
     AL_VAR_ADDRESS = 2, /* its address taken: it may be written anywhere */
+    AL_VAR_DISCARD = 3, /* cast to void (`UNUSED(table)`): named, never read */
 } al_var_use_kind;
 
 /* A use of a variable with static storage, once per (function, variable, kind) in the unit. */
@@ -263,7 +264,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 9
+#define AL_FACTS_FORMAT 10
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

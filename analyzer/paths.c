@@ -167,7 +167,7 @@ static void find_constant_variables(analysis *a)
         for (size_t k = 0; k < tu->var_uses.count; k++) {
             const al_fact_var_use *u = &tu->var_uses.items[k];
             uint32_t slot = a->variable_of_key[u->variable];
-            if (slot && u->kind != AL_VAR_READ)
+            if (slot && u->kind != AL_VAR_READ && u->kind != AL_VAR_DISCARD)
                 a->variables.items[slot - 1].written = true;
         }
     }

@@ -549,6 +549,8 @@ void al_program_find_live(al_program *p, const uint32_t *root_units, size_t root
         const al_tu_facts *tu = &p->set->units[p->units.items[i]];
         for (size_t k = 0; k < tu->var_uses.count; k++) {
             const al_fact_var_use *u = &tu->var_uses.items[k];
+            if (u->kind == AL_VAR_DISCARD)
+                continue;
             uint32_t f = u->function ? function_of(p, u->function) : AL_NONE;
             if (f != AL_NONE)
                 AL_VEC_PUSH(uses, ((struct live_pair){f, u->variable}));
