@@ -453,7 +453,8 @@ static void record_destination(walker *w, al_fact_call *fc)
 }
 
 static int callback_parameter_index(walker *w, CXCursor parm);
-static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *first_guard, uint32_t *guard_count);
+static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *position, uint32_t *first_guard,
+                  uint32_t *guard_count);
 static bool is_statement(walker *w);
 static uint32_t comma_successor(walker *w);
 static local_state *local_of(walker *w, CXCursor var);
@@ -485,7 +486,7 @@ static void record_call(walker *w, CXCursor call)
     for (int i = 0; i < n; i++)
         AL_VEC_PUSH(w->tu->args, evaluate_argument(w, clang_Cursor_getArgument(call, (unsigned)i)));
     record_destination(w, &fc);
-    place(w, &fc.block, &fc.loop, &fc.first_guard, &fc.guard_count);
+    place(w, &fc.block, &fc.loop, &fc.position, &fc.first_guard, &fc.guard_count);
     fc.statement = is_statement(w);
     fc.then_calls = comma_successor(w);
     AL_VEC_PUSH(w->tu->calls, fc);
@@ -617,7 +618,7 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
     if (param >= 0 && r.use == AL_USE_OTHER)
         return; /* a parameter tested or stored locally registers nothing */
     uint32_t loop;
-    place(w, &r.block, &loop, &r.first_guard, &r.guard_count);
+    place(w, &r.block, &loop, NULL, &r.first_guard, &r.guard_count);
     AL_VEC_PUSH(w->tu->refs, r);
 }
 
@@ -1041,6 +1042,39 @@ static uint32_t innermost_block(const walker *w)
     return 0;
 }
 
+/* The stack position of the innermost block below position `below`, or SIZE_MAX. */
+static size_t innermost_block_below(const walker *w, size_t below)
+{
+    for (size_t j = below; j-- > 0;)
+        if (w->stack.items[j].block)
+            return j;
+    return SIZE_MAX;
+}
+
+/* The position, in the block opened at stack position `at`, of the statement on the stack above
+ * it: its index among a compound statement's children; 0 in a branch written without braces (the
+ * block is that one statement). */
+static uint32_t position_in_block(const walker *w, size_t at)
+{
+    if (at == SIZE_MAX || at + 1 >= w->stack.count || w->stack.items[at].kind != CXCursor_CompoundStmt)
+        return 0;
+    return w->stack.items[at + 1].index;
+}
+
+/* A return or a goto on top of the stack: every block around it has a statement, at this
+ * position, after which the function may be left (so what precedes it is no crash path). */
+static void mark_exit(walker *w)
+{
+    for (size_t j = w->stack.count; j-- > 0;) {
+        const ancestor *a = &w->stack.items[j];
+        uint32_t mark = position_in_block(w, j) + 1;
+        if (a->block && w->tu->blocks.items[a->block - 1].last_exit < mark)
+            w->tu->blocks.items[a->block - 1].last_exit = mark;
+        if (a->body_block && w->tu->blocks.items[a->body_block - 1].last_exit < mark)
+            w->tu->blocks.items[a->body_block - 1].last_exit = mark;
+    }
+}
+
 static uint32_t innermost_loop(const walker *w)
 {
     for (size_t j = w->stack.count; j-- > 0;)
@@ -1099,7 +1133,7 @@ static bool flow_push(walker *w, ancestor *entry)
             entry->sticky_mark = parent->sticky_mark;
             if (!parent->body_block)
                 parent->body_block = parent->block;
-            al_fact_block segment = {parent->body_block, w->current_function, false};
+            al_fact_block segment = {parent->body_block, w->current_function, false, entry->index, 0};
             AL_VEC_PUSH(w->tu->blocks, segment);
             parent->block = (uint32_t)w->tu->blocks.count;
             /* known only when nothing falls into it: the previous segment left, or there is none */
@@ -1124,11 +1158,16 @@ static bool flow_push(walker *w, ancestor *entry)
         parent->previous = entry->cursor;
     /* blocks: compound statements, and branches and loop bodies written without braces */
     if (entry->kind == CXCursor_CompoundStmt || is_body(parent->kind, entry->index)) {
-        al_fact_block b = {innermost_block(w), w->current_function,
-                           entry->kind == CXCursor_CompoundStmt && parent->kind == CXCursor_SwitchStmt};
+        size_t around = innermost_block_below(w, w->stack.count - 1);
+        al_fact_block b = {around == SIZE_MAX ? 0 : w->stack.items[around].block, w->current_function,
+                           entry->kind == CXCursor_CompoundStmt && parent->kind == CXCursor_SwitchStmt,
+                           position_in_block(w, around), 0};
         AL_VEC_PUSH(w->tu->blocks, b);
         entry->block = (uint32_t)w->tu->blocks.count;
     }
+    if (entry->kind == CXCursor_ReturnStmt || entry->kind == CXCursor_GotoStmt ||
+        entry->kind == CXCursor_IndirectGotoStmt)
+        mark_exit(w);
     if (is_loop(entry->kind)) {
         al_fact_loop l = {innermost_loop(w), w->current_function};
         AL_VEC_PUSH(w->tu->loops, l);
@@ -1221,10 +1260,13 @@ static void flow_pop(walker *w, const ancestor *entry)
 }
 
 /* The block, loop and guards of the cursor on top of the stack (a call or a reference). */
-static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *first_guard, uint32_t *guard_count)
+static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *position, uint32_t *first_guard,
+                  uint32_t *guard_count)
 {
     *block = innermost_block(w);
     *loop = innermost_loop(w);
+    if (position)
+        *position = position_in_block(w, innermost_block_below(w, w->stack.count));
     *first_guard = (uint32_t)w->tu->guards.count;
     for (size_t j = w->stack.count - 1; j > 0; j--) {
         const ancestor *child = &w->stack.items[j], *parent = &w->stack.items[j - 1];

@@ -95,6 +95,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, c->first_guard);
         put_u64(out, c->guard_count);
         put_u64(out, c->then_calls);
+        put_u64(out, c->position);
     }
     put_u64(out, tu->args.count);
     for (size_t i = 0; i < tu->args.count; i++) {
@@ -169,6 +170,8 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, tu->blocks.items[i].parent);
         put_u64(out, tu->blocks.items[i].function);
         put_u64(out, tu->blocks.items[i].switch_body);
+        put_u64(out, tu->blocks.items[i].position);
+        put_u64(out, tu->blocks.items[i].last_exit);
     }
     put_u64(out, tu->loops.count);
     for (size_t i = 0; i < tu->loops.count; i++) {
@@ -293,7 +296,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.returns = get_u32(&r, 2);
         AL_VEC_PUSH(out->functions, f);
     }
-    n = get_count(&r, 22);
+    n = get_count(&r, 23);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_call c = {0};
         c.caller = get_id(&r);
@@ -316,6 +319,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         c.first_guard = get_u32(&r, UINT32_MAX);
         c.guard_count = get_u32(&r, UINT32_MAX);
         c.then_calls = get_id(&r);
+        c.position = get_u32(&r, UINT32_MAX);
         AL_VEC_PUSH(out->calls, c);
     }
     n = get_count(&r, 4);
@@ -406,6 +410,8 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         b.parent = get_u32(&r, (uint32_t)i + 1); /* an enclosing block comes first */
         b.function = get_id(&r);
         b.switch_body = get_u32(&r, 2) != 0;
+        b.position = get_u32(&r, UINT32_MAX);
+        b.last_exit = get_u32(&r, UINT32_MAX);
         AL_VEC_PUSH(out->blocks, b);
     }
     n = get_count(&r, 2);

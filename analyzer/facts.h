@@ -95,10 +95,13 @@ typedef struct al_fact_guard {
  * for the crash paths: a block whose statements include a call that never returns (abort, exit, a
  * project's fatal reporter) only runs on the way out of the process. */
 typedef struct al_fact_block {
-    uint32_t parent;   /* index + 1 of the enclosing block in the unit, 0 for a function's body */
-    uint32_t function; /* key of its function */
-    bool switch_body;  /* the body of a switch: its statements are not run one after the other
-                          (a case label enters in the middle), so an exit in one case ends no other */
+    uint32_t parent;    /* index + 1 of the enclosing block in the unit, 0 for a function's body */
+    uint32_t function;  /* key of its function */
+    bool switch_body;   /* the body of a switch: its statements are not run one after the other
+                           (a case label enters in the middle), so an exit in one case ends no other */
+    uint32_t position;  /* the position in the enclosing block of the statement that holds it */
+    uint32_t last_exit; /* 1 + the position of the last of its statements that holds a return or a
+                           goto, 0 for none: what runs after a call can still leave the function */
 } al_fact_block;
 
 /* A loop statement (for, while, do), for the loop drivers: the calls of a loop whose body runs
@@ -151,6 +154,7 @@ typedef struct al_fact_call {
     uint32_t then_calls; /* `report(), unreachable()`: the name of the function that the comma
                             operator calls right after this call, else 0 (an assertion macro's
                             reporter is followed by a call that never returns) */
+    uint32_t position;   /* the position in its block of the statement that holds it */
 } al_fact_call;
 
 typedef enum {
@@ -264,7 +268,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 10
+#define AL_FACTS_FORMAT 11
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

@@ -15,6 +15,8 @@ struct al_paths_work {
     AL_VEC(struct variable_state) variables;
     uint8_t *dying;           /* per program block */
     uint32_t *body;           /* per function: its body block (index + 1), or 0 */
+    uint32_t *exit_at;        /* per function: 1 + the position in its body of its first statement
+                                 that never returns (`exit(1);` at the end of a reporter), or 0 */
     const uint8_t *reachable; /* per function, once known (al_paths_refine): the loop can run it */
 };
 
@@ -273,6 +275,39 @@ static void find_crash_blocks(analysis *a, uint8_t *noreturn)
             }
         }
     }
+    a->exit_at = al_xcalloc(n + 1, sizeof(uint32_t));
+    for (size_t k = 0; k < p->calls.count; k++) {
+        const al_call *c = &p->calls.items[k];
+        uint32_t *at = &a->exit_at[c->caller];
+        if (c->statement && c->block && c->block == a->body[c->caller] && (!*at || c->position + 1 < *at) &&
+            calls_one_of(a, c, noreturn, al_rules_is_noreturn))
+            *at = c->position + 1;
+    }
+}
+
+/* Whether everything after call c runs into its function's exit: `exit(1);` at the end of a
+ * reporter whose other branches return. Walking out from the call's block to the body, no block
+ * may hold a return or a goto after the statement the call is in (or in it, when the call is part
+ * of a larger statement: `if (check()) return;`), and no loop may bring the flow back. */
+static bool runs_into_exit(const analysis *a, const al_call *c)
+{
+    const al_program *p = a->p;
+    uint32_t f = c->caller;
+    if (!a->exit_at[f] || c->loop || !c->block)
+        return false;
+    uint32_t block = c->block, position = c->position;
+    bool inside_statement = !c->statement;
+    while (block) {
+        const al_region *r = &p->blocks.items[block - 1];
+        if (r->last_exit && (r->last_exit - 1 > position || (inside_statement && r->last_exit - 1 == position)))
+            return false;
+        if (block == a->body[f])
+            return position + 1 < a->exit_at[f];
+        inside_statement = false;
+        position = r->position;
+        block = r->parent;
+    }
+    return false;
 }
 
 /* Whether code in `block` of function f runs only on the way out: some block around it dies (the
@@ -357,8 +392,9 @@ void al_paths_find(al_paths *out, const al_program *p, const al_rules *rules)
     for (size_t k = 0; k < nc; k++) {
         const al_call *c = &p->calls.items[k];
         al_path_reason reason = guarded(&a, c->caller, c->first_guard, c->guard_count);
-        if (reason == AL_PATH_LIVE && (on_crash_path(&a, c->caller, c->block) ||
-                                       (c->then_calls && never_returns(&a, out->noreturn, c->then_calls))))
+        if (reason == AL_PATH_LIVE &&
+            (on_crash_path(&a, c->caller, c->block) ||
+             (c->then_calls && never_returns(&a, out->noreturn, c->then_calls)) || runs_into_exit(&a, c)))
             reason = AL_PATH_CRASH;
         out->call[k] = (uint8_t)reason;
         out->counts[reason]++;
@@ -402,6 +438,7 @@ void al_paths_free(al_paths *out)
         AL_VEC_FREE(a->variables);
         free(a->dying);
         free(a->body);
+        free(a->exit_at);
         free(a);
     }
     free(out->call);

@@ -189,11 +189,11 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         AL_VEC_PUSH(p->guards, tu->guards.items[i]);
     for (size_t i = 0; i < tu->blocks.count; i++) {
         al_region b = {rebased(tu->blocks.items[i].parent, block_base), tu->blocks.items[i].function,
-                       tu->blocks.items[i].switch_body};
+                       tu->blocks.items[i].switch_body, tu->blocks.items[i].position, tu->blocks.items[i].last_exit};
         AL_VEC_PUSH(p->blocks, b); /* the function is a key until every unit is in */
     }
     for (size_t i = 0; i < tu->loops.count; i++) {
-        al_region l = {rebased(tu->loops.items[i].parent, loop_base), tu->loops.items[i].function, false};
+        al_region l = {rebased(tu->loops.items[i].parent, loop_base), tu->loops.items[i].function, false, 0, 0};
         AL_VEC_PUSH(p->loops, l);
     }
     for (size_t i = 0; i < tu->returns.count; i++) {
@@ -256,6 +256,7 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         c.assigned_key = fc->assigned_key;
         c.returned = fc->returned;
         c.statement = fc->statement;
+        c.position = fc->position;
         c.block = rebased(fc->block, block_base);
         c.loop = rebased(fc->loop, loop_base);
         c.first_guard = (uint32_t)guard_base + fc->first_guard;

@@ -26,7 +26,9 @@ typedef struct al_function {
 typedef struct al_region {
     uint32_t parent;
     uint32_t function;
-    bool switch_body; /* blocks: the body of a switch (al_fact_block) */
+    bool switch_body;   /* blocks: the body of a switch (al_fact_block) */
+    uint32_t position;  /* blocks: where in the enclosing block (al_fact_block) */
+    uint32_t last_exit; /* blocks: 1 + the position of its last statement holding a return or goto */
 } al_region;
 
 /* A call whose result goes into field or static variable `target` (string id). */
@@ -68,6 +70,7 @@ typedef struct al_call {
     uint32_t block, loop;              /* index + 1 into program blocks / loops, 0 for none */
     uint32_t first_guard, guard_count; /* into program guards */
     uint32_t then_calls;               /* string id: the name the comma operator calls next, or 0 */
+    uint32_t position;                 /* where in its block (al_fact_call) */
 } al_call;
 
 typedef struct al_reference {
