@@ -571,7 +571,10 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         else
             f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s' (and %zu more)", f.callee,
                                      f.handlers[0].name, f.handler_count - 1);
-        f.call = al_findings_call_text(al_sources_get(&sources, f.loc.file)->text, f.loc.line, f.loc.column);
+        /* from the start of its line (the source's line index), not of the file */
+        size_t line_len;
+        const char *line = al_source_line(al_sources_get(&sources, f.loc.file), f.loc.line, &line_len);
+        f.call = al_findings_call_text(line, 1, f.loc.column);
         if (!f.call)
             f.call = al_xstrdup(f.callee);
         if (quiet) {
