@@ -222,6 +222,23 @@ static void follow_aliases(pair_vec *slots, const al_program *p, const pair_vec 
     free(start);
 }
 
+/* `if (c->handler == on_read) c->handler(c);`: a call through a slot that a condition around it
+ * compares with one function can only call that function. AL_NONE when no guard says so. */
+static uint32_t compared_target(const al_program *p, const al_call *c, uint32_t slot)
+{
+    for (uint32_t i = c->first_guard; i < c->first_guard + c->guard_count; i++) {
+        const al_fact_guard *g = &p->guards.items[i];
+        bool same_slot =
+            (g->subject_kind == AL_GUARD_FIELD || g->subject_kind == AL_GUARD_GLOBAL) && g->subject == slot;
+        if (same_slot && g->op == AL_GUARD_EQ && g->value_key) {
+            uint32_t f = al_program_find(p, al_program_str(p, g->value_key));
+            if (f != AL_NONE)
+                return f;
+        }
+    }
+    return AL_NONE;
+}
+
 void al_indirect_resolve(al_program *p, bool by_type)
 {
     size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings->count;
@@ -321,6 +338,11 @@ void al_indirect_resolve(al_program *p, bool by_type)
             items = type_items;
             key = c->pointee_type;
         } else {
+            continue;
+        }
+        uint32_t only = c->via == AL_VIA_TYPE ? AL_NONE : compared_target(p, c, slot);
+        if (only != AL_NONE) {
+            AL_VEC_PUSH(p->targets, only);
             continue;
         }
         for (uint32_t i = start[key]; i < start[key + 1]; i++)
