@@ -97,6 +97,8 @@ typedef struct local_state {
     unsigned declarations; /* of this name in the function: two (shadowing) and it is not known */
     bool has_value, written;
     long long value;
+    uint32_t formatted; /* a buffer `snprintf(buf, n, "/proc/%d/stat", pid)` last wrote: the format's
+                           text up to its first conversion (a string id), else 0 */
 } local_state;
 
 typedef struct walker {
@@ -350,6 +352,8 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, ui
 
 static int parameter_index(walker *w, CXCursor parm);
 
+static local_state *local_of(walker *w, CXCursor var);
+
 static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
 {
     al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0, 0};
@@ -401,6 +405,15 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
                 value.name = intern_cxstring(w, clang_getCursorSpelling(var));
                 if (clang_Cursor_hasVarDeclGlobalStorage(var) == 1)
                     value.key = link_key(w, var);
+                else if (w->current_function) {
+                    /* a path formatted into a local buffer: its fixed start is what path tests
+                       look at (`/proc/` of "/proc/%d/stat") */
+                    const local_state *l = local_of(w, var);
+                    if (l->declarations == 1 && l->formatted) {
+                        value.kind = AL_ARG_STRING;
+                        value.name = l->formatted;
+                    }
+                }
             }
         } else if (clang_getCursorKind(inner) == CXCursor_MemberRefExpr) {
             CXCursor field = clang_getCursorReferenced(inner);
@@ -457,8 +470,42 @@ static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *position
                   uint32_t *guard_count);
 static bool is_statement(walker *w);
 static uint32_t comma_successor(walker *w);
-static local_state *local_of(walker *w, CXCursor var);
 static void declare_local(walker *w, CXCursor var);
+
+/* `snprintf(buf, n, "/proc/%d/stat", pid)` into a local buffer: the buffer holds a path that
+ * starts with the format's text up to its first conversion, until something copies over it. */
+static void note_buffer_write(walker *w, const char *callee, CXCursor call)
+{
+    static const char *const formatters[] = {"sprintf", "snprintf"};
+    static const char *const copiers[] = {"strcpy", "strncpy", "stpcpy", "memcpy", "memmove", "strlcpy"};
+    int format_arg = -1;
+    bool copier = false;
+    for (size_t i = 0; i < sizeof(formatters) / sizeof(*formatters); i++)
+        if (strcmp(callee, formatters[i]) == 0)
+            format_arg = (int)i + 1; /* sprintf(buf, fmt), snprintf(buf, n, fmt) */
+    for (size_t i = 0; i < sizeof(copiers) / sizeof(*copiers); i++)
+        copier = copier || strcmp(callee, copiers[i]) == 0;
+    if ((format_arg < 0 && !copier) || !w->current_function)
+        return;
+    CXCursor buffer = strip(clang_Cursor_getArgument(call, 0));
+    CXCursor var = clang_getCursorReferenced(buffer);
+    if (clang_getCursorKind(buffer) != CXCursor_DeclRefExpr || clang_getCursorKind(var) != CXCursor_VarDecl ||
+        clang_Cursor_hasVarDeclGlobalStorage(var) == 1)
+        return;
+    local_state *l = local_of(w, var);
+    l->formatted = 0;
+    if (format_arg < 0 || clang_Cursor_getNumArguments(call) <= format_arg)
+        return;
+    CXEvalResult r = clang_Cursor_Evaluate(clang_Cursor_getArgument(call, (unsigned)format_arg));
+    if (r && clang_EvalResult_getKind(r) == CXEval_StrLiteral && clang_EvalResult_getAsStr(r)) {
+        const char *format = clang_EvalResult_getAsStr(r);
+        size_t fixed = strcspn(format, "%");
+        if (fixed > 0)
+            l->formatted = al_strtab_intern_n(&w->tu->strings, format, fixed < 256 ? fixed : 256);
+    }
+    if (r)
+        clang_EvalResult_dispose(r);
+}
 
 static void record_call(walker *w, CXCursor call)
 {
@@ -486,6 +533,8 @@ static void record_call(walker *w, CXCursor call)
     for (int i = 0; i < n; i++)
         AL_VEC_PUSH(w->tu->args, evaluate_argument(w, clang_Cursor_getArgument(call, (unsigned)i)));
     record_destination(w, &fc);
+    if (n > 0 && fc.callee_key)
+        note_buffer_write(w, al_str(&w->tu->strings, fc.callee_name), call);
     place(w, &fc.block, &fc.loop, &fc.position, &fc.first_guard, &fc.guard_count);
     fc.statement = is_statement(w);
     fc.then_calls = comma_successor(w);
@@ -1396,7 +1445,7 @@ static local_state *local_of(walker *w, CXCursor var)
     uint32_t id = al_strtab_intern(&w->locals, clang_getCString(name) ? clang_getCString(name) : "");
     clang_disposeString(name);
     while (w->local_states.count <= id) { /* ids are dense (0 is the empty string) */
-        local_state fresh = {0, false, false, 0};
+        local_state fresh = {0, false, false, 0, 0};
         AL_VEC_PUSH(w->local_states, fresh);
     }
     return &w->local_states.items[id];
