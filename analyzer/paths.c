@@ -185,26 +185,51 @@ static void find_address_taken(analysis *a)
             a->address_taken[p->refs.items[i].function] = 1;
 }
 
-/* Whether parameter `param` of f is, at every call of f, a constant that makes `g` false. */
+/* Whether parameter `param` of f is, at every call of f, a constant that makes `g` false; a caller
+ * that passes its own parameter on (`get_smap(field, pid)` inside `get_dirty(long pid)`) is asked
+ * the same of its callers. Bounded: past a few dozen forwarding functions, it is not known. */
 static bool false_at_every_call(const analysis *a, uint32_t f, const al_fact_guard *g)
 {
     const al_program *p = a->p;
-    if (f == AL_NONE || a->address_taken[f] || g->value_key)
+    enum { MOST_FORWARDS = 32 };
+    struct asked {
+        uint32_t function;
+        int param;
+    } asked[MOST_FORWARDS];
+    size_t asked_count = 0, next = 0;
+    if (f == AL_NONE || g->value_key || g->param < 0)
         return false;
+    asked[asked_count++] = (struct asked){f, g->param};
     bool any = false;
-    size_t n;
-    const uint32_t *callers = al_program_callers(p, f, &n);
-    for (size_t i = 0; i < n; i++) {
-        const al_call *c = &p->calls.items[callers[i]];
-        if (!a->reachable[c->caller])
-            continue; /* not on the loop thread */
-        any = true;
-        if (g->param < 0 || (uint32_t)g->param >= c->arg_count)
-            return false;
-        const al_fact_arg *arg = &p->args.items[c->first_arg + (uint32_t)g->param];
-        long long value = arg->kind == AL_ARG_INT ? arg->value : 0;
-        if ((arg->kind != AL_ARG_INT && arg->kind != AL_ARG_NULL) || !false_for(g, value))
-            return false;
+    while (next < asked_count) {
+        struct asked q = asked[next++];
+        if (a->address_taken[q.function])
+            return false; /* called through pointers too: its callers are not all known */
+        size_t n;
+        const uint32_t *callers = al_program_callers(p, q.function, &n);
+        for (size_t i = 0; i < n; i++) {
+            const al_call *c = &p->calls.items[callers[i]];
+            if (!a->reachable[c->caller])
+                continue; /* not on the loop thread */
+            if ((uint32_t)q.param >= c->arg_count)
+                return false;
+            const al_fact_arg *arg = &p->args.items[c->first_arg + (uint32_t)q.param];
+            if (arg->kind == AL_ARG_PARAM) {
+                bool seen = false;
+                for (size_t k = 0; k < asked_count && !seen; k++)
+                    seen = asked[k].function == c->caller && asked[k].param == (int)arg->value;
+                if (seen)
+                    continue;
+                if (asked_count == MOST_FORWARDS)
+                    return false;
+                asked[asked_count++] = (struct asked){c->caller, (int)arg->value};
+                continue;
+            }
+            any = true;
+            long long value = arg->kind == AL_ARG_INT ? arg->value : 0;
+            if ((arg->kind != AL_ARG_INT && arg->kind != AL_ARG_NULL) || !false_for(g, value))
+                return false;
+        }
     }
     return any;
 }
