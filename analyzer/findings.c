@@ -211,6 +211,12 @@ static bool inside(const char *file, const char *root)
 }
 
 /* How a call through a pointer was resolved, for the chain: "field cmd.fn", "array handlers". */
+const char *al_certainty_name(al_certainty c)
+{
+    static const char *const names[] = {"direct", "resolved", "broad"};
+    return names[c];
+}
+
 static char *via_phrase(const al_program *p, const al_call *call)
 {
     switch (call->via) {
@@ -283,6 +289,9 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
             const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
             fh.chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
             fh.chain[k].via = via_phrase(p, step);
+            al_program_call_targets(p, r->chain_calls.items[sh->first + k], &fh.chain[k].targets);
+            if (fh.chain[k].targets > fh.widest)
+                fh.widest = fh.chain[k].targets;
         }
     }
     AL_VEC_PUSH(fh.programs, program);
@@ -555,6 +564,9 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         if (f.handler_count > 1)
             qsort(f.handlers, f.handler_count, sizeof(*f.handlers), compare_handlers);
         f.fix = fix_for(rules, &f);
+        f.certainty = f.handlers[0].chain_pointers == 0      ? AL_CERTAINTY_DIRECT
+                      : f.handlers[0].widest > AL_BROAD_SLOT ? AL_CERTAINTY_BROAD
+                                                             : AL_CERTAINTY_RESOLVED;
         anchor(&f, out->source_root);
         bool drop = !wanted(options, f.loc.file);
         if (!drop && excluded(options, f.loc.file)) {

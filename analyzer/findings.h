@@ -21,8 +21,9 @@ typedef struct al_chain_step {
     const char *function; /* the function that makes this call */
     const char *callee;   /* for a call through a pointer: the function it reaches here */
     al_source_loc loc;
-    char *via; /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
-                  "parameter fn" or "type void (int)" (owned); NULL for a direct call */
+    char *via;        /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
+                         "parameter fn" or "type void (int)" (owned); NULL for a direct call */
+    uint32_t targets; /* a call through a pointer: how many functions it may call */
 } al_chain_step;
 
 typedef struct al_finding_handler {
@@ -36,8 +37,16 @@ typedef struct al_finding_handler {
                              its programs': fewest calls through pointers, then shortest) */
     size_t chain_length;
     size_t chain_pointers; /* how many of its calls go through a pointer */
+    uint32_t widest;       /* the most functions one of those calls may call (0: none) */
     al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
+
+/* How sure a finding's primary chain is: no call through a pointer; calls through pointers that
+ * may each call a few functions; or a call through a slot that holds many (a command table, an
+ * interpreter's C-function slot, a container's callbacks), where which one runs depends on data. */
+typedef enum { AL_CERTAINTY_DIRECT = 0, AL_CERTAINTY_RESOLVED, AL_CERTAINTY_BROAD } al_certainty;
+#define AL_BROAD_SLOT 8 /* a call through a pointer that may call more functions than this is broad */
+const char *al_certainty_name(al_certainty c);
 
 /* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
 typedef enum { AL_BASELINE_NONE = 0, AL_BASELINE_NEW, AL_BASELINE_UNCHANGED } al_baseline_state;
@@ -62,6 +71,7 @@ typedef struct al_finding {
     al_baseline_state baseline;
     al_u32_vec programs;    /* the programs it is found in (indexes into al_findings.programs), ascending */
     const al_api_rule *api; /* the rule it matches; NULL for an asynclock:blocking function */
+    al_certainty certainty; /* of its primary chain (handlers[0]) */
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
 

@@ -176,8 +176,13 @@ static void put_step(html_state *st, const al_chain_step *s)
 {
     fprintf(st->out, "[%u,%u,%u,%u,%u", string_id(st, s->function), string_id(st, s->callee),
             file_id(st, s->loc.file, s->loc.line), s->loc.line, s->loc.column);
-    if (s->via) /* a call through a pointer: how its callee was found */
+    if (s->via && s->targets > 1) { /* a call through a pointer: how its callee was found, how sure */
+        char *via = al_xasprintf("%s (one of %u functions it may call)", s->via, s->targets);
+        fprintf(st->out, ",%u", string_id(st, via));
+        free(via);
+    } else if (s->via) {
         fprintf(st->out, ",%u", string_id(st, s->via));
+    }
     fputc(']', st->out);
 }
 

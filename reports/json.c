@@ -62,8 +62,10 @@ static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
         cJSON_AddStringToObject(step, "file", h->chain[i].loc.file);
         cJSON_AddNumberToObject(step, "line", h->chain[i].loc.line);
         cJSON_AddNumberToObject(step, "column", h->chain[i].loc.column);
-        if (h->chain[i].via)
+        if (h->chain[i].via) {
             cJSON_AddStringToObject(step, "via", h->chain[i].via);
+            cJSON_AddNumberToObject(step, "targets", h->chain[i].targets);
+        }
         cJSON_AddItemToArray(chain, step);
     }
     cJSON_AddItemToObject(o, "programs", program_names(f, &h->programs));
@@ -87,6 +89,7 @@ static cJSON *finding_json(const al_findings *f, const al_finding *x)
     cJSON_AddStringToObject(o, "fix", x->fix);
     cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
     cJSON_AddStringToObject(o, "call", x->call);
+    cJSON_AddStringToObject(o, "certainty", al_certainty_name(x->certainty));
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
     cJSON_AddItemToObject(o, "programs", program_names(f, &x->programs));

@@ -241,6 +241,9 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
         cJSON *step = cJSON_CreateObject();
         if (i + 1 == h->chain_length)
             text = al_xasprintf("'%s' calls '%s', which blocks", s->function, s->callee);
+        else if (s->via && s->targets > 1)
+            text = al_xasprintf("'%s' calls '%s' through %s (one of %u functions it may call)", s->function, s->callee,
+                                s->via, s->targets);
         else if (s->via)
             text = al_xasprintf("'%s' calls '%s' through %s", s->function, s->callee, s->via);
         else
@@ -354,6 +357,7 @@ static cJSON *result_json(const al_findings *f, const al_finding *x, sarif_ctx *
     cJSON_AddStringToObject(properties, "category", x->category);
     cJSON_AddStringToObject(properties, "callee", x->callee);
     cJSON_AddStringToObject(properties, "function", x->function);
+    cJSON_AddStringToObject(properties, "certainty", al_certainty_name(x->certainty));
     cJSON *names = cJSON_AddArrayToObject(properties, "handlers");
     for (size_t h = 0; h < x->handler_count; h++)
         cJSON_AddItemToArray(names, cJSON_CreateString(x->handlers[h].name));

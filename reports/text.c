@@ -67,6 +67,8 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
             fputs(" '", out);
             put_clean(out, space ? space + 1 : s->via);
             fputc('\'', out);
+            if (s->targets > 1) /* how sure: which of them runs depends on data */
+                fprintf(out, " (one of %u functions it may call)", s->targets);
         }
         fputc('\n', out);
     }

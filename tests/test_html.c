@@ -42,7 +42,7 @@ static al_finding_handler handlers[2];
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL};
+    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0};
     handlers[0] = (al_finding_handler){"on_timer",
                                        {source_path, 2, 1},
                                        "libuv timer callback",
@@ -51,6 +51,7 @@ static void sample(al_findings *f)
                                        "registered " HOSTILE,
                                        steps,
                                        1,
+                                       0,
                                        0,
                                        {0}};
     handlers[1] = handlers[0];

@@ -13,11 +13,11 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, (char *)"field conn.on_line"},
-    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL},
+    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, (char *)"field conn.on_line", 1},
+    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0},
 };
 static al_chain_step direct[] = {
-    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL},
+    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",
@@ -29,6 +29,7 @@ static al_finding_handler handlers[] = {
      direct,
      1,
      0,
+     0,
      {0}},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
@@ -38,6 +39,7 @@ static al_finding_handler handlers[] = {
      "registered as a libuv read callback (uv_read_cb) here",
      chain,
      2,
+     0,
      0,
      {0}},
 };

@@ -31,10 +31,10 @@ typedef struct sample {
 static void sample_build(sample *s, unsigned shift)
 {
     memset(s, 0, sizeof(*s));
-    s->chain[0] = (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, (char *)"field conn.on_line"};
-    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL};
-    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL};
-    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL};
+    s->chain[0] = (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, (char *)"field conn.on_line", 1};
+    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL, 0};
+    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL, 0};
+    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL, 0};
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
@@ -43,6 +43,7 @@ static void sample_build(sample *s, unsigned shift)
                                           "annotated asynclock:handler here",
                                           s->direct,
                                           1,
+                                          0,
                                           0,
                                           {0}};
     s->handlers[1] = (al_finding_handler){"on_read",
@@ -54,6 +55,7 @@ static void sample_build(sample *s, unsigned shift)
                                           s->chain,
                                           2,
                                           1,
+                                          0,
                                           {0}};
     s->handlers[2] = s->handlers[0];
     s->handlers[2].chain = s->outside;
