@@ -843,6 +843,11 @@ size_t al_rules_api_count(const al_rules *r)
     return r->apis.count;
 }
 
+const al_api_rule *al_rules_api_at(const al_rules *r, size_t i)
+{
+    return &r->apis.items[i];
+}
+
 bool al_rules_known_nonblocking(const al_rules *r, const char *name)
 {
     if (al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
