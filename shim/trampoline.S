@@ -1,0 +1,115 @@
+/* trampoline: the one x86-64 entry every intercepted symbol jumps to, with its index in %r11d.
+ *
+ * The shim does not know the prototypes of the APIs it intercepts (the rule packs name them, they
+ * do not declare them), so it must pass every argument on untouched: the six integer registers,
+ * %al (the vector-register count of a variadic call), %xmm0-7, and the caller's stack arguments.
+ * It saves them, asks al_shim_enter whether to time this call, and then either
+ *   - restores them and jumps to the real function: the caller's frame is as it was, so nothing
+ *     (stack arguments, return address, a function that looks at its caller) can tell; or
+ *   - copies 32 words of the caller's stack arguments into its own frame (enough for 38 integer
+ *     arguments), calls the real function, keeps its return registers, tells al_shim_leave, and
+ *     returns. The frame has CFI, so unwinders (a C++ exception, a crash handler's backtrace, the
+ *     shim's own stack capture) walk through it.
+ *
+ * Frame, from %rbp: the saved integer registers at -64 (rdi, rsi, rdx, rcx, r8, r9, rax, r11),
+ * the real function at -72, the token at -80, xmm0-7 at -208, the copied stack arguments at the
+ * bottom (-464). %rbp is 16-byte aligned after the push, so is %rsp. */
+
+#define FRAME 464
+#define COPIED_WORDS 32
+
+    .text
+    .globl al_shim_common
+    .hidden al_shim_common
+    .type al_shim_common, @function
+    .p2align 4
+al_shim_common:
+    .cfi_startproc
+    pushq %rbp
+    .cfi_def_cfa_offset 16
+    .cfi_offset %rbp, -16
+    movq %rsp, %rbp
+    .cfi_def_cfa_register %rbp
+    subq $FRAME, %rsp
+
+    movq %rdi, -64(%rbp)
+    movq %rsi, -56(%rbp)
+    movq %rdx, -48(%rbp)
+    movq %rcx, -40(%rbp)
+    movq %r8, -32(%rbp)
+    movq %r9, -24(%rbp)
+    movq %rax, -16(%rbp)
+    movq %r11, -8(%rbp)
+    movups %xmm0, -208(%rbp)
+    movups %xmm1, -192(%rbp)
+    movups %xmm2, -176(%rbp)
+    movups %xmm3, -160(%rbp)
+    movups %xmm4, -144(%rbp)
+    movups %xmm5, -128(%rbp)
+    movups %xmm6, -112(%rbp)
+    movups %xmm7, -96(%rbp)
+
+    /* al_shim_enter(index, saved registers, stack arguments, return address, frame) */
+    movl %r11d, %edi
+    leaq -64(%rbp), %rsi
+    leaq 16(%rbp), %rdx
+    movq 8(%rbp), %rcx
+    movq %rbp, %r8
+    call al_shim_enter
+    movq %rax, -72(%rbp)
+    movq %rdx, -80(%rbp)
+
+    movups -208(%rbp), %xmm0
+    movups -192(%rbp), %xmm1
+    movups -176(%rbp), %xmm2
+    movups -160(%rbp), %xmm3
+    movups -144(%rbp), %xmm4
+    movups -128(%rbp), %xmm5
+    movups -112(%rbp), %xmm6
+    movups -96(%rbp), %xmm7
+    movq -64(%rbp), %rdi
+    movq -56(%rbp), %rsi
+    movq -48(%rbp), %rdx
+    movq -40(%rbp), %rcx
+    movq -32(%rbp), %r8
+    movq -24(%rbp), %r9
+    movq -16(%rbp), %rax
+    cmpq $0, -80(%rbp)
+    jne .Ltimed
+
+    /* not timed: the real function runs in the caller's frame */
+    movq -72(%rbp), %r11
+    .cfi_remember_state
+    leave
+    .cfi_def_cfa %rsp, 8
+    jmp *%r11
+    .cfi_restore_state
+
+.Ltimed:
+    xorl %r10d, %r10d
+1:
+    movq 16(%rbp,%r10,8), %r11
+    movq %r11, (%rsp,%r10,8)
+    incq %r10
+    cmpq $COPIED_WORDS, %r10
+    jb 1b
+    movq -72(%rbp), %r11
+    call *%r11
+
+    movq %rax, -64(%rbp)
+    movq %rdx, -56(%rbp)
+    movups %xmm0, -208(%rbp)
+    movups %xmm1, -192(%rbp)
+    movq -80(%rbp), %rdi
+    call al_shim_leave
+    movq -64(%rbp), %rax
+    movq -56(%rbp), %rdx
+    movups -208(%rbp), %xmm0
+    movups -192(%rbp), %xmm1
+    leave
+    .cfi_def_cfa %rsp, 8
+    ret
+    .cfi_endproc
+    .size al_shim_common, .-al_shim_common
+
+    .section .note.GNU-stack,"",@progbits
