@@ -35,6 +35,9 @@ typedef struct al_finding_handler {
 } al_finding_handler;
 
 /* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
+struct al_observation;
+struct al_observations;
+
 typedef enum { AL_BASELINE_NONE = 0, AL_BASELINE_NEW, AL_BASELINE_UNCHANGED } al_baseline_state;
 
 typedef struct al_finding {
@@ -53,6 +56,7 @@ typedef struct al_finding {
     char fingerprint[17];
     const al_suppression *suppression; /* the comment that suppressed it (in `suppressed`), else NULL */
     al_baseline_state baseline;
+    const struct al_observation *observed; /* check --trace: the blocked time traces saw here (observed.h) */
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
 
@@ -89,6 +93,8 @@ typedef struct al_findings {
     char *source_root;        /* fingerprints use paths relative to it */
     bool baselined;           /* compared with a baseline: items carry their state, `gone` is filled */
     al_baseline_entries gone; /* baseline entries no finding matches any more (count: how many) */
+    /* check --trace (observed.h): the traces read, and what they saw that no finding explains; not owned */
+    const struct al_observations *observations;
 } al_findings;
 
 typedef struct al_findings_options {

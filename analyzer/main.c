@@ -26,6 +26,7 @@
 #include "reach.h"
 #include "rules.h"
 #include "store.h"
+#include "trace.h"
 
 #ifndef AL_VERSION
 #define AL_VERSION "0.1.0"
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "       asynclock lsp [check options...]\n"
     "       asynclock baseline [-p BUILD_DIR] -o FILE [check options]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
+    "       asynclock trace [-o FILE] [options] -- PROGRAM [ARGS...]   (asynclock trace --help)\n"
     "       asynclock --help | --version\n"
     "\n"
     "Finds blocking calls (sleep, file I/O, DNS, process waits, locks, nested loops) reachable\n"
@@ -104,6 +106,9 @@ static const char usage_text[] =
     "      --rules PATH     load this pack too\n"
     "      --category C     list only this category\n"
     "      --pack P         list only this pack\n"
+    "\n"
+    "trace: runs PROGRAM with the trace shim preloaded and writes what its loop threads blocked\n"
+    "on, per call site, with stacks (docs/trace.md).\n"
     "\n"
     "Command-line options override the configuration file.\n"
     "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
@@ -987,9 +992,11 @@ int main(int argc, char **argv)
             snprintf(self, sizeof(self), "%s", argv[0]);
         return al_lsp_run(self, argv + 2, argc - 2);
     }
+    if (strcmp(command, "trace") == 0)
+        return al_trace_main(argc - 1, argv + 1, AL_VERSION);
     if (strcmp(command, "check") != 0 && strcmp(command, "merge") != 0 && strcmp(command, "rules") != 0 &&
         strcmp(command, "baseline") != 0)
-        return usage_error("unknown command '%s' (check, baseline, merge, lsp, rules)", command);
+        return usage_error("unknown command '%s' (check, baseline, merge, lsp, rules, trace)", command);
 
     check_options o = {0};
     int parsed = parse_options(argc - 1, argv + 1, &o);
