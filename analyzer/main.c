@@ -22,6 +22,7 @@
 #include "findings.h"
 #include "lsp.h"
 #include "indirect.h"
+#include "observed.h"
 #include "program.h"
 #include "reach.h"
 #include "rules.h"
@@ -63,6 +64,10 @@ static const char usage_text[] =
     "                       baseline entries that are gone (see docs/baselines.md)\n"
     "      --changed-since REV  report only findings whose call, chain or handler is on a\n"
     "                       line changed since git revision REV (work tree included)\n"
+    "      --trace FILE     what asynclock trace observed (repeatable): each finding gains its\n"
+    "                       measured blocked time, text and HTML rank findings by it, and\n"
+    "                       blocking calls seen on loop threads that no finding explains are\n"
+    "                       listed as observed only (see docs/trace.md)\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --cache DIR      keep the facts cache in DIR (default: BUILD_DIR/.asynclock-cache);\n"
     "                       a unit is parsed again only when a file it reads, its compile\n"
@@ -123,6 +128,8 @@ typedef struct check_options {
     const char *side_output[4];           /* --json, --sarif, --html, --codequality: reports beside the main one */
     const char *baseline;                 /* --baseline FILE */
     const char *changed_since;            /* --changed-since REV */
+    AL_VEC(char *) traces;                /* --trace FILE... */
+    al_observations observations;         /* what they hold */
     bool write_baseline;                  /* the baseline command: -o FILE gets the baseline */
     al_baseline_entries baseline_entries; /* what --baseline (or the file being regenerated) holds */
     bool have_baseline;
@@ -169,6 +176,7 @@ enum {
     OPT_CODEQUALITY,
     OPT_BASELINE,
     OPT_CHANGED_SINCE,
+    OPT_TRACE,
     OPT_UNKNOWN,
     OPT_RULES,
     OPT_FAIL_ON,
@@ -200,6 +208,7 @@ static int parse_options(int argc, char **argv, check_options *o)
                                                  {"codequality", required_argument, NULL, OPT_CODEQUALITY},
                                                  {"baseline", required_argument, NULL, OPT_BASELINE},
                                                  {"changed-since", required_argument, NULL, OPT_CHANGED_SINCE},
+                                                 {"trace", required_argument, NULL, OPT_TRACE},
                                                  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
                                                  {"conditional", no_argument, NULL, OPT_CONDITIONAL},
                                                  {"no-conditional", no_argument, NULL, OPT_NO_CONDITIONAL},
@@ -261,6 +270,9 @@ static int parse_options(int argc, char **argv, check_options *o)
             break;
         case OPT_CHANGED_SINCE:
             o->changed_since = optarg;
+            break;
+        case OPT_TRACE:
+            AL_VEC_PUSH(o->traces, optarg);
             break;
         case OPT_RULES:
             AL_VEC_PUSH(o->rule_paths, optarg);
@@ -340,6 +352,8 @@ static int parse_options(int argc, char **argv, check_options *o)
         (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || strcmp(o->format, "codequality") == 0 ||
          o->side_output[1] || o->side_output[2] || o->side_output[3] || o->baseline || o->changed_since))
         return usage_error("%s", "--unknown writes text or JSON only, without --baseline or --changed-since");
+    if (o->unknown && o->traces.count)
+        return usage_error("%s", "--unknown lists functions, not findings: it takes no --trace");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return usage_error("--color takes auto, always or never, not '%s'", o->color);
     if (o->shard_count && !o->output)
@@ -601,6 +615,8 @@ static int report_findings(check_options *o, const al_program *program, const al
         al_changes_filter(&findings, &changes);
         al_changes_free(&changes);
     }
+    if (o->traces.count)
+        al_observed_apply(&findings, &o->observations);
 
     write_findings(main_report->f, o->format, &findings, text);
     status = report_commit(main_report) ? EXIT_CLEAN : EXIT_USAGE;
@@ -777,9 +793,16 @@ static int write_shard(const check_options *o, const al_compdb *db, al_tu_facts 
     return ok ? EXIT_CLEAN : EXIT_USAGE;
 }
 
-/* The baseline to compare with (--baseline), or the one being regenerated, for its reasons. */
+/* The baseline to compare with (--baseline), or the one being regenerated, for its reasons; and
+ * the traces of --trace, read before the analysis so that a bad file fails fast. */
 static bool load_baseline(check_options *o)
 {
+    char *trace_error = NULL;
+    if (o->traces.count && !al_observed_load(&o->observations, o->traces.items, o->traces.count, &trace_error)) {
+        fprintf(stderr, "%s\n", trace_error);
+        free(trace_error);
+        return false;
+    }
     const char *path = o->write_baseline ? o->output : o->baseline;
     o->have_baseline = path && (!o->write_baseline || access(path, F_OK) == 0);
     char *error = NULL;
@@ -1027,6 +1050,8 @@ int main(int argc, char **argv)
         free(o.files.items[i]);
     AL_VEC_FREE(o.files);
     AL_VEC_FREE(o.rule_paths);
+    AL_VEC_FREE(o.traces);
+    al_observations_free(&o.observations);
     al_config_free(&o.config);
     if (o.have_baseline)
         al_baseline_free(&o.baseline_entries);
