@@ -523,6 +523,7 @@ static cJSON *site_json(trace_run *t, const al_region *r, const al_region_site *
         cJSON_AddStringToObject(o, keys[k], name);
     }
     cJSON_AddBoolToObject(o, "arguments_checked", !(s->flags & AL_SITE_UNCHECKED));
+    cJSON_AddBoolToObject(o, "tail_call", (s->flags & AL_SITE_TAIL_CALL) != 0);
     al_stall st = {0};
     st.calls = __atomic_load_n(&s->calls, __ATOMIC_RELAXED);
     st.total_ns = __atomic_load_n(&s->total_ns, __ATOMIC_RELAXED);

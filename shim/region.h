@@ -63,6 +63,8 @@ enum { AL_ENTRY_FREE = 0, AL_ENTRY_CLAIMED = 1, AL_ENTRY_READY = 2 };
 enum {
     AL_SITE_UNCHECKED = 1, /* the API's argument conditions name an argument the shim cannot locate
                               (the last one, `"arg": -1`): the call was recorded whatever it was */
+    AL_SITE_TAIL_CALL = 2, /* a callback's last act (`jmp usleep`): it returns straight to the loop
+                              library that called the callback, whose frame is the first one */
 };
 
 /* One loaded object that a recorded stack passes through. */

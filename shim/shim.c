@@ -242,15 +242,42 @@ static void *resolve(uint32_t index)
     return p;
 }
 
-static bool in_loop_object(uintptr_t address)
+/* Whether the instruction that ends at `ret` is a direct call (e8 rel32) to a place in [start, end):
+ * a function's own call, as opposed to an indirect call through a callback pointer. */
+static bool direct_call(uintptr_t ret, uintptr_t start, uintptr_t end)
 {
+    if (ret < start + 5)
+        return false;
+    const unsigned char *p = (const unsigned char *)(ret - 5);
+    if (p[0] != 0xe8)
+        return false;
+    int32_t rel;
+    memcpy(&rel, p + 1, sizeof(rel));
+    uintptr_t target = ret + (uintptr_t)(intptr_t)rel;
+    return target >= start && target < end;
+}
+
+enum { CALLER_PROGRAM, CALLER_MACHINERY, CALLER_TAIL };
+
+/* Who makes a call that returns to `caller`:
+ *  - the trampoline itself: the function it called jumped on to this one (event_base_dispatch's
+ *    tail call of event_base_loop), which is that library's own doing: machinery;
+ *  - a loop library, by a direct call: its own machinery (libuv locking its work queue);
+ *  - a loop library, by an indirect call: it called a callback, and the callback's last act was
+ *    this call (a tail call, `jmp usleep`), so the callback's frame is gone: the program's call,
+ *    recorded with the flag that says so;
+ *  - anything else: the program (or a library it called). */
+static int caller_kind(uintptr_t caller)
+{
+    if (caller >= own_start && caller < own_end)
+        return CALLER_MACHINERY;
     uint32_t n = LOAD(&loop_object_count);
     for (uint32_t i = 0; i < n && i < MAX_LOOP_OBJECTS; i++) {
-        uintptr_t start = LOAD(&loop_objects[i].start);
-        if (start && address >= start && address < loop_objects[i].end)
-            return true;
+        uintptr_t start = LOAD(&loop_objects[i].start), end = loop_objects[i].end;
+        if (start && caller >= start && caller < end)
+            return direct_call(caller, start, end) ? CALLER_MACHINERY : CALLER_TAIL;
     }
-    return false;
+    return CALLER_PROGRAM;
 }
 
 /* ---- the region ---- */
@@ -524,10 +551,11 @@ al_shim_pair al_shim_enter(uint32_t index, const uint64_t *regs, const uint64_t 
     al_shim_pair result = pass;
     uint32_t flags = 0;
     const char *category = NULL;
+    int kind = t->inflight || !on_loop ? CALLER_PROGRAM : caller_kind(caller);
     if (t->inflight) {
         /* inside a timed call: part of its time */
     } else if (api->loop_runner &&
-               (!on_loop || in_loop_object(caller) || !call_blocks(api, regs, stack, &flags, &category))) {
+               (!on_loop || kind == CALLER_MACHINERY || !call_blocks(api, regs, stack, &flags, &category))) {
         /* entering a loop (the library's own nested runner included; or a handler running the
          * loop without waiting): the thread is a loop thread until it returns */
         if (t->loop_depth < UINT8_MAX) {
@@ -537,8 +565,10 @@ al_shim_pair al_shim_enter(uint32_t index, const uint64_t *regs, const uint64_t 
             result.token = TOKEN_LOOP;
             count_loop_thread();
         }
-    } else if (on_loop && !in_loop_object(caller) &&
+    } else if (on_loop && kind != CALLER_MACHINERY &&
                (api->loop_runner || call_blocks(api, regs, stack, &flags, &category))) {
+        if (kind == CALLER_TAIL)
+            flags |= AL_SITE_TAIL_CALL;
         t->inflight = 1;
         t->inflight_frame = frame;
         t->inflight_caller = caller;
@@ -591,8 +621,13 @@ EXPORT void asynclock_trace_loop(int on)
 
 /* ---- start, fork, exit ---- */
 
+/* A forked child starts with no loop thread and a region of its own: it is traced from the loops
+ * it enters itself (the parent's loop, whose frames it inherits, is not running in it). */
 static void after_fork_in_child(void)
 {
+    tls.loop_depth = 0;
+    tls.inflight = 0;
+    tls.marked = 0;
     process_id = (pid_t)syscall(SYS_getpid);
     start_ticks = read_start_ticks();
     STORE(&region, NULL);
