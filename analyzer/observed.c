@@ -184,6 +184,12 @@ static bool read_site(al_trace_site *s, const al_jsonfile *jf, const cJSON *item
     s->symbol = optional_string(item, "symbol");
     s->category = optional_string(item, "category");
     s->unchecked = cJSON_IsFalse(checked);
+    const cJSON *tail = cJSON_GetObjectItemCaseSensitive(item, "tail_call");
+    if (tail && !cJSON_IsBool(tail)) {
+        *error = al_jsonfile_error(jf, where, "site %d: \"tail_call\" must be true or false", index);
+        return false;
+    }
+    s->tail_call = cJSON_IsTrue(tail);
     s->stall.calls = values[0];
     s->stall.total_ns = values[1];
     s->stall.min_ns = values[2];
@@ -290,6 +296,7 @@ bool al_observed_load(al_observations *o, char *const *paths, size_t count, char
 typedef struct match_point {
     al_finding *finding;
     const char *callee;
+    bool tail;     /* the call of the function whose last act is the blocking call: only the API's own frame */
     uint32_t next; /* the next point at the same place, + 1; 0: none */
 } match_point;
 
@@ -326,35 +333,76 @@ static uint32_t place_id(join_state *j, const char *file, unsigned line, bool ad
     return id;
 }
 
-static void add_point(join_state *j, al_finding *x, al_source_loc loc, const char *callee)
+static void add_point(join_state *j, al_finding *x, al_source_loc loc, const char *callee, bool tail)
 {
     if (!loc.file || !loc.line)
         return;
     uint32_t id = place_id(j, loc.file, loc.line, true);
     for (uint32_t p = j->first.items[id]; p; p = j->points.items[p - 1].next)
-        if (j->points.items[p - 1].finding == x && strcmp(j->points.items[p - 1].callee, callee) == 0)
+        if (j->points.items[p - 1].finding == x && strcmp(j->points.items[p - 1].callee, callee) == 0 &&
+            j->points.items[p - 1].tail == tail)
             return;
-    match_point mp = {x, callee, j->first.items[id]};
+    match_point mp = {x, callee, tail, j->first.items[id]};
     AL_VEC_PUSH(j->points, mp);
     j->first.items[id] = (uint32_t)j->points.count;
 }
 
 /* A finding is where its blocking call is: its location, and the last step of each chain (the call
- * itself, when the location was moved into the source root). */
+ * itself, when the location was moved into the source root). And, for a compiler that turned the
+ * blocking call into the last act of its function (`jmp nanosleep`), the call of that function
+ * one step before: the API returns there directly. */
 static void add_finding(join_state *j, al_finding *x)
 {
-    add_point(j, x, x->loc, x->callee);
+    add_point(j, x, x->loc, x->callee, false);
     for (size_t h = 0; h < x->handler_count; h++) {
         const al_finding_handler *fh = &x->handlers[h];
         if (fh->chain_length)
-            add_point(j, x, fh->chain[fh->chain_length - 1].loc, fh->chain[fh->chain_length - 1].callee);
+            add_point(j, x, fh->chain[fh->chain_length - 1].loc, fh->chain[fh->chain_length - 1].callee, false);
+        if (fh->chain_length > 1)
+            add_point(j, x, fh->chain[fh->chain_length - 2].loc, fh->chain[fh->chain_length - 1].callee, true);
     }
+}
+
+/* gcc writes some stdio calls as others (fputs of a literal as fwrite, printf("x\n") as puts,
+ * fprintf(f, "%s", s) as fputs): the program calls one of these where the source says another. */
+static bool same_stdio_write(const char *a, const char *b)
+{
+    static const char *const writes[] = {"fputs",    "fwrite", "fputc",   "putc", "fprintf",
+                                         "vfprintf", "printf", "vprintf", "puts", "putchar"};
+    bool in_a = false, in_b = false;
+    for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+        in_a = in_a || strcmp(a, writes[i]) == 0;
+        in_b = in_b || strcmp(b, writes[i]) == 0;
+    }
+    return in_a && in_b;
+}
+
+/* A callback's tail call left no frame of the callback: the finding it is, if only one finding has
+ * a handler making that call itself. */
+static al_finding *tail_call_finding(al_findings *f, const al_trace_site *s)
+{
+    al_finding *found = NULL;
+    for (size_t i = 0; i < f->items.count + f->suppressed.count; i++) {
+        al_finding *x = i < f->items.count ? &f->items.items[i] : &f->suppressed.items[i - f->items.count];
+        if (strcmp(x->callee, s->api) != 0)
+            continue;
+        for (size_t h = 0; h < x->handler_count; h++) {
+            if (x->handlers[h].chain_length != 1)
+                continue;
+            if (found && found != x)
+                return NULL; /* ambiguous: observed only */
+            found = x;
+        }
+    }
+    return found;
 }
 
 /* The finding a site's stack explains: the nearest frame at a finding's blocking call, where the
  * function called there (the API itself for the innermost frame) is the finding's callee. */
-static al_finding *explaining(join_state *j, const al_trace_site *s)
+static al_finding *explaining(join_state *j, al_findings *f, const al_trace_site *s)
 {
+    if (s->tail_call)
+        return tail_call_finding(f, s);
     for (size_t k = 0; k < s->stack.count; k++) {
         const al_trace_frame *f = &s->stack.items[k];
         if (!f->file)
@@ -365,9 +413,12 @@ static al_finding *explaining(join_state *j, const al_trace_site *s)
         const char *called = k == 0 ? s->api : s->stack.items[k - 1].function;
         /* points are pushed to the front, the findings were added last first: the first match is
          * the earliest listed finding */
-        for (uint32_t p = j->first.items[id]; p && called; p = j->points.items[p - 1].next)
-            if (strcmp(called, j->points.items[p - 1].callee) == 0)
-                return j->points.items[p - 1].finding;
+        for (uint32_t p = j->first.items[id]; p && called; p = j->points.items[p - 1].next) {
+            const match_point *mp = &j->points.items[p - 1];
+            if (mp->tail ? k == 0 && strcmp(s->api, mp->callee) == 0
+                         : strcmp(called, mp->callee) == 0 || (k == 0 && same_stdio_write(called, mp->callee)))
+                return mp->finding;
+        }
     }
     return NULL;
 }
@@ -403,10 +454,13 @@ static bool inside(const char *file, const char *root)
     return n && strncmp(file, root, n) == 0 && (file[n] == '/' || root[n - 1] == '/');
 }
 
-/* Where an observed-only call is: its first frame in the project, else its first with a file. */
+/* Where an observed-only call is: its first frame in the project, else its first with a file; nowhere
+ * for a callback's tail call, whose own frame is gone (the next one with a line is the loop's caller). */
 static al_source_loc call_site(const al_trace_site *s, const char *root)
 {
     al_source_loc loc = {NULL, 0, 0};
+    if (s->tail_call)
+        return loc;
     for (size_t k = 0; k < s->stack.count; k++) {
         const al_trace_frame *f = &s->stack.items[k];
         if (f->file && inside(f->file, root)) {
@@ -456,7 +510,7 @@ void al_observed_apply(al_findings *f, al_observations *o)
         const al_trace_site *s = &o->sites.items[i];
         if (s->stall.calls == 0)
             continue;
-        al_finding *x = explaining(&j, s);
+        al_finding *x = explaining(&j, f, s);
         if (x) {
             size_t index = x >= f->items.items && x < f->items.items + f->items.count
                                ? (size_t)(x - f->items.items)
@@ -479,16 +533,16 @@ void al_observed_apply(al_findings *f, al_observations *o)
         char *key = loc.file ? al_xasprintf("%s\n%s\n%u", s->api, canonical(&j, loc.file), loc.line)
                              : al_xasprintf("%s\n%s\n%llx", s->api, s->stack.count ? s->stack.items[0].module : "",
                                             (unsigned long long)(s->stack.count ? s->stack.items[0].offset : 0));
-        uint32_t id = al_strtab_intern(&only_keys, key);
+        size_t index = al_strtab_intern(&only_keys, key) - 1; /* ids are dense from 1 ("" is 0) */
         free(key);
-        if (id >= only.count) {
+        if (index >= only.count) {
             al_observation *x = new_observation(o);
             x->loc = loc;
             AL_VEC_PUSH(only, x);
             al_hist_bins none = {0};
             AL_VEC_PUSH(only_bins, none);
         }
-        add_site(only.items[id], &only_bins.items[id], s);
+        add_site(only.items[index], &only_bins.items[index], s);
     }
     for (size_t i = 0; i < only.count; i++)
         AL_VEC_PUSH(o->only, only.items[i]);

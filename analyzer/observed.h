@@ -34,6 +34,7 @@ typedef struct al_stall {
 typedef struct al_trace_site {
     char *api, *symbol, *category;
     bool unchecked; /* the shim could not check the API's argument conditions (docs/trace.md) */
+    bool tail_call; /* a callback's last act: its frame is gone, the stack starts in the loop library */
     al_stall stall;
     al_hist_bins histogram;
     AL_VEC(al_trace_frame) stack; /* the call's own frame first */

@@ -173,7 +173,8 @@ static void put_observed_only(FILE *out, const al_text_options *o, const al_obse
         put_label(out, o, "note", CYAN);
         fputs(k == 0 ? "called here" : "from here", out);
         if (fr->function) {
-            fputs(", in '", out);
+            /* without line information the name is the nearest exported symbol: a hint */
+            fputs(fr->file ? ", in '" : ", near '", out);
             put_clean(out, fr->function);
             fputc('\'', out);
         }
