@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# asynclock trace end to end: builds the programs of tests/trace (real libuv, libevent and GLib loops,
+# a loop of the program's own, fork, exec, signals and threads, a crash, a handler blocking through a
+# dlsym'd pointer) with -g, runs each under `asynclock trace`, and checks what it recorded against
+# the `trace:` comments in its source (tests/trace_check.py), then what `check --trace` makes of it
+# (findings observed, observed only, dropped), in JSON, text, SARIF and HTML. Also: the refusals
+# (static binary, missing program, bad options), SIGTERM passed on, periodic traces while a program
+# runs, a crash's trace, bad trace files for check --trace.
+#
+#   bash tests/trace_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR
+#
+# The programs are a standalone CMake project, never built with sanitizers (a preloaded library
+# cannot join AddressSanitizer in one process): in the sanitizer build, asynclock itself (the
+# tracer, the join, the reports) is what runs sanitized. Each check prints "PASS: name" or
+# "FAIL: name (why)".
+set -u
+
+if [ "$#" -ne 3 ]; then
+  echo "usage: bash tests/trace_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR" >&2
+  exit 2
+fi
+abs_path() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
+exe=$(abs_path "$1")
+repo=$(cd "$2" && pwd -P)
+rm -rf "$3" && mkdir -p "$3"
+work=$(cd "$3" && pwd -P)
+export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
+unset NO_COLOR CI
+out="$work/stdout.txt"
+err="$work/stderr.txt"
+# shellcheck source=tests/check_helpers.sh
+source "$(dirname "$0")/check_helpers.sh"
+checker="$repo/tests/trace_check.py"
+src="$repo/tests/trace"
+build="$work/build"
+
+if ! cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+  "-DASYNCLOCK_INCLUDE_DIR=$repo/include" >"$work/cmake.log" 2>&1 ||
+  ! cmake --build "$build" -j 2 >>"$work/cmake.log" 2>&1; then
+  echo "FAIL: building tests/trace"
+  cat "$work/cmake.log"
+  exit 1
+fi
+# one compile database per program: each has its own main()
+python3 - "$build" <<'EOF'
+import json, os, sys
+build = sys.argv[1]
+for entry in json.load(open(os.path.join(build, "compile_commands.json"))):
+    name = os.path.splitext(os.path.basename(entry["file"]))[0]
+    os.makedirs(os.path.join(build, "db", name), exist_ok=True)
+    json.dump([entry], open(os.path.join(build, "db", name, "compile_commands.json"), "w"))
+EOF
+
+# traced PROGRAM [EXPECTED_EXIT]: traces build/PROGRAM into work/PROGRAM.json and checks the trace
+# and the report of check --trace against the program's source.
+traced() {
+  local name=$1 want=${2:-0}
+  (cd "$work" && "$exe" trace -q -o "$name.json" -- "$build/$name") >"$out" 2>"$err"
+  rc=$?
+  expect "$name: exit $want" "exit $rc; $(head -c 300 "$err")" rc_is "$want"
+  expect "$name: -q writes nothing on stderr" "$(head -c 300 "$err")" is_empty "$err"
+  run check -p "$build/db/$name" --no-cache -q --trace "$work/$name.json" -f json -o "$work/$name.report.json" \
+    --sarif "$work/$name.sarif" --html "$work/$name.html"
+  expect "$name: check --trace runs" "exit $rc; $(head -c 300 "$err")" eval '[ "$rc" -le 1 ]'
+  if python3 "$checker" --source "$src/$name.c" --trace "main=$work/$name.json" --report "$work/$name.report.json" \
+    >"$work/$name.check" 2>&1; then
+    pass "$name: the trace and the report are what $name.c says"
+  else
+    fail "$name: the trace and the report are what $name.c says" "$(head -c 1500 "$work/$name.check")"
+  fi
+}
+
+traced uv_program
+traced event_program
+traced glib_program
+traced dlsym_handler
+traced signals_program
+traced marked_loop
+traced crash_program 134
+
+# the summary line, exactly
+(cd "$work" && "$exe" trace -o uv.json -- "$build/uv_program") >"$out" 2>"$err"
+expect "summary: one line naming the sites, calls, threads and files" "$(cat "$err")" \
+  has_line "$err" "asynclock: trace: 9 blocking call sites (21 calls) on 1 loop thread; written: uv.json"
+
+# the text report: findings ranked by blocked time, nanosleep's 60 ms first; the observed notes
+run check -p "$build/db/uv_program" --no-cache --trace "$work/uv_program.json" --color never
+expect "text: ranked by measured stall, nanosleep first" "$(head -n 1 "$out")" \
+  eval 'head -n 1 "$out" | grep -q "uv_program.c:26:5: error: blocking call .nanosleep."'
+expect "text: each finding's observed note" "$(grep -c 'note: observed on a loop thread: ' "$out")" \
+  eval '[ "$(grep -c "note: observed on a loop thread: " "$out")" -eq 8 ]'
+expect "text: the traces summary" "$(tail -n 1 "$out")" \
+  has_line "$out" "asynclock: traces: 8 of 8 findings observed on loop threads, 0 call sites observed only (1 trace file)"
+run check -p "$build/db/dlsym_handler" --no-cache --trace "$work/dlsym_handler.json" --color never
+expect "text: observed only, with its stack, exit 0" "exit $rc; $(head -c 400 "$out")" \
+  eval '[ "$rc" -eq 0 ] && grep -q "dlsym_handler.c:15: warning: blocking call .usleep. observed on a loop thread, which no finding explains: 2 calls, " "$out" && grep -q "dlsym_handler.c:15: note: called here, in .on_tick.$" "$out"'
+
+# fork: the child's trace goes to its own file, the parent's has only its own calls
+rm -f "$work"/fork_program*.json
+(cd "$work" && "$exe" trace -q -o fork_program.json -- "$build/fork_program") >"$out" 2>"$err"
+rc=$?
+children=("$work"/fork_program.[0-9]*.json)
+expect "fork: exit 0, one child trace" "exit $rc; ${children[*]}" eval '[ "$rc" -eq 0 ] && [ "${#children[@]}" -eq 1 ] && [ -f "${children[0]}" ]'
+run check -p "$build/db/fork_program" --no-cache -q --trace "$work/fork_program.json" --trace "${children[0]}" -f json \
+  -o "$work/fork_program.report.json"
+if python3 "$checker" --source "$src/fork_program.c" --trace "main=$work/fork_program.json" \
+  --trace "child=${children[0]}" --report "$work/fork_program.report.json" >"$work/fork.check" 2>&1; then
+  pass "fork: parent and child traces are what fork_program.c says"
+else
+  fail "fork: parent and child traces are what fork_program.c says" "$(head -c 1500 "$work/fork.check")"
+fi
+
+# exec: the program's last image writes -o; a child that execs a loop program gets its pid in the name
+(cd "$work" && "$exe" trace -q -o exec.json -- /bin/sh -c "exec '$build/uv_program'") >"$out" 2>"$err"
+rc=$?
+if [ "$rc" -eq 0 ] && python3 "$checker" --source "$src/uv_program.c" --trace "main=$work/exec.json" >"$work/exec.check" 2>&1; then
+  pass "exec: sh execs uv_program, whose trace is -o"
+else
+  fail "exec: sh execs uv_program, whose trace is -o" "exit $rc; $(head -c 800 "$work/exec.check") $(head -c 300 "$err")"
+fi
+rm -f "$work"/spawn*.json
+(cd "$work" && "$exe" trace -q -o spawn.json -- /bin/sh -c "'$build/event_program'; true") >"$out" 2>"$err"
+rc=$?
+spawned=("$work"/spawn.[0-9]*.json)
+if [ "$rc" -eq 0 ] && [ "${#spawned[@]}" -eq 1 ] && [ -f "${spawned[0]}" ] &&
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["sites"] != [] or d["loop_threads"] != 0)' "$work/spawn.json" &&
+  python3 "$checker" --source "$src/event_program.c" --trace "main=${spawned[0]}" >"$work/spawn.check" 2>&1; then
+  pass "exec: a child exec'ing a loop program has its own trace; sh's own is empty"
+else
+  fail "exec: a child exec'ing a loop program has its own trace; sh's own is empty" \
+    "exit $rc; ${spawned[*]}; $(head -c 800 "$work/spawn.check" 2>/dev/null)"
+fi
+
+# the mark is a no-op without the shim
+"$build/marked_loop" >"$out" 2>"$err"
+rc=$?
+expect "marked_loop runs without the shim" "exit $rc; $(cat "$err")" eval '[ "$rc" -eq 0 ] && has_line "$out" "marked_loop: done"'
+
+# SIGTERM sent to asynclock goes on to the program; the traces are written every --interval meanwhile
+rm -f "$work/long.json"
+(cd "$work" && exec "$exe" trace -q --interval 0.2 -o long.json -- "$build/long_program") >"$out" 2>"$err" &
+tracer=$!
+for _ in $(seq 100); do
+  [ -f "$work/long.json" ] && break
+  sleep 0.1
+done
+snapshot=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["complete"], sum(s["calls"] for s in d["sites"]))' "$work/long.json" 2>/dev/null)
+expect "--interval: a trace while the program runs, marked incomplete" "$snapshot" eval '[[ "$snapshot" == False\ [1-9]* ]]'
+kill -TERM "$tracer"
+wait "$tracer"
+rc=$?
+final=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["complete"], sum(s["calls"] for s in d["sites"]))' "$work/long.json" 2>/dev/null)
+expect "SIGTERM: passed on, exit 143, the final trace complete" "exit $rc; $final (snapshot $snapshot)" \
+  eval '[ "$rc" -eq 143 ] && [[ "$final" == True\ * ]] && [ "${final#True }" -ge "${snapshot#False }" ]'
+if python3 "$checker" --source "$src/long_program.c" --trace "main=$work/long.json" >"$work/long.check" 2>&1; then
+  pass "SIGTERM: the trace has the program's one call site"
+else
+  fail "SIGTERM: the trace has the program's one call site" "$(head -c 800 "$work/long.check")"
+fi
+
+# refusals: one line naming the file, exit 2, the program never started
+printf 'int main(void) { return 0; }\n' >"$work/hello.c"
+if cc -static -o "$work/static_hello" "$work/hello.c" 2>"$work/cc.log"; then
+  check_error "static binary refused" 2 \
+    "$work/static_hello: error: statically linked: the trace shim can only be preloaded into a dynamically linked program" \
+    trace -o "$work/s.json" -- "$work/static_hello"
+else
+  fail "static binary refused" "cc -static failed: $(head -c 300 "$work/cc.log")"
+fi
+check_error "missing program" 2 "asynclock-no-such-program: error: no such program in PATH" \
+  trace -o "$work/m.json" -- asynclock-no-such-program
+check_error "no program" 2 \
+  "asynclock: error: trace needs the program to run: asynclock trace [-o FILE] -- PROGRAM [ARGS...]" trace -o "$work/m.json"
+check_error "bad --interval" 2 \
+  "asynclock: error: --interval takes seconds from 0.1 to 86400, not '0' (see asynclock trace --help)" \
+  trace --interval 0 -- true
+check_error "unwritable output" 2 "$work/none/t.json: error: cannot write the trace: No such file or directory" \
+  trace -o "$work/none/t.json" -- true
+run trace --help
+expect "trace --help: usage on stdout, exit 0" "exit $rc" eval '[ "$rc" -eq 0 ] && grep -q "^usage: asynclock trace" "$out"'
+# the program's own exit status comes back
+(cd "$work" && "$exe" trace -q -o false.json -- false) >"$out" 2>"$err"
+rc=$?
+expect "the program's exit status" "exit $rc" rc_is 1
+
+# check --trace with a bad trace file: one line naming the file, the line and the column, exit 2
+printf '{"version": 1, "kind": "asynclock-trace", "sites": [{"api": "sleep", "calls": 2, "total_ns": 1,\n  "min_ns": 1, "max_ns": 1, "histogram": [[1, 2, 1]], "stack": []}]}\n' >"$work/bad.json"
+check_error "check --trace: a histogram that disagrees" 2 \
+  "$work/bad.json:1:53: error: site 0: its histogram holds 1 calls, \"calls\" says 2" \
+  check -p "$build/db/uv_program" --trace "$work/bad.json"
+printf '{"version": 1, "findings": []}\n' >"$work/report-not-trace.json"
+check_error "check --trace: not a trace" 2 \
+  "$work/report-not-trace.json:1:1: error: not an asynclock trace (needs \"kind\": \"asynclock-trace\", \"version\" and \"sites\"; written by asynclock trace)" \
+  check -p "$build/db/uv_program" --trace "$work/report-not-trace.json"
+check_error "check --trace: a missing file" 2 "$work/nothing.json: error: cannot read: No such file or directory" \
+  check -p "$build/db/uv_program" --trace "$work/nothing.json"
+check_error "--unknown takes no --trace" 2 \
+  "asynclock: error: --unknown lists functions, not findings: it takes no --trace (see asynclock --help)" \
+  check -p "$build/db/uv_program" --unknown --trace "$work/uv_program.json"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
