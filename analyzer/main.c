@@ -1000,7 +1000,10 @@ int main(int argc, char **argv)
     if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
         char *clang = al_extract_clang_version();
         char *rules = al_rules_default_dir();
-        printf("asynclock %s (%s)\nrule packs: %s\n", AL_VERSION, clang, rules);
+        char *shim = al_trace_shim_path();
+        printf("asynclock %s (%s)\nrule packs: %s\ntrace shim: %s\n", AL_VERSION, clang, rules,
+               shim ? shim : "not installed");
+        free(shim);
         free(rules);
         free(clang);
         return EXIT_CLEAN;

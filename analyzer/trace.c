@@ -82,8 +82,7 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* $ASYNCLOCK_TRACE_SHIM, the installed shim beside this executable, or the build tree's. */
-static char *find_shim(void)
+char *al_trace_shim_path(void)
 {
     const char *env = getenv("ASYNCLOCK_TRACE_SHIM");
     if (env && *env)
@@ -944,7 +943,7 @@ int al_trace_main(int argc, char **argv, const char *tool_version)
         return status;
     }
     t.tool_version = tool_version;
-    char *shim = find_shim();
+    char *shim = al_trace_shim_path();
     if (!shim) {
         fprintf(stderr, "asynclock: error: the trace shim (" SHIM_NAME ") is not installed with this asynclock; "
                         "set ASYNCLOCK_TRACE_SHIM to its path\n");

@@ -10,4 +10,8 @@
  * asynclock could not trace it (a one-line message names the file). */
 int al_trace_main(int argc, char **argv, const char *tool_version);
 
+/* The shim `asynclock trace` preloads: $ASYNCLOCK_TRACE_SHIM, the one installed beside this
+ * executable, or the build tree's; NULL when there is none. Caller frees. */
+char *al_trace_shim_path(void);
+
 #endif
