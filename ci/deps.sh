@@ -17,6 +17,8 @@ packages=(
   libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
   # the CI examples' tests: git for the pre-commit hook, python3-yaml to parse the workflows
   git python3 python3-yaml
+  # asynclock trace's tests: addr2line symbolizes the stacks, wrk loads the experiment's servers
+  binutils wrk
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

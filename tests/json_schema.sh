@@ -38,6 +38,11 @@ for r in "$bin"/work/baseline-cli/report-*.json; do
   [ -f "$r" ] && reports+=("$r")
 done
 
+# reports with traces (observed, observed_only), written by the trace tests
+for r in "$bin"/work/trace/*.report.json "$bin"/work/trace-experiment/*.report.json; do
+  [ -f "$r" ] && reports+=("$r")
+done
+
 # the schema must reject what the contract rules out: a report with an unknown key
 bad="$work/bad.json"
 node -e '
@@ -61,4 +66,38 @@ for r in "${reports[@]}"; do
   fi
 done
 echo "json/schema: ${#reports[@]} reports, $failed invalid"
+
+# the trace files the trace tests wrote, against docs/trace-schema.json
+traces=()
+for t in "$bin"/work/trace/*.json "$bin"/work/trace-experiment/*.json; do
+  [ -f "$t" ] && grep -q '"kind":[[:space:]]*"asynclock-trace"' "$t" && traces+=("$t")
+done
+if [ "${#traces[@]}" -eq 0 ]; then
+  if "$asynclock" --version | grep -q "^trace shim: not installed"; then
+    echo "json/schema: ${#reports[@]} reports, $failed invalid; no trace shim in this build, so no trace files"
+    [ "$failed" -eq 0 ]
+    exit
+  fi
+  echo "json/schema: no trace files under $bin/work/trace; run the trace tests first (ctest -R trace)" >&2
+  exit 1
+fi
+node -e '
+const fs = require("fs");
+const t = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+t.sites.push({api: "sleep"});
+fs.writeFileSync(process.argv[2], JSON.stringify(t));' "${traces[0]}" "$work/bad-trace.json"
+if "$ajv" validate --spec=draft2020 -s "$src/docs/trace-schema.json" -d "$work/bad-trace.json" >/dev/null 2>&1; then
+  echo "json/schema: the trace schema accepted a site without its counts" >&2
+  exit 1
+fi
+for t in "${traces[@]}"; do
+  if out="$("$ajv" validate --spec=draft2020 --errors=text -s "$src/docs/trace-schema.json" -d "$t" 2>&1)"; then
+    echo "valid: $t"
+  else
+    echo "INVALID: $t"
+    echo "$out"
+    failed=$((failed + 1))
+  fi
+done
+echo "json/schema: ${#traces[@]} trace files, $failed invalid in all"
 [ "$failed" -eq 0 ]

@@ -184,10 +184,10 @@ rc=$?
 expect "the program's exit status" "exit $rc" rc_is 1
 
 # check --trace with a bad trace file: one line naming the file, the line and the column, exit 2
-printf '{"version": 1, "kind": "asynclock-trace", "sites": [{"api": "sleep", "calls": 2, "total_ns": 1,\n  "min_ns": 1, "max_ns": 1, "histogram": [[1, 2, 1]], "stack": []}]}\n' >"$work/bad.json"
+printf '{"version": 1, "kind": "asynclock-trace", "sites": [{"api": "sleep", "calls": 2, "total_ns": 1,\n  "min_ns": 1, "max_ns": 1, "histogram": [[1, 2, 1]], "stack": []}]}\n' >"$work/disagreeing.trace"
 check_error "check --trace: a histogram that disagrees" 2 \
-  "$work/bad.json:1:53: error: site 0: its histogram holds 1 calls, \"calls\" says 2" \
-  check -p "$build/db/uv_program" --trace "$work/bad.json"
+  "$work/disagreeing.trace:1:53: error: site 0: its histogram holds 1 calls, \"calls\" says 2" \
+  check -p "$build/db/uv_program" --trace "$work/disagreeing.trace"
 printf '{"version": 1, "findings": []}\n' >"$work/report-not-trace.json"
 check_error "check --trace: not a trace" 2 \
   "$work/report-not-trace.json:1:1: error: not an asynclock trace (needs \"kind\": \"asynclock-trace\", \"version\" and \"sites\"; written by asynclock trace)" \
