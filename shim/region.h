@@ -24,7 +24,7 @@
 
 /* Blocked time is counted in a log-linear histogram: exact below 32 ns, then 32 buckets per power
  * of two, so a bucket is at most 1/32 of its value wide and its midpoint within 1.6 % of any
- * duration in it; durations from 2^45 ns (9.8 hours) on share the last bucket. */
+ * duration in it; durations of 2^46 ns (19.5 hours) and more are counted in the last bucket. */
 #define AL_HIST_SUB_BITS 5
 #define AL_HIST_SUB (1u << AL_HIST_SUB_BITS)
 #define AL_HIST_MAX_EXPONENT 45
