@@ -169,6 +169,10 @@ static bool read_site(al_trace_site *s, const al_jsonfile *jf, const cJSON *item
         }
         values[k] = (uint64_t)v->valuedouble;
     }
+    if (values[2] > values[3]) {
+        *error = al_jsonfile_error(jf, where, "site %d: \"min_ns\" is above \"max_ns\"", index);
+        return false;
+    }
     const cJSON *checked = cJSON_GetObjectItemCaseSensitive(item, "arguments_checked");
     if (checked && !cJSON_IsBool(checked)) {
         *error = al_jsonfile_error(jf, where, "site %d: \"arguments_checked\" must be true or false", index);
