@@ -86,7 +86,7 @@ expect "summary: one line naming the sites, calls, threads and files" "$(cat "$e
 # the text report: findings ranked by blocked time, nanosleep's 60 ms first; the observed notes
 run check -p "$build/db/uv_program" --no-cache --trace "$work/uv_program.json" --color never
 expect "text: ranked by measured stall, nanosleep first" "$(head -n 1 "$out")" \
-  eval 'head -n 1 "$out" | grep -q "uv_program.c:26:5: error: blocking call .nanosleep."'
+  eval 'head -n 1 "$out" | grep -q "uv_program.c:27:5: error: blocking call .nanosleep."'
 expect "text: each finding's observed note" "$(grep -c 'note: observed on a loop thread: ' "$out")" \
   eval '[ "$(grep -c "note: observed on a loop thread: " "$out")" -eq 8 ]'
 expect "text: the traces summary" "$(tail -n 1 "$out")" \

@@ -17,6 +17,7 @@ static uv_loop_t *loop;
 static uv_timer_t timer;
 static uv_work_t work;
 static uv_fs_t open_req, close_req;
+#define HOSTNAME "/etc/hostname"
 static FILE *log_file;
 static int ticks;
 
@@ -67,7 +68,7 @@ static void on_tick(uv_timer_t *t)
     if (++ticks < 3)
         return;
     uv_timer_stop(t);
-    uv_fs_open(loop, &open_req, "/etc/hostname", O_RDONLY, 0, on_opened); /* trace: uv_fs_open calls=1 unchecked dropped */
+    uv_fs_open(loop, &open_req, HOSTNAME, O_RDONLY, 0, on_opened); /* trace: uv_fs_open calls=1 unchecked dropped */
     uv_queue_work(loop, &work, on_work, after_work);
 }
 
