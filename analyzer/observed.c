@@ -1,10 +1,13 @@
 /* observed: trace files read, and joined to the findings (see observed.h). */
 #include "observed.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jsonfile.h"
 
@@ -286,12 +289,49 @@ bool al_observed_parse(al_observations *o, const char *path, const char *text, s
     return load(o, path, text, len, error);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder's *.json files, in name order: a test suite's traces. */
+static bool load_folder(al_observations *o, const char *folder, char **error)
+{
+    DIR *d = opendir(folder);
+    if (!d) {
+        *error = al_one_line(al_xasprintf("%s: error: cannot read: %s", folder, strerror(errno)));
+        return false;
+    }
+    AL_VEC(char *) names = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0)
+            AL_VEC_PUSH(names, al_xasprintf("%s/%s", folder, e->d_name));
+    }
+    closedir(d);
+    if (names.count > 1)
+        qsort(names.items, names.count, sizeof(char *), by_name);
+    bool ok = names.count > 0;
+    if (!ok)
+        *error = al_one_line(al_xasprintf("%s: error: no trace file (*.json) in this folder", folder));
+    for (size_t i = 0; ok && i < names.count; i++)
+        ok = load(o, names.items[i], NULL, 0, error);
+    for (size_t i = 0; i < names.count; i++)
+        free(names.items[i]);
+    AL_VEC_FREE(names);
+    return ok;
+}
+
 bool al_observed_load(al_observations *o, char *const *paths, size_t count, char **error)
 {
     *error = NULL;
-    for (size_t i = 0; i < count; i++)
-        if (!load(o, paths[i], NULL, 0, error))
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        bool folder = stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
+        if (!(folder ? load_folder(o, paths[i], error) : load(o, paths[i], NULL, 0, error)))
             return false;
+    }
     return true;
 }
 

@@ -60,8 +60,9 @@ typedef struct al_observations {
     size_t unchecked_dropped;            /* sites whose conditions the shim could not check and no finding explains */
 } al_observations;
 
-/* Reads trace files. On failure returns false and sets *error to one line naming the file (and
- * the line and column of a bad value). */
+/* Reads trace files; a folder stands for every *.json file in it (a test suite's traces), in name
+ * order. On failure returns false and sets *error to one line naming the file (and the line and
+ * column of a bad value). */
 bool al_observed_load(al_observations *o, char *const *paths, size_t count, char **error);
 /* Reads one trace held in memory (`len` bytes); `path` names it in messages. */
 bool al_observed_parse(al_observations *o, const char *path, const char *text, size_t len, char **error);

@@ -137,7 +137,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < rows.count; i++) {
         const char *s = rows.items[i].symbol;
         fprintf(stubs,
-                "\t.globl %s\n\t.type %s, @function\n\t.p2align 4\n%s:\n\t.cfi_startproc\n\tmovl $%zu, %%r11d\n"
+                "\t.globl %s\n\t.type %s, @function\n\t.p2align 4\n%s:\n\t.cfi_startproc\n\tendbr64\n"
+                "\tmovl $%zu, %%r11d\n"
                 "\tjmp al_shim_common\n\t.cfi_endproc\n\t.size %s, .-%s\n",
                 s, s, s, i, s, s);
     }

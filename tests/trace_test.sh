@@ -110,6 +110,15 @@ else
   fail "fork: parent and child traces are what fork_program.c says" "$(head -c 1500 "$work/fork.check")"
 fi
 
+# --trace FOLDER: every trace in it (the parent's and the child's of fork_program)
+mkdir -p "$work/fork-traces"
+cp "$work/fork_program.json" "${children[0]}" "$work/fork-traces/"
+run check -p "$build/db/fork_program" --no-cache -q --trace "$work/fork-traces" -f json -o "$work/fork-folder.report.json"
+expect "--trace FOLDER: the same report as its files one by one" "exit $rc" \
+  eval 'python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); del a[\"summary\"][\"seconds\"], b[\"summary\"][\"seconds\"]; sys.exit(a[\"findings\"] != b[\"findings\"] or a[\"summary\"] != b[\"summary\"])" "$work/fork_program.report.json" "$work/fork-folder.report.json"'
+check_error "--trace FOLDER without traces" 2 "$work/build/CMakeFiles: error: no trace file (*.json) in this folder" \
+  check -p "$build/db/fork_program" --trace "$work/build/CMakeFiles"
+
 # exec: the program's last image writes -o; a child that execs a loop program gets its pid in the name
 (cd "$work" && "$exe" trace -q -o exec.json -- /bin/sh -c "exec '$build/uv_program'") >"$out" 2>"$err"
 rc=$?
