@@ -498,6 +498,15 @@ static bool inside(const char *file, const char *root)
     return n && strncmp(file, root, n) == 0 && (file[n] == '/' || root[n - 1] == '/');
 }
 
+/* Whether a frame of the site's stack is in the project's sources. */
+static bool in_project(const al_trace_site *s, const char *root)
+{
+    for (size_t k = 0; k < s->stack.count; k++)
+        if (s->stack.items[k].file && inside(s->stack.items[k].file, root))
+            return true;
+    return false;
+}
+
 /* Where an observed-only call is: its first frame in the project, else its first with a file; nowhere
  * for a callback's tail call, whose own frame is gone (the next one with a line is the loop's caller). */
 static al_source_loc call_site(const al_trace_site *s, const char *root)
@@ -571,6 +580,11 @@ void al_observed_apply(al_findings *f, al_observations *o)
             /* uv_fs_open and the like with a callback: the analysis saw their arguments, the shim could
              * not; with no finding here, the analysis found the call does not block */
             o->unchecked_dropped++;
+            continue;
+        }
+        if (!in_project(s, f->source_root)) {
+            /* another program's own loop (ctest runs on libuv): not this project's to report */
+            o->outside++;
             continue;
         }
         al_source_loc loc = call_site(s, f->source_root);

@@ -5,7 +5,8 @@
  * the baseline does): a site explains a finding when one of its frames is the finding's blocking
  * call (file and line, and the callee); the finding then carries the sites' blocked time merged.
  * Sites no finding explains are the "observed only" list: blocking calls the static analysis did
- * not see (a pointer it could not resolve, an API no rule describes, code it did not analyze). */
+ * not see (a pointer it could not resolve, an API no rule describes, code it did not analyze), when
+ * their stack passes through the project's sources (a test runner's own loop does not count). */
 #ifndef AL_OBSERVED_H
 #define AL_OBSERVED_H
 
@@ -58,6 +59,7 @@ typedef struct al_observations {
     AL_VEC(const al_observation *) only; /* observed only, most blocked time first */
     size_t observed_findings;            /* findings that gained an observation */
     size_t unchecked_dropped;            /* sites whose conditions the shim could not check and no finding explains */
+    size_t outside;                      /* sites no finding explains with no frame in the source root: not listed */
 } al_observations;
 
 /* Reads trace files; a folder stands for every *.json file in it (a test suite's traces), in name

@@ -270,6 +270,8 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         fprintf(out, "asynclock: traces: %zu of %zu finding%s observed on loop threads, %zu call site%s observed only",
                 observed, f->items.count, f->items.count == 1 ? "" : "s", obs->only.count,
                 obs->only.count == 1 ? "" : "s");
+        if (obs->outside)
+            fprintf(out, " and %zu outside the source root", obs->outside);
         fprintf(out, " (%zu trace file%s)\n", obs->files.count, obs->files.count == 1 ? "" : "s");
     }
     if (!f->baselined)

@@ -316,10 +316,13 @@ static void test_what_no_finding_explains(void **state)
     add_site(&o, "uv_fs_open", 9, 900, "\"arguments_checked\": false,", 1, "on_tick", "/src/a.c", 60);
     /* a tail call whose API two findings could be: observed only, nowhere */
     add_site(&o, "pause", 1, 700, "\"tail_call\": true,", 2, "uv__run_timers", NULL, 0, "main", "/src/m.c", 9);
+    /* another program's loop (a test runner's): no frame in the project, not listed */
+    add_site(&o, "fopen", 2, 900, "", 2, "run_test", "/build/cmake/ctest.cxx", 40, "main", NULL, 0);
     al_observed_apply(&f, &o);
     for (size_t i = 0; i < f.items.count; i++)
         assert_null(f.items.items[i].observed);
     assert_int_equal(o.unchecked_dropped, 1);
+    assert_int_equal(o.outside, 1);
     assert_int_equal(o.only.count, 4);
     /* most blocked time first */
     const al_observation *lib = o.only.items[0];

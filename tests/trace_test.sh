@@ -119,6 +119,21 @@ expect "--trace FOLDER: the same report as its files one by one" "exit $rc" \
 check_error "--trace FOLDER without traces" 2 "$work/build/CMakeFiles: error: no trace file (*.json) in this folder" \
   check -p "$build/db/fork_program" --trace "$work/build/CMakeFiles"
 
+# a test suite under the tracer, as docs/trace.md has it in CI: ctest runs two loop programs; ctest
+# itself runs on libuv, so its own blocking calls are in its trace, outside the project
+mkdir -p "$work/suite" "$work/suite-traces"
+printf 'add_test(event "%s")\nadd_test(glib "%s")\n' "$build/event_program" "$build/glib_program" \
+  >"$work/suite/CTestTestfile.cmake"
+rm -f "$work"/suite-traces/*.json
+"$exe" trace -q -o "$work/suite-traces/trace.json" -- ctest --test-dir "$work/suite" >"$out" 2>"$err"
+rc=$?
+suite=("$work"/suite-traces/*.json)
+expect "ctest under the tracer: exit 0, its trace and one per test" "exit $rc; ${suite[*]}" \
+  eval '[ "$rc" -eq 0 ] && [ "${#suite[@]}" -eq 3 ]'
+run check -p "$build/db/event_program" --no-cache --trace "$work/suite-traces" --color never
+expect "ctest under the tracer: the event test's findings observed, the other test's calls observed only" \
+  "$(tail -n 1 "$out")" eval 'tail -n 1 "$out" | grep -qE "^asynclock: traces: 2 of 2 findings observed on loop threads, 2 call sites observed only( and [0-9]+ outside the source root)? \(3 trace files\)$"'
+
 # exec: the program's last image writes -o; a child that execs a loop program gets its pid in the name
 (cd "$work" && "$exe" trace -q -o exec.json -- /bin/sh -c "exec '$build/uv_program'") >"$out" 2>"$err"
 rc=$?
