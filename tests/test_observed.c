@@ -149,6 +149,9 @@ static void test_bad_traces_are_one_line_errors(void **state)
                  "\"stack\": [{\"offset\": \"12\"}]}]}",
                  "t.json:1:159: error: \"offset\" must be a hexadecimal string such as \"0x1a2b\"");
     expect_error("{\"version\": 1, \"kind\": \"asynclock-trace\", \"sites\": [{\"api\": \"sleep\", \"calls\": 1, "
+                 "\"total_ns\": 5, \"min_ns\": 9, \"max_ns\": 2, \"histogram\": [[9, 10, 1]], \"stack\": []}]}",
+                 "t.json:1:53: error: site 0: \"min_ns\" is above \"max_ns\"");
+    expect_error("{\"version\": 1, \"kind\": \"asynclock-trace\", \"sites\": [{\"api\": \"sleep\", \"calls\": 1, "
                  "\"arguments_checked\": 1, \"total_ns\": 1, \"min_ns\": 1, \"max_ns\": 1, \"histogram\": [], "
                  "\"stack\": []}]}",
                  "t.json:1:53: error: site 0: \"arguments_checked\" must be true or false");
