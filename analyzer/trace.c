@@ -199,6 +199,7 @@ typedef struct trace_run {
     trace_options options;
     const char *tool_version;
     char *stem, *extension; /* of the output: "out/trace" ".json" */
+    char *shim;             /* the library preloaded */
     char *folder;           /* the shim's regions */
     char *program;          /* resolved */
     pid_t root;
@@ -924,6 +925,7 @@ static void free_run(trace_run *t)
     free(t->extension);
     free(t->folder);
     free(t->program);
+    free(t->shim);
 }
 
 static double monotonic_seconds(void)
@@ -933,65 +935,65 @@ static double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int al_trace_main(int argc, char **argv, const char *tool_version)
+/* The shim, the program and the output checked, the trace folder made; false (one line printed) when
+ * the program cannot be traced. */
+static bool prepare_run(trace_run *t)
 {
-    trace_run t = {0};
-    al_strtab_init(&t.keys);
-    int status = parse_trace_options(argc, argv, &t.options);
-    if (status >= 0) {
-        free_run(&t);
-        return status;
-    }
-    t.tool_version = tool_version;
-    char *shim = al_trace_shim_path();
-    if (!shim) {
+    t->shim = al_trace_shim_path();
+    if (!t->shim) {
         fprintf(stderr, "asynclock: error: the trace shim (" SHIM_NAME ") is not installed with this asynclock; "
                         "set ASYNCLOCK_TRACE_SHIM to its path\n");
-        return EXIT_TRACE_ERROR;
+        return false;
     }
-    if (strpbrk(shim, ": ") || !is_file(shim)) {
-        fprintf(stderr, "%s: error: the trace shim is missing, or its path holds a colon or a space\n", shim);
-        free(shim);
-        return EXIT_TRACE_ERROR;
+    if (strpbrk(t->shim, ": ") || !is_file(t->shim)) {
+        fprintf(stderr, "%s: error: the trace shim is missing, or its path holds a colon or a space\n", t->shim);
+        return false;
     }
-    t.program = find_program(t.options.argv[0]);
-    if (!t.program) {
-        fprintf(stderr, "%s: error: no such program%s\n", t.options.argv[0],
-                strchr(t.options.argv[0], '/') ? "" : " in PATH");
-        free(shim);
-        return EXIT_TRACE_ERROR;
+    t->program = find_program(t->options.argv[0]);
+    if (!t->program) {
+        fprintf(stderr, "%s: error: no such program%s\n", t->options.argv[0],
+                strchr(t->options.argv[0], '/') ? "" : " in PATH");
+        return false;
     }
-    char *why = unfit_program(t.program, 0);
+    char *why = unfit_program(t->program, 0);
     if (why) {
         fprintf(stderr, "%s\n", al_one_line(why));
         free(why);
-        free(shim);
-        free_run(&t);
-        return EXIT_TRACE_ERROR;
+        return false;
     }
-    if (!output_writable(t.options.output)) {
-        free(shim);
-        free_run(&t);
-        return EXIT_TRACE_ERROR;
-    }
-    const char *dot = strrchr(t.options.output, '.'), *slash = strrchr(t.options.output, '/');
+    if (!output_writable(t->options.output))
+        return false;
+    const char *dot = strrchr(t->options.output, '.'), *slash = strrchr(t->options.output, '/');
     if (dot && (!slash || dot > slash + 1)) {
-        t.stem = al_xstrndup(t.options.output, (size_t)(dot - t.options.output));
-        t.extension = al_xstrdup(dot);
+        t->stem = al_xstrndup(t->options.output, (size_t)(dot - t->options.output));
+        t->extension = al_xstrdup(dot);
     } else {
-        t.stem = al_xstrdup(t.options.output);
-        t.extension = al_xstrdup("");
+        t->stem = al_xstrdup(t->options.output);
+        t->extension = al_xstrdup("");
     }
     const char *tmp = getenv("TMPDIR");
     char *folder = al_xasprintf("%s/asynclock-trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(folder)) {
         fprintf(stderr, "%s: error: cannot make the trace folder: %s\n", folder, strerror(errno));
         free(folder);
-        free(shim);
-        free_run(&t);
-        return EXIT_TRACE_ERROR;
+        return false;
     }
-    t.folder = folder;
+    t->folder = folder;
+    return true;
+}
+
+int al_trace_main(int argc, char **argv, const char *tool_version)
+{
+    trace_run t = {0};
+    al_strtab_init(&t.keys);
+    t.tool_version = tool_version;
+    int status = parse_trace_options(argc, argv, &t.options);
+    if (status < 0 && !prepare_run(&t))
+        status = EXIT_TRACE_ERROR;
+    if (status >= 0) {
+        free_run(&t);
+        return status;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -1009,15 +1011,17 @@ int al_trace_main(int argc, char **argv, const char *tool_version)
             sigaction(forwarded[i], &sa, NULL);
     }
 
-    char **env = program_environment(shim, t.folder, t.options.conditional);
+    char **env = program_environment(t.shim, t.folder, t.options.conditional);
     pid_t pid;
     int spawned = posix_spawn(&pid, t.program, NULL, NULL, t.options.argv, env);
     for (char **e = env; *e; e++)
         free(*e);
     free(env);
-    free(shim);
     if (spawned != 0) {
         fprintf(stderr, "%s: error: cannot run it: %s\n", t.program, strerror(spawned));
+        for (int i = 0; i < 3; i++)
+            if (handled[i])
+                sigaction(forwarded[i], &old[i], NULL);
         remove_folder(t.folder);
         free_run(&t);
         return EXIT_TRACE_ERROR;
