@@ -89,6 +89,15 @@ static bool whole_number(const cJSON *v)
            v->valuedouble == (double)(uint64_t)v->valuedouble;
 }
 
+void al_trace_frames_free(al_trace_frame *frames, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(frames[i].function);
+        free(frames[i].file);
+        free(frames[i].module);
+    }
+}
+
 static void free_site(al_trace_site *s)
 {
     free(s->api);
@@ -96,11 +105,7 @@ static void free_site(al_trace_site *s)
     free(s->category);
     free(s->program);
     AL_VEC_FREE(s->histogram);
-    for (size_t i = 0; i < s->stack.count; i++) {
-        free(s->stack.items[i].function);
-        free(s->stack.items[i].file);
-        free(s->stack.items[i].module);
-    }
+    al_trace_frames_free(s->stack.items, s->stack.count);
     AL_VEC_FREE(s->stack);
 }
 

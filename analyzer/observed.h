@@ -22,6 +22,9 @@ typedef struct al_trace_frame {
     uint64_t offset;
 } al_trace_frame;
 
+/* Frees the strings of `count` frames. */
+void al_trace_frames_free(al_trace_frame *frames, size_t count);
+
 typedef struct al_hist_bin {
     uint64_t low, high, count; /* `count` calls took from `low` to `high` (excluded) nanoseconds */
 } al_hist_bin;

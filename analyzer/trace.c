@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -87,21 +86,10 @@ char *al_trace_shim_path(void)
     const char *env = getenv("ASYNCLOCK_TRACE_SHIM");
     if (env && *env)
         return al_path_absolute(env, NULL);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char *installed = al_xasprintf("%s/../%s/%s", exe, AL_SHIM_INSTALL_DIR, SHIM_NAME);
-            char *abs = al_path_absolute(installed, NULL);
-            free(installed);
-            if (is_file(abs))
-                return abs;
-            free(abs);
-        }
-    }
+    char *installed = al_beside_executable("../" AL_SHIM_INSTALL_DIR "/" SHIM_NAME);
+    if (installed && is_file(installed))
+        return installed;
+    free(installed);
     return *AL_SHIM_BUILD_PATH && is_file(AL_SHIM_BUILD_PATH) ? al_xstrdup(AL_SHIM_BUILD_PATH) : NULL;
 }
 
@@ -910,11 +898,7 @@ static void free_run(trace_run *t)
         free(t->regions.items[i].name);
     }
     AL_VEC_FREE(t->regions);
-    for (size_t i = 0; i < t->frames.count; i++) {
-        free(t->frames.items[i].function);
-        free(t->frames.items[i].file);
-        free(t->frames.items[i].module);
-    }
+    al_trace_frames_free(t->frames.items, t->frames.count);
     AL_VEC_FREE(t->frames);
     AL_VEC_FREE(t->symbols);
     al_strtab_free(&t->keys);
