@@ -22,45 +22,28 @@ say() { printf 'trace-experiment: %s\n' "$*" >&2; }
 command -v wrk >/dev/null 2>&1 || bash "$ROOT/ci/apt-install.sh" wrk
 "$ASYNCLOCK" --version | grep -q '^trace shim: /' || { say "$ASYNCLOCK has no trace shim"; exit 2; }
 
-say "building examples/async-lock-server (RelWithDebInfo, with its compile database) in $BUILD_DIR"
-cmake -S "$ROOT/examples/async-lock-server" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)" >/dev/null
+# shellcheck source=bench/serve.sh
+source "$ROOT/bench/serve.sh"
+build_example "$BUILD_DIR" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 runs="$BUILD_DIR/runs"
 rm -rf "$runs" && mkdir -p "$runs"
 
-pid=""
-stop() {
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    pid=""
-  fi
-}
-trap stop EXIT
-
-# serve VARIANT WAIT: traced under wrk; the trace in runs/VARIANT-WAIT.json, the report next to it
-serve() {
-  local variant=$1 wait_ms=$2 log="$runs/$1-$2.server.log" port=""
-  "$ASYNCLOCK" trace -q -o "$runs/$variant-$wait_ms.json" -- "$BUILD_DIR/async_lock_$variant" --port 0 \
-    --wait-ms "$wait_ms" 2>"$log" &
-  pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
+# traced VARIANT WAIT: under wrk; the trace in runs/VARIANT-WAIT.json, the report next to it
+traced() {
+  local variant=$1 wait_ms=$2
+  serve "$runs/$variant-$wait_ms.server.log" "$ASYNCLOCK" trace -q -o "$runs/$variant-$wait_ms.json" -- \
+    "$BUILD_DIR/async_lock_$variant" --port 0 --wait-ms "$wait_ms"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s "http://127.0.0.1:$port/" >"$runs/$variant-$wait_ms.wrk" 2>&1
-  sleep 1
-  stop
+  sleep 1 # the requests wrk left in flight are answered
+  stop_server
   "$ASYNCLOCK" check -p "$BUILD_DIR" --source-root "$ROOT" --no-cache -q --trace "$runs/$variant-$wait_ms.json" \
     -f json -o "$runs/$variant-$wait_ms.report.json" || true
   say "$variant, wait $wait_ms ms: $(awk '/requests in/ {print $1, "requests"}' "$runs/$variant-$wait_ms.wrk")"
 }
 
 for wait_ms in $WAITS; do
-  serve blocking "$wait_ms"
-  serve nonblocking "$wait_ms"
+  traced blocking "$wait_ms"
+  traced nonblocking "$wait_ms"
 done
 
 python3 - "$runs" "$MD" "$DURATION" "$CONNECTIONS" $WAITS <<'EOF'

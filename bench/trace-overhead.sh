@@ -33,41 +33,24 @@ command -v wrk >/dev/null 2>&1 || bash "$ROOT/ci/apt-install.sh" wrk
 [ -x "$ASYNCLOCK" ] || { say "no asynclock at $ASYNCLOCK (bash ci/build.sh build)"; exit 2; }
 "$ASYNCLOCK" --version | grep -q '^trace shim: /' || { say "$ASYNCLOCK has no trace shim"; exit 2; }
 
-say "building examples/async-lock-server (RelWithDebInfo) in $BUILD_DIR"
-cmake -S "$ROOT/examples/async-lock-server" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)" >/dev/null
+# shellcheck source=bench/serve.sh
+source "$ROOT/bench/serve.sh"
+build_example "$BUILD_DIR"
 server="$BUILD_DIR/async_lock_nonblocking"
 runs="$BUILD_DIR/runs"
 rm -rf "$runs" && mkdir -p "$runs"
 
-pid=""
-stop() {
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    pid=""
-  fi
-}
-trap stop EXIT
-
 # measure CASE REP: one run of CASE (plain or traced); appends "CASE rps p99_ms" to the results
 measure() {
-  local case=$1 rep=$2 log="$runs/$1-$2.server.log" port=""
+  local case=$1 rep=$2 log="$runs/$1-$2.server.log"
   if [ "$case" = traced ]; then
-    "$ASYNCLOCK" trace -q -o "$runs/traced-$rep.json" -- "$server" --port 0 --wait-ms "$WAIT_MS" 2>"$log" &
+    serve "$log" "$ASYNCLOCK" trace -q -o "$runs/traced-$rep.json" -- "$server" --port 0 --wait-ms "$WAIT_MS"
   else
-    "$server" --port 0 --wait-ms "$WAIT_MS" 2>"$log" &
+    serve "$log" "$server" --port 0 --wait-ms "$WAIT_MS"
   fi
-  pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { say "the $case server did not start: $(cat "$log")"; exit 1; }
   wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null 2>&1
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/" >"$runs/$case-$rep.wrk" 2>&1
-  stop
+  stop_server
   local rps p99
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$runs/$case-$rep.wrk")
   p99=$(awk '$1 == "99%" {v = $2; u = v; sub(/^[0-9.]+/, "", u); v += 0;

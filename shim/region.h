@@ -101,7 +101,6 @@ typedef struct al_region {
     int32_t pid, ppid;
     uint64_t start_ticks; /* the process's start time (/proc/PID/stat field 22): with pid, its identity */
     uint64_t started_ns;  /* CLOCK_REALTIME when the region was made */
-    uint64_t updated_ns;  /* the last recorded call */
     uint64_t ended_ns;    /* at exit, 0 before */
     uint32_t state;       /* AL_PROCESS_* */
     uint32_t loop_threads;

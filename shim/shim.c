@@ -76,7 +76,11 @@ typedef struct thread_state {
 
 static __thread thread_state tls __attribute__((tls_model("initial-exec")));
 
-static void *real_functions[AL_SHIM_API_COUNT];
+/* What the trampoline's first test reads (shim/trampoline.S): whether this thread runs a loop now,
+ * whether an API enters one, and the real functions. */
+__attribute__((visibility("hidden"))) __thread uint8_t al_shim_active __attribute__((tls_model("initial-exec")));
+__attribute__((visibility("hidden"))) uint8_t al_shim_runner[AL_SHIM_API_COUNT];
+__attribute__((visibility("hidden"))) void *al_shim_real[AL_SHIM_API_COUNT];
 static void *variable_addresses[AL_SHIM_VARIABLE_COUNT + 1]; /* &stdout, &stderr, ... */
 
 /* The objects that define a loop-running API (libuv, libevent, libev, GLib): calls they make are
@@ -88,6 +92,12 @@ static uint32_t loop_object_count;
 static uintptr_t own_start, own_end; /* this library */
 
 static bool enabled;
+
+/* The thread runs a loop (entered or marked): its calls go through al_shim_enter. */
+static void update_active(const thread_state *t)
+{
+    al_shim_active = enabled && (t->loop_depth || t->marked);
+}
 static bool trace_conditional;
 static char trace_dir[3072];
 static pid_t process_id;
@@ -221,7 +231,7 @@ static void note_loop_object(void *function)
 
 static void *resolve(uint32_t index)
 {
-    void *p = LOAD(&real_functions[index]);
+    void *p = LOAD(&al_shim_real[index]);
     if (p)
         return p;
     uint8_t was = tls.busy;
@@ -237,7 +247,7 @@ static void *resolve(uint32_t index)
         die("no loaded object defines ", symbol);
     if (al_shim_apis[index].loop_runner)
         note_loop_object(p);
-    STORE(&real_functions[index], p);
+    STORE(&al_shim_real[index], p);
     tls.busy = was;
     return p;
 }
@@ -459,7 +469,6 @@ static void record(thread_state *t, uint64_t ns)
     seen = __atomic_load_n(&s->min_ns, __ATOMIC_RELAXED);
     while (ns < seen && !__atomic_compare_exchange_n(&s->min_ns, &seen, ns, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
         ;
-    __atomic_store_n(&r->updated_ns, now_ns(CLOCK_REALTIME), __ATOMIC_RELAXED);
 }
 
 /* ---- conditions ---- */
@@ -580,6 +589,7 @@ al_shim_pair al_shim_enter(uint32_t index, const uint64_t *regs, const uint64_t 
         count_loop_thread();
         t->inflight_start = now_ns(CLOCK_MONOTONIC);
     }
+    update_active(t);
     t->busy = 0;
     errno = saved_errno;
     return result;
@@ -595,6 +605,7 @@ void al_shim_leave(uint64_t token)
     if (token == TOKEN_LOOP) {
         if (t->loop_depth)
             t->loop_depth--;
+        update_active(t);
     } else if (token == TOKEN_CALL && t->inflight) {
         t->inflight = 0;
         /* a fork timed in the parent returns in the child too: only the parent's call counts */
@@ -611,6 +622,7 @@ EXPORT void asynclock_trace_loop(int on)
 {
     int saved_errno = errno;
     tls.marked = on != 0;
+    update_active(&tls);
     if (on && enabled && !tls.busy) {
         tls.busy = 1;
         count_loop_thread();
@@ -628,6 +640,7 @@ static void after_fork_in_child(void)
     tls.loop_depth = 0;
     tls.inflight = 0;
     tls.marked = 0;
+    al_shim_active = 0;
     process_id = (pid_t)syscall(SYS_getpid);
     start_ticks = read_start_ticks();
     STORE(&region, NULL);
@@ -664,9 +677,11 @@ __attribute__((constructor)) static void shim_start(void)
         read_proc("/proc/self/cmdline", command_line, sizeof(command_line));
         for (size_t i = 0; i < AL_SHIM_VARIABLE_COUNT; i++)
             variable_addresses[i] = dlsym(RTLD_DEFAULT, al_shim_variable_names[i]);
-        for (uint32_t i = 0; i < AL_SHIM_API_COUNT; i++)
+        for (uint32_t i = 0; i < AL_SHIM_API_COUNT; i++) {
+            al_shim_runner[i] = al_shim_apis[i].loop_runner;
             if (al_shim_apis[i].loop_runner && dlsym(RTLD_NEXT, al_shim_apis[i].symbol))
                 resolve(i);
+        }
         /* the unwinder's first use sets itself up; not in the middle of a timed call */
         int frames = 0;
         _Unwind_Backtrace(count_frames, &frames);
