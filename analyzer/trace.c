@@ -758,16 +758,27 @@ static void on_signal(int signo, siginfo_t *info, void *context)
         kill((pid_t)child_pid, signo);
 }
 
+/* The program's environment: ours, with the shim first in LD_PRELOAD and the trace folder named.
+ * A program built with AddressSanitizer refuses to start when its runtime is not the first object
+ * loaded, as it is not with the shim preloaded; it runs fine otherwise, so that check is turned off
+ * in ASAN_OPTIONS (programs without AddressSanitizer ignore the variable). */
 static char **program_environment(const char *shim, const char *folder, bool conditional)
 {
     AL_VEC(char *) env = {0};
-    const char *preload = NULL;
+    const char *preload = NULL, *asan = NULL;
     for (char **e = environ; *e; e++) {
         if (strncmp(*e, "LD_PRELOAD=", 11) == 0)
             preload = *e + 11;
+        else if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0)
+            asan = *e + 13;
         else if (strncmp(*e, "ASYNCLOCK_TRACE_", 16) != 0)
             AL_VEC_PUSH(env, al_xstrdup(*e));
     }
+    if (asan && strstr(asan, "verify_asan_link_order"))
+        AL_VEC_PUSH(env, al_xasprintf("ASAN_OPTIONS=%s", asan));
+    else
+        AL_VEC_PUSH(
+            env, al_xasprintf("ASAN_OPTIONS=%s%sverify_asan_link_order=0", asan ? asan : "", asan && *asan ? ":" : ""));
     AL_VEC_PUSH(env, preload && *preload ? al_xasprintf("LD_PRELOAD=%s:%s", shim, preload)
                                          : al_xasprintf("LD_PRELOAD=%s", shim));
     AL_VEC_PUSH(env, al_xasprintf("ASYNCLOCK_TRACE_DIR=%s", folder));

@@ -78,6 +78,16 @@ traced signals_program
 traced marked_loop
 traced crash_program 134
 
+# a program built with AddressSanitizer: traced like the others (crash_program.c's expectations)
+(cd "$work" && "$exe" trace -q -o asan_program.json -- "$build/asan_program") >"$out" 2>"$err"
+rc=$?
+if [ "$rc" -eq 134 ] && python3 "$checker" --source "$src/crash_program.c" --trace "main=$work/asan_program.json" \
+  >"$work/asan.check" 2>&1; then
+  pass "an AddressSanitizer program is traced"
+else
+  fail "an AddressSanitizer program is traced" "exit $rc; $(head -c 600 "$err") $(head -c 600 "$work/asan.check")"
+fi
+
 # the summary line, exactly
 (cd "$work" && "$exe" trace -o uv.json -- "$build/uv_program") >"$out" 2>"$err"
 expect "summary: one line naming the sites, calls, threads and files" "$(cat "$err")" \
