@@ -9,9 +9,9 @@
 #
 #   bash tests/trace_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR
 #
-# The programs are a standalone CMake project, never built with sanitizers (a preloaded library
-# cannot join AddressSanitizer in one process): in the sanitizer build, asynclock itself (the
-# tracer, the join, the reports) is what runs sanitized. Each check prints "PASS: name" or
+# The programs are a standalone CMake project, built without the suite's sanitizer flags (one of
+# them, asan_program, with AddressSanitizer on purpose): in the sanitizer build, asynclock itself
+# (the tracer, the join, the reports) is what runs sanitized. Each check prints "PASS: name" or
 # "FAIL: name (why)".
 set -u
 
