@@ -395,12 +395,17 @@ static uint32_t ready_sites(const al_region *r)
     return n < AL_REGION_MAX_SITES ? n : AL_REGION_MAX_SITES;
 }
 
+/* Site i when it is published and has a call counted (a snapshot can find one made for a call
+ * still under way), else NULL. */
 static const al_region_site *ready_site(const al_region *r, uint32_t i)
 {
     const al_region_site *s = &r->sites[i];
     if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != AL_ENTRY_READY || s->frame_count > AL_REGION_MAX_FRAMES)
         return NULL;
-    return s;
+    for (unsigned b = 0; b < AL_HIST_BUCKETS; b++)
+        if (__atomic_load_n(&s->histogram[b], __ATOMIC_RELAXED))
+            return s;
+    return NULL;
 }
 
 /* Symbolizes every return address of these regions that is not yet. */
