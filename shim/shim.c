@@ -83,8 +83,8 @@ __attribute__((visibility("hidden"))) uint8_t al_shim_runner[AL_SHIM_API_COUNT];
 __attribute__((visibility("hidden"))) void *al_shim_real[AL_SHIM_API_COUNT];
 static void *variable_addresses[AL_SHIM_VARIABLE_COUNT + 1]; /* &stdout, &stderr, ... */
 
-/* The objects that define a loop-running API (libuv, libevent, libev, GLib): calls they make are
- * the loop's own machinery. */
+/* The objects that define a loop-running API (libuv, libevent, libev, GLib): their direct calls are
+ * the loop's own machinery (caller_kind). */
 static struct {
     uintptr_t start, end;
 } loop_objects[MAX_LOOP_OBJECTS];
@@ -92,12 +92,6 @@ static uint32_t loop_object_count;
 static uintptr_t own_start, own_end; /* this library */
 
 static bool enabled;
-
-/* The thread runs a loop (entered or marked): its calls go through al_shim_enter. */
-static void update_active(const thread_state *t)
-{
-    al_shim_active = enabled && (t->loop_depth || t->marked);
-}
 static bool trace_conditional;
 static char trace_dir[3072];
 static pid_t process_id;
@@ -107,6 +101,12 @@ static uint32_t region_creating, region_failed;
 static char exe_path[AL_REGION_PATH_BYTES];
 static char command_line[sizeof(((al_region *)0)->cmdline)];
 static uint64_t start_ticks;
+
+/* The thread runs a loop (entered or marked): its calls go through al_shim_enter. */
+static void update_active(const thread_state *t)
+{
+    al_shim_active = enabled && (t->loop_depth || t->marked);
+}
 
 /* ---- small helpers that call nothing intercepted ---- */
 
