@@ -6,7 +6,10 @@
 # order (A B, B A, ...), warms each up for WARMUP, then measures `wrk -t2 -cCONNECTIONS -dDURATION
 # --latency` and stops it. It prints every run, then the medians of requests/s and p99 latency of
 # each case and their ratios, against the targets: throughput loss at most 5 %, p99 at most +10 %.
-# Exit 1 when a target is missed. The server's I/O wait is WAIT_MS (default 0: the loop and libuv's
+# Exit 1 when a target is missed. It also reports the CPU time the server (and, traced, asynclock
+# beside it) used per request during the measured runs: on a shared machine requests/s swing with
+# what else runs, while CPU per request shows what the shim itself adds. The server's I/O wait is
+# WAIT_MS (default 0: the loop and libuv's
 # pool do nothing but serve, so what the shim adds to every intercepted call is not hidden behind a
 # wait; the 50 ms of the experiment would measure the wait). Run it on a quiet machine (uptime).
 #
@@ -40,7 +43,16 @@ server="$BUILD_DIR/async_lock_nonblocking"
 runs="$BUILD_DIR/runs"
 rm -rf "$runs" && mkdir -p "$runs"
 
-# measure CASE REP: one run of CASE (plain or traced); appends "CASE rps p99_ms" to the results
+# cpu_ticks PID...: user + system clock ticks the processes used so far
+cpu_ticks() {
+  local total=0 p
+  for p in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# measure CASE REP: one run of CASE (plain or traced); appends "CASE rps p99_ms cpu_us_per_request"
 measure() {
   local case=$1 rep=$2 log="$runs/$1-$2.server.log"
   if [ "$case" = traced ]; then
@@ -49,14 +61,20 @@ measure() {
     serve "$log" "$server" --port 0 --wait-ms "$WAIT_MS"
   fi
   wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null 2>&1
+  local processes=("$pid" $(pgrep -P "$pid" || true)) before after
+  before=$(cpu_ticks "${processes[@]}")
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/" >"$runs/$case-$rep.wrk" 2>&1
+  after=$(cpu_ticks "${processes[@]}")
   stop_server
-  local rps p99
+  local rps p99 requests cpu
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$runs/$case-$rep.wrk")
   p99=$(awk '$1 == "99%" {v = $2; u = v; sub(/^[0-9.]+/, "", u); v += 0;
               if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.3f", v}' "$runs/$case-$rep.wrk")
-  echo "$case $rps $p99" >>"$runs/results.txt"
-  printf 'trace-overhead: [%d/%d] %-7s %10s requests/s, p99 %8s ms\n' "$rep" "$REPS" "$case" "$rps" "$p99" >&2
+  requests=$(awk '/requests in/ {print $1}' "$runs/$case-$rep.wrk")
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "$case $rps $p99 $cpu" >>"$runs/results.txt"
+  printf 'trace-overhead: [%d/%d] %-7s %10s requests/s, p99 %8s ms, %6s us of CPU per request\n' "$rep" "$REPS" \
+    "$case" "$rps" "$p99" "$cpu" >&2
 }
 
 say "$REPS repetitions, wrk -t2 -c$CONNECTIONS -d$DURATION --latency after $WARMUP of warm-up, wait $WAIT_MS ms; $(uptime)"
@@ -82,7 +100,8 @@ path, sites, md, reps, duration, connections, wait = sys.argv[1:8]
 rows = [line.split() for line in open(path)]
 rps = {c: [float(r[1]) for r in rows if r[0] == c] for c in ("plain", "traced")}
 p99 = {c: [float(r[2]) for r in rows if r[0] == c] for c in ("plain", "traced")}
-m = {c: (statistics.median(rps[c]), statistics.median(p99[c])) for c in rps}
+cpu = {c: [float(r[3]) for r in rows if r[0] == c] for c in ("plain", "traced")}
+m = {c: (statistics.median(rps[c]), statistics.median(p99[c]), statistics.median(cpu[c])) for c in rps}
 loss = 1 - m["traced"][0] / m["plain"][0]
 slower = m["traced"][1] / m["plain"][1] - 1
 ok_loss, ok_p99 = loss <= 0.05, slower <= 0.10
@@ -90,14 +109,16 @@ lines = [
     f"wrk -t2 -c{connections} -d{duration} --latency against async_lock_nonblocking --wait-ms {wait}, "
     f"{reps} runs per case, alternating; {os.cpu_count()} CPUs, Linux {platform.release()}.",
     "",
-    "| case | requests/s (median) | p99 latency, ms (median) | runs (requests/s) |",
-    "|---|---:|---:|---|",
-    f"| plain | {m['plain'][0]:,.0f} | {m['plain'][1]:.2f} | {', '.join(f'{v:,.0f}' for v in rps['plain'])} |",
-    f"| under asynclock trace | {m['traced'][0]:,.0f} | {m['traced'][1]:.2f} | "
+    "| case | requests/s (median) | p99 latency, ms (median) | CPU per request, us (median) | runs (requests/s) |",
+    "|---|---:|---:|---:|---|",
+    f"| plain | {m['plain'][0]:,.0f} | {m['plain'][1]:.2f} | {m['plain'][2]:.1f} | "
+    f"{', '.join(f'{v:,.0f}' for v in rps['plain'])} |",
+    f"| under asynclock trace | {m['traced'][0]:,.0f} | {m['traced'][1]:.2f} | {m['traced'][2]:.1f} | "
     f"{', '.join(f'{v:,.0f}' for v in rps['traced'])} |",
     "",
     f"Throughput: {loss * 100:+.1f} % lost (target: at most 5 %) {'ok' if ok_loss else 'MISSED'}; "
     f"p99 latency: {slower * 100:+.1f} % (target: at most +10 %) {'ok' if ok_p99 else 'MISSED'}.",
+    f"CPU per request (the server, and asynclock beside it): {(m['traced'][2] / m['plain'][2] - 1) * 100:+.1f} %.",
     f"Blocking calls the traces recorded with their arguments checked: {sites}.",
 ]
 print("\n".join(lines))
