@@ -794,16 +794,21 @@ static int write_shard(const check_options *o, const al_compdb *db, al_tu_facts 
     return ok ? EXIT_CLEAN : EXIT_USAGE;
 }
 
-/* The baseline to compare with (--baseline), or the one being regenerated, for its reasons; and
- * the traces of --trace, read before the analysis so that a bad file fails fast. */
-static bool load_baseline(check_options *o)
+/* The traces of --trace, read before the analysis so that a bad file fails fast. */
+static bool load_traces(check_options *o)
 {
-    char *trace_error = NULL;
-    if (o->traces.count && !al_observed_load(&o->observations, o->traces.items, o->traces.count, &trace_error)) {
-        fprintf(stderr, "%s\n", trace_error);
-        free(trace_error);
+    char *error = NULL;
+    if (o->traces.count && !al_observed_load(&o->observations, o->traces.items, o->traces.count, &error)) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
         return false;
     }
+    return true;
+}
+
+/* The baseline to compare with (--baseline), or the one being regenerated, for its reasons. */
+static bool load_baseline(check_options *o)
+{
     const char *path = o->write_baseline ? o->output : o->baseline;
     o->have_baseline = path && (!o->write_baseline || access(path, F_OK) == 0);
     char *error = NULL;
@@ -821,7 +826,7 @@ static int run_check(check_options *o)
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
 
-    if (!load_baseline(o))
+    if (!load_baseline(o) || !load_traces(o))
         return EXIT_USAGE;
     al_rules *rules = load_rules(o);
     if (!rules)
@@ -923,7 +928,7 @@ static int run_merge(check_options *o, int argc, char **argv)
         return usage_error("%s", "merge needs the shard files written by check --shard K/N -o FILE");
     if (o->shard_count || o->build_dir)
         return usage_error("%s", "merge takes shard files, not -p or --shard");
-    if (!load_baseline(o))
+    if (!load_baseline(o) || !load_traces(o))
         return EXIT_USAGE;
     al_rules *rules = load_rules(o);
     if (!rules)
