@@ -215,6 +215,7 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
         cJSON_AddNumberToObject(summary, "observed", (double)observed);
         cJSON_AddNumberToObject(summary, "observed_only", (double)f->observations->only.count);
         cJSON_AddNumberToObject(summary, "observed_outside", (double)f->observations->outside);
+        cJSON_AddNumberToObject(summary, "observed_unchecked", (double)f->observations->unchecked_dropped);
     }
     cJSON *failures = cJSON_AddArrayToObject(summary, "failed_units");
     for (size_t i = 0; i < f->failures.count; i++) {

@@ -105,6 +105,14 @@ expect "nonblocking: the trace holds no call whose arguments the shim checked" "
 run check -p "$build" --source-root "$repo" --no-cache --trace "$work/nonblocking.json" --color never
 expect "nonblocking: nothing observed" "$(tail -n 1 "$out")" \
   has_line "$out" "asynclock: traces: 0 of 5 findings observed on loop threads, 0 call sites observed only (1 trace file)"
+run check -p "$build" --source-root "$repo" --no-cache -q --trace "$work/nonblocking.json" -f json \
+  -o "$work/nonblocking.report.json"
+left=$(python3 -c '
+import json, sys
+trace, report = (json.load(open(p)) for p in sys.argv[1:])
+print(len(trace["sites"]), report["summary"]["observed_unchecked"])' "$work/nonblocking.json" "$work/nonblocking.report.json")
+expect "nonblocking: its unchecked sites (uv_fs_* with callbacks) are all left to the analysis" "$left" \
+  eval '[ "${left% *}" -gt 0 ] && [ "${left% *}" = "${left#* }" ]'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
