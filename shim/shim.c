@@ -81,6 +81,10 @@ static __thread thread_state tls __attribute__((tls_model("initial-exec")));
 __attribute__((visibility("hidden"))) __thread uint8_t al_shim_active __attribute__((tls_model("initial-exec")));
 __attribute__((visibility("hidden"))) uint8_t al_shim_runner[AL_SHIM_API_COUNT];
 __attribute__((visibility("hidden"))) void *al_shim_real[AL_SHIM_API_COUNT];
+/* Return addresses found to be a loop library's own calls, by (address >> 4) & 1023: the trampoline
+ * lets those through without asking (a slot holds one address; a collision only costs a lookup). */
+#define MACHINERY_SLOTS 1024
+__attribute__((visibility("hidden"))) uintptr_t al_shim_machinery[MACHINERY_SLOTS];
 static void *variable_addresses[AL_SHIM_VARIABLE_COUNT + 1]; /* &stdout, &stderr, ... */
 
 /* The objects that define a loop-running API (libuv, libevent, libev, GLib): their direct calls are
@@ -561,6 +565,8 @@ al_shim_pair al_shim_enter(uint32_t index, const uint64_t *regs, const uint64_t 
     uint32_t flags = 0;
     const char *category = NULL;
     int kind = t->inflight || !on_loop ? CALLER_PROGRAM : caller_kind(caller);
+    if (kind == CALLER_MACHINERY)
+        __atomic_store_n(&al_shim_machinery[(caller >> 4) & (MACHINERY_SLOTS - 1)], caller, __ATOMIC_RELAXED);
     if (t->inflight) {
         /* inside a timed call: part of its time */
     } else if (api->loop_runner &&

@@ -14,7 +14,9 @@
  * First, a test that needs no register but %r10 and %r11 (scratch in the calling convention, never
  * arguments of the functions intercepted): on a thread that runs no loop, for an API that enters
  * none, whose real function is known, it jumps straight there. That is nearly every call a program
- * makes, so it costs a few instructions.
+ * makes, so it costs a few instructions. On a loop thread, a call whose return address the C side
+ * found to be a loop library's own (libuv locking its work queue, a dozen times per request) is in
+ * al_shim_machinery, and jumps there too.
  *
  * Frame, from %rbp: the saved integer registers at -64 (rdi, rsi, rdx, rcx, r8, r9, rax, r11),
  * the real function at -72, the token at -80, xmm0-7 at -208, the copied stack arguments at the
@@ -22,6 +24,7 @@
 
 #define FRAME 464
 #define COPIED_WORDS 32
+#define MACHINERY_MASK 1023 /* al_shim_machinery has 1024 slots (shim.c) */
 
     .text
     .globl al_shim_common
@@ -30,12 +33,29 @@
     .p2align 4
 al_shim_common:
     .cfi_startproc
-    movq al_shim_active@gottpoff(%rip), %r10
-    cmpb $0, %fs:(%r10)
-    jne .Lfull
     leaq al_shim_runner(%rip), %r10
     cmpb $0, (%r10,%r11)
     jne .Lfull
+    movq al_shim_active@gottpoff(%rip), %r10
+    cmpb $0, %fs:(%r10)
+    je .Lreal
+    /* a loop thread: is the return address the loop library's own? (a third register, borrowed) */
+    pushq %r11
+    .cfi_adjust_cfa_offset 8
+    pushq %rdi
+    .cfi_adjust_cfa_offset 8
+    movq 16(%rsp), %r10
+    movq %r10, %r11
+    shrq $4, %r11
+    andl $MACHINERY_MASK, %r11d
+    leaq al_shim_machinery(%rip), %rdi
+    cmpq %r10, (%rdi,%r11,8)
+    popq %rdi
+    .cfi_adjust_cfa_offset -8
+    popq %r11
+    .cfi_adjust_cfa_offset -8
+    jne .Lfull
+.Lreal:
     leaq al_shim_real(%rip), %r10
     movq (%r10,%r11,8), %r10
     testq %r10, %r10
@@ -103,13 +123,15 @@ al_shim_common:
     .cfi_restore_state
 
 .Ltimed:
-    xorl %r10d, %r10d
-1:
-    movq 16(%rbp,%r10,8), %r11
-    movq %r11, (%rsp,%r10,8)
-    incq %r10
-    cmpq $COPIED_WORDS, %r10
-    jb 1b
+    /* the stack arguments, copied with the string move (the direction flag is clear at calls); it
+     * takes %rdi, %rsi and %rcx, which are then loaded again */
+    leaq 16(%rbp), %rsi
+    movq %rsp, %rdi
+    movl $COPIED_WORDS, %ecx
+    rep movsq
+    movq -64(%rbp), %rdi
+    movq -56(%rbp), %rsi
+    movq -40(%rbp), %rcx
     movq -72(%rbp), %r11
     call *%r11
 
