@@ -156,6 +156,15 @@ static void index_free(fingerprint_index *ix)
     AL_VEC_FREE(ix->entry);
 }
 
+/* Whether entry `e` names the finding by its fields (rule, category, file, function, call): how an
+ * entry written before fingerprints left the handler out (asynclock 0.1) still matches. */
+static bool same_identity(const al_baseline_entry *e, const al_finding *x, const char *root)
+{
+    return strcmp(e->rule, x->rule) == 0 && strcmp(e->category, x->category) == 0 &&
+           strcmp(e->file, al_path_relative_to(x->loc.file, root)) == 0 && strcmp(e->function, x->function) == 0 &&
+           strcmp(e->call, x->call) == 0;
+}
+
 void al_baseline_from_findings(al_baseline_entries *out, const al_findings *f, const al_baseline_entries *previous)
 {
     memset(out, 0, sizeof(*out));
@@ -170,6 +179,9 @@ void al_baseline_from_findings(al_baseline_entries *out, const al_findings *f, c
             continue;
         }
         size_t k = index_find(&old_index, x->fingerprint);
+        for (size_t j = 0; k == SIZE_MAX && previous && j < previous->count; j++)
+            if (same_identity(&previous->items[j], x, f->source_root))
+                k = j; /* an entry of an older fingerprint: its reason carries over */
         const al_baseline_entry *old = k == SIZE_MAX ? NULL : &previous->items[k];
         al_baseline_entry e = {al_xstrdup(x->fingerprint),
                                al_xstrdup(x->rule),
@@ -230,6 +242,7 @@ void al_baseline_apply(al_findings *f, const al_baseline_entries *baseline)
     size_t *used = al_xcalloc(baseline->count + 1, sizeof(*used));
     fingerprint_index ix;
     index_init(&ix, baseline);
+    /* by fingerprint first, then what is left by the identity's fields */
     for (size_t i = 0; i < f->items.count; i++) {
         al_finding *x = &f->items.items[i];
         size_t k = index_find(&ix, x->fingerprint);
@@ -238,6 +251,15 @@ void al_baseline_apply(al_findings *f, const al_baseline_entries *baseline)
             x->baseline = AL_BASELINE_UNCHANGED;
         } else {
             x->baseline = AL_BASELINE_NEW;
+        }
+    }
+    for (size_t i = 0; i < f->items.count; i++) {
+        al_finding *x = &f->items.items[i];
+        for (size_t k = 0; x->baseline == AL_BASELINE_NEW && k < baseline->count; k++) {
+            if (used[k] < baseline->items[k].count && same_identity(&baseline->items[k], x, f->source_root)) {
+                used[k]++;
+                x->baseline = AL_BASELINE_UNCHANGED;
+            }
         }
     }
     for (size_t k = 0; k < baseline->count; k++) {

@@ -185,6 +185,38 @@ static char *find_database(const char *build_dir, char **error)
     return NULL;
 }
 
+/* The object file a compiler argv writes: "-o x.o" or "-ox.o"; NULL when it names none. */
+static const char *output_argument(char *const *argv, int argc)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0)
+            return i + 1 < argc ? argv[i + 1] : NULL;
+        if (strncmp(argv[i], "-o", 2) == 0)
+            return argv[i] + 2;
+    }
+    return NULL;
+}
+
+static void free_command(al_compile_command *cmd)
+{
+    free(cmd->directory);
+    free(cmd->file);
+    al_free_argv(cmd->args, cmd->arg_count);
+    for (size_t i = 0; i < cmd->output_count; i++)
+        free(cmd->outputs[i]);
+    free(cmd->outputs);
+}
+
+/* What makes two entries one unit: the file and the arguments libclang gets. */
+static char *unit_identity(const al_compile_command *cmd)
+{
+    al_strbuf b = {0};
+    al_strbuf_append(&b, cmd->file);
+    for (int i = 0; i < cmd->arg_count; i++) /* length-prefixed: no two argument lists spell alike */
+        al_strbuf_appendf(&b, "\n%zu:%s", strlen(cmd->args[i]), cmd->args[i]);
+    return al_strbuf_take(&b);
+}
+
 static bool load_entry(al_jsonfile *jf, const cJSON *entry, int index, al_compile_command *cmd, char **error)
 {
     char where[64];
@@ -228,6 +260,13 @@ static bool load_entry(al_jsonfile *jf, const cJSON *entry, int index, al_compil
     cmd->directory = base;
     cmd->file = al_path_absolute(file->valuestring, base);
     cmd->args = al_compdb_clang_args(argv, argc, base, &cmd->arg_count);
+    const cJSON *output = cJSON_GetObjectItemCaseSensitive(entry, "output");
+    const char *object = cJSON_IsString(output) ? output->valuestring : output_argument(argv, argc);
+    if (object && *object) {
+        cmd->outputs = al_xcalloc(1, sizeof(char *));
+        cmd->outputs[0] = al_path_absolute(object, base);
+        cmd->output_count = 1;
+    }
     al_free_argv(argv, argc);
     return true;
 }
@@ -243,7 +282,7 @@ static bool load_entries(al_compdb *db, al_jsonfile *jf, char **error)
     }
     int n = cJSON_GetArraySize(jf->root);
     db->commands = al_xcalloc((size_t)n + 1, sizeof(*db->commands));
-    al_strtab seen;
+    al_strtab seen; /* unit identity -> index in commands */
     al_strtab_init(&seen);
     int index = 0;
     const cJSON *entry;
@@ -252,18 +291,26 @@ static bool load_entries(al_compdb *db, al_jsonfile *jf, char **error)
     {
         al_compile_command cmd = {0};
         if (!load_entry(jf, entry, index++, &cmd, error)) {
+            free_command(&cmd);
             ok = false;
             break;
         }
-        /* A file built twice (two targets, two configurations) is parsed once, with the first
-         * entry's flags: its functions would otherwise be defined twice. */
+        db->entries++;
+        /* A file compiled the same way twice (for two programs) is one unit with both objects;
+         * compiled with other flags, it is another unit (docs/programs.md). */
+        char *identity = unit_identity(&cmd);
         uint32_t before = seen.count;
-        al_strtab_intern(&seen, cmd.file);
+        uint32_t id = al_strtab_intern(&seen, identity);
+        free(identity);
         if (seen.count == before) {
+            al_compile_command *first = &db->commands[id - 1]; /* id 0 is "" */
             db->duplicates++;
-            free(cmd.directory);
-            free(cmd.file);
-            al_free_argv(cmd.args, cmd.arg_count);
+            for (size_t k = 0; k < cmd.output_count; k++) {
+                first->outputs = al_xrealloc(first->outputs, (first->output_count + 1) * sizeof(char *));
+                first->outputs[first->output_count++] = cmd.outputs[k];
+            }
+            cmd.output_count = 0;
+            free_command(&cmd);
             continue;
         }
         db->commands[db->count++] = cmd;
@@ -305,11 +352,8 @@ bool al_compdb_parse(al_compdb *db, const char *path, const char *data, size_t l
 
 void al_compdb_free(al_compdb *db)
 {
-    for (size_t i = 0; i < db->count; i++) {
-        free(db->commands[i].directory);
-        free(db->commands[i].file);
-        al_free_argv(db->commands[i].args, db->commands[i].arg_count);
-    }
+    for (size_t i = 0; i < db->count; i++)
+        free_command(&db->commands[i]);
     free(db->commands);
     free(db->path);
     memset(db, 0, sizeof(*db));

@@ -10,18 +10,25 @@
 
 #include "util.h"
 
+/* One translation unit: a source file with one set of compile arguments. A file that the build
+ * compiles twice with different flags (per executable, with other -D) is two units; entries that
+ * compile it the same way (for two programs, into two objects) are one unit with two outputs. */
 typedef struct al_compile_command {
-    char *directory; /* absolute */
+    char *directory; /* absolute: the first entry's */
     char *file;      /* absolute, normalized */
     char **args;     /* arguments for libclang: no compiler, no input, no output */
     int arg_count;
+    char **outputs; /* the object file of every entry of this unit (absolute), as "output" or -o says;
+                       the programs stage reads the target from it (CMakeFiles/<target>.dir/...) */
+    size_t output_count;
 } al_compile_command;
 
 typedef struct al_compdb {
     char *path; /* the compile_commands.json that was read */
     al_compile_command *commands;
     size_t count;
-    size_t duplicates; /* entries dropped because their file was already listed */
+    size_t entries;    /* entries in the file */
+    size_t duplicates; /* entries that compile a file exactly as an earlier one does (same arguments) */
 } al_compdb;
 
 /* Finds compile_commands.json in `build_dir` (NULL: ".", then "./build") and loads it.

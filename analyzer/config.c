@@ -239,6 +239,50 @@ static bool categories(reader *rd, const cJSON *v, al_config *c)
     return true;
 }
 
+/* "programs": [{"name": "server", "units": ["src/server/", "src/common/x.c"]}, ...] */
+static bool programs(reader *rd, const cJSON *list, al_config *c)
+{
+    if (!cJSON_IsArray(list))
+        return fail(rd, "programs", "must be an array of {\"name\", \"units\"} objects");
+    static const char *const keys[] = {"name", "units", NULL};
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        char where[64];
+        snprintf(where, sizeof(where), "programs/%d", i++);
+        const char *name;
+        if (!cJSON_IsObject(e))
+            return fail(rd, where, "must be an object");
+        if (!only_keys(rd, e, where, keys) || !optional_string(rd, e, where, "name", &name))
+            return false;
+        if (!name)
+            return fail(rd, where, "missing \"name\"");
+        for (size_t k = 0; k < c->programs.count; k++)
+            if (strcmp(c->programs.items[k].name, name) == 0) {
+                char path[96];
+                snprintf(path, sizeof(path), "%s/name", where);
+                return fail(rd, path, "names a program twice");
+            }
+        char path[96];
+        snprintf(path, sizeof(path), "%s/units", where);
+        const cJSON *units = cJSON_GetObjectItemCaseSensitive(e, "units");
+        if (!units)
+            return fail(rd, where, "missing \"units\" (globs of the files of its units)");
+        AL_VEC(char *) globs = {0};
+        string_target t = {c, &globs, false};
+        if (!string_list(rd, units, path, push_string, &t)) {
+            for (size_t k = 0; k < globs.count; k++)
+                free(globs.items[k]);
+            free(globs.items);
+            return false;
+        }
+        al_config_program p = {al_xstrdup(name), globs.items, globs.count};
+        AL_VEC_PUSH(c->programs, p);
+    }
+    return true;
+}
+
 /* Every setting but the declarations. */
 static bool settings(reader *rd, const cJSON *root, al_config *c)
 {
@@ -268,6 +312,8 @@ static bool settings(reader *rd, const cJSON *root, al_config *c)
             return fail(rd, "fail-on", "must be error, warning, note or never");
         c->fail_on = al_xstrdup(v->valuestring);
     }
+    if ((v = cJSON_GetObjectItemCaseSensitive(root, "programs")) && !programs(rd, v, c))
+        return false;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "source-root"))) {
         if (!is_nonempty_string(v))
             return fail(rd, "source-root", "must be a non-empty string (a folder)");
@@ -319,8 +365,9 @@ static bool load(al_config *c, const char *path, const char *text, size_t len, c
         return false;
     }
     reader rd = {&jf, error};
-    static const char *const keys[] = {"version",    "rules",       "handlers", "workers", "blocking",    "nonblocking",
-                                       "categories", "conditional", "exclude",  "fail-on", "source-root", NULL};
+    static const char *const keys[] = {"version",     "rules",      "handlers",    "workers", "blocking",
+                                       "nonblocking", "categories", "conditional", "exclude", "fail-on",
+                                       "source-root", "programs",   NULL};
     bool ok = (cJSON_IsObject(jf.root) || fail(&rd, "", "a configuration must be a JSON object")) &&
               only_keys(&rd, jf.root, "", keys) && settings(&rd, jf.root, c) && declarations(&rd, jf.root, c);
     al_jsonfile_free(&jf);
@@ -354,6 +401,11 @@ void al_config_free(al_config *c)
     free(c->pack_name);
     free(c->fail_on);
     free(c->source_root);
+    for (size_t i = 0; i < c->programs.count; i++) {
+        free(c->programs.items[i].name);
+        free_strings(c->programs.items[i].units, c->programs.items[i].unit_count);
+    }
+    AL_VEC_FREE(c->programs);
     free(c->path);
     free(c->folder);
     memset(c, 0, sizeof(*c));

@@ -10,17 +10,26 @@
 
 #include "util.h"
 
+/* A program the configuration declares (its "programs" list): a name and the globs of the files
+ * of its units, relative to the configuration's folder. */
+typedef struct al_config_program {
+    char *name;
+    char **units;
+    size_t unit_count;
+} al_config_program;
+
 typedef struct al_config {
-    char *path;                    /* the file read */
-    char *folder;                  /* its folder: relative paths in it are relative to this */
-    AL_VEC(char *) rule_paths;     /* "rules", absolute */
-    char *pack;                    /* the declarations as a rule pack (JSON text), NULL when none */
-    char *pack_name;               /* "config:<path>" */
-    AL_VEC(char *) off_categories; /* "categories" set to false */
-    int conditional;               /* -1: not set, else 0 or 1 */
-    AL_VEC(char *) exclude;        /* globs, matched against paths relative to `folder` */
-    char *fail_on;                 /* NULL: not set */
-    char *source_root;             /* absolute, NULL: not set */
+    char *path;                         /* the file read */
+    char *folder;                       /* its folder: relative paths in it are relative to this */
+    AL_VEC(char *) rule_paths;          /* "rules", absolute */
+    char *pack;                         /* the declarations as a rule pack (JSON text), NULL when none */
+    char *pack_name;                    /* "config:<path>" */
+    AL_VEC(char *) off_categories;      /* "categories" set to false */
+    int conditional;                    /* -1: not set, else 0 or 1 */
+    AL_VEC(char *) exclude;             /* globs, matched against paths relative to `folder` */
+    char *fail_on;                      /* NULL: not set */
+    char *source_root;                  /* absolute, NULL: not set */
+    AL_VEC(al_config_program) programs; /* "programs": when given, the whole list of programs */
 } al_config;
 
 #define AL_CONFIG_NAME ".asynclock.json"

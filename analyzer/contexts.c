@@ -109,7 +109,42 @@ static void set_role(al_contexts *c, discovery *d, uint32_t f, const al_context_
     d[f].where = where;
 }
 
-void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules)
+/* `aeCreateFileEvent(el, fd, AE_READABLE, conn->type->ae_handler, conn)`: a registration whose
+ * argument is a field registers every function stored into that field. Only calls to a function
+ * some context rule names are looked at (one hash probe each). */
+static void register_field_values(al_contexts *c, discovery *d, const al_program *p, const al_rules *rules,
+                                  const al_paths *paths)
+{
+    size_t rule_count;
+    const al_context_rule *all = al_rules_contexts(rules, &rule_count);
+    al_strtab registrations;
+    al_strtab_init(&registrations);
+    for (size_t k = 0; k < rule_count; k++)
+        if (all[k].match == AL_MATCH_CALL_ARG)
+            al_strtab_intern(&registrations, all[k].pattern);
+    for (size_t k = 0; k < p->calls.count; k++) {
+        const al_call *call = &p->calls.items[k];
+        if (call->indirect || (paths && paths->call[k] != AL_PATH_LIVE) || (p->live && !p->live[call->caller]))
+            continue;
+        const char *name = al_program_str(p, call->callee_name);
+        if (al_strtab_find(&registrations, name) == UINT32_MAX)
+            continue;
+        for (uint32_t a = 0; a < call->arg_count; a++) {
+            const al_fact_arg *arg = &p->args.items[call->first_arg + a];
+            const al_context_rule *rule;
+            if (arg->kind != AL_ARG_FIELD || !(rule = al_rules_match_context(rules, NULL, name, (int)a, NULL)))
+                continue;
+            size_t n;
+            const uint32_t *stored = al_program_slot_functions(p, arg->name, &n);
+            for (size_t i = 0; i < n; i++)
+                set_role(c, d, stored[i], rule,
+                         al_xasprintf("%s, stored in field %s", rule->kind, al_program_str(p, arg->name)), call->loc);
+        }
+    }
+    al_strtab_free(&registrations);
+}
+
+void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules, const al_paths *paths)
 {
     memset(c, 0, sizeof(*c));
     size_t n = p->functions.count;
@@ -121,8 +156,8 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
     /* references, in source order: the first registration is the one reported */
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        if (r->function == AL_NONE)
-            continue;
+        if (r->function == AL_NONE || (paths && paths->ref[i] != AL_PATH_LIVE) || !al_program_reference_live(p, r))
+            continue; /* a registration that never runs on the loop thread (or at all) registers nothing */
         const al_context_rule *rule = match_reference(p, rules, r);
         if (rule) {
             set_role(c, d, r->function, rule, NULL, r->loc);
@@ -134,6 +169,8 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
             set_role(c, d, r->function, rule, al_xasprintf("%s via %s()", rule->kind, via), r->loc);
         }
     }
+
+    register_field_values(c, d, p, rules, paths);
 
     /* name patterns and marker calls: properties of the function itself */
     size_t rule_count;
@@ -182,6 +219,22 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
             h.registered_at = fn->loc;
             h.how = AL_HANDLER_ANNOTATED;
         }
+        AL_VEC_PUSH(c->handlers, h);
+    }
+    /* loop drivers: what a loop calls between iterations of the event loop it runs */
+    for (size_t i = 0; paths && i < paths->drivers.count; i++) {
+        const al_loop_driver *driver = &paths->drivers.items[i];
+        const al_call *run = &p->calls.items[driver->run_call];
+        al_handler h = {0};
+        h.function = driver->function;
+        h.how = AL_HANDLER_LOOP_DRIVER;
+        h.pattern = al_program_str(p, run->callee_name);
+        char *kind = al_xasprintf("loop driver (the calls between iterations of %s)", h.pattern);
+        AL_VEC_PUSH(c->owned_kinds, kind);
+        h.kind = kind;
+        h.family = "";
+        h.registered_at = run->loc;
+        h.region = driver->loop;
         AL_VEC_PUSH(c->handlers, h);
     }
     for (size_t f = 0; f < n; f++)

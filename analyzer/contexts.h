@@ -6,11 +6,13 @@
 #ifndef AL_CONTEXTS_H
 #define AL_CONTEXTS_H
 
+#include "paths.h"
 #include "program.h"
 #include "rules.h"
 
-/* How a handler was found: the al_match_kind of its rule, or this for the annotation. */
+/* How a handler was found: the al_match_kind of its rule, or one of these. */
 #define AL_HANDLER_ANNOTATED (-1)
+#define AL_HANDLER_LOOP_DRIVER (-2) /* the calls a loop makes between iterations of an event loop */
 
 typedef struct al_handler {
     uint32_t function;    /* index in the program */
@@ -19,6 +21,7 @@ typedef struct al_handler {
     const char *kind;     /* "libuv read callback (uv_read_cb)" or "annotated asynclock:handler" */
     const char *family;   /* loop family for fixes ("" when none) */
     al_loc registered_at; /* the first registration, or the annotated declaration */
+    uint32_t region;      /* a loop driver: the loop (index + 1) whose calls start the search; else 0 */
 } al_handler;
 
 typedef struct al_contexts {
@@ -30,7 +33,9 @@ typedef struct al_contexts {
 
 enum { AL_CONTEXT_WORKER = 1, AL_CONTEXT_HANDLER = 2 };
 
-void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules);
+/* `paths` (may be NULL) says which registrations never run on the loop thread (in a fork child,
+ * under a constant guard), and which loops drive an event loop: each is a handler of its own. */
+void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules, const al_paths *paths);
 void al_contexts_free(al_contexts *c);
 
 #endif

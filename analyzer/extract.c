@@ -12,6 +12,7 @@
 
 #include <clang-c/Index.h>
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,7 +47,19 @@ char *al_extract_clang_version(void)
     return s;
 }
 
+const char *al_extract_cindex_version(void)
+{
+    return CINDEX_VERSION_STRING;
+}
+
 /* ---- per-unit walking state ---- */
+
+/* A guard that holds after an earlier statement of a block exited early (`if (pid != 0) return;`):
+ * for the statements after `from`, the position of that statement. */
+typedef struct sticky_guard {
+    al_fact_guard guard;
+    unsigned from;
+} sticky_guard;
 
 typedef struct ancestor {
     CXCursor cursor;
@@ -54,6 +67,23 @@ typedef struct ancestor {
     unsigned index;       /* position among its parent's children */
     unsigned child_count; /* children visited so far */
     CXCursor first_child;
+    /* the flow around it (see "where a call runs" below) */
+    uint32_t block, loop;                /* the block or loop this cursor opens (index + 1), else 0 */
+    uint32_t held_first, held_count;     /* if, ?:, && and ||: guards of its condition when it holds, */
+    uint32_t broken_first, broken_count; /* and when it does not: ids in the walker's pool */
+    int dead_child;                      /* an if whose condition is a constant: the branch that never runs */
+    uint32_t pool_mark, sticky_mark;     /* the pool and sticky lengths when it was pushed */
+    bool is_logical;                     /* a BinaryOperator that is && or || */
+    /* a switch: its subject; its body: the label of the current statements */
+    bool switch_known;
+    al_fact_guard switch_subject;
+    bool case_known; /* on a statement of a switch body: the guard of its case label */
+    al_fact_guard case_guard;
+    bool label_known; /* on a switch body: the current label, as statements go by */
+    al_fact_guard label_guard;
+    uint32_t body_block; /* on a switch body: its own block; `block` is then the current segment's,
+                            from one label to the next, which an exit in it ends alone */
+    CXCursor previous;   /* on a compound statement: the child visited before this one */
 } ancestor;
 
 typedef struct file_slot {
@@ -61,14 +91,29 @@ typedef struct file_slot {
     uint32_t id;
 } file_slot;
 
+/* A local variable of the function being walked: `int debug = 0;` that nothing writes and whose
+ * address nothing takes holds its initializer's value wherever it is tested. */
+typedef struct local_state {
+    unsigned declarations; /* of this name in the function: two (shadowing) and it is not known */
+    bool has_value, written;
+    long long value;
+} local_state;
+
 typedef struct walker {
     al_tu_facts *tu;
     CXTranslationUnit unit;
     uint32_t current_function; /* key of the function being walked, 0 at file scope */
+    uint32_t holder;           /* at file scope: the key of the variable whose initializer is walked */
     AL_VEC(ancestor) stack;
     file_slot *files; /* CXFile -> interned absolute path; open addressing */
     size_t file_slots;
     size_t file_count;
+    al_strtab var_uses;          /* "function variable kind" already recorded, each once */
+    AL_VEC(al_fact_guard) pool;  /* guards of the conditions on the stack */
+    AL_VEC(sticky_guard) sticky; /* early exits of the blocks on the stack */
+    /* the locals of the function being walked, by name: whether each holds one constant all along */
+    al_strtab locals;
+    AL_VEC(local_state) local_states;
 } walker;
 
 static uint32_t intern_cxstring(walker *w, CXString s)
@@ -303,15 +348,21 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, ui
     return 0;
 }
 
+static int parameter_index(walker *w, CXCursor parm);
+
 static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
 {
-    al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0};
+    al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0, 0};
     CXType type = clang_getCanonicalType(clang_getCursorType(arg));
     CXEvalResult r = clang_Cursor_Evaluate(arg);
     if (r) {
         if (clang_EvalResult_getKind(r) == CXEval_Int) {
             value.kind = AL_ARG_INT;
             value.value = clang_EvalResult_getAsLongLong(r);
+        } else if (clang_EvalResult_getKind(r) == CXEval_StrLiteral && clang_EvalResult_getAsStr(r)) {
+            const char *text = clang_EvalResult_getAsStr(r);
+            value.kind = AL_ARG_STRING;
+            value.name = al_strtab_intern_n(&w->tu->strings, text, strnlen(text, 256));
         }
         clang_EvalResult_dispose(r);
     }
@@ -340,42 +391,73 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
             }
         } else if (clang_getCursorKind(inner) == CXCursor_DeclRefExpr) {
             CXCursor var = clang_getCursorReferenced(inner);
-            if (clang_getCursorKind(var) == CXCursor_VarDecl) {
+            int param = clang_getCursorKind(var) == CXCursor_ParmDecl ? parameter_index(w, var) : -1;
+            if (param >= 0) {
+                value.kind = AL_ARG_PARAM;
+                value.value = param;
+                value.name = intern_cxstring(w, clang_getCursorSpelling(var));
+            } else if (clang_getCursorKind(var) == CXCursor_VarDecl) {
                 value.kind = AL_ARG_VARIABLE;
                 value.name = intern_cxstring(w, clang_getCursorSpelling(var));
+                if (clang_Cursor_hasVarDeclGlobalStorage(var) == 1)
+                    value.key = link_key(w, var);
+            }
+        } else if (clang_getCursorKind(inner) == CXCursor_MemberRefExpr) {
+            CXCursor field = clang_getCursorReferenced(inner);
+            if (clang_getCursorKind(field) == CXCursor_FieldDecl) {
+                value.kind = AL_ARG_FIELD;
+                value.name = field_key(w, field);
             }
         }
     }
     return value;
 }
 
-/* The variable the call on top of the ancestor stack is stored into: `int fd = open(...)` or
- * `fd = open(...)`; 0 when its result goes anywhere else. (An assignment's left side is a bare
- * reference; in a comparison it is wrapped in an lvalue-to-rvalue conversion.) */
-static uint32_t assigned_variable(walker *w)
+/* Where the result of the call on top of the ancestor stack goes: into a variable (`int fd =
+ * open(...)`, `fd = open(...)`: its name, and its link key when it has static storage), into a
+ * field (`log->fd = open(...)`: "S.f"), or back to the caller (`return open(...);`). (An
+ * assignment's left side is a bare reference; in a comparison it is wrapped in an lvalue-to-rvalue
+ * conversion.) */
+static void record_destination(walker *w, al_fact_call *fc)
 {
     size_t j = w->stack.count - 1;
     size_t child = j;
     while (j > 0) {
         j--;
         enum CXCursorKind k = w->stack.items[j].kind;
-        if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr)
+        /* `fp = to_stdout ? stdout : fopen(...)`: a branch of ?: goes where the ?: goes */
+        bool branch = k == CXCursor_ConditionalOperator && w->stack.items[child].index >= 1;
+        if (!branch && k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr)
             break;
         child = j;
     }
     const ancestor *user = &w->stack.items[j];
-    if (user->kind == CXCursor_VarDecl && child != j)
-        return intern_cxstring(w, clang_getCursorSpelling(user->cursor));
-    if (user->kind == CXCursor_BinaryOperator && w->stack.items[child].index == 1 &&
-        clang_getCursorKind(user->first_child) == CXCursor_DeclRefExpr) {
-        CXCursor var = clang_getCursorReferenced(user->first_child);
-        if (clang_getCursorKind(var) == CXCursor_VarDecl)
-            return intern_cxstring(w, clang_getCursorSpelling(var));
+    if (user->kind == CXCursor_ReturnStmt) {
+        fc->returned = true;
+    } else if (user->kind == CXCursor_VarDecl && child != j) {
+        fc->assigned_to = intern_cxstring(w, clang_getCursorSpelling(user->cursor));
+        if (clang_Cursor_hasVarDeclGlobalStorage(user->cursor) == 1)
+            fc->assigned_key = link_key(w, user->cursor);
+    } else if (user->kind == CXCursor_BinaryOperator && w->stack.items[child].index == 1) {
+        CXCursor target = clang_getCursorReferenced(user->first_child);
+        if (clang_getCursorKind(user->first_child) == CXCursor_DeclRefExpr &&
+            clang_getCursorKind(target) == CXCursor_VarDecl) {
+            fc->assigned_to = intern_cxstring(w, clang_getCursorSpelling(target));
+            if (clang_Cursor_hasVarDeclGlobalStorage(target) == 1)
+                fc->assigned_key = link_key(w, target);
+        } else if (clang_getCursorKind(user->first_child) == CXCursor_MemberRefExpr &&
+                   clang_getCursorKind(target) == CXCursor_FieldDecl) {
+            fc->assigned_field = field_key(w, target);
+        }
     }
-    return 0;
 }
 
 static int callback_parameter_index(walker *w, CXCursor parm);
+static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *first_guard, uint32_t *guard_count);
+static bool is_statement(walker *w);
+static uint32_t comma_successor(walker *w);
+static local_state *local_of(walker *w, CXCursor var);
+static void declare_local(walker *w, CXCursor var);
 
 static void record_call(walker *w, CXCursor call)
 {
@@ -402,7 +484,10 @@ static void record_call(walker *w, CXCursor call)
     fc.arg_count = n > 0 ? (uint32_t)n : 0;
     for (int i = 0; i < n; i++)
         AL_VEC_PUSH(w->tu->args, evaluate_argument(w, clang_Cursor_getArgument(call, (unsigned)i)));
-    fc.assigned_to = assigned_variable(w);
+    record_destination(w, &fc);
+    place(w, &fc.block, &fc.loop, &fc.first_guard, &fc.guard_count);
+    fc.statement = is_statement(w);
+    fc.then_calls = comma_successor(w);
     AL_VEC_PUSH(w->tu->calls, fc);
 }
 
@@ -431,6 +516,7 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
         r.function_name = intern_cxstring(w, clang_getCursorSpelling(fn));
     }
     r.enclosing = w->current_function;
+    r.holder = w->current_function ? 0 : w->holder;
     r.loc = cursor_location(w, ref_expr);
     r.use = AL_USE_OTHER;
 
@@ -530,6 +616,8 @@ static void record_reference(walker *w, CXCursor ref_expr, CXCursor fn, int para
     }
     if (param >= 0 && r.use == AL_USE_OTHER)
         return; /* a parameter tested or stored locally registers nothing */
+    uint32_t loop;
+    place(w, &r.block, &loop, &r.first_guard, &r.guard_count);
     AL_VEC_PUSH(w->tu->refs, r);
 }
 
@@ -589,6 +677,146 @@ static int callback_parameter_index(walker *w, CXCursor parm)
     CXType pointee = clang_getCanonicalType(clang_getPointeeType(t));
     if (pointee.kind != CXType_FunctionProto && pointee.kind != CXType_FunctionNoProto && pointee.kind != CXType_Void)
         return -1;
+    return parameter_index(w, parm);
+}
+
+/* The operator of a binary or unary operator cursor, as written: its first punctuation token after
+ * `lhs` (a binary operator), else its first or last token (a prefix or postfix unary operator).
+ * NULL when the tokens cannot say (code from a macro). Malloc'ed. */
+static char *operator_spelling(walker *w, CXCursor op, CXCursor lhs)
+{
+    CXToken *tokens = NULL;
+    unsigned n = 0;
+    clang_tokenize(w->unit, clang_getCursorExtent(op), &tokens, &n);
+    char *found = NULL;
+    unsigned after = 0;
+    if (!clang_Cursor_isNull(lhs))
+        clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(lhs)), NULL, NULL, NULL, &after);
+    for (unsigned i = 0; i < n && !found; i++) {
+        if (clang_getTokenKind(tokens[i]) != CXToken_Punctuation)
+            continue;
+        unsigned offset;
+        clang_getExpansionLocation(clang_getTokenLocation(w->unit, tokens[i]), NULL, NULL, NULL, &offset);
+        bool unary_edge = clang_Cursor_isNull(lhs) && (i == 0 || i + 1 == n);
+        if ((!clang_Cursor_isNull(lhs) && offset >= after) || unary_edge) {
+            CXString spelling = clang_getTokenSpelling(w->unit, tokens[i]);
+            found = al_xstrdup(clang_getCString(spelling));
+            clang_disposeString(spelling);
+        }
+    }
+    if (tokens)
+        clang_disposeTokens(w->unit, tokens, n);
+    return found;
+}
+
+/* How the variable named on top of the ancestor stack is used: assigned (also through one of its
+ * elements or members), incremented, its address taken, or only read. */
+static al_var_use_kind variable_use_kind(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    while (j > 0) {
+        enum CXCursorKind k = w->stack.items[j - 1].kind;
+        bool operand = w->stack.items[j].index == 0;
+        if (!(k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr || k == CXCursor_CStyleCastExpr ||
+              ((k == CXCursor_ArraySubscriptExpr || k == CXCursor_MemberRefExpr) && operand)))
+            break;
+        j--;
+    }
+    /* `(void)table`, as an UNUSED() macro writes it: the only cast that throws the value away */
+    for (size_t c = j; c < w->stack.count - 1; c++)
+        if (w->stack.items[c].kind == CXCursor_CStyleCastExpr &&
+            clang_getCursorType(w->stack.items[c].cursor).kind == CXType_Void)
+            return AL_VAR_DISCARD;
+    if (j == 0)
+        return AL_VAR_READ;
+    const ancestor *user = &w->stack.items[j - 1];
+    bool left = w->stack.items[j].index == 0;
+    if (user->kind == CXCursor_CompoundAssignOperator && left)
+        return AL_VAR_WRITE;
+    al_var_use_kind kind = AL_VAR_READ;
+    if ((user->kind == CXCursor_BinaryOperator && left) || user->kind == CXCursor_UnaryOperator) {
+        char *op = operator_spelling(
+            w, user->cursor, user->kind == CXCursor_BinaryOperator ? w->stack.items[j].cursor : clang_getNullCursor());
+        if (op && (strcmp(op, "=") == 0 || strcmp(op, "++") == 0 || strcmp(op, "--") == 0))
+            kind = AL_VAR_WRITE;
+        else if (op && strcmp(op, "&") == 0 && user->kind == CXCursor_UnaryOperator)
+            kind = AL_VAR_ADDRESS;
+        free(op);
+    }
+    return kind;
+}
+
+/* The type of a variable, an array as its element type: what a declaration and the definition of
+ * one variable agree on (`extern struct cmd table[];` and `struct cmd table[240] = {...}`). */
+static uint32_t variable_type(walker *w, CXCursor var)
+{
+    CXType t = clang_getCanonicalType(clang_getCursorType(var));
+    while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray)
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+    return intern_cxstring(w, clang_getTypeSpelling(t));
+}
+
+/* A use of a variable with static storage, each (function, variable, kind) once per unit. */
+static void record_variable_use(walker *w, CXCursor var)
+{
+    al_fact_var_use use = {w->current_function, link_key(w, var), variable_use_kind(w), variable_type(w, var),
+                           w->current_function ? 0 : w->holder};
+    char id[64];
+    snprintf(id, sizeof(id), "%u %u %d %u", use.function, use.variable, (int)use.kind, use.holder);
+    uint32_t before = w->var_uses.count;
+    al_strtab_intern(&w->var_uses, id);
+    if (w->var_uses.count != before)
+        AL_VEC_PUSH(w->tu->var_uses, use);
+}
+
+/* A variable with static storage defined here, with its value when it is an integer constant. */
+static void record_variable(walker *w, CXCursor var)
+{
+    al_fact_variable v = {0};
+    v.key = link_key(w, var);
+    v.name = intern_cxstring(w, clang_getCursorSpelling(var));
+    v.loc = cursor_location(w, var);
+    v.type = variable_type(w, var);
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    if (clang_Cursor_isNull(init)) {
+        v.has_value = true; /* static storage starts at zero */
+    } else {
+        CXEvalResult r = clang_Cursor_Evaluate(init);
+        if (r) {
+            if (clang_EvalResult_getKind(r) == CXEval_Int) {
+                v.has_value = true;
+                v.value = clang_EvalResult_getAsLongLong(r);
+            }
+            clang_EvalResult_dispose(r);
+        }
+    }
+    AL_VEC_PUSH(w->tu->variables, v);
+}
+
+/* ---- where a call runs: its block, its loop, and the conditions it runs under ----
+ *
+ * The ancestors of the current cursor say it: each if, ?:, && and || whose branch we are in adds
+ * the guards of its condition (held in the first branch, broken in the second); each switch case
+ * label adds subject == value; each earlier statement of a block that left it early (`if (pid !=
+ * 0) return;`) adds its condition broken. Conditions are read into guards only as far as they are
+ * plain (a variable, a parameter, a field, a call's result, compared with a constant or a
+ * function, tested for truth or for bits): a guard is a necessary condition, so what is not read
+ * is simply left out. An if whose condition is an integer constant never runs one branch, which is
+ * not walked at all (its calls and registrations do not exist). */
+
+static bool is_label(enum CXCursorKind k)
+{
+    return k == CXCursor_CaseStmt || k == CXCursor_DefaultStmt;
+}
+
+static bool is_loop(enum CXCursorKind k)
+{
+    return k == CXCursor_WhileStmt || k == CXCursor_ForStmt || k == CXCursor_DoStmt;
+}
+
+/* The parameter index of `parm` in the function being walked, whatever its type; -1 if none. */
+static int parameter_index(walker *w, CXCursor parm)
+{
     CXCursor fn = w->stack.items[0].cursor;
     int n = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < n; i++)
@@ -597,13 +825,484 @@ static int callback_parameter_index(walker *w, CXCursor parm)
     return -1;
 }
 
+/* What a condition tests: a variable, a parameter, a field or a call's result; false otherwise. */
+static bool guard_subject(walker *w, CXCursor e, al_fact_guard *g)
+{
+    e = strip(e);
+    enum CXCursorKind k = clang_getCursorKind(e);
+    if (k == CXCursor_BinaryOperator) { /* `(pid = fork())`: what was assigned */
+        char *op = operator_spelling(w, e, first_child(e));
+        bool assignment = op && strcmp(op, "=") == 0;
+        free(op);
+        return assignment && guard_subject(w, first_child(e), g);
+    }
+    CXCursor ref = clang_getCursorReferenced(e);
+    enum CXCursorKind r = clang_getCursorKind(ref);
+    if (k == CXCursor_DeclRefExpr && r == CXCursor_VarDecl) {
+        bool global = clang_Cursor_hasVarDeclGlobalStorage(ref) == 1;
+        g->subject_kind = global ? AL_GUARD_GLOBAL : AL_GUARD_LOCAL;
+        g->subject = global ? link_key(w, ref) : intern_cxstring(w, clang_getCursorSpelling(ref));
+        return true;
+    }
+    if (k == CXCursor_DeclRefExpr && r == CXCursor_ParmDecl && w->current_function) {
+        g->subject_kind = AL_GUARD_PARAM;
+        g->param = parameter_index(w, ref);
+        return g->param >= 0;
+    }
+    if (k == CXCursor_MemberRefExpr && r == CXCursor_FieldDecl) {
+        g->subject_kind = AL_GUARD_FIELD;
+        g->subject = field_key(w, ref);
+        return true;
+    }
+    if (k == CXCursor_CallExpr && r == CXCursor_FunctionDecl) {
+        g->subject_kind = AL_GUARD_CALL;
+        g->subject = function_key(w, ref);
+        return true;
+    }
+    return false;
+}
+
+/* An integer constant (or a null pointer, or a function, in value_key); false when `e` is none. */
+static bool guard_value(walker *w, CXCursor e, al_fact_guard *g)
+{
+    CXCursor s = strip(e);
+    CXCursor ref = clang_getCursorReferenced(s);
+    if (clang_getCursorKind(s) == CXCursor_DeclRefExpr && clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
+        g->value_key = function_key(w, ref);
+        return true;
+    }
+    for (int pass = 0; pass < 2; pass++) { /* NULL is ((void *)0): fold the inside too */
+        CXEvalResult r = clang_Cursor_Evaluate(pass ? s : e);
+        bool found = r && clang_EvalResult_getKind(r) == CXEval_Int;
+        if (found)
+            g->value = clang_EvalResult_getAsLongLong(r);
+        if (r)
+            clang_EvalResult_dispose(r);
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+static al_guard_op negated(al_guard_op op)
+{
+    static const al_guard_op opposite[] = {AL_GUARD_NE,         AL_GUARD_EQ,      AL_GUARD_GE,    AL_GUARD_GT,
+                                           AL_GUARD_LE,         AL_GUARD_LT,      AL_GUARD_FALSE, AL_GUARD_TRUE,
+                                           AL_GUARD_BITS_CLEAR, AL_GUARD_BITS_SET};
+    return opposite[op];
+}
+
+static al_guard_op swapped(al_guard_op op) /* `0 == pid` is `pid == 0` */
+{
+    return op == AL_GUARD_LT   ? AL_GUARD_GT
+           : op == AL_GUARD_GT ? AL_GUARD_LT
+           : op == AL_GUARD_LE ? AL_GUARD_GE
+           : op == AL_GUARD_GE ? AL_GUARD_LE
+                               : op;
+}
+
+/* The children of `c`, up to `max` of them: how many there are. */
+typedef struct children {
+    CXCursor items[3];
+    unsigned count;
+} children;
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    children *ch = data;
+    if (ch->count < 3)
+        ch->items[ch->count] = c;
+    ch->count++;
+    return ch->count < 3 ? CXChildVisit_Continue : CXChildVisit_Break;
+}
+
+static children children_of(CXCursor c)
+{
+    children ch = {{{0}}, 0};
+    clang_visitChildren(c, collect_child, &ch);
+    return ch;
+}
+
+/* The guards that hold when `e` is true (when `holds`) or false (otherwise), added to the pool. */
+static void read_condition(walker *w, CXCursor e, bool holds)
+{
+    e = strip(e);
+    enum CXCursorKind k = clang_getCursorKind(e);
+    if (k == CXCursor_UnaryOperator) {
+        char *op = operator_spelling(w, e, clang_getNullCursor());
+        if (op && strcmp(op, "!") == 0)
+            read_condition(w, first_child(e), !holds);
+        free(op);
+        return;
+    }
+    al_fact_guard g = {0};
+    if (k == CXCursor_BinaryOperator) {
+        children ch = children_of(e);
+        if (ch.count != 2)
+            return;
+        char *op = operator_spelling(w, e, ch.items[0]);
+        static const char *const compare[] = {"==", "!=", "<", "<=", ">", ">="};
+        int cmp = -1;
+        for (int i = 0; op && i < 6; i++)
+            if (strcmp(op, compare[i]) == 0)
+                cmp = i;
+        if (op && strcmp(op, holds ? "&&" : "||") == 0) { /* both sides hold (or both fail) */
+            read_condition(w, ch.items[0], holds);
+            read_condition(w, ch.items[1], holds);
+        } else if (cmp >= 0) {
+            al_guard_op ops[] = {AL_GUARD_EQ, AL_GUARD_NE, AL_GUARD_LT, AL_GUARD_LE, AL_GUARD_GT, AL_GUARD_GE};
+            al_fact_guard v = {0};
+            if (guard_subject(w, ch.items[0], &g) && guard_value(w, ch.items[1], &v)) {
+                g.op = ops[cmp];
+            } else if (guard_subject(w, ch.items[1], &g) && guard_value(w, ch.items[0], &v)) {
+                g.op = swapped(ops[cmp]);
+            } else {
+                free(op);
+                return;
+            }
+            g.value = v.value;
+            g.value_key = v.value_key;
+            if (g.value_key && g.op != AL_GUARD_EQ && g.op != AL_GUARD_NE) {
+                free(op);
+                return; /* a function is only compared for equality */
+            }
+            g.op = holds ? g.op : negated(g.op);
+            AL_VEC_PUSH(w->pool, g);
+        } else if (op && strcmp(op, "&") == 0) {
+            al_fact_guard v = {0};
+            if (guard_subject(w, ch.items[0], &g) && guard_value(w, ch.items[1], &v) && !v.value_key) {
+                g.op = holds ? AL_GUARD_BITS_SET : AL_GUARD_BITS_CLEAR;
+                g.value = v.value;
+                AL_VEC_PUSH(w->pool, g);
+            }
+        } else if (op && strcmp(op, "=") == 0 && guard_subject(w, e, &g)) {
+            g.op = holds ? AL_GUARD_TRUE : AL_GUARD_FALSE;
+            AL_VEC_PUSH(w->pool, g);
+        }
+        free(op);
+        return;
+    }
+    if (guard_subject(w, e, &g)) {
+        g.op = holds ? AL_GUARD_TRUE : AL_GUARD_FALSE;
+        AL_VEC_PUSH(w->pool, g);
+    }
+}
+
+/* The guards of a condition, held and broken, into the entry (ids in the pool). */
+static void read_branches(walker *w, ancestor *entry, CXCursor condition)
+{
+    entry->held_first = (uint32_t)w->pool.count;
+    read_condition(w, condition, true);
+    entry->held_count = (uint32_t)w->pool.count - entry->held_first;
+    entry->broken_first = (uint32_t)w->pool.count;
+    read_condition(w, condition, false);
+    entry->broken_count = (uint32_t)w->pool.count - entry->broken_first;
+}
+
+static enum CXChildVisitResult last_child_visitor(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    *(CXCursor *)data = c;
+    return CXChildVisit_Continue;
+}
+
+/* Whether statement `s` always leaves its block: a return, break or continue, or a block ending in
+ * one (a call that never returns is the programs stage's business: that takes the rules). */
+static bool leaves_block(CXCursor s)
+{
+    for (int depth = 0; depth < 64; depth++) {
+        enum CXCursorKind k = clang_getCursorKind(s);
+        if (k == CXCursor_ReturnStmt || k == CXCursor_BreakStmt || k == CXCursor_ContinueStmt || k == CXCursor_GotoStmt)
+            return true;
+        if (k == CXCursor_CaseStmt || k == CXCursor_DefaultStmt) {
+            children ch = children_of(s);
+            if (ch.count == 0)
+                return false;
+            s = ch.items[ch.count - 1];
+            continue;
+        }
+        if (k != CXCursor_CompoundStmt)
+            return false;
+        CXCursor last = clang_getNullCursor();
+        clang_visitChildren(s, last_child_visitor, &last);
+        if (clang_Cursor_isNull(last))
+            return false;
+        s = last;
+    }
+    return false;
+}
+
+static uint32_t innermost_block(const walker *w)
+{
+    for (size_t j = w->stack.count; j-- > 0;)
+        if (w->stack.items[j].block)
+            return w->stack.items[j].block;
+    return 0;
+}
+
+static uint32_t innermost_loop(const walker *w)
+{
+    for (size_t j = w->stack.count; j-- > 0;)
+        if (w->stack.items[j].loop)
+            return w->stack.items[j].loop;
+    return 0;
+}
+
+/* Whether child `index` of a statement of kind `parent` is a body: a branch of an if, the body of
+ * a while or a do (a for's body is known here only when braced). */
+static bool is_body(enum CXCursorKind parent, unsigned index)
+{
+    return (parent == CXCursor_IfStmt && index >= 1) || (parent == CXCursor_WhileStmt && index == 1) ||
+           (parent == CXCursor_DoStmt && index == 0);
+}
+
+/* `r->fp = fp;`, `g_fd = fd;`: a parameter stored into a field or a variable with static storage. */
+static void record_store(walker *w, CXCursor left, CXCursor right)
+{
+    CXCursor value = strip(right), place = strip(left);
+    CXCursor parm = clang_getCursorReferenced(value);
+    if (clang_getCursorKind(value) != CXCursor_DeclRefExpr || clang_getCursorKind(parm) != CXCursor_ParmDecl)
+        return;
+    int param = parameter_index(w, parm);
+    CXCursor target = clang_getCursorReferenced(place);
+    al_fact_store st = {w->current_function, 0, param};
+    if (clang_getCursorKind(place) == CXCursor_MemberRefExpr && clang_getCursorKind(target) == CXCursor_FieldDecl)
+        st.target = field_key(w, target);
+    else if (clang_getCursorKind(place) == CXCursor_DeclRefExpr && clang_getCursorKind(target) == CXCursor_VarDecl &&
+             clang_Cursor_hasVarDeclGlobalStorage(target) == 1)
+        st.target = link_key(w, target);
+    if (param >= 0 && st.target)
+        AL_VEC_PUSH(w->tu->stores, st);
+}
+
+/* Called for each cursor pushed on the stack: opens blocks and loops, reads conditions, follows
+ * switch labels and early exits. False when the cursor is a branch that never runs: skip it. */
+static bool flow_push(walker *w, ancestor *entry)
+{
+    entry->pool_mark = (uint32_t)w->pool.count;
+    entry->sticky_mark = (uint32_t)w->sticky.count;
+    entry->dead_child = -1;
+    if (w->stack.count < 2 || !w->current_function)
+        return true;
+    ancestor *parent = &w->stack.items[w->stack.count - 2];
+    if (parent->kind == CXCursor_IfStmt && parent->dead_child == (int)entry->index)
+        return false;
+    /* a statement of a switch body: its segment's label */
+    if (parent->kind == CXCursor_CompoundStmt && w->stack.count >= 3 &&
+        w->stack.items[w->stack.count - 3].kind == CXCursor_SwitchStmt) {
+        const ancestor *sw = &w->stack.items[w->stack.count - 3];
+        if (is_label(entry->kind)) {
+            /* a jump lands here: the early exits of the segments before it do not guard it, and
+             * it starts a segment of its own (a block inside the body) */
+            w->sticky.count = parent->sticky_mark;
+            entry->sticky_mark = parent->sticky_mark;
+            if (!parent->body_block)
+                parent->body_block = parent->block;
+            al_fact_block segment = {parent->body_block, w->current_function, false};
+            AL_VEC_PUSH(w->tu->blocks, segment);
+            parent->block = (uint32_t)w->tu->blocks.count;
+            /* known only when nothing falls into it: the previous segment left, or there is none */
+            bool fresh = entry->index == 0 || leaves_block(parent->previous);
+            parent->label_known = false;
+            if (entry->kind == CXCursor_CaseStmt && sw->switch_known && fresh) {
+                children ch = children_of(entry->cursor);
+                al_fact_guard v = {0};
+                bool single = ch.count >= 2 && !is_label(clang_getCursorKind(ch.items[1]));
+                if (single && guard_value(w, ch.items[0], &v) && !v.value_key) {
+                    parent->label_guard = sw->switch_subject;
+                    parent->label_guard.op = AL_GUARD_EQ;
+                    parent->label_guard.value = v.value;
+                    parent->label_known = true;
+                }
+            }
+        }
+        entry->case_known = parent->label_known;
+        entry->case_guard = parent->label_guard;
+    }
+    if (parent->kind == CXCursor_CompoundStmt)
+        parent->previous = entry->cursor;
+    /* blocks: compound statements, and branches and loop bodies written without braces */
+    if (entry->kind == CXCursor_CompoundStmt || is_body(parent->kind, entry->index)) {
+        al_fact_block b = {innermost_block(w), w->current_function,
+                           entry->kind == CXCursor_CompoundStmt && parent->kind == CXCursor_SwitchStmt};
+        AL_VEC_PUSH(w->tu->blocks, b);
+        entry->block = (uint32_t)w->tu->blocks.count;
+    }
+    if (is_loop(entry->kind)) {
+        al_fact_loop l = {innermost_loop(w), w->current_function};
+        AL_VEC_PUSH(w->tu->loops, l);
+        entry->loop = (uint32_t)w->tu->loops.count;
+    }
+    switch (entry->kind) {
+    case CXCursor_IfStmt:
+    case CXCursor_ConditionalOperator: {
+        children ch = children_of(entry->cursor);
+        if (ch.count == 0)
+            break;
+        CXEvalResult r = entry->kind == CXCursor_IfStmt ? clang_Cursor_Evaluate(ch.items[0]) : NULL;
+        if (r && clang_EvalResult_getKind(r) == CXEval_Int)
+            entry->dead_child = clang_EvalResult_getAsLongLong(r) ? 2 : 1;
+        if (r)
+            clang_EvalResult_dispose(r);
+        read_branches(w, entry, ch.items[0]);
+        /* `if (cond) return;` with no else: the statements after it run with cond broken (also
+         * when it is the first statement after a case label: `case 1: if (!x) break; ...`) */
+        size_t holder = w->stack.count - 2;
+        unsigned from = entry->index;
+        while (holder > 0 && is_label(w->stack.items[holder].kind))
+            from = w->stack.items[holder--].index;
+        if (entry->kind == CXCursor_IfStmt && ch.count == 2 && w->stack.items[holder].kind == CXCursor_CompoundStmt &&
+            leaves_block(ch.items[1])) {
+            for (uint32_t i = 0; i < entry->broken_count; i++) {
+                sticky_guard sg = {w->pool.items[entry->broken_first + i], from};
+                AL_VEC_PUSH(w->sticky, sg); /* kept until the block ends */
+            }
+        }
+        break;
+    }
+    case CXCursor_BinaryOperator: {
+        children ch = children_of(entry->cursor);
+        char *op = ch.count == 2 ? operator_spelling(w, entry->cursor, ch.items[0]) : NULL;
+        if (op && strcmp(op, "=") == 0)
+            record_store(w, ch.items[0], ch.items[1]);
+        if (op && (strcmp(op, "&&") == 0 || strcmp(op, "||") == 0)) {
+            entry->is_logical = true;
+            read_branches(w, entry, ch.items[0]);
+            if (strcmp(op, "||") == 0) { /* the right side runs when the left is false */
+                uint32_t first = entry->held_first, count = entry->held_count;
+                entry->held_first = entry->broken_first;
+                entry->held_count = entry->broken_count;
+                entry->broken_first = first;
+                entry->broken_count = count;
+            }
+        }
+        free(op);
+        break;
+    }
+    case CXCursor_SwitchStmt: {
+        children ch = children_of(entry->cursor);
+        entry->switch_known = ch.count > 0 && guard_subject(w, ch.items[0], &entry->switch_subject);
+        break;
+    }
+    case CXCursor_ReturnStmt: { /* `return fd;`: which local, static variable or field it returns */
+        if (w->tu->functions.count && w->tu->functions.items[w->tu->functions.count - 1].key == w->current_function)
+            w->tu->functions.items[w->tu->functions.count - 1].returns = true;
+        children ch = children_of(entry->cursor);
+        CXCursor value = ch.count ? strip(ch.items[0]) : clang_getNullCursor();
+        enum CXCursorKind value_kind = clang_getCursorKind(value);
+        if (value_kind != CXCursor_DeclRefExpr && value_kind != CXCursor_MemberRefExpr)
+            break;
+        CXCursor ref = clang_getCursorReferenced(value);
+        al_fact_return ret = {w->current_function, 0, 0};
+        if (clang_getCursorKind(ref) == CXCursor_FieldDecl)
+            ret.target = field_key(w, ref);
+        else if (clang_getCursorKind(ref) == CXCursor_VarDecl && clang_Cursor_hasVarDeclGlobalStorage(ref) == 1)
+            ret.target = link_key(w, ref);
+        else if (clang_getCursorKind(ref) == CXCursor_VarDecl)
+            ret.variable = intern_cxstring(w, clang_getCursorSpelling(ref));
+        if (ret.variable || ret.target)
+            AL_VEC_PUSH(w->tu->returns, ret);
+        break;
+    }
+    default:
+        break;
+    }
+    return true;
+}
+
+/* Called for each cursor popped off the stack: what it put in the pool and the sticky list goes. */
+static void flow_pop(walker *w, const ancestor *entry)
+{
+    if (w->pool.count > entry->pool_mark)
+        w->pool.count = entry->pool_mark;
+    if (entry->kind == CXCursor_CompoundStmt && w->sticky.count > entry->sticky_mark)
+        w->sticky.count = entry->sticky_mark;
+}
+
+/* The block, loop and guards of the cursor on top of the stack (a call or a reference). */
+static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *first_guard, uint32_t *guard_count)
+{
+    *block = innermost_block(w);
+    *loop = innermost_loop(w);
+    *first_guard = (uint32_t)w->tu->guards.count;
+    for (size_t j = w->stack.count - 1; j > 0; j--) {
+        const ancestor *child = &w->stack.items[j], *parent = &w->stack.items[j - 1];
+        bool branch =
+            parent->kind == CXCursor_IfStmt || parent->kind == CXCursor_ConditionalOperator || parent->is_logical;
+        if (branch && child->index >= 1) {
+            bool held = child->index == 1;
+            uint32_t first = held ? parent->held_first : parent->broken_first;
+            uint32_t count = held ? parent->held_count : parent->broken_count;
+            for (uint32_t i = 0; i < count; i++)
+                AL_VEC_PUSH(w->tu->guards, w->pool.items[first + i]);
+        }
+        if (parent->kind == CXCursor_CompoundStmt) {
+            for (uint32_t i = parent->sticky_mark; i < w->sticky.count; i++)
+                if (w->sticky.items[i].from < child->index)
+                    AL_VEC_PUSH(w->tu->guards, w->sticky.items[i].guard);
+        }
+        if (child->case_known)
+            AL_VEC_PUSH(w->tu->guards, child->case_guard);
+    }
+    *guard_count = (uint32_t)w->tu->guards.count - *first_guard;
+}
+
+/* Whether the call on top of the stack is a statement of its own: `abort();`, `(void)exit(1);`. */
+static bool is_statement(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    while (j > 0 &&
+           (w->stack.items[j - 1].kind == CXCursor_ParenExpr || w->stack.items[j - 1].kind == CXCursor_CStyleCastExpr ||
+            w->stack.items[j - 1].kind == CXCursor_UnexposedExpr))
+        j--;
+    if (j == 0)
+        return false;
+    enum CXCursorKind user = w->stack.items[j - 1].kind;
+    return user == CXCursor_CompoundStmt || is_label(user) || is_body(user, w->stack.items[j].index);
+}
+
+/* The call on top of the stack is the left operand of a comma operator whose right operand is a
+ * direct call: that callee's name (`(_assert_fail(...), __builtin_unreachable())`), else 0. */
+static uint32_t comma_successor(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    while (j > 0 && is_transparent(w->stack.items[j - 1].kind))
+        j--;
+    if (j == 0 || w->stack.items[j - 1].kind != CXCursor_BinaryOperator || w->stack.items[j].index != 0)
+        return 0;
+    const ancestor *user = &w->stack.items[j - 1];
+    /* only the comma operator takes a void operand; in a macro's expansion (an assertion) the
+     * operator's token cannot be read back, so the void call is what tells */
+    bool comma = clang_getCursorType(w->stack.items[j].cursor).kind == CXType_Void;
+    if (!comma) {
+        char *op = operator_spelling(w, user->cursor, w->stack.items[j].cursor);
+        comma = op && strcmp(op, ",") == 0;
+        free(op);
+    }
+    if (!comma)
+        return 0;
+    children ch = children_of(user->cursor);
+    CXCursor next = ch.count == 2 ? strip(ch.items[1]) : clang_getNullCursor();
+    if (clang_getCursorKind(next) != CXCursor_CallExpr)
+        return 0;
+    CXCursor callee = clang_getCursorReferenced(next);
+    if (clang_getCursorKind(callee) != CXCursor_FunctionDecl)
+        return 0;
+    return intern_cxstring(w, clang_getCursorSpelling(callee));
+}
+
 static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClientData data)
 {
     walker *w = data;
     /* keep the stack equal to the ancestors of c */
     while (w->stack.count > 0 && !clang_equalCursors(w->stack.items[w->stack.count - 1].cursor, parent))
-        w->stack.count--;
-    ancestor entry = {c, clang_getCursorKind(c), 0, 0, clang_getNullCursor()};
+        flow_pop(w, &w->stack.items[--w->stack.count]);
+    ancestor entry = {0};
+    entry.cursor = c;
+    entry.kind = clang_getCursorKind(c);
+    entry.first_child = clang_getNullCursor();
+    entry.previous = clang_getNullCursor();
     if (w->stack.count > 0) {
         ancestor *p = &w->stack.items[w->stack.count - 1];
         entry.index = p->child_count++;
@@ -611,6 +1310,8 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             p->first_child = c;
     }
     AL_VEC_PUSH(w->stack, entry);
+    if (!flow_push(w, &w->stack.items[w->stack.count - 1]))
+        return CXChildVisit_Continue; /* a branch that never runs */
 
     switch (entry.kind) {
     case CXCursor_CallExpr:
@@ -625,32 +1326,117 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             int param = callback_parameter_index(w, ref);
             if (param >= 0)
                 record_reference(w, c, clang_getNullCursor(), param);
-        } else if (kind == CXCursor_VarDecl && holds_functions(clang_getCursorType(ref))) {
-            record_alias(w, ref);
+        } else if (kind == CXCursor_VarDecl) {
+            if (holds_functions(clang_getCursorType(ref)))
+                record_alias(w, ref);
+            if (clang_Cursor_hasVarDeclGlobalStorage(ref) == 1)
+                record_variable_use(w, ref);
+            else if (w->current_function && variable_use_kind(w) != AL_VAR_READ)
+                local_of(w, ref)->written = true;
         }
         break;
     }
+    case CXCursor_VarDecl: /* a static local, or a local whose value a guard may test */
+        if (w->current_function && clang_Cursor_hasVarDeclGlobalStorage(c) == 1 && clang_isCursorDefinition(c))
+            record_variable(w, c);
+        else if (w->current_function)
+            declare_local(w, c);
+        break;
     default:
         break;
     }
     return CXChildVisit_Recurse;
 }
 
+static local_state *local_of(walker *w, CXCursor var)
+{
+    CXString name = clang_getCursorSpelling(var);
+    uint32_t id = al_strtab_intern(&w->locals, clang_getCString(name) ? clang_getCString(name) : "");
+    clang_disposeString(name);
+    while (w->local_states.count <= id) { /* ids are dense (0 is the empty string) */
+        local_state fresh = {0, false, false, 0};
+        AL_VEC_PUSH(w->local_states, fresh);
+    }
+    return &w->local_states.items[id];
+}
+
+static void declare_local(walker *w, CXCursor var)
+{
+    local_state *l = local_of(w, var);
+    l->declarations++;
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    CXEvalResult r = clang_Cursor_isNull(init) ? NULL : clang_Cursor_Evaluate(init);
+    l->has_value = r && clang_EvalResult_getKind(r) == CXEval_Int;
+    if (l->has_value)
+        l->value = clang_EvalResult_getAsLongLong(r);
+    if (r)
+        clang_EvalResult_dispose(r);
+}
+
+/* After a function's body: its guards on a local that holds one constant all along become guards
+ * on that constant, which the programs stage can fold like a static variable's. */
+static void fix_local_guards(walker *w, size_t first_guard)
+{
+    for (size_t i = first_guard; i < w->tu->guards.count; i++) {
+        al_fact_guard *g = &w->tu->guards.items[i];
+        if (g->subject_kind != AL_GUARD_LOCAL)
+            continue;
+        uint32_t id = al_strtab_find(&w->locals, al_str(&w->tu->strings, g->subject));
+        const local_state *l = id < w->local_states.count ? &w->local_states.items[id] : NULL;
+        if (l && l->declarations == 1 && l->has_value && !l->written) {
+            g->subject_kind = AL_GUARD_FIXED;
+            g->fixed = l->value;
+        }
+    }
+}
+
 static void walk_subtree(walker *w, CXCursor root)
 {
     w->stack.count = 0;
-    ancestor entry = {root, clang_getCursorKind(root), 0, 0, clang_getNullCursor()};
+    w->pool.count = 0;
+    w->sticky.count = 0;
+    ancestor entry = {0};
+    entry.cursor = root;
+    entry.kind = clang_getCursorKind(root);
+    entry.first_child = clang_getNullCursor();
+    entry.previous = clang_getNullCursor();
     AL_VEC_PUSH(w->stack, entry);
     clang_visitChildren(root, body_visitor, w);
 }
 
+/* Whether an attribute cursor is C11's `_Noreturn` (GNU's noreturn is in the function's type). */
+static bool is_noreturn_attribute(CXTranslationUnit unit, CXCursor attr)
+{
+    CXToken *tokens = NULL;
+    unsigned n = 0;
+    clang_tokenize(unit, clang_getCursorExtent(attr), &tokens, &n);
+    bool found = false;
+    for (unsigned i = 0; i < n && !found; i++) {
+        CXString s = clang_getTokenSpelling(unit, tokens[i]);
+        found = strcmp(clang_getCString(s), "_Noreturn") == 0 || strcmp(clang_getCString(s), "noreturn") == 0;
+        clang_disposeString(s);
+    }
+    if (tokens)
+        clang_disposeTokens(unit, tokens, n);
+    return found;
+}
+
+typedef struct annotation_scan {
+    CXTranslationUnit unit;
+    unsigned flags;
+} annotation_scan;
+
 static enum CXChildVisitResult annotation_visitor(CXCursor c, CXCursor parent, CXClientData data)
 {
     (void)parent;
-    if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
+    if (clang_getCursorKind(c) == CXCursor_UnexposedAttr) {
+        annotation_scan *scan = data;
+        if (is_noreturn_attribute(scan->unit, c))
+            scan->flags |= AL_ANNOT_NORETURN;
+    } else if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
         CXString s = clang_getCursorSpelling(c);
         const char *text = clang_getCString(s);
-        unsigned *flags = data;
+        unsigned *flags = &((annotation_scan *)data)->flags;
         if (text && strcmp(text, "asynclock:handler") == 0)
             *flags |= AL_ANNOT_HANDLER;
         else if (text && strcmp(text, "asynclock:blocking") == 0)
@@ -664,8 +1450,13 @@ static enum CXChildVisitResult annotation_visitor(CXCursor c, CXCursor parent, C
 
 static void record_function(walker *w, CXCursor fn)
 {
-    unsigned annotations = 0;
-    clang_visitChildren(fn, annotation_visitor, &annotations);
+    annotation_scan scan = {w->unit, 0};
+    clang_visitChildren(fn, annotation_visitor, &scan);
+    unsigned annotations = scan.flags;
+    CXString spelling = clang_getTypeSpelling(clang_getCursorType(fn));
+    if (clang_getCString(spelling) && strstr(clang_getCString(spelling), "__attribute__((noreturn))"))
+        annotations |= AL_ANNOT_NORETURN;
+    clang_disposeString(spelling);
     bool defined = clang_isCursorDefinition(fn);
     if (!defined && !annotations)
         return;
@@ -679,7 +1470,12 @@ static void record_function(walker *w, CXCursor fn)
     AL_VEC_PUSH(w->tu->functions, f);
     if (defined) {
         w->current_function = f.key;
+        size_t first_guard = w->tu->guards.count;
+        al_strtab_free(&w->locals);
+        al_strtab_init(&w->locals);
+        w->local_states.count = 0;
         walk_subtree(w, fn);
+        fix_local_guards(w, first_guard);
         w->current_function = 0;
     }
 }
@@ -711,7 +1507,12 @@ static enum CXChildVisitResult top_level_visitor(CXCursor c, CXCursor parent, CX
         break;
     case CXCursor_VarDecl: /* file-scope initializers: handler tables, ops structs */
         w->current_function = 0;
+        /* `int counter;` is a tentative definition: a definition unless one with a value follows */
+        if (clang_isCursorDefinition(c) || clang_Cursor_hasVarDeclExternalStorage(c) == 0)
+            record_variable(w, c);
+        w->holder = link_key(w, c);
         walk_subtree(w, c);
+        w->holder = 0;
         break;
     case CXCursor_LinkageSpec:
     case CXCursor_UnexposedDecl:
@@ -808,12 +1609,19 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     walker w = {0};
     w.tu = out;
     w.unit = unit;
+    al_strtab_init(&w.var_uses);
+    al_strtab_init(&w.locals);
     out->parsed = true;
     record_diagnostics(&w);
     record_inclusions(&w);
     clang_visitChildren(clang_getTranslationUnitCursor(unit), top_level_visitor, &w);
     AL_VEC_FREE(w.stack);
+    AL_VEC_FREE(w.pool);
+    AL_VEC_FREE(w.sticky);
     free(w.files);
+    al_strtab_free(&w.var_uses);
+    al_strtab_free(&w.locals);
+    AL_VEC_FREE(w.local_states);
     clang_disposeTranslationUnit(unit);
 }
 

@@ -35,5 +35,7 @@ bool al_extract_stopped(void);
 
 /* The libclang version string, for --version. */
 char *al_extract_clang_version(void);
+/* The libclang C API version of the headers asynclock was compiled against ("0.62"). */
+const char *al_extract_cindex_version(void);
 
 #endif

@@ -26,6 +26,13 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->args);
     AL_VEC_FREE(tu->refs);
     AL_VEC_FREE(tu->aliases);
+    AL_VEC_FREE(tu->variables);
+    AL_VEC_FREE(tu->var_uses);
+    AL_VEC_FREE(tu->guards);
+    AL_VEC_FREE(tu->blocks);
+    AL_VEC_FREE(tu->loops);
+    AL_VEC_FREE(tu->returns);
+    AL_VEC_FREE(tu->stores);
     AL_VEC_FREE(tu->diags);
     AL_VEC_FREE(tu->includes);
     memset(tu, 0, sizeof(*tu));
@@ -63,6 +70,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, f->defined);
         put_u64(out, f->annotations);
         put_u64(out, f->type);
+        put_u64(out, f->returns);
     }
     put_u64(out, tu->calls.count);
     for (size_t i = 0; i < tu->calls.count; i++) {
@@ -78,6 +86,15 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, c->pointee_type);
         put_u64(out, c->subscripted);
         put_i64(out, c->param);
+        put_u64(out, c->assigned_field);
+        put_u64(out, c->assigned_key);
+        put_u64(out, c->returned);
+        put_u64(out, c->statement);
+        put_u64(out, c->block);
+        put_u64(out, c->loop);
+        put_u64(out, c->first_guard);
+        put_u64(out, c->guard_count);
+        put_u64(out, c->then_calls);
     }
     put_u64(out, tu->args.count);
     for (size_t i = 0; i < tu->args.count; i++) {
@@ -85,6 +102,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, a->kind);
         put_i64(out, a->value);
         put_u64(out, a->name);
+        put_u64(out, a->key);
     }
     put_u64(out, tu->refs.count);
     for (size_t i = 0; i < tu->refs.count; i++) {
@@ -100,6 +118,10 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_i64(out, r->index);
         put_u64(out, r->type_name);
         put_u64(out, r->variable_key);
+        put_u64(out, r->block);
+        put_u64(out, r->first_guard);
+        put_u64(out, r->guard_count);
+        put_u64(out, r->holder);
     }
     put_u64(out, tu->diags.count);
     for (size_t i = 0; i < tu->diags.count; i++) {
@@ -112,6 +134,58 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
     for (size_t i = 0; i < tu->aliases.count; i++) {
         put_u64(out, tu->aliases.items[i].variable_key);
         put_u64(out, tu->aliases.items[i].source_key);
+    }
+    put_u64(out, tu->variables.count);
+    for (size_t i = 0; i < tu->variables.count; i++) {
+        const al_fact_variable *v = &tu->variables.items[i];
+        put_u64(out, v->key);
+        put_u64(out, v->name);
+        put_loc(out, v->loc);
+        put_u64(out, v->has_value);
+        put_i64(out, v->value);
+        put_u64(out, v->type);
+    }
+    put_u64(out, tu->var_uses.count);
+    for (size_t i = 0; i < tu->var_uses.count; i++) {
+        put_u64(out, tu->var_uses.items[i].function);
+        put_u64(out, tu->var_uses.items[i].variable);
+        put_u64(out, tu->var_uses.items[i].kind);
+        put_u64(out, tu->var_uses.items[i].type);
+        put_u64(out, tu->var_uses.items[i].holder);
+    }
+    put_u64(out, tu->guards.count);
+    for (size_t i = 0; i < tu->guards.count; i++) {
+        const al_fact_guard *g = &tu->guards.items[i];
+        put_u64(out, g->subject_kind);
+        put_u64(out, g->subject);
+        put_i64(out, g->param);
+        put_u64(out, g->op);
+        put_i64(out, g->value);
+        put_u64(out, g->value_key);
+        put_i64(out, g->fixed);
+    }
+    put_u64(out, tu->blocks.count);
+    for (size_t i = 0; i < tu->blocks.count; i++) {
+        put_u64(out, tu->blocks.items[i].parent);
+        put_u64(out, tu->blocks.items[i].function);
+        put_u64(out, tu->blocks.items[i].switch_body);
+    }
+    put_u64(out, tu->loops.count);
+    for (size_t i = 0; i < tu->loops.count; i++) {
+        put_u64(out, tu->loops.items[i].parent);
+        put_u64(out, tu->loops.items[i].function);
+    }
+    put_u64(out, tu->returns.count);
+    for (size_t i = 0; i < tu->returns.count; i++) {
+        put_u64(out, tu->returns.items[i].function);
+        put_u64(out, tu->returns.items[i].variable);
+        put_u64(out, tu->returns.items[i].target);
+    }
+    put_u64(out, tu->stores.count);
+    for (size_t i = 0; i < tu->stores.count; i++) {
+        put_u64(out, tu->stores.items[i].function);
+        put_u64(out, tu->stores.items[i].target);
+        put_i64(out, tu->stores.items[i].param);
     }
     put_u64(out, tu->includes.count);
     for (size_t i = 0; i < tu->includes.count; i++)
@@ -207,18 +281,19 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     }
     r.string_count = out->strings.count;
 
-    size_t n = get_count(&r, 8);
+    size_t n = get_count(&r, 9);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_function f = {0};
         f.key = get_id(&r);
         f.name = get_id(&r);
         f.loc = get_loc(&r);
         f.defined = get_u32(&r, 2);
-        f.annotations = get_u32(&r, 8);
+        f.annotations = get_u32(&r, 16);
         f.type = get_id(&r);
+        f.returns = get_u32(&r, 2);
         AL_VEC_PUSH(out->functions, f);
     }
-    n = get_count(&r, 13);
+    n = get_count(&r, 22);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_call c = {0};
         c.caller = get_id(&r);
@@ -232,14 +307,24 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         c.pointee_type = get_id(&r);
         c.subscripted = get_u32(&r, 2);
         c.param = get_int(&r);
+        c.assigned_field = get_id(&r);
+        c.assigned_key = get_id(&r);
+        c.returned = get_u32(&r, 2);
+        c.statement = get_u32(&r, 2);
+        c.block = get_u32(&r, UINT32_MAX);
+        c.loop = get_u32(&r, UINT32_MAX);
+        c.first_guard = get_u32(&r, UINT32_MAX);
+        c.guard_count = get_u32(&r, UINT32_MAX);
+        c.then_calls = get_id(&r);
         AL_VEC_PUSH(out->calls, c);
     }
-    n = get_count(&r, 3);
+    n = get_count(&r, 4);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_arg a = {0};
-        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_CALL + 1);
+        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_PARAM + 1);
         a.value = get_i64(&r);
         a.name = get_id(&r);
+        a.key = get_id(&r);
         AL_VEC_PUSH(out->args, a);
     }
     for (size_t i = 0; i < out->calls.count && !r.bytes.bad; i++) {
@@ -247,7 +332,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         if ((uint64_t)c->first_arg + c->arg_count > out->args.count)
             r.bytes.bad = true;
     }
-    n = get_count(&r, 13);
+    n = get_count(&r, 17);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_ref f = {0};
         f.function_key = get_id(&r);
@@ -261,6 +346,10 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.index = get_int(&r);
         f.type_name = get_id(&r);
         f.variable_key = get_id(&r);
+        f.block = get_u32(&r, UINT32_MAX);
+        f.first_guard = get_u32(&r, UINT32_MAX);
+        f.guard_count = get_u32(&r, UINT32_MAX);
+        f.holder = get_id(&r);
         AL_VEC_PUSH(out->refs, f);
     }
     n = get_count(&r, 5);
@@ -277,6 +366,81 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         a.variable_key = get_id(&r);
         a.source_key = get_id(&r);
         AL_VEC_PUSH(out->aliases, a);
+    }
+    n = get_count(&r, 8);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_variable v = {0};
+        v.key = get_id(&r);
+        v.name = get_id(&r);
+        v.loc = get_loc(&r);
+        v.has_value = get_u32(&r, 2);
+        v.value = get_i64(&r);
+        v.type = get_id(&r);
+        AL_VEC_PUSH(out->variables, v);
+    }
+    n = get_count(&r, 5);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_var_use u = {0};
+        u.function = get_id(&r);
+        u.variable = get_id(&r);
+        u.kind = (al_var_use_kind)get_u32(&r, AL_VAR_DISCARD + 1);
+        u.type = get_id(&r);
+        u.holder = get_id(&r);
+        AL_VEC_PUSH(out->var_uses, u);
+    }
+    n = get_count(&r, 7);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_guard g = {0};
+        g.subject_kind = (al_guard_subject)get_u32(&r, AL_GUARD_FIXED + 1);
+        g.subject = get_id(&r);
+        g.param = get_int(&r);
+        g.op = (al_guard_op)get_u32(&r, AL_GUARD_BITS_CLEAR + 1);
+        g.value = get_i64(&r);
+        g.value_key = get_id(&r);
+        g.fixed = get_i64(&r);
+        AL_VEC_PUSH(out->guards, g);
+    }
+    n = get_count(&r, 2);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_block b;
+        b.parent = get_u32(&r, (uint32_t)i + 1); /* an enclosing block comes first */
+        b.function = get_id(&r);
+        b.switch_body = get_u32(&r, 2) != 0;
+        AL_VEC_PUSH(out->blocks, b);
+    }
+    n = get_count(&r, 2);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_loop l;
+        l.parent = get_u32(&r, (uint32_t)i + 1);
+        l.function = get_id(&r);
+        AL_VEC_PUSH(out->loops, l);
+    }
+    n = get_count(&r, 3);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_return ret;
+        ret.function = get_id(&r);
+        ret.variable = get_id(&r);
+        ret.target = get_id(&r);
+        AL_VEC_PUSH(out->returns, ret);
+    }
+    n = get_count(&r, 3);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_store st;
+        st.function = get_id(&r);
+        st.target = get_id(&r);
+        st.param = get_int(&r);
+        r.bytes.bad |= st.param < 0;
+        AL_VEC_PUSH(out->stores, st);
+    }
+    /* every index into another list is within it */
+    for (size_t i = 0; i < out->calls.count && !r.bytes.bad; i++) {
+        const al_fact_call *c = &out->calls.items[i];
+        r.bytes.bad = c->block > out->blocks.count || c->loop > out->loops.count ||
+                      (uint64_t)c->first_guard + c->guard_count > out->guards.count;
+    }
+    for (size_t i = 0; i < out->refs.count && !r.bytes.bad; i++) {
+        const al_fact_ref *f = &out->refs.items[i];
+        r.bytes.bad = f->block > out->blocks.count || (uint64_t)f->first_guard + f->guard_count > out->guards.count;
     }
     n = get_count(&r, 1);
     for (size_t i = 0; i < n && !r.bytes.bad; i++)

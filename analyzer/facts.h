@@ -7,6 +7,8 @@
 #ifndef AL_FACTS_H
 #define AL_FACTS_H
 
+#include <string.h>
+
 #include "util.h"
 
 typedef struct al_loc {
@@ -18,6 +20,7 @@ enum {
     AL_ANNOT_HANDLER = 1u << 0,
     AL_ANNOT_BLOCKING = 1u << 1,
     AL_ANNOT_NONBLOCKING = 1u << 2,
+    AL_ANNOT_NORETURN = 1u << 3, /* declared noreturn: `_Noreturn`, `__attribute__((noreturn))` */
 };
 
 /* A function defined in the unit, or only declared with an annotation. */
@@ -28,17 +31,100 @@ typedef struct al_fact_function {
     bool defined;
     unsigned annotations; /* AL_ANNOT_* */
     uint32_t type;        /* canonical function type, "void (struct conn *)": --resolve-by-type */
+    bool returns;         /* its body has a return statement */
 } al_fact_function;
 
 /* What the extractor knows of one call argument: an integer or null pointer constant it could
  * fold, or the variable it names (`stderr` in `fflush(stderr)`). */
-typedef enum { AL_ARG_UNKNOWN = 0, AL_ARG_INT, AL_ARG_NULL, AL_ARG_VARIABLE, AL_ARG_CALL } al_arg_kind;
+typedef enum {
+    AL_ARG_UNKNOWN = 0,
+    AL_ARG_INT,
+    AL_ARG_NULL,
+    AL_ARG_VARIABLE,
+    AL_ARG_CALL,
+    AL_ARG_STRING, /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
+    AL_ARG_FIELD,  /* a struct field: `write(log->fd, ...)` */
+    AL_ARG_PARAM,  /* a parameter of the calling function: `value` is its index, `name` its name */
+} al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
     long long value; /* AL_ARG_INT */
     uint32_t name;   /* AL_ARG_VARIABLE: the variable's name; AL_ARG_CALL: the called function's name
-                        (`fileno(fopen(p, "r"))`); an id in the unit's strings */
+                        (`fileno(fopen(p, "r"))`); AL_ARG_STRING: the literal's text (at most 256
+                        bytes); AL_ARG_FIELD: "S.f"; an id in the unit's strings */
+    uint32_t key;    /* AL_ARG_VARIABLE of static storage: its link key (0 for a local) */
 } al_fact_arg;
+
+/* A condition a call (or reference) runs under, from the if, switch, ?:, && and || around it and
+ * the early returns before it: `if ((pid = fork()) == 0)`, `if (debug)`, `if (flags & SYNC)`,
+ * `if (c->handler == on_read)`. The programs stage evaluates them: a guard on a variable nothing
+ * assigns, or on a parameter every caller passes as the same constant, can be known false; a
+ * guard on the result of fork() can say "only in the child". */
+typedef enum {
+    AL_GUARD_LOCAL,  /* `subject` is a local variable's name */
+    AL_GUARD_GLOBAL, /* `subject` is a variable's link key (static storage) */
+    AL_GUARD_PARAM,  /* parameter `param` of the enclosing function */
+    AL_GUARD_FIELD,  /* `subject` is "S.f" */
+    AL_GUARD_CALL,   /* the result of a direct call: `subject` is the callee's link key */
+    AL_GUARD_FIXED,  /* a local that holds `fixed` all along (a constant initializer, never
+                        written, its address never taken); `subject` is its name */
+} al_guard_subject;
+typedef enum {
+    AL_GUARD_EQ, /* subject == value (or == function value_key) */
+    AL_GUARD_NE,
+    AL_GUARD_LT,
+    AL_GUARD_LE,
+    AL_GUARD_GT,
+    AL_GUARD_GE,
+    AL_GUARD_TRUE,       /* subject != 0 */
+    AL_GUARD_FALSE,      /* subject == 0 */
+    AL_GUARD_BITS_SET,   /* (subject & value) != 0 */
+    AL_GUARD_BITS_CLEAR, /* (subject & value) == 0 */
+} al_guard_op;
+typedef struct al_fact_guard {
+    al_guard_subject subject_kind;
+    uint32_t subject; /* string id (name, key or "S.f"), 0 for a parameter */
+    int param;
+    al_guard_op op;
+    long long value;
+    uint32_t value_key; /* EQ/NE against a function: its link key, else 0 */
+    long long fixed;    /* AL_GUARD_FIXED: the local's value */
+} al_fact_guard;
+
+/* A block of statements (a compound statement, or a branch or loop body written without braces),
+ * for the crash paths: a block whose statements include a call that never returns (abort, exit, a
+ * project's fatal reporter) only runs on the way out of the process. */
+typedef struct al_fact_block {
+    uint32_t parent;   /* index + 1 of the enclosing block in the unit, 0 for a function's body */
+    uint32_t function; /* key of its function */
+    bool switch_body;  /* the body of a switch: its statements are not run one after the other
+                          (a case label enters in the middle), so an exit in one case ends no other */
+} al_fact_block;
+
+/* A loop statement (for, while, do), for the loop drivers: the calls of a loop whose body runs
+ * one iteration of an event loop (`while (uv_run(loop, UV_RUN_ONCE)) drain();`) run on the loop
+ * thread between iterations. */
+typedef struct al_fact_loop {
+    uint32_t parent;   /* index + 1 of the enclosing loop, 0 for none */
+    uint32_t function; /* key of its function */
+} al_fact_loop;
+
+/* `return v;` of a local variable: with the calls assigned to `v`, which calls' results a function
+ * returns (a project's own fork() or open() wrapper). */
+/* `r->fp = fp;`, `g_log = fd;`: a parameter of `function` stored into a field or a variable with
+ * static storage, so what the field holds comes from the function's callers. */
+typedef struct al_fact_store {
+    uint32_t function; /* key */
+    uint32_t target;   /* "S.f", or the variable's link key */
+    int param;
+} al_fact_store;
+
+/* `return v;`, `return g;`, `return x->f;` of a function: what its callers receive. */
+typedef struct al_fact_return {
+    uint32_t function;
+    uint32_t variable; /* a local: its name, else 0 */
+    uint32_t target;   /* a variable with static storage: its link key; a field: "S.f"; else 0 */
+} al_fact_return;
 
 typedef struct al_fact_call {
     uint32_t caller;      /* key of the enclosing function */
@@ -48,12 +134,23 @@ typedef struct al_fact_call {
     al_loc loc;           /* where the call is written (macro expansions: where the macro is used) */
     uint32_t first_arg;   /* index into the unit's args */
     uint32_t arg_count;
-    uint32_t assigned_to;  /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
-    uint32_t variable_key; /* indirect call through a variable or array (`handlers[i](x)`): the
-                              variable's link key (see al_fact_ref.variable_key), else 0 */
-    uint32_t pointee_type; /* indirect call: canonical type of the called function, else 0 */
-    bool subscripted;      /* indirect call through an array element: `handlers[i](x)` */
-    int param;             /* indirect call through parameter `param` of the caller, else -1 */
+    uint32_t assigned_to;    /* `fd = open(...)`, `int fd = open(...)`: the variable's name, else 0 */
+    uint32_t variable_key;   /* indirect call through a variable or array (`handlers[i](x)`): the
+                                variable's link key (see al_fact_ref.variable_key), else 0 */
+    uint32_t pointee_type;   /* indirect call: canonical type of the called function, else 0 */
+    bool subscripted;        /* indirect call through an array element: `handlers[i](x)` */
+    int param;               /* indirect call through parameter `param` of the caller, else -1 */
+    uint32_t assigned_field; /* `x->f = open(...)`: "S.f", else 0 */
+    uint32_t assigned_key;   /* `g = open(...)` of a variable with static storage: its link key, else 0 */
+    bool returned;           /* `return open(...);` */
+    bool statement;          /* the call is a whole statement of its block: `abort();` */
+    uint32_t block;          /* index + 1 of its innermost block, 0 at file scope */
+    uint32_t loop;           /* index + 1 of its innermost loop, 0 for none */
+    uint32_t first_guard;    /* its guards: the unit's guards[first_guard ... + guard_count) */
+    uint32_t guard_count;
+    uint32_t then_calls; /* `report(), unreachable()`: the name of the function that the comma
+                            operator calls right after this call, else 0 (an assertion macro's
+                            reporter is followed by a call that never returns) */
 } al_fact_call;
 
 typedef enum {
@@ -80,6 +177,9 @@ typedef struct al_fact_ref {
     uint32_t type_name;    /* declared type of the parameter, field or variable ("uv_read_cb") */
     uint32_t variable_key; /* AL_USE_VARIABLE: the variable's link key: its USR, qualified by the
                               defining file unless it has external linkage (statics, locals) */
+    uint32_t block;        /* as al_fact_call: where a registration is made, and under what */
+    uint32_t first_guard, guard_count;
+    uint32_t holder; /* at file scope: the link key of the variable whose initializer holds it */
 } al_fact_ref;
 
 /* A variable that holds what another one holds: `cb_t *t = handlers;`, `cb_t (*p)[2] = &handlers;`,
@@ -89,6 +189,35 @@ typedef struct al_fact_alias {
     uint32_t variable_key;
     uint32_t source_key;
 } al_fact_alias;
+
+/* A variable with static storage that the unit defines (file scope, or a static local): what the
+ * programs stage follows (a unit that defines a table another unit uses joins its program) and
+ * what constant guards read (`static int debug = 0;` that nothing assigns is a constant). */
+typedef struct al_fact_variable {
+    uint32_t key; /* link key (al_fact_ref.variable_key) */
+    uint32_t name;
+    al_loc loc;
+    bool has_value; /* its initializer (or the zero of static storage) is an integer constant */
+    long long value;
+    uint32_t type; /* its type, arrays as their element type ("struct redisCommand") */
+} al_fact_variable;
+
+typedef enum {
+    AL_VAR_READ = 0,
+    AL_VAR_WRITE = 1,   /* assigned, incremented, or an element or member of it assigned */
+    AL_VAR_ADDRESS = 2, /* its address taken: it may be written anywhere */
+    AL_VAR_DISCARD = 3, /* cast to void (`UNUSED(table)`): named, never read */
+} al_var_use_kind;
+
+/* A use of a variable with static storage, once per (function, variable, kind) in the unit. */
+typedef struct al_fact_var_use {
+    uint32_t function; /* key of the enclosing function; 0 at file scope (an initializer) */
+    uint32_t variable; /* its link key */
+    al_var_use_kind kind;
+    uint32_t type;   /* its type as this unit declares it (al_fact_variable.type): two programs may
+                        each define a variable of the name, with different types */
+    uint32_t holder; /* at file scope: the link key of the variable whose initializer uses it */
+} al_fact_var_use;
 
 typedef struct al_fact_diag {
     al_loc loc;
@@ -107,6 +236,13 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_fact_ref) refs;
     AL_VEC(al_fact_alias) aliases;
+    AL_VEC(al_fact_variable) variables;
+    AL_VEC(al_fact_var_use) var_uses;
+    AL_VEC(al_fact_guard) guards;
+    AL_VEC(al_fact_block) blocks;
+    AL_VEC(al_fact_loop) loops;
+    AL_VEC(al_fact_return) returns;
+    AL_VEC(al_fact_store) stores;
     AL_VEC(al_fact_diag) diags;
     al_u32_vec includes; /* every file the unit read (headers included), ids in strings: the
                             facts cache re-parses the unit when one of them changes */
@@ -114,13 +250,21 @@ typedef struct al_tu_facts {
 
 typedef AL_VEC(al_tu_facts) al_tu_facts_vec;
 
+/* Whether a link key names an internal symbol (a static function or variable, a local): those keys
+ * are qualified with "@" and the absolute path of the defining file; external USRs never hold
+ * "@/". Programs link external keys across units, and only external keys can clash. */
+static inline bool al_key_is_internal(const char *key)
+{
+    return strstr(key, "@/") != NULL;
+}
+
 void al_tu_facts_init(al_tu_facts *tu, const char *file);
 void al_tu_facts_free(al_tu_facts *tu);
 
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 2
+#define AL_FACTS_FORMAT 10
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

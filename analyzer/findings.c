@@ -28,22 +28,24 @@ static void widen_root(char *root, const char *file)
 /* The deepest folder that holds every translation unit and every function definition: the
  * project, with its include/ folder beside src/ (library headers define no functions here, see
  * extract.c), so that only an explicit --source-root moves findings out of project headers. */
-static char *common_root(const al_program *p)
+static char *common_root(const al_unit_set *set)
 {
-    if (p->units.count == 0)
+    if (set->count == 0)
         return al_xstrdup("/");
-    char *root = al_xstrdup(al_program_str(p, p->units.items[0].file));
+    char *root = al_xstrdup(al_str(&set->strings, set->status[0].file));
     char *slash = strrchr(root, '/');
     if (slash)
         slash[slash == root ? 1 : 0] = '\0';
-    for (size_t i = 1; i < p->units.count; i++)
-        widen_root(root, al_program_str(p, p->units.items[i].file));
-    uint32_t last_file = 0;
-    for (size_t i = 0; i < p->functions.count; i++) {
-        const al_function *fn = &p->functions.items[i];
-        if (fn->defined && fn->loc.file && fn->loc.file != last_file) {
-            widen_root(root, al_program_str(p, fn->loc.file));
-            last_file = fn->loc.file;
+    for (size_t u = 0; u < set->count; u++) {
+        widen_root(root, al_str(&set->strings, set->status[u].file));
+        uint32_t last_file = 0;
+        const al_tu_facts *tu = &set->units[u];
+        for (size_t i = 0; i < tu->functions.count; i++) {
+            const al_fact_function *fn = &tu->functions.items[i];
+            if (fn->defined && fn->loc.file && fn->loc.file != last_file) {
+                widen_root(root, al_str(&set->strings, fn->loc.file));
+                last_file = fn->loc.file;
+            }
         }
     }
     return root;
@@ -115,11 +117,12 @@ char *al_findings_call_text(const char *text, unsigned line, unsigned column)
     return NULL;
 }
 
-/* Identity without lines: rule, category, relative path, function, call text, first handler. */
+/* Identity without lines: rule, category, relative path, function, call text. Neither the handler
+ * nor the program enters, so a program added to the build, or a handler that now reaches the call
+ * by a shorter chain, leaves the fingerprint (and the baseline entry) as it was. */
 static uint64_t identity_hash(const al_finding *f, const char *root)
 {
-    const char *parts[] = {f->rule,     f->category, al_path_relative_to(f->loc.file, root),
-                           f->function, f->call,     f->handlers[0].name};
+    const char *parts[] = {f->rule, f->category, al_path_relative_to(f->loc.file, root), f->function, f->call};
     uint64_t h = AL_HASH_SEED;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         h = al_hash_bytes(parts[i], strlen(parts[i]) + 1, h);
@@ -153,6 +156,10 @@ static char *context_phrase(const al_handler *h)
     switch (h->how) {
     case AL_HANDLER_ANNOTATED:
         return al_xstrdup("annotated asynclock:handler here");
+    case AL_HANDLER_LOOP_DRIVER:
+        return al_xasprintf("it runs '%s' in a loop here, and what that loop calls between iterations runs "
+                            "on the loop thread",
+                            h->pattern);
     case AL_MATCH_NAME_PATTERN:
         return al_xasprintf("its name matches '%s' (%s)", h->pattern, h->kind);
     case AL_MATCH_MARKER_CALL:
@@ -229,39 +236,121 @@ static void free_handler(al_finding_handler *h)
         free(h->chain[k].via);
     free(h->chain);
     free(h->context);
+    AL_VEC_FREE(h->programs);
 }
 
-/* Every handler that reaches the site, with its chain. */
-static void add_handlers(al_finding *f, const al_program *p, const al_contexts *c, const al_reach *r,
-                         const al_site *site)
+/* What al_findings_add keeps between programs, until al_findings_finish. */
+struct al_findings_work {
+    const al_unit_set *set;
+    al_finding_list pending;    /* one per blocking call site, in the order found */
+    al_strtab sites;            /* "file:line:col:callee" of each pending finding */
+    al_u32_vec finding_of_site; /* site id -> pending index + 1 */
+    uint8_t *handler_counted;   /* per key string id: a handler counted in the summary */
+    uint8_t *function_counted;  /* per key string id: a definition counted in the summary */
+    al_strtab clash_ids;        /* "function:kept:other" -> clash index + 1 */
+    al_u32_vec clash_of_id;
+};
+
+static void add_program_index(al_u32_vec *programs, uint32_t program)
 {
-    f->handler_count = site->handlers.count;
-    f->handlers = al_xcalloc(f->handler_count, sizeof(*f->handlers));
-    for (size_t i = 0; i < site->handlers.count; i++) {
-        const al_site_handler *sh = &site->handlers.items[i];
-        const al_handler *h = &c->handlers.items[sh->handler];
-        al_finding_handler *fh = &f->handlers[i];
-        const al_function *hf = &p->functions.items[h->function];
-        fh->name = al_program_str(p, hf->name);
-        fh->defined_at = source_loc(p, hf->loc);
-        fh->kind = h->kind;
-        fh->registered_at = source_loc(p, h->registered_at);
-        fh->context = context_phrase(h);
-        fh->chain_length = sh->length;
-        fh->chain = al_xcalloc(sh->length, sizeof(*fh->chain));
-        for (uint32_t k = 0; k < sh->length; k++) {
-            const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
-            fh->chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
-            fh->chain[k].callee = al_program_str(p, step->callee_name);
-            fh->chain[k].loc = source_loc(p, step->loc);
-            if (step->indirect && k + 1 < sh->length) {
-                /* the function it reaches is the one making the next call of the chain */
-                const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
-                fh->chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
-                fh->chain[k].via = via_phrase(p, step);
-            }
+    if (programs->count == 0 || programs->items[programs->count - 1] != program)
+        AL_VEC_PUSH(*programs, program);
+}
+
+/* One handler of a site as the program sees it, its chain resolved to strings. */
+static al_finding_handler make_handler(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
+                                       const al_site_handler *sh, uint32_t program)
+{
+    const al_handler *h = &c->handlers.items[sh->handler];
+    const al_function *hf = &p->functions.items[h->function];
+    al_finding_handler fh = {0};
+    fh.name = al_program_str(p, hf->name);
+    fh.defined_at = source_loc(p, hf->loc);
+    fh.kind = al_str(&out->texts, al_strtab_intern(&out->texts, h->kind)); /* the contexts go first */
+    fh.family = h->family;
+    fh.registered_at = source_loc(p, h->registered_at);
+    fh.context = context_phrase(h);
+    fh.chain_length = sh->length;
+    fh.chain_pointers = sh->pointers;
+    fh.chain = al_xcalloc(sh->length, sizeof(*fh.chain));
+    for (uint32_t k = 0; k < sh->length; k++) {
+        const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
+        fh.chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
+        fh.chain[k].callee = al_program_str(p, step->callee_name);
+        fh.chain[k].loc = source_loc(p, step->loc);
+        if (step->indirect && k + 1 < sh->length) {
+            /* the function it reaches is the one making the next call of the chain */
+            const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
+            fh.chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
+            fh.chain[k].via = via_phrase(p, step);
         }
     }
+    AL_VEC_PUSH(fh.programs, program);
+    return fh;
+}
+
+/* The more direct of two chains: fewer calls through pointers, then fewer calls. */
+static int compare_chains(const al_finding_handler *x, const al_finding_handler *y)
+{
+    if (x->chain_pointers != y->chain_pointers)
+        return x->chain_pointers < y->chain_pointers ? -1 : 1;
+    return (x->chain_length > y->chain_length) - (x->chain_length < y->chain_length);
+}
+
+static char *handler_identity(const al_finding_handler *h)
+{
+    return al_xasprintf("%s\x1f%s:%u", h->name, h->defined_at.file, h->defined_at.line);
+}
+
+/* The handler joins the finding. A handler the finding already has from another program (the same
+ * function of a unit two programs share: same name, same definition) gains the program and keeps
+ * the shorter of the two chains. `known` maps the identities of the finding's handlers from earlier
+ * programs to their index + 1; NULL when the finding is new in this program (its handlers are
+ * distinct functions, nothing to look up: linear in the handlers). */
+static void merge_handler(al_finding *f, al_finding_handler *h, uint32_t program, const al_strtab *known,
+                          const al_u32_vec *index_of)
+{
+    if (known) {
+        char *id = handler_identity(h);
+        uint32_t k = al_strtab_find(known, id);
+        free(id);
+        if (k != UINT32_MAX && k < index_of->count && index_of->items[k]) {
+            al_finding_handler *have = &f->handlers[index_of->items[k] - 1];
+            add_program_index(&have->programs, program);
+            if (compare_chains(h, have) < 0) {
+                /* the more direct chain, with every program of both */
+                al_u32_vec programs = have->programs;
+                have->programs = (al_u32_vec){0};
+                free_handler(have);
+                *have = *h;
+                AL_VEC_FREE(have->programs);
+                have->programs = programs;
+            } else {
+                free_handler(h);
+            }
+            return;
+        }
+    }
+    if (f->handler_count == f->handler_capacity) {
+        f->handler_capacity = f->handler_capacity ? f->handler_capacity * 2 : 4;
+        f->handlers = al_xrealloc(f->handlers, f->handler_capacity * sizeof(*f->handlers));
+    }
+    f->handlers[f->handler_count++] = *h;
+}
+
+/* The most direct chain first, then by handler name, then where it is defined. */
+static int compare_handlers(const void *a, const void *b)
+{
+    const al_finding_handler *x = a, *y = b;
+    int c = compare_chains(x, y);
+    if (c)
+        return c;
+    c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    if ((c = strcmp(x->defined_at.file, y->defined_at.file)))
+        return c;
+    return (x->defined_at.line > y->defined_at.line) - (x->defined_at.line < y->defined_at.line);
 }
 
 /* A blocking call outside the source root is reported at the first handler's last call inside it. */
@@ -308,55 +397,164 @@ static bool suppress(al_finding *f, al_suppressions *comments)
 }
 
 /* Reads the files whose unused comments are reported: the project's sources, as the filters see them. */
-static void scan_sources(al_findings *out, const al_program *p, const al_findings_options *o)
+static void scan_sources(al_findings *out, const al_unit_set *set, const al_findings_options *o)
 {
-    for (size_t i = 0; i < p->functions.count; i++) {
-        const al_function *fn = &p->functions.items[i];
-        const char *file = fn->defined ? al_program_str(p, fn->loc.file) : "";
-        if (*file && inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
-            al_suppressions_scan(out->comments, file);
-    }
-    for (size_t i = 0; i < p->units.count; i++) {
-        const char *file = al_program_str(p, p->units.items[i].file);
+    for (size_t u = 0; u < set->count; u++) {
+        const al_tu_facts *tu = &set->units[u];
+        for (size_t i = 0; i < tu->functions.count; i++) {
+            const al_fact_function *fn = &tu->functions.items[i];
+            const char *file = fn->defined ? al_str(&set->strings, fn->loc.file) : "";
+            if (*file && inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
+                al_suppressions_scan(out->comments, file);
+        }
+        const char *file = al_str(&set->strings, set->status[u].file);
         if (inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
             al_suppressions_scan(out->comments, file);
     }
 }
 
-void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
-                       const al_rules *rules, const al_findings_options *options)
+void al_findings_begin(al_findings *out, const al_unit_set *set, const al_findings_options *options)
 {
     memset(out, 0, sizeof(*out));
-    out->source_root = options && options->source_root ? al_xstrdup(options->source_root) : common_root(p);
+    out->source_root = options && options->source_root ? al_xstrdup(options->source_root) : common_root(set);
     out->comments = al_suppressions_new();
-    al_sources sources;
-    al_sources_init(&sources);
+    al_strtab_init(&out->texts);
+    struct al_findings_work *w = al_xcalloc(1, sizeof(*w));
+    w->set = set;
+    al_strtab_init(&w->sites);
+    al_strtab_init(&w->clash_ids);
+    w->handler_counted = al_xcalloc(set->strings.count + 1, 1);
+    w->function_counted = al_xcalloc(set->strings.count + 1, 1);
+    out->work = w;
+}
+
+/* A link clash of the program, once per (function, two definitions) over all programs. */
+static void add_clash(al_findings *out, const al_program *p, const al_clash *clash, uint32_t program)
+{
+    struct al_findings_work *w = out->work;
+    const char *function = al_program_str(p, p->functions.items[clash->function].name);
+    al_source_loc kept = source_loc(p, clash->kept), other = source_loc(p, clash->other);
+    char *id = al_xasprintf("%s\x1f%s:%u\x1f%s:%u", function, kept.file, kept.line, other.file, other.line);
+    uint32_t key = al_strtab_intern(&w->clash_ids, id);
+    free(id);
+    while (w->clash_of_id.count <= key)
+        AL_VEC_PUSH(w->clash_of_id, 0);
+    if (!w->clash_of_id.items[key]) {
+        al_link_clash c = {function, kept, other, {0}};
+        AL_VEC_PUSH(out->clashes, c);
+        w->clash_of_id.items[key] = (uint32_t)out->clashes.count;
+    }
+    add_program_index(&out->clashes.items[w->clash_of_id.items[key] - 1].programs, program);
+}
+
+void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
+                     const al_reach *r, const al_rules *rules, const al_findings_options *options)
+{
+    struct al_findings_work *w = out->work;
+    (void)rules;
+    uint32_t program = (uint32_t)out->programs.count;
+    al_program_summary summary = {0};
+    summary.name = al_xstrdup(def ? def->name : "program");
+    summary.how = al_xstrdup(def && def->how ? def->how : "every unit");
+    summary.library = def && def->library;
+    summary.units = p->units.count;
+    summary.handlers = c->handlers.count;
+    AL_VEC_PUSH(out->programs, summary);
+    for (size_t i = 0; i < c->handlers.count; i++) {
+        uint32_t key = p->functions.items[c->handlers.items[i].function].key;
+        out->summary.handlers += !w->handler_counted[key];
+        w->handler_counted[key] = 1;
+    }
+    for (size_t i = 0; i < p->functions.count; i++) {
+        const al_function *fn = &p->functions.items[i];
+        if (fn->defined && !w->function_counted[fn->key]) {
+            w->function_counted[fn->key] = 1;
+            out->summary.functions++;
+        }
+    }
+    for (size_t i = 0; i < p->clashes.count; i++)
+        add_clash(out, p, &p->clashes.items[i], program);
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
         const al_call *call = &p->calls.items[site->call];
-        al_finding f = {0};
-        f.rule = "async-lock";
-        f.callee = al_program_str(p, call->callee_name);
-        f.loc = source_loc(p, call->loc);
-        f.function = al_program_str(p, p->functions.items[call->caller].name);
-        const al_handler *first = &c->handlers.items[site->handlers.items[0].handler];
-        if (site->api) {
-            f.category = al_reach_call_category(p, call, site->api);
-            f.severity = site->api->severity;
-            f.why = site->api->why;
-            f.fix = al_rules_fix(rules, first->family, site->api);
-        } else {
-            f.category = "custom";
-            f.severity = AL_SEVERITY_ERROR;
-            f.why = "the function is annotated asynclock:blocking";
-            f.fix = al_rules_category_fix(rules, first->family, "custom");
-            if (!f.fix)
-                f.fix = "call it from a worker thread and deliver the result back to the loop";
-        }
-        if (category_off(options, f.category))
+        const char *category = site->api ? al_reach_call_category(p, call, site->api) : "custom";
+        if (category_off(options, category))
             continue;
-        add_handlers(&f, p, c, r, site);
+        al_source_loc at = source_loc(p, call->loc);
+        const char *callee = al_program_str(p, call->callee_name);
+        char *id = al_xasprintf("%s:%u:%u:%s", at.file, at.line, at.column, callee);
+        uint32_t key = al_strtab_intern(&w->sites, id);
+        free(id);
+        while (w->finding_of_site.count <= key)
+            AL_VEC_PUSH(w->finding_of_site, 0);
+        if (!w->finding_of_site.items[key]) {
+            al_finding f = {0};
+            f.rule = "async-lock";
+            f.callee = callee;
+            f.site = f.loc = at;
+            f.function = al_program_str(p, p->functions.items[call->caller].name);
+            f.api = site->api;
+            f.category = category;
+            if (site->api) {
+                f.severity = site->api->severity;
+                f.why = site->api->why;
+            } else {
+                f.severity = AL_SEVERITY_ERROR;
+                f.why = "the function is annotated asynclock:blocking";
+            }
+            AL_VEC_PUSH(w->pending, f);
+            w->finding_of_site.items[key] = (uint32_t)w->pending.count;
+        }
+        al_finding *f = &w->pending.items[w->finding_of_site.items[key] - 1];
+        /* found by an earlier program too: its handlers, by identity, to merge with */
+        bool earlier = f->programs.count > 0;
+        al_strtab known;
+        al_u32_vec index_of = {0};
+        if (earlier) {
+            al_strtab_init(&known);
+            for (size_t i = 0; i < f->handler_count; i++) {
+                char *id = handler_identity(&f->handlers[i]);
+                uint32_t k = al_strtab_intern(&known, id);
+                free(id);
+                while (index_of.count <= k)
+                    AL_VEC_PUSH(index_of, 0);
+                index_of.items[k] = (uint32_t)i + 1;
+            }
+        }
+        add_program_index(&f->programs, program);
+        for (size_t i = 0; i < site->handlers.count; i++) {
+            al_finding_handler h = make_handler(out, p, c, r, &site->handlers.items[i], program);
+            merge_handler(f, &h, program, earlier ? &known : NULL, &index_of);
+        }
+        if (earlier) {
+            al_strtab_free(&known);
+            AL_VEC_FREE(index_of);
+        }
+    }
+}
+
+/* The fix in the terms of the first handler's loop. */
+static const char *fix_for(const al_rules *rules, const al_finding *f)
+{
+    const char *family = f->handlers[0].family;
+    if (f->api)
+        return al_rules_fix(rules, family, f->api);
+    const char *fix = al_rules_category_fix(rules, family, "custom");
+    return fix ? fix : "call it from a worker thread and deliver the result back to the loop";
+}
+
+void al_findings_finish(al_findings *out, const al_rules *rules, const al_findings_options *options)
+{
+    struct al_findings_work *w = out->work;
+    const al_unit_set *set = w->set;
+    al_sources sources;
+    al_sources_init(&sources);
+    for (size_t i = 0; i < w->pending.count; i++) {
+        al_finding f = w->pending.items[i];
+        if (f.handler_count > 1)
+            qsort(f.handlers, f.handler_count, sizeof(*f.handlers), compare_handlers);
+        f.fix = fix_for(rules, &f);
         anchor(&f, out->source_root);
         bool drop = !wanted(options, f.loc.file);
         if (!drop && excluded(options, f.loc.file)) {
@@ -364,9 +562,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
             drop = true;
         }
         if (drop) {
-            for (size_t h = 0; h < f.handler_count; h++)
-                free_handler(&f.handlers[h]);
-            free(f.handlers);
+            al_finding_free(&f);
             continue;
         }
         bool quiet = suppress(&f, out->comments);
@@ -378,11 +574,15 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
         f.call = al_findings_call_text(al_sources_get(&sources, f.loc.file)->text, f.loc.line, f.loc.column);
         if (!f.call)
             f.call = al_xstrdup(f.callee);
-        if (quiet)
+        if (quiet) {
             AL_VEC_PUSH(out->suppressed, f);
-        else
+        } else {
+            for (size_t k = 0; k < f.programs.count; k++)
+                out->programs.items[f.programs.items[k]].findings++;
             AL_VEC_PUSH(out->items, f);
+        }
     }
+    AL_VEC_FREE(w->pending);
     if (out->items.count > 1)
         qsort(out->items.items, out->items.count, sizeof(al_finding), compare_findings);
     if (out->suppressed.count > 1)
@@ -391,7 +591,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
     assign_fingerprints(&out->suppressed, out->source_root);
     al_sources_free(&sources);
 
-    scan_sources(out, p, options);
+    scan_sources(out, set, options);
     al_suppression_list unused;
     al_suppressions_unused(out->comments, &unused);
     for (size_t i = 0; i < unused.count; i++)
@@ -399,20 +599,35 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
             AL_VEC_PUSH(out->unused, unused.items[i]);
     AL_VEC_FREE(unused);
 
-    for (size_t i = 0; i < p->units.count; i++) {
-        const al_unit_status *u = &p->units.items[i];
-        if (u->parsed && u->errors == 0)
+    for (size_t u = 0; u < set->count; u++) {
+        const al_unit_status *status = &set->status[u];
+        if (status->parsed && status->errors == 0)
             continue;
-        al_unit_failure failure = {al_program_str(p, u->file), u->failure ? u->failure : "failed to parse", u->parsed};
+        al_unit_failure failure = {al_str(&set->strings, status->file),
+                                   status->failure ? status->failure : "failed to parse", status->parsed};
         AL_VEC_PUSH(out->failures, failure);
     }
-    out->summary.translation_units = p->units.count;
+    out->summary.translation_units = set->count;
     out->summary.parse_errors = out->failures.count;
-    out->summary.handlers = c->handlers.count;
     out->summary.findings = out->items.count;
     out->summary.suppressed = out->suppressed.count;
-    for (size_t i = 0; i < p->functions.count; i++)
-        out->summary.functions += p->functions.items[i].defined;
+
+    al_strtab_free(&w->sites);
+    AL_VEC_FREE(w->finding_of_site);
+    al_strtab_free(&w->clash_ids);
+    AL_VEC_FREE(w->clash_of_id);
+    free(w->handler_counted);
+    free(w->function_counted);
+    free(w);
+    out->work = NULL;
+}
+
+void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
+                       const al_rules *rules, const al_findings_options *options)
+{
+    al_findings_begin(out, p->set, options);
+    al_findings_add(out, NULL, p, c, r, rules, options);
+    al_findings_finish(out, rules, options);
 }
 
 void al_finding_free(al_finding *x)
@@ -422,6 +637,7 @@ void al_finding_free(al_finding *x)
     free(x->handlers);
     free(x->message);
     free(x->call);
+    AL_VEC_FREE(x->programs);
     memset(x, 0, sizeof(*x));
 }
 
@@ -442,6 +658,15 @@ void al_findings_free(al_findings *f)
         al_baseline_entry_free(&f->gone.items[i]);
     AL_VEC_FREE(f->gone);
     AL_VEC_FREE(f->failures);
+    for (size_t i = 0; i < f->programs.count; i++) {
+        free(f->programs.items[i].name);
+        free(f->programs.items[i].how);
+    }
+    AL_VEC_FREE(f->programs);
+    for (size_t i = 0; i < f->clashes.count; i++)
+        AL_VEC_FREE(f->clashes.items[i].programs);
+    AL_VEC_FREE(f->clashes);
+    al_strtab_free(&f->texts);
     free(f->source_root);
     memset(f, 0, sizeof(*f));
 }

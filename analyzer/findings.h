@@ -7,6 +7,7 @@
 
 #include "contexts.h"
 #include "program.h"
+#include "programs.h"
 #include "reach.h"
 #include "rules.h"
 #include "suppress.h"
@@ -28,16 +29,20 @@ typedef struct al_finding_handler {
     const char *name;
     al_source_loc defined_at;
     const char *kind;
+    const char *family; /* its loop family, for the fix ("" when none) */
     al_source_loc registered_at;
     char *context;        /* why it runs on the loop thread, for notes: "registered as a ... here" */
-    al_chain_step *chain; /* from the handler's own call to the blocking call */
+    al_chain_step *chain; /* from the handler's own call to the blocking call (the most direct of
+                             its programs': fewest calls through pointers, then shortest) */
     size_t chain_length;
+    size_t chain_pointers; /* how many of its calls go through a pointer */
+    al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
 
-/* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
-struct al_observation;
+struct al_observation; /* observed.h */
 struct al_observations;
 
+/* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
 typedef enum { AL_BASELINE_NONE = 0, AL_BASELINE_NEW, AL_BASELINE_UNCHANGED } al_baseline_state;
 
 typedef struct al_finding {
@@ -45,10 +50,12 @@ typedef struct al_finding {
     const char *category; /* sleep, file-io, ... */
     al_severity severity;
     const char *callee;
-    al_source_loc loc;
+    al_source_loc loc;    /* where it is reported (anchored in the source root) */
+    al_source_loc site;   /* the blocking call itself: one finding per site, whatever the programs */
     const char *function; /* the function that makes the blocking call */
     al_finding_handler *handlers;
     size_t handler_count;
+    size_t handler_capacity; /* while findings are built */
     char *message;
     const char *why;
     const char *fix;
@@ -56,6 +63,8 @@ typedef struct al_finding {
     char fingerprint[17];
     const al_suppression *suppression; /* the comment that suppressed it (in `suppressed`), else NULL */
     al_baseline_state baseline;
+    al_u32_vec programs;    /* the programs it is found in (indexes into al_findings.programs), ascending */
+    const al_api_rule *api; /* the rule it matches; NULL for an asynclock:blocking function */
     const struct al_observation *observed; /* check --trace: the blocked time traces saw here (observed.h) */
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
@@ -75,6 +84,21 @@ typedef struct al_unit_failure {
     bool parsed;         /* true: parsed with errors, its facts were still used */
 } al_unit_failure;
 
+/* One program of the run and what was found in it. */
+typedef struct al_program_summary {
+    char *name, *how;
+    bool library;
+    size_t units, handlers, findings;
+} al_program_summary;
+
+/* One external function defined twice in one program (al_clash), reported once for all the
+ * programs where it happens. */
+typedef struct al_link_clash {
+    const char *function;
+    al_source_loc kept, other;
+    al_u32_vec programs;
+} al_link_clash;
+
 typedef struct al_summary {
     size_t translation_units, parse_errors, functions, handlers, findings;
     size_t cached_units; /* units whose facts came from the facts cache, not a parse */
@@ -90,9 +114,13 @@ typedef struct al_findings {
     al_suppressions *comments;  /* owns the comments the two above point to */
     AL_VEC(al_unit_failure) failures;
     al_summary summary;
-    char *source_root;        /* fingerprints use paths relative to it */
-    bool baselined;           /* compared with a baseline: items carry their state, `gone` is filled */
-    al_baseline_entries gone; /* baseline entries no finding matches any more (count: how many) */
+    char *source_root;                   /* fingerprints use paths relative to it */
+    bool baselined;                      /* compared with a baseline: items carry their state, `gone` is filled */
+    al_baseline_entries gone;            /* baseline entries no finding matches any more (count: how many) */
+    AL_VEC(al_program_summary) programs; /* every program analyzed, in analysis order */
+    AL_VEC(al_link_clash) clashes;
+    al_strtab texts;               /* texts the findings point to that no stage keeps (handler kinds) */
+    struct al_findings_work *work; /* between al_findings_begin and al_findings_finish */
     /* check --trace (observed.h): the traces read, and what they saw that no finding explains; not owned */
     const struct al_observations *observations;
 } al_findings;
@@ -108,11 +136,20 @@ typedef struct al_findings_options {
     size_t off_category_count;
 } al_findings_options;
 
-/* A finding is anchored in the project: when its blocking call lies outside the source root (a
+/* Findings are built in three steps: begin (the source root, from every unit of the set), add for
+ * each program (its reach results; a site found in several programs is one finding listing them,
+ * with each handler's shortest chain), finish (sort, fingerprints, suppressions, summary).
+ *
+ * A finding is anchored in the project: when its blocking call lies outside the source root (a
  * vendored header's inline function), it is reported at the last call of its chain inside it.
  * Categories that are off are dropped, excluded paths counted. A suppression comment on any call
  * site of a handler's chain (the blocking call's line included) takes that handler off the
- * finding; a finding left with no handler goes to `suppressed`. */
+ * finding; a finding left with no handler goes to `suppressed`. The unit set must outlive `out`. */
+void al_findings_begin(al_findings *out, const al_unit_set *set, const al_findings_options *options);
+void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
+                     const al_reach *r, const al_rules *rules, const al_findings_options *options);
+void al_findings_finish(al_findings *out, const al_rules *rules, const al_findings_options *options);
+/* begin, add and finish for one program named "program" (tests, benchmarks). */
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
                        const al_rules *rules, const al_findings_options *options);
 void al_findings_free(al_findings *f);

@@ -85,6 +85,20 @@ static void bucket(const pair_vec *pairs, size_t keys, size_t values, uint32_t *
     *items_out = items;
 }
 
+/* The functions stored directly (not through parameters) into each slot: what a call through a
+ * field of a table of operations (`conn->type->set_read_handler(...)`) can call. */
+typedef struct slot_index {
+    uint32_t *start, *items;
+} slot_index;
+
+/* The slot an argument reference goes to when its call is through a field: "S.f", else 0. */
+static uint32_t called_slot(const al_program *p, const al_reference *r)
+{
+    if (r->use != AL_USE_ARGUMENT || r->target_function != AL_NONE || !r->target)
+        return 0;
+    return strchr(al_program_str(p, r->target), '.') ? r->target : 0;
+}
+
 static bool is_forward(const al_reference *r)
 {
     return r->param >= 0 && r->enclosing != AL_NONE && r->use == AL_USE_ARGUMENT && r->target_function != AL_NONE;
@@ -93,7 +107,7 @@ static bool is_forward(const al_reference *r)
 /* Every (function, parameter, slot) where what the parameter receives is stored into the slot,
  * directly or through further wrappers: a worklist over the stores, each matched against the
  * forwards into its function (indexed by callee once). */
-static void find_param_stores(store_set *s, const al_program *p)
+static void find_param_stores(store_set *s, const al_program *p, const slot_index *direct)
 {
     size_t nf = p->functions.count;
     s->first_of = al_xmalloc((nf + 1) * sizeof(uint32_t));
@@ -102,11 +116,19 @@ static void find_param_stores(store_set *s, const al_program *p)
     pair_vec forward_pairs = {0};
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
+        if (!al_program_reference_live(p, r))
+            continue;
         uint32_t slot = slot_of_reference(r);
         if (r->param >= 0 && r->enclosing != AL_NONE && slot)
             add_store(s, r->enclosing, r->param, slot);
         if (is_forward(r)) {
             pair f = {r->target_function, (uint32_t)i};
+            AL_VEC_PUSH(forward_pairs, f);
+        }
+        /* `conn->type->set_read_handler(conn, func)`: forwarded to every function of the slot */
+        uint32_t called = r->param >= 0 && r->enclosing != AL_NONE ? called_slot(p, r) : 0;
+        for (uint32_t k = called ? direct->start[called] : 0; called && k < direct->start[called + 1]; k++) {
+            pair f = {direct->items[k], (uint32_t)i};
             AL_VEC_PUSH(forward_pairs, f);
         }
     }
@@ -124,7 +146,7 @@ static void find_param_stores(store_set *s, const al_program *p)
         param_store e = s->items.items[next];
         for (uint32_t k = fstart[e.function]; k < fstart[e.function + 1]; k++) {
             const al_reference *r = &p->refs.items[forwards[k]];
-            if (r->index == e.param)
+            if (r->index == e.param && !(r->enclosing == e.function && r->param == e.param))
                 add_store(s, r->enclosing, r->param, e.slot);
         }
     }
@@ -166,18 +188,21 @@ static bool pair_set_add(pair_set *set, pair x)
     return true;
 }
 
-/* Copies into each aliasing variable what its source holds, to any depth (`cb_t *t = handlers;
- * cb_t *u = t;`): a worklist over the pairs, with the aliases indexed by source once. */
-static void follow_aliases(pair_vec *slots, const al_program *p)
+/* Copies into each aliasing slot what its source holds, to any depth: variables (`cb_t *t =
+ * handlers; cb_t *u = t;`) and the `copies` edges (source, slot): a worklist over the pairs, with
+ * the edges indexed by source once. */
+static void follow_aliases(pair_vec *slots, const al_program *p, const pair_vec *copies)
 {
-    if (p->aliases.count == 0)
+    if (p->aliases.count == 0 && copies->count == 0)
         return;
-    size_t keys = p->strings.count;
+    size_t keys = p->strings->count;
     pair_vec by_source = {0};
     for (size_t i = 0; i < p->aliases.count; i++) {
         pair x = {p->aliases.items[i].source, p->aliases.items[i].variable};
         AL_VEC_PUSH(by_source, x);
     }
+    for (size_t i = 0; i < copies->count; i++)
+        AL_VEC_PUSH(by_source, copies->items[i]);
     uint32_t *start, *variables;
     bucket(&by_source, keys, keys, &start, &variables);
     AL_VEC_FREE(by_source);
@@ -199,15 +224,25 @@ static void follow_aliases(pair_vec *slots, const al_program *p)
 
 void al_indirect_resolve(al_program *p, bool by_type)
 {
-    size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings.count;
+    size_t nf = p->functions.count, nc = p->calls.count, keys = p->strings->count;
+    pair_vec direct_pairs = {0};
+    for (size_t i = 0; i < p->refs.count; i++) {
+        const al_reference *r = &p->refs.items[i];
+        uint32_t slot = r->function != AL_NONE && al_program_reference_live(p, r) ? slot_of_reference(r) : 0;
+        if (slot)
+            AL_VEC_PUSH(direct_pairs, ((pair){slot, r->function}));
+    }
+    slot_index direct;
+    bucket(&direct_pairs, keys, nf, &direct.start, &direct.items);
+    AL_VEC_FREE(direct_pairs);
     store_set stores = {0};
-    find_param_stores(&stores, p);
+    find_param_stores(&stores, p, &direct);
 
     pair_vec slots = {0}, types = {0};
     for (size_t i = 0; i < p->refs.count; i++) {
         const al_reference *r = &p->refs.items[i];
-        if (r->function == AL_NONE)
-            continue;
+        if (r->function == AL_NONE || !al_program_reference_live(p, r))
+            continue; /* what code that cannot run stores fills no slot */
         uint32_t type = p->functions.items[r->function].type;
         if (by_type && type) {
             pair t = {type, r->function}; /* address taken */
@@ -217,18 +252,44 @@ void al_indirect_resolve(al_program *p, bool by_type)
         if (slot) {
             pair s = {slot, r->function};
             AL_VEC_PUSH(slots, s);
-        } else if (r->use == AL_USE_ARGUMENT && r->target_function != AL_NONE) {
-            for (uint32_t e = stores.first_of[r->target_function]; e != AL_NONE; e = stores.items.items[e].next) {
-                if (stores.items.items[e].param == r->index) {
-                    pair s = {stores.items.items[e].slot, r->function};
-                    AL_VEC_PUSH(slots, s);
+        } else if (r->use == AL_USE_ARGUMENT) {
+            /* passed to a function that stores it (directly called, or through a field) */
+            uint32_t called = called_slot(p, r);
+            uint32_t first = called ? direct.start[called] : 0, last = called ? direct.start[called + 1] : 1;
+            for (uint32_t k = first; k < last; k++) {
+                uint32_t g = called ? direct.items[k] : r->target_function;
+                for (uint32_t e = g != AL_NONE ? stores.first_of[g] : AL_NONE; e != AL_NONE;
+                     e = stores.items.items[e].next) {
+                    if (stores.items.items[e].param == r->index) {
+                        pair s = {stores.items.items[e].slot, r->function};
+                        AL_VEC_PUSH(slots, s);
+                    }
                 }
             }
         }
     }
+    /* `callHandler(conn, conn->read_handler)`: a field's functions passed where a parameter is
+     * a slot (called through, or stored) */
+    pair_vec copies = {0};
+    for (size_t k = 0; k < nc; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->indirect || c->callee == AL_NONE)
+            continue;
+        for (uint32_t a = 0; a < c->arg_count; a++) {
+            const al_fact_arg *arg = &p->args.items[c->first_arg + a];
+            if (arg->kind != AL_ARG_FIELD)
+                continue;
+            for (uint32_t e = stores.first_of[c->callee]; e != AL_NONE; e = stores.items.items[e].next)
+                if (stores.items.items[e].param == (int)a && stores.items.items[e].slot != arg->name)
+                    AL_VEC_PUSH(copies, ((pair){arg->name, stores.items.items[e].slot}));
+        }
+    }
     AL_VEC_FREE(stores.items);
     free(stores.first_of);
-    follow_aliases(&slots, p);
+    free(direct.start);
+    free(direct.items);
+    follow_aliases(&slots, p, &copies);
+    AL_VEC_FREE(copies);
 
     uint32_t *slot_start, *slot_items, *type_start = NULL, *type_items = NULL;
     bucket(&slots, keys, nf, &slot_start, &slot_items);
@@ -266,8 +327,10 @@ void al_indirect_resolve(al_program *p, bool by_type)
             AL_VEC_PUSH(p->targets, items[i]);
     }
     AL_VEC_PUSH(p->target_start, (uint32_t)p->targets.count);
-    free(slot_start);
-    free(slot_items);
+    free(p->slot_start);
+    free(p->slot_items);
+    p->slot_start = slot_start; /* kept: registrations of a field's value (contexts) */
+    p->slot_items = slot_items;
     free(type_start);
     free(type_items);
 }

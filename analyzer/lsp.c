@@ -31,8 +31,10 @@ struct al_lsp {
     al_strtab warned_folders; /* files told once that no compile database was found */
     al_lsp_analyzer analyze;
     void *analyze_context;
-    char *document_folder; /* the folder of the file being analyzed: the child runs there, so that
-                              it finds the project's .asynclock.json as `check` would */
+    /* the folder of the file being analyzed: the child runs there, so that it finds the project's
+       .asynclock.json as `check` would */
+    char *document_folder;
+    char *compile_commands_dir; /* --compile-commands-dir: the one build folder; NULL: search from each file */
 };
 
 static int run_check(void *context, const char *build_dir, al_strbuf *out, al_strbuf *err);
@@ -61,8 +63,15 @@ void al_lsp_free(al_lsp *s)
     al_strtab_free(&s->published_uris);
     al_strtab_free(&s->warned_folders);
     free(s->document_folder);
+    free(s->compile_commands_dir);
     free(s->self);
     free(s);
+}
+
+void al_lsp_set_compile_commands_dir(al_lsp *s, const char *dir)
+{
+    free(s->compile_commands_dir);
+    s->compile_commands_dir = dir ? al_path_absolute(dir, NULL) : NULL;
 }
 
 void al_lsp_set_analyzer(al_lsp *s, al_lsp_analyzer analyze, void *context)
@@ -354,7 +363,7 @@ static int run_check(void *context, const char *build_dir, al_strbuf *out, al_st
 /* Analyzes the project of `path` and publishes: the file itself always, others when changed. */
 static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
 {
-    char *build_dir = find_build_dir(path);
+    char *build_dir = s->compile_commands_dir ? al_xstrdup(s->compile_commands_dir) : find_build_dir(path);
     free(s->document_folder);
     s->document_folder = al_xstrndup(path, (size_t)(strrchr(path, '/') - path));
     if (!*s->document_folder) {
@@ -365,7 +374,8 @@ static void analyze_and_publish(al_lsp *s, const char *uri, const char *path)
         if (al_strtab_find(&s->warned_folders, path) == UINT32_MAX) {
             al_strtab_intern(&s->warned_folders, path);
             char *text = al_xasprintf("asynclock: no compile_commands.json for %s (looked in its folder, its "
-                                      "parents, and their build/ folders)",
+                                      "parents, and their build/ folders; name the build folder with "
+                                      "asynclock lsp --compile-commands-dir DIR)",
                                       path);
             show_message(s, 2, text);
             free(text);
@@ -498,9 +508,50 @@ bool al_lsp_handle(al_lsp *s, const char *body, size_t len)
     return keep_going;
 }
 
+/* Takes `-p DIR` and `--compile-commands-dir DIR` (also `-pDIR`, `--compile-commands-dir=DIR`) out of
+ * the arguments, wherever they are; the others are left, in order, for each analysis. */
+bool al_lsp_take_options(char **args, int *count, char **compile_commands_dir, char **error)
+{
+    static const char long_name[] = "--compile-commands-dir";
+    const size_t long_len = sizeof(long_name) - 1;
+    *compile_commands_dir = NULL;
+    *error = NULL;
+    int kept = 0;
+    for (int i = 0; i < *count; i++) {
+        const char *a = args[i], *value;
+        if (strcmp(a, "-p") == 0 || strcmp(a, long_name) == 0)
+            value = i + 1 < *count ? args[++i] : "";
+        else if (strncmp(a, "-p", 2) == 0)
+            value = a + 2;
+        else if (strncmp(a, long_name, long_len) == 0 && a[long_len] == '=')
+            value = a + long_len + 1;
+        else {
+            args[kept++] = args[i];
+            continue;
+        }
+        free(*compile_commands_dir);
+        *compile_commands_dir = NULL;
+        if (!*value) {
+            *error = al_xasprintf("option '%s' needs a value", a);
+            return false;
+        }
+        *compile_commands_dir = al_xstrdup(value);
+    }
+    *count = kept;
+    return true;
+}
+
 int al_lsp_run(const char *self, char **extra_args, int extra_count)
 {
+    char *dir, *error;
+    if (!al_lsp_take_options(extra_args, &extra_count, &dir, &error)) {
+        fprintf(stderr, "asynclock: error: %s (see asynclock --help)\n", error);
+        free(error);
+        return 2;
+    }
     al_lsp *s = al_lsp_new(self, extra_args, extra_count, stdout);
+    al_lsp_set_compile_commands_dir(s, dir);
+    free(dir);
     int code = 1;
     for (;;) {
         size_t len = 0;

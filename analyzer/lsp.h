@@ -2,7 +2,9 @@
  *
  * Speaks JSON-RPC 2.0 with LSP's Content-Length framing (cJSON for the JSON). On didOpen and
  * didSave of a C file it finds the file's compile_commands.json the way clangd does (the file's
- * folder and each parent, directly or in a build/ subfolder), runs `asynclock check` on that
+ * folder and each parent, directly or in a build/ subfolder; or the one folder named with
+ * --compile-commands-dir, as clangd's option of that name, for a build folder outside the
+ * sources), runs `asynclock check` on that
  * project as a child process (so the facts cache makes it cost about one unit's parse, and a
  * crash in the analysis cannot take the server down), and publishes the findings as diagnostics:
  * the message with its suggested fix, the chain and the registration as related information.
@@ -35,10 +37,21 @@ bool al_lsp_handle(al_lsp *server, const char *body, size_t len);
  * header (then *error says what was wrong). */
 char *al_lsp_read_frame(FILE *in, size_t *len, const char **error);
 
+/* The folder holding compile_commands.json for every file (made absolute against the working
+ * folder); NULL (the default) finds it from each file. */
+void al_lsp_set_compile_commands_dir(al_lsp *server, const char *dir);
+
+/* `asynclock lsp`'s own options: takes every `-p DIR` / `--compile-commands-dir DIR` (or `-pDIR`,
+ * `--compile-commands-dir=DIR`) out of args (the last one wins, malloc'ed in *dir, NULL when none)
+ * and leaves the other arguments, in order, for the analyses (*count updated). False with a
+ * malloc'ed *error for a missing or empty value. */
+bool al_lsp_take_options(char **args, int *count, char **dir, char **error);
+
 /* The exit code LSP prescribes: 0 when `shutdown` came before `exit`, else 1. */
 int al_lsp_exit_code(const al_lsp *server);
 
-/* The whole server loop on standard input/output. */
+/* The whole server loop on standard input/output, after taking lsp's own options out of
+ * extra_args (a bad one: a one-line error, exit code 2). */
 int al_lsp_run(const char *self, char **extra_args, int extra_count);
 
 #endif

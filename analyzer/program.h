@@ -1,7 +1,9 @@
-/* program: the whole-program call graph. Links the facts of every translation unit by function
- * key (USR), so a call in one file reaches the definition in another, and hands the contexts and
- * reach stages one table of functions, calls (grouped by caller) and function references, with
- * all strings in one interner. */
+/* program: the call graph of one program. The facts of every unit are first put over one string
+ * table (al_unit_set: each unit's strings interned once, whatever the number of programs that
+ * link it); then each program links its own units by function key (USR), so a call in one file
+ * reaches the definition in another of the same program and never one of another program. The
+ * contexts and reach stages get one table of functions, calls (grouped by caller) and function
+ * references. */
 #ifndef AL_PROGRAM_H
 #define AL_PROGRAM_H
 
@@ -13,10 +15,35 @@ typedef struct al_function {
     uint32_t key, name; /* ids in program strings */
     al_loc loc;
     bool defined;
+    bool returns;                    /* its body has a return statement */
     unsigned annotations;            /* AL_ANNOT_*, merged over every declaration */
     uint32_t type;                   /* string id: canonical function type, 0 when unknown */
     uint32_t first_call, call_count; /* this function's calls: program calls[first_call ...] */
 } al_function;
+
+/* A block or a loop of a function (al_fact_block, al_fact_loop): the enclosing one's index + 1
+ * (0: none), and the function's index. */
+typedef struct al_region {
+    uint32_t parent;
+    uint32_t function;
+    bool switch_body; /* blocks: the body of a switch (al_fact_block) */
+} al_region;
+
+/* A call whose result goes into field or static variable `target` (string id). */
+typedef struct al_assignment {
+    uint32_t target, call;
+} al_assignment;
+
+/* `return v;` in a function (index): of the local named `variable`, or of `target` (a static
+ * variable's link key, or a field "S.f"); string ids, 0 when not that kind. */
+typedef struct al_return {
+    uint32_t function, variable, target;
+} al_return;
+
+/* A parameter of `function` (index) stored into `target` ("S.f" or a static variable's key). */
+typedef struct al_store {
+    uint32_t target, function, param;
+} al_store;
 
 /* How an indirect call found its targets. */
 typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_PARAMETER, AL_VIA_TYPE } al_via;
@@ -27,13 +54,20 @@ typedef struct al_call {
     uint32_t callee_name; /* string id: the called name, or what an indirect call loads */
     bool indirect;
     al_loc loc;
-    uint32_t first_arg, arg_count; /* into program args */
-    uint32_t assigned_to;          /* string id of the variable its result is stored into, or 0 */
-    uint32_t variable;             /* indirect through a variable or array: its link key (string id) */
-    uint32_t pointee_type;         /* indirect: string id of the called function type, or 0 */
-    bool subscripted;              /* indirect through an array element: `handlers[i](x)` */
-    int param;                     /* indirect through parameter `param` of the caller, else -1 */
-    al_via via;                    /* how the indirect call was resolved (al_indirect_resolve) */
+    uint32_t first_arg, arg_count;     /* into program args */
+    uint32_t assigned_to;              /* string id of the variable its result is stored into, or 0 */
+    uint32_t variable;                 /* indirect through a variable or array: its link key (string id) */
+    uint32_t pointee_type;             /* indirect: string id of the called function type, or 0 */
+    bool subscripted;                  /* indirect through an array element: `handlers[i](x)` */
+    int param;                         /* indirect through parameter `param` of the caller, else -1 */
+    al_via via;                        /* how the indirect call was resolved (al_indirect_resolve) */
+    uint32_t assigned_field;           /* string id: "S.f" its result is stored into, or 0 */
+    uint32_t assigned_key;             /* string id: the static variable its result is stored into, or 0 */
+    bool returned;                     /* `return call(...)` */
+    bool statement;                    /* a whole statement of its block */
+    uint32_t block, loop;              /* index + 1 into program blocks / loops, 0 for none */
+    uint32_t first_guard, guard_count; /* into program guards */
+    uint32_t then_calls;               /* string id: the name the comma operator calls next, or 0 */
 } al_call;
 
 typedef struct al_reference {
@@ -45,8 +79,11 @@ typedef struct al_reference {
     uint32_t target;          /* string id: callee, "S.f" or variable name */
     uint32_t target_function; /* AL_USE_ARGUMENT of a call to a program function: its index */
     int index;
-    uint32_t type_name; /* string id */
-    uint32_t variable;  /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
+    uint32_t type_name;                /* string id */
+    uint32_t variable;                 /* AL_USE_VARIABLE: the variable's link key (string id), or 0 */
+    uint32_t holder;                   /* at file scope: the key of the variable whose initializer holds it */
+    uint32_t block;                    /* index + 1 into program blocks, 0 at file scope */
+    uint32_t first_guard, guard_count; /* into program guards */
 } al_reference;
 
 /* A variable that holds what another holds (al_fact_alias): link keys as string ids. */
@@ -61,34 +98,101 @@ typedef struct al_unit_status {
     char *failure; /* owned; NULL when the unit parsed cleanly */
 } al_unit_status;
 
-typedef struct al_program {
+/* Every unit of a run, its facts over one string table: every id in units[i] (names, keys, files)
+ * is an id in `strings`, and units[i].strings is left empty. */
+typedef struct al_unit_set {
     al_strtab strings;
+    al_tu_facts *units;
+    al_unit_status *status; /* per unit */
+    size_t count;
+} al_unit_set;
+
+/* Takes `units` (an array of `count`, freed with the set) and moves their strings into one table.
+ * Each unit string is interned once, and only when a fact uses it. */
+void al_unit_set_build(al_unit_set *s, al_tu_facts *units, size_t count);
+void al_unit_set_free(al_unit_set *s);
+
+/* Two definitions of one external function in one program: a real link clash. The program keeps
+ * the first (in the order of its units) and says so. */
+typedef struct al_clash {
+    uint32_t function; /* index in the program */
+    al_loc kept, other;
+} al_clash;
+
+typedef struct al_program {
+    const al_strtab *strings; /* the unit set's */
+    const al_unit_set *set;
+    al_u32_vec units; /* the set's units this program links, in link order */
     AL_VEC(al_function) functions;
     AL_VEC(al_call) calls;
     AL_VEC(al_fact_arg) args;
     AL_VEC(al_reference) refs;
     AL_VEC(al_alias) aliases;
-    AL_VEC(al_unit_status) units;
-    al_u32_vec function_of_key; /* key string id -> function index + 1 (0: none) */
+    AL_VEC(al_clash) clashes;
+    AL_VEC(al_fact_guard) guards; /* string ids are program strings */
+    AL_VEC(al_region) blocks, loops;
+    AL_VEC(al_return) returns;
+    AL_VEC(al_store) stores; /* sorted by target */
+    uint32_t *caller_start;  /* the direct calls of function f: caller_calls[caller_start[f] ...
+                                caller_start[f + 1]) */
+    uint32_t *caller_calls;
+    /* calls whose result is stored into a struct field or a static variable, by that field's or
+       variable's string id: what a descriptor or stream kept there was opened with (sorted) */
+    AL_VEC(al_assignment) assignments;
+    uint32_t *function_of_key; /* key string id -> function index + 1 (0: none); strings->count long */
     /* what indirect calls may call, filled by al_indirect_resolve: call k's targets are
        targets[target_start[k] ... target_start[k + 1]); empty (count 0) before it runs */
     al_u32_vec target_start;
     al_u32_vec targets;
+    uint8_t *live;                     /* al_program_find_live: per function, whether a path from main (or a
+                                          plugin's entry) can call or name it; NULL: all can (a library) */
+    uint8_t *live_variables;           /* per string id: a variable such a function uses */
+    uint32_t *slot_start, *slot_items; /* filled by al_indirect_resolve: the functions stored into
+                                          slot s ("S.f" or a variable's key) are slot_items[
+                                          slot_start[s] ... slot_start[s + 1]) */
+    al_unit_set *owned_set;            /* al_program_link's own set, freed with the program */
 } al_program;
 
-/* Links the units (consumed: their facts are freed). */
+/* Links the units `units[0 .. count)` of `set` (which must outlive the program) as one program. */
+void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t *units, size_t count);
+/* Links every unit as one program (tests, benchmarks): the units are consumed. */
 void al_program_link(al_program *p, al_tu_facts *units, size_t count);
 void al_program_free(al_program *p);
 
 static inline const char *al_program_str(const al_program *p, uint32_t id)
 {
-    return al_str(&p->strings, id);
+    return al_str(p->strings, id);
+}
+/* The status of the program's i-th unit. */
+static inline const al_unit_status *al_program_unit(const al_program *p, size_t i)
+{
+    return &p->set->status[p->units.items[i]];
 }
 /* The function with this key, or AL_NONE. */
 uint32_t al_program_find(const al_program *p, const char *key);
 /* The defined functions named `name` (static ones may be several): writes up to `max` indexes. */
 size_t al_program_find_by_name(const al_program *p, const char *name, uint32_t *out, size_t max);
-size_t al_program_failed_units(const al_program *p);
+/* The calls whose result is stored into `target` (a field "S.f" or a static variable's key). */
+const al_assignment *al_program_assignments(const al_program *p, uint32_t target, size_t *count);
+/* What can run at all: the functions that main reaches by calls and by naming them (passing,
+ * storing), the variables they use and what those variables' initializers name, to a fixpoint;
+ * the external functions of `root_units` (a plugin's) are entries too. A store or registration
+ * that only dead code makes fills no slot and registers no handler (a library's table that the
+ * program never opens). Without a main, everything is live. */
+void al_program_find_live(al_program *p, const uint32_t *root_units, size_t root_unit_count);
+/* Whether reference r is made by live code (al_program_find_live). */
+bool al_program_reference_live(const al_program *p, const al_reference *r);
+/* The functions stored into field "S.f" or variable key `slot` (after al_indirect_resolve). */
+const uint32_t *al_program_slot_functions(const al_program *p, uint32_t slot, size_t *count);
+/* The direct calls of function `function` (call indexes). */
+const uint32_t *al_program_callers(const al_program *p, uint32_t function, size_t *count);
+/* Where a parameter is stored into `target` (a field "S.f" or a static variable's key). */
+const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *count);
+/* The return statements of function `function` that return a variable or field. */
+const al_return *al_program_returns(const al_program *p, uint32_t function, size_t *count);
+
+/* Units that did not parse, or parsed with errors. */
+size_t al_unit_set_failed(const al_unit_set *s);
 
 /* The functions call k may enter: a direct call's callee (when the program declares it), or what
  * an indirect call was resolved to. */

@@ -4,32 +4,10 @@
  * Everything is iterative: a 100,000-deep chain is a long queue, not a deep stack. */
 #include "reach.h"
 
+#include "origins.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* The "opened_by" test: was `variable` assigned, in the function making the call, from a call
- * that one of the origins describes? Flow-insensitive: any such assignment in the function. */
-typedef struct origin_context {
-    const al_program *p;
-    const al_call *call;
-} origin_context;
-
-static bool variable_opened_by(const void *context, uint32_t variable, const al_origin *origins, size_t count)
-{
-    const origin_context *oc = context;
-    const al_program *p = oc->p;
-    const al_function *f = &p->functions.items[oc->call->caller];
-    for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
-        const al_call *c = &p->calls.items[k];
-        if (c->assigned_to != variable)
-            continue;
-        for (size_t i = 0; i < count; i++)
-            if (al_rules_origin_matches(&origins[i], al_program_str(p, c->callee_name), &p->args.items[c->first_arg],
-                                        c->arg_count, &p->strings))
-                return true;
-    }
-    return false;
-}
 
 bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_reach_options *options,
                           const al_call *call, const al_api_rule **api, bool *annotated)
@@ -52,8 +30,8 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
     }
     if (!rule)
         return false;
-    origin_context oc = {p, call};
-    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    al_origin_context oc;
+    al_call_args args = al_origins_call_args(p, call, &oc);
     if (!al_rules_call_blocks(rule, &args, options->conditional))
         return false;
     *api = rule;
@@ -62,8 +40,8 @@ bool al_reach_call_blocks(const al_program *p, const al_rules *rules, const al_r
 
 const char *al_reach_call_category(const al_program *p, const al_call *call, const al_api_rule *api)
 {
-    origin_context oc = {p, call};
-    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, &p->strings, variable_opened_by, &oc};
+    al_origin_context oc;
+    al_call_args args = al_origins_call_args(p, call, &oc);
     return al_rules_call_category(api, &args);
 }
 
@@ -93,16 +71,95 @@ static bool entered(const al_program *p, const al_contexts *c, uint32_t k, uint3
     return enter[t] && !(p->calls.items[k].indirect && c->role[t] == AL_CONTEXT_HANDLER);
 }
 
+/* Whether call k can run on the loop thread (paths.h): not in a fork child, on a crash path or
+ * under a guard known false. */
+static bool live(const al_reach_options *o, uint32_t k)
+{
+    return !o || !o->paths || o->paths->call[k] == AL_PATH_LIVE;
+}
+
+/* Whether the search from handler h looks at call k of the function it is expanding: a loop
+ * driver's start is only the calls of its loop, and not the calls that run the event loop. */
+static bool in_start(const al_program *p, const al_handler *h, uint32_t f, uint32_t k, bool root)
+{
+    return !root || !h->region || f != h->function || al_paths_call_in_loop(p, k, h->region);
+}
+
+/* The part of the call graph the handlers' searches walk, built once: for each function that may
+ * block, the calls into functions that may block (live, and entered), as a flat edge list, and its
+ * blocking calls. Walking it touches a few arrays instead of the program's calls and targets. */
+typedef struct search_edge {
+    uint32_t to, call;
+    uint32_t pointer; /* 1: a call through a pointer */
+} search_edge;
+
+typedef struct search_graph {
+    uint32_t *edge_start; /* function f's edges: edges[edge_start[f] ... edge_start[f + 1]) */
+    search_edge *edges;
+    uint32_t *site_start; /* its blocking calls: site_calls[site_start[f] ...] */
+    uint32_t *site_calls;
+} search_graph;
+
+static void build_search_graph(search_graph *g, const al_program *p, const al_contexts *c,
+                               const al_reach_options *options, const uint8_t *enter, const uint8_t *may_block,
+                               const uint8_t *blocks)
+{
+    size_t nf = p->functions.count;
+    AL_VEC(search_edge) edges = {0};
+    al_u32_vec sites = {0};
+    g->edge_start = al_xcalloc(nf + 1, sizeof(uint32_t));
+    g->site_start = al_xcalloc(nf + 1, sizeof(uint32_t));
+    for (size_t f = 0; f < nf; f++) {
+        g->edge_start[f] = (uint32_t)edges.count;
+        g->site_start[f] = (uint32_t)sites.count;
+        if (!may_block[f])
+            continue;
+        const al_function *fn = &p->functions.items[f];
+        for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+            if (blocks[k])
+                AL_VEC_PUSH(sites, k);
+            if (!live(options, k))
+                continue;
+            uint32_t n;
+            const uint32_t *t = al_program_call_targets(p, k, &n);
+            for (uint32_t j = 0; j < n; j++)
+                if (entered(p, c, k, t[j], enter) && may_block[t[j]])
+                    AL_VEC_PUSH(edges, ((search_edge){t[j], k, p->calls.items[k].indirect}));
+        }
+    }
+    g->edge_start[nf] = (uint32_t)edges.count;
+    g->site_start[nf] = (uint32_t)sites.count;
+    g->edges = edges.items;
+    g->site_calls = sites.items;
+}
+
+/* Per function, in one handler's search: stamps (handler number + 1) of when it was settled and
+ * when `pointers` and `length` (of its best chain so far) were set. One cache line, not four. */
+typedef struct search_state {
+    uint32_t settled, queued, pointers, length;
+} search_state;
+
+static void free_search_graph(search_graph *g)
+{
+    free(g->edge_start);
+    free(g->edges);
+    free(g->site_start);
+    free(g->site_calls);
+}
+
 /* Context for the comparison below: qsort has no context argument in C11. */
 static struct {
     const al_program *p;
     const al_contexts *c;
 } sort_ctx;
 
-/* Shortest chain first, then by handler name, then by handler order. */
+/* The most direct chain first: fewest calls through pointers, then shortest; then by handler
+ * name, then by handler order. */
 static int compare_site_handlers(const void *a, const void *b)
 {
     const al_site_handler *x = a, *y = b;
+    if (x->pointers != y->pointers)
+        return x->pointers < y->pointers ? -1 : 1;
     if (x->length != y->length)
         return x->length < y->length ? -1 : 1;
     const al_program *p = sort_ctx.p;
@@ -129,7 +186,8 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     /* 1. blocking call sites, and the functions that make them */
     for (size_t i = 0; i < nc; i++) {
         bool annotated;
-        if (al_reach_call_blocks(p, rules, options, &p->calls.items[i], &api_of[i], &annotated)) {
+        if (live(options, (uint32_t)i) &&
+            al_reach_call_blocks(p, rules, options, &p->calls.items[i], &api_of[i], &annotated)) {
             blocks[i] = 1;
             out->blocking_calls++;
             uint32_t caller = p->calls.items[i].caller;
@@ -145,7 +203,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     for (size_t i = 0; i < nc; i++) {
         uint32_t n;
         const uint32_t *t = al_program_call_targets(p, (uint32_t)i, &n);
-        for (uint32_t j = 0; j < n; j++)
+        for (uint32_t j = 0; j < n && live(options, (uint32_t)i); j++)
             rstart[t[j] + 1] += enter[t[j]];
     }
     for (size_t f = 0; f < nf; f++)
@@ -156,7 +214,7 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     for (size_t i = 0; i < nc; i++) {
         uint32_t n;
         const uint32_t *t = al_program_call_targets(p, (uint32_t)i, &n);
-        for (uint32_t j = 0; j < n; j++)
+        for (uint32_t j = 0; j < n && live(options, (uint32_t)i); j++)
             if (enter[t[j]])
                 rcallers[rfill[t[j]]++] = p->calls.items[i].caller;
     }
@@ -174,31 +232,59 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     free(rstart);
     free(rcallers);
 
-    /* 3. forward from each handler, breadth-first, inside the may-block part of the graph */
-    uint32_t *seen = al_xcalloc(nf + 1, sizeof(uint32_t)); /* handler number + 1 that saw it */
+    /* 3. forward from each handler, inside the may-block part of the graph, for the most direct
+     * chain to each function: fewest calls through pointers, then fewest calls. In phases: phase
+     * P settles the functions reached with P pointer calls, merging two queues sorted by length
+     * (the functions entered from phase P - 1, and those it reaches by direct calls), which keeps
+     * the search linear. A function is settled when it leaves a queue, and expanded once. */
+    search_graph g;
+    build_search_graph(&g, p, c, options, enter, may_block, blocks);
+    search_state *state = al_xcalloc(nf + 1, sizeof(search_state));
     uint32_t *parent_call = al_xmalloc((nf + 1) * sizeof(uint32_t));
     uint32_t *site_of_call = al_xcalloc(nc + 1, sizeof(uint32_t)); /* site index + 1 */
-    al_u32_vec path = {0};
+    al_u32_vec direct = {0}, entered_now = {0}, entered_next = {0}, path = {0};
     for (size_t h = 0; h < c->handlers.count; h++) {
         uint32_t start = c->handlers.items[h].function;
         const al_function *sf = &p->functions.items[start];
         if (!may_block[start] || (sf->annotations & AL_ANNOT_NONBLOCKING))
             continue;
         uint32_t stamp = (uint32_t)h + 1;
-        head = tail = 0;
-        queue[tail++] = start;
-        seen[start] = stamp;
+        const al_handler *handler = &c->handlers.items[h];
+        entered_now.count = 0;
+        AL_VEC_PUSH(entered_now, start);
+        state[start].queued = stamp;
+        state[start].pointers = state[start].length = 0;
         parent_call[start] = AL_NONE;
-        while (head < tail) {
-            uint32_t f = queue[head++];
-            const al_function *fn = &p->functions.items[f];
-            for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
-                if (blocks[k]) {
+        for (uint32_t phase = 0; entered_now.count; phase++) {
+            size_t next_entered = 0, next_direct = 0;
+            direct.count = 0;
+            entered_next.count = 0;
+            for (;;) {
+                /* the shorter of the two queue heads */
+                uint32_t f;
+                bool from_entered = next_entered < entered_now.count &&
+                                    (next_direct == direct.count || state[entered_now.items[next_entered]].length <=
+                                                                        state[direct.items[next_direct]].length);
+                if (from_entered)
+                    f = entered_now.items[next_entered++];
+                else if (next_direct < direct.count)
+                    f = direct.items[next_direct++];
+                else
+                    break;
+                if (state[f].settled == stamp || state[f].pointers != phase)
+                    continue; /* settled already, or entered again by a better way */
+                state[f].settled = stamp;
+                bool root = f == start && phase == 0;
+                for (uint32_t s = g.site_start[f]; s < g.site_start[f + 1]; s++) {
+                    uint32_t k = g.site_calls[s];
+                    if (root && (!in_start(p, handler, f, k, true) ||
+                                 (handler->region && api_of[k] && strcmp(api_of[k]->category, "nested-loop") == 0)))
+                        continue;
                     /* the chain: calls from the handler down to f, then this call */
                     path.count = 0;
                     AL_VEC_PUSH(path, k);
-                    for (uint32_t g = f; parent_call[g] != AL_NONE; g = p->calls.items[parent_call[g]].caller)
-                        AL_VEC_PUSH(path, parent_call[g]);
+                    for (uint32_t at = f; parent_call[at] != AL_NONE; at = p->calls.items[parent_call[at]].caller)
+                        AL_VEC_PUSH(path, parent_call[at]);
                     if (!site_of_call[k]) {
                         al_site site = {0};
                         site.call = k;
@@ -206,23 +292,40 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
                         AL_VEC_PUSH(out->sites, site);
                         site_of_call[k] = (uint32_t)out->sites.count;
                     }
-                    al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count};
+                    al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count, phase};
                     for (size_t i = path.count; i > 0; i--)
                         AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
                     AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
                 }
-                uint32_t n;
-                const uint32_t *t = al_program_call_targets(p, k, &n);
-                for (uint32_t j = 0; j < n; j++) {
-                    if (entered(p, c, k, t[j], enter) && may_block[t[j]] && seen[t[j]] != stamp) {
-                        seen[t[j]] = stamp;
-                        parent_call[t[j]] = k;
-                        queue[tail++] = t[j];
-                    }
+                uint32_t length = state[f].length + 1;
+                for (uint32_t e = g.edge_start[f]; e < g.edge_start[f + 1]; e++) {
+                    const search_edge *edge = &g.edges[e];
+                    uint32_t to = edge->to;
+                    search_state *next = &state[to];
+                    if (next->settled == stamp || (root && !in_start(p, handler, f, edge->call, true)))
+                        continue;
+                    uint32_t pointers = phase + edge->pointer;
+                    if (next->queued == stamp &&
+                        (next->pointers < pointers || (next->pointers == pointers && next->length <= length)))
+                        continue;
+                    next->queued = stamp;
+                    next->pointers = pointers;
+                    next->length = length;
+                    parent_call[to] = edge->call;
+                    if (edge->pointer)
+                        AL_VEC_PUSH(entered_next, to);
+                    else
+                        AL_VEC_PUSH(direct, to);
                 }
             }
+            al_u32_vec swap = entered_now;
+            entered_now = entered_next;
+            entered_next = swap;
         }
     }
+    AL_VEC_FREE(direct);
+    AL_VEC_FREE(entered_now);
+    AL_VEC_FREE(entered_next);
     AL_VEC_FREE(path);
 
     sort_ctx.p = p;
@@ -232,7 +335,8 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
         if (site->handlers.count > 1)
             qsort(site->handlers.items, site->handlers.count, sizeof(al_site_handler), compare_site_handlers);
     }
-    free(seen);
+    free_search_graph(&g);
+    free(state);
     free(parent_call);
     free(site_of_call);
     free(queue);
@@ -240,6 +344,52 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     free(blocks);
     free(api_of);
     free(enter);
+}
+
+uint8_t *al_reach_reachable(const al_program *p, const al_contexts *c, const al_rules *rules,
+                            const al_reach_options *options)
+{
+    size_t nf = p->functions.count;
+    uint8_t *enter = enterable_functions(p, rules);
+    uint8_t *reached = al_xcalloc(nf + 1, 1);
+    uint32_t *queue = al_xmalloc((nf + 1) * sizeof(uint32_t));
+    size_t head = 0, tail = 0;
+    /* the whole of every handler but a loop driver, whose own function is only partly on the loop */
+    for (size_t h = 0; h < c->handlers.count; h++) {
+        const al_handler *handler = &c->handlers.items[h];
+        const al_function *fn = &p->functions.items[handler->function];
+        if (!handler->region) {
+            if (!reached[handler->function]) {
+                reached[handler->function] = 1;
+                queue[tail++] = handler->function;
+            }
+            continue;
+        }
+        for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+            uint32_t n;
+            const uint32_t *t = al_program_call_targets(p, k, &n);
+            for (uint32_t j = 0; j < n && live(options, k) && in_start(p, handler, handler->function, k, true); j++)
+                if (entered(p, c, k, t[j], enter) && !reached[t[j]]) {
+                    reached[t[j]] = 1;
+                    queue[tail++] = t[j];
+                }
+        }
+    }
+    while (head < tail) {
+        const al_function *fn = &p->functions.items[queue[head++]];
+        for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+            uint32_t n;
+            const uint32_t *t = al_program_call_targets(p, k, &n);
+            for (uint32_t j = 0; j < n && live(options, k); j++)
+                if (entered(p, c, k, t[j], enter) && !reached[t[j]]) {
+                    reached[t[j]] = 1;
+                    queue[tail++] = t[j];
+                }
+        }
+    }
+    free(queue);
+    free(enter);
+    return reached;
 }
 
 void al_reach_free(al_reach *r)
@@ -266,7 +416,7 @@ void al_reach_unknown(al_unknown_list *out, const al_program *p, const al_contex
     size_t nf = p->functions.count, nc = p->calls.count;
     /* which calls go to an undescribed external function, and its entry in `out` */
     uint32_t *entry_of_call = al_xmalloc((nc + 1) * sizeof(uint32_t));
-    uint32_t *entry_of_name = al_xcalloc(p->strings.count + 1, sizeof(uint32_t)); /* entry + 1 */
+    uint32_t *entry_of_name = al_xcalloc(p->strings->count + 1, sizeof(uint32_t)); /* entry + 1 */
     for (size_t i = 0; i < nc; i++) {
         const al_call *call = &p->calls.items[i];
         entry_of_call[i] = AL_NONE;

@@ -13,13 +13,15 @@
 #include "rules.h"
 
 typedef struct al_reach_options {
-    bool conditional; /* report APIs whose confidence is "conditional" */
+    bool conditional;      /* report APIs whose confidence is "conditional" */
+    const al_paths *paths; /* calls that never run on the loop thread (NULL: every call can) */
 } al_reach_options;
 
 typedef struct al_site_handler {
-    uint32_t handler; /* index in contexts handlers */
-    uint32_t first;   /* its chain: reach chain_calls[first ... first + length) */
-    uint32_t length;  /* calls from the handler's call to the blocking call itself, >= 1 */
+    uint32_t handler;  /* index in contexts handlers */
+    uint32_t first;    /* its chain: reach chain_calls[first ... first + length) */
+    uint32_t length;   /* calls from the handler's call to the blocking call itself, >= 1 */
+    uint32_t pointers; /* how many of those calls go through a pointer */
 } al_site_handler;
 
 typedef struct al_site {
@@ -36,6 +38,11 @@ typedef struct al_reach {
 
 void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, const al_rules *rules,
                   const al_reach_options *options);
+
+/* Per function: whether some handler reaches it (1) through calls that can run, whatever they
+ * block: what al_paths_refine needs. The caller frees it. */
+uint8_t *al_reach_reachable(const al_program *p, const al_contexts *c, const al_rules *rules,
+                            const al_reach_options *options);
 void al_reach_free(al_reach *r);
 
 /* An external function that handlers reach and no rule describes (--unknown). */

@@ -34,6 +34,8 @@ struct al_rules {
     AL_VEC(al_fix_rule) fixes;
     al_strtab nonblocking_names;      /* exact names */
     AL_VEC(char *) nonblocking_globs; /* patterns with * ? [ */
+    al_strtab noreturn_names;         /* "noreturn": functions that never return (abort, exit) */
+    al_strtab fork_names;             /* "fork": functions whose result is 0 in a new child process */
 };
 
 static const char *const categories[] = {"sleep", "file-io",     "dns",     "process", "sync", "database",
@@ -44,14 +46,16 @@ const char *const *al_rules_categories(void)
     return categories;
 }
 
-static const char schema[] = "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT);"
-                             "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
-                             "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
-                             "  match_definitions INTEGER, definite_category TEXT);"
-                             "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
-                             "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
-                             "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
-                             "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);";
+static const char schema[] =
+    "CREATE TABLE packs(name TEXT PRIMARY KEY, path TEXT, description TEXT, family TEXT, digest TEXT);"
+    "CREATE TABLE apis(name TEXT PRIMARY KEY, pack TEXT, category TEXT, severity TEXT,"
+    "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
+    "  match_definitions INTEGER, definite_category TEXT);"
+    "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
+    "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
+    "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
+    "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);"
+    "CREATE TABLE name_lists(list TEXT, name TEXT, pack TEXT);";
 
 al_rules *al_rules_new(void)
 {
@@ -78,6 +82,9 @@ static void free_conditions(al_condition *c, size_t count)
         for (size_t k = 0; k < c[i].origin_count; k++) {
             free(c[i].origins[k].call);
             free_strings(c[i].origins[k].inner_calls, c[i].origins[k].inner_count);
+            free_strings(c[i].origins[k].path_prefixes, c[i].origins[k].path_prefix_count);
+            free_strings(c[i].origins[k].path_not_prefixes, c[i].origins[k].path_not_prefix_count);
+            free(c[i].origins[k].mode_without);
         }
         free(c[i].origins);
     }
@@ -120,6 +127,10 @@ static void clear_index(al_rules *r)
     AL_VEC_FREE(r->fixes);
     if (r->nonblocking_names.slots)
         al_strtab_free(&r->nonblocking_names);
+    if (r->noreturn_names.slots)
+        al_strtab_free(&r->noreturn_names);
+    if (r->fork_names.slots)
+        al_strtab_free(&r->fork_names);
     for (size_t i = 0; i < r->nonblocking_globs.count; i++)
         free(r->nonblocking_globs.items[i]);
     AL_VEC_FREE(r->nonblocking_globs);
@@ -225,7 +236,8 @@ static bool check_origins(pack_reader *pr, const cJSON *list, const char *where)
 {
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
         return fail(pr, where, "\"opened_by\" must be a non-empty array of {\"call\": ...} objects");
-    static const char *const keys[] = {"call", "flags_arg", "without_bits", "inner_call", NULL};
+    static const char *const keys[] = {"call",         "flags_arg",   "without_bits",    "inner_call", "mode_arg",
+                                       "mode_without", "path_prefix", "path_not_prefix", NULL};
     int i = 0;
     const cJSON *o;
     cJSON_ArrayForEach(o, list)
@@ -248,6 +260,20 @@ static bool check_origins(pack_reader *pr, const cJSON *list, const char *where)
         const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "inner_call");
         if (inner && !is_string_list(inner))
             return fail(pr, path, "\"inner_call\" must be a non-empty array of function names");
+        const cJSON *mode = cJSON_GetObjectItemCaseSensitive(o, "mode_arg");
+        const cJSON *without = cJSON_GetObjectItemCaseSensitive(o, "mode_without");
+        if ((mode != NULL) != (without != NULL))
+            return fail(pr, path, "\"mode_arg\" and \"mode_without\" go together");
+        if (mode && (!is_integer(mode) || mode->valuedouble < 0))
+            return fail(pr, path, "\"mode_arg\" must be an argument index (0 or more)");
+        if (without && (!cJSON_IsString(without) || !*without->valuestring))
+            return fail(pr, path, "\"mode_without\" must be a non-empty string of characters");
+        const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(o, "path_prefix");
+        if (prefix && !is_string_list(prefix))
+            return fail(pr, path, "\"path_prefix\" must be a non-empty array of strings");
+        const cJSON *not_prefix = cJSON_GetObjectItemCaseSensitive(o, "path_not_prefix");
+        if (not_prefix && !is_string_list(not_prefix))
+            return fail(pr, path, "\"path_not_prefix\" must be a non-empty array of strings");
     }
     return true;
 }
@@ -256,7 +282,8 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
 {
     if (!cJSON_IsArray(list))
         return fail(pr, where, "argument conditions must be an array");
-    static const char *const keys[] = {"arg", "equals", "has_bits", "is_null", "variable_in", "opened_by", NULL};
+    static const char *const keys[] = {"arg",       "equals",    "has_bits",       "is_null", "variable_in",
+                                       "opened_by", "prefix_in", "only_opened_by", NULL};
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, list)
@@ -292,17 +319,25 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
             if (!is_string_list(t))
                 return fail(pr, path, "\"variable_in\" must be a non-empty array of variable names");
         }
-        if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by"))) {
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "prefix_in"))) {
+            tests++;
+            if (!is_string_list(t))
+                return fail(pr, path, "\"prefix_in\" must be a non-empty array of strings");
+        }
+        static const char *const origin_tests[] = {"opened_by", "only_opened_by"};
+        for (size_t k = 0; k < 2; k++) {
+            if (!(t = cJSON_GetObjectItemCaseSensitive(c, origin_tests[k])))
+                continue;
             tests++;
             char opened_path[300];
-            snprintf(opened_path, sizeof(opened_path), "%s/opened_by", path);
+            snprintf(opened_path, sizeof(opened_path), "%s/%s", path, origin_tests[k]);
             if (!check_origins(pr, t, opened_path))
                 return false;
         }
         if (tests != 1)
             return fail(pr, path,
                         "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                        "\"variable_in\", \"opened_by\"");
+                        "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
     }
     return true;
 }
@@ -555,14 +590,43 @@ static bool load_nonblocking(al_rules *r, pack_reader *pr, const cJSON *list, co
     return ok;
 }
 
+/* "noreturn" and "fork": exact function names, each list a property of the functions it names. */
+static bool load_name_list(al_rules *r, pack_reader *pr, const cJSON *list, const char *key, const char *pack)
+{
+    char message[96];
+    snprintf(message, sizeof(message), "\"%s\" must be an array of function names", key);
+    if (!cJSON_IsArray(list))
+        return fail(pr, key, message);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT INTO name_lists VALUES(?1,?2,?3)", -1, &st, NULL);
+    bool ok = true;
+    int i = 0;
+    const cJSON *name;
+    cJSON_ArrayForEach(name, list)
+    {
+        if (!cJSON_IsString(name) || !*name->valuestring || strpbrk(name->valuestring, "*?[")) {
+            char where[64];
+            snprintf(where, sizeof(where), "%s/%d", key, i);
+            snprintf(message, sizeof(message), "a \"%s\" entry must be a function's exact name", key);
+            ok = fail(pr, where, message);
+            break;
+        }
+        const char *values[] = {key, name->valuestring, pack};
+        bind_text_exec(st, values, 3);
+        i++;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* Validates and loads a parsed pack; frees jf. */
 static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
 {
     const char *path = jf->path;
     pack_reader pr = {jf, error};
     const cJSON *root = jf->root;
-    static const char *const keys[] = {"pack",     "version", "description", "family", "apis",
-                                       "contexts", "fixes",   "nonblocking", NULL};
+    static const char *const keys[] = {"pack",  "version",     "description", "family", "apis", "contexts",
+                                       "fixes", "nonblocking", "noreturn",    "fork",   NULL};
     const char *name, *description, *family;
     bool ok = cJSON_IsObject(root) || fail(&pr, "", "a rule pack must be a JSON object");
     ok = ok && only_keys(&pr, root, "", keys) && get_string(&pr, root, "", "pack", true, &name) &&
@@ -579,9 +643,12 @@ static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
     sqlite3_exec(r->db, "SAVEPOINT pack", NULL, NULL, NULL);
     if (ok) {
         sqlite3_stmt *st;
-        sqlite3_prepare_v2(r->db, "INSERT INTO packs VALUES(?1,?2,?3,?4)", -1, &st, NULL);
-        const char *values[] = {name, path, description, family};
-        if (!bind_text_exec(st, values, 4))
+        sqlite3_prepare_v2(r->db, "INSERT INTO packs VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL);
+        char digest[17]; /* of the file's bytes: tells two copies of a pack apart (asynclock --version) */
+        snprintf(digest, sizeof(digest), "%016llx",
+                 (unsigned long long)al_hash_bytes(jf->text, strlen(jf->text), AL_HASH_SEED));
+        const char *values[] = {name, path, description, family, digest};
+        if (!bind_text_exec(st, values, 5))
             ok = fail(&pr, "pack", "another loaded pack has this name");
         sqlite3_finalize(st);
     }
@@ -594,6 +661,10 @@ static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
         ok = load_fixes(r, &pr, part, name, family);
     if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "nonblocking")))
         ok = load_nonblocking(r, &pr, part, name);
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "noreturn")))
+        ok = load_name_list(r, &pr, part, "noreturn", name);
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "fork")))
+        ok = load_name_list(r, &pr, part, "fork", name);
     sqlite3_exec(r->db, ok ? "RELEASE pack" : "ROLLBACK TO pack; RELEASE pack", NULL, NULL, NULL);
     if (ok)
         r->pack_count++;
@@ -719,8 +790,12 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
         } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "variable_in"))) {
             cond->test = AL_TEST_VARIABLE_IN;
             cond->names = string_list(t, &cond->name_count);
-        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by"))) {
-            cond->test = AL_TEST_OPENED_BY;
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "prefix_in"))) {
+            cond->test = AL_TEST_PREFIX_IN;
+            cond->names = string_list(t, &cond->name_count);
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by")) ||
+                   (t = cJSON_GetObjectItemCaseSensitive(c, "only_opened_by"))) {
+            cond->test = strcmp(t->string, "opened_by") == 0 ? AL_TEST_OPENED_BY : AL_TEST_ONLY_OPENED_BY;
             cond->origins = al_xcalloc((size_t)cJSON_GetArraySize(t), sizeof(al_origin));
             const cJSON *o;
             cJSON_ArrayForEach(o, t)
@@ -734,6 +809,17 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
                 const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "inner_call");
                 if (inner)
                     origin->inner_calls = string_list(inner, &origin->inner_count);
+                const cJSON *mode = cJSON_GetObjectItemCaseSensitive(o, "mode_arg");
+                origin->mode_arg = mode ? mode->valueint : -1;
+                const cJSON *without = cJSON_GetObjectItemCaseSensitive(o, "mode_without");
+                if (without)
+                    origin->mode_without = al_xstrdup(without->valuestring);
+                const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(o, "path_prefix");
+                if (prefix)
+                    origin->path_prefixes = string_list(prefix, &origin->path_prefix_count);
+                const cJSON *not_prefix = cJSON_GetObjectItemCaseSensitive(o, "path_not_prefix");
+                if (not_prefix)
+                    origin->path_not_prefixes = string_list(not_prefix, &origin->path_not_prefix_count);
             }
         } else {
             cond->test = AL_TEST_IS_NULL;
@@ -817,6 +903,16 @@ void al_rules_index(al_rules *r)
     }
     sqlite3_finalize(st);
 
+    al_strtab_init(&r->noreturn_names);
+    al_strtab_init(&r->fork_names);
+    sqlite3_prepare_v2(r->db, "SELECT list, name FROM name_lists ORDER BY rowid", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *list = (const char *)sqlite3_column_text(st, 0);
+        al_strtab_intern(strcmp(list, "noreturn") == 0 ? &r->noreturn_names : &r->fork_names,
+                         (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+
     sqlite3_prepare_v2(r->db, "SELECT family, category, api, fix FROM fixes ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_fix_rule f = {column_text(st, 0), column_text(st, 1), column_text(st, 2), column_text(st, 3)};
@@ -845,6 +941,16 @@ bool al_rules_known_nonblocking(const al_rules *r, const char *name)
     return false;
 }
 
+bool al_rules_is_noreturn(const al_rules *r, const char *name)
+{
+    return al_strtab_find(&r->noreturn_names, name) != UINT32_MAX;
+}
+
+bool al_rules_is_fork(const al_rules *r, const char *name)
+{
+    return al_strtab_find(&r->fork_names, name) != UINT32_MAX;
+}
+
 bool al_rules_describes(const al_rules *r, const char *name)
 {
     return al_rules_find_api(r, name) || al_rules_known_nonblocking(r, name);
@@ -866,21 +972,42 @@ static bool name_in(const char *name, char *const *list, size_t count)
     return false;
 }
 
+static bool has_prefix_in(const char *s, char *const *prefixes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 bool al_rules_origin_matches(const al_origin *origin, const char *callee, const al_fact_arg *args, size_t count,
                              const al_strtab *strings)
 {
     if (strcmp(callee, origin->call) != 0)
         return false;
-    if (origin->flags_arg >= 0) {
-        if ((size_t)origin->flags_arg >= count || args[origin->flags_arg].kind != AL_ARG_INT ||
-            (args[origin->flags_arg].value & origin->without_bits) != 0)
-            return false;
-    }
+    /* flags that are not a constant (a wrapper's `flags | O_CLOEXEC`) may be anything: only a
+     * constant with the bits says otherwise */
+    if (origin->flags_arg >= 0 && (size_t)origin->flags_arg < count && args[origin->flags_arg].kind == AL_ARG_INT &&
+        (args[origin->flags_arg].value & origin->without_bits) != 0)
+        return false;
     if (origin->inner_count) {
         if (count == 0 || args[0].kind != AL_ARG_CALL ||
             !name_in(al_str(strings, args[0].name), origin->inner_calls, origin->inner_count))
             return false;
     }
+    if (origin->mode_arg >= 0) {
+        if ((size_t)origin->mode_arg >= count || args[origin->mode_arg].kind != AL_ARG_STRING ||
+            strpbrk(al_str(strings, args[origin->mode_arg].name), origin->mode_without))
+            return false;
+    }
+    if (origin->path_prefix_count) {
+        if (count == 0 || args[0].kind != AL_ARG_STRING ||
+            !has_prefix_in(al_str(strings, args[0].name), origin->path_prefixes, origin->path_prefix_count))
+            return false;
+    }
+    if (origin->path_not_prefix_count && count > 0 && args[0].kind == AL_ARG_STRING &&
+        has_prefix_in(al_str(strings, args[0].name), origin->path_not_prefixes, origin->path_not_prefix_count))
+        return false;
     return true;
 }
 
@@ -900,8 +1027,13 @@ static bool condition_holds(const al_condition *c, const al_call_args *call)
     case AL_TEST_VARIABLE_IN:
         return a->kind == AL_ARG_VARIABLE && name_in(al_str(call->strings, a->name), c->names, c->name_count);
     case AL_TEST_OPENED_BY:
-        return a->kind == AL_ARG_VARIABLE && call->opened_by &&
-               call->opened_by(call->context, a->name, c->origins, c->origin_count);
+    case AL_TEST_ONLY_OPENED_BY:
+        return (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_FIELD || a->kind == AL_ARG_CALL ||
+                a->kind == AL_ARG_PARAM) &&
+               call->opened_by &&
+               call->opened_by(call->context, a, c->origins, c->origin_count, c->test == AL_TEST_ONLY_OPENED_BY);
+    case AL_TEST_PREFIX_IN:
+        return a->kind == AL_ARG_STRING && has_prefix_in(al_str(call->strings, a->name), c->names, c->name_count);
     }
     return false;
 }
@@ -1022,13 +1154,26 @@ bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const cha
     return rows > 0;
 }
 
+void al_rules_print_packs(al_rules *r, FILE *out)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db,
+                       "SELECT name, digest, (SELECT count(*) FROM apis WHERE apis.pack = packs.name) "
+                       "FROM packs ORDER BY rowid",
+                       -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "  %-18s format 1  %3d APIs  digest %s\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 2),
+                sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+}
+
 bool al_rules_print_show(al_rules *r, FILE *out, const char *name)
 {
     sqlite3_stmt *st;
     bool found = false;
     sqlite3_prepare_v2(r->db,
-                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if "
-                       "FROM apis WHERE name = ?1",
+                       "SELECT name, pack, category, severity, confidence, why, fix, unless, only_if, definite_if, "
+                       "definite_category FROM apis WHERE name = ?1",
                        -1, &st, NULL);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1040,6 +1185,9 @@ bool al_rules_print_show(al_rules *r, FILE *out, const char *name)
             fprintf(out, "  not blocking when any of: %s\n", sqlite3_column_text(st, 7));
         if (sqlite3_column_type(st, 8) != SQLITE_NULL)
             fprintf(out, "  blocking only when all of: %s\n", sqlite3_column_text(st, 8));
+        if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+            fprintf(out, "  blocking for certain (%s) when all of: %s\n", sqlite3_column_text(st, 10),
+                    sqlite3_column_text(st, 9));
         sqlite3_finalize(st);
         sqlite3_prepare_v2(r->db, "SELECT family, fix FROM fixes WHERE api = ?1 ORDER BY family", -1, &st, NULL);
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

@@ -17,25 +17,34 @@ typedef enum {
     AL_TEST_IS_NULL,
     AL_TEST_VARIABLE_IN,
     AL_TEST_OPENED_BY,
+    AL_TEST_PREFIX_IN,
+    AL_TEST_ONLY_OPENED_BY,
 } al_arg_test;
 
-/* One way a descriptor variable may have been opened: `fd = open(path, flags)` with flags lacking
- * O_NONBLOCK, or `fd = fileno(fopen(...))`. */
+/* One way a descriptor or stream may have been opened: `fd = open(path, flags)` with flags lacking
+ * O_NONBLOCK, `fd = fileno(fopen(...))`, `f = fopen(path, "r")` (a mode without 'w', 'a' or '+'),
+ * `f = fopen("/proc/...", ...)`. */
 typedef struct al_origin {
     char *call;
     int flags_arg;          /* -1: no flags test */
-    long long without_bits; /* the flags argument must be a constant without these bits */
+    long long without_bits; /* the flags argument must not be a constant with these bits */
     char **inner_calls;     /* when given: the call's first argument is a call to one of these */
     size_t inner_count;
+    int mode_arg;         /* -1: no mode test */
+    char *mode_without;   /* the mode argument must be a string literal without these characters */
+    char **path_prefixes; /* when given: the call's first argument is a string starting with one */
+    size_t path_prefix_count;
+    char **path_not_prefixes; /* when given: the first argument is not a string starting with one */
+    size_t path_not_prefix_count;
 } al_origin;
 
 typedef struct al_condition {
     int arg; /* from 0; -1 is the last argument */
     al_arg_test test;
     long long value;
-    char **names; /* AL_TEST_VARIABLE_IN */
+    char **names; /* AL_TEST_VARIABLE_IN; AL_TEST_PREFIX_IN: the prefixes */
     size_t name_count;
-    al_origin *origins; /* AL_TEST_OPENED_BY */
+    al_origin *origins; /* AL_TEST_OPENED_BY, AL_TEST_ONLY_OPENED_BY */
     size_t origin_count;
 } al_condition;
 
@@ -101,17 +110,26 @@ const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
 /* Whether a pack's "nonblocking" list names `name` (exactly or by glob). */
 bool al_rules_known_nonblocking(const al_rules *r, const char *name);
 
+/* Whether a pack's "noreturn" list names `name`: a call to it is the last thing its block does
+ * (abort, exit, _exit, a library's fatal error reporter). */
+bool al_rules_is_noreturn(const al_rules *r, const char *name);
+/* Whether a pack's "fork" list names `name`: its result is 0 in a new child process (fork, vfork). */
+bool al_rules_is_fork(const al_rules *r, const char *name);
+
 /* Whether some rule describes `name`: a blocking API, or a pack's "nonblocking" list. */
 bool al_rules_describes(const al_rules *r, const char *name);
 
-/* What the rules may ask about one call. `opened_by` answers the "opened_by" test: whether the
- * variable named `variable` was assigned, in the calling function, from a call that matches one of
- * the origins (see al_rules_origin_matches). */
+/* What the rules may ask about one call. `opened_by` answers the "opened_by" test: whether what
+ * the argument holds (a local or static variable, a struct field) was assigned from a call that
+ * matches one of the origins (see al_rules_origin_matches), or from a project function that
+ * returns one's result. With `every` set it answers "only_opened_by": the argument is assigned
+ * from calls at least once, and every such call matches an origin. */
 typedef struct al_call_args {
     const al_fact_arg *args;
     size_t count;
     const al_strtab *strings; /* names of variable and call arguments */
-    bool (*opened_by)(const void *context, uint32_t variable, const al_origin *origins, size_t origin_count);
+    bool (*opened_by)(const void *context, const al_fact_arg *arg, const al_origin *origins, size_t origin_count,
+                      bool every);
     const void *context;
 } al_call_args;
 
@@ -144,6 +162,9 @@ const char *al_rules_category_fix(const al_rules *r, const char *family, const c
 /* `asynclock rules list` and `asynclock rules show NAME`. Return false when nothing matched. */
 bool al_rules_print_list(al_rules *r, FILE *out, const char *category, const char *pack);
 bool al_rules_print_show(al_rules *r, FILE *out, const char *name);
+/* One line per loaded pack, in load order: its name, format version, how many APIs it describes
+ * (not overridden by a later pack) and a digest of its file (asynclock --version). */
+void al_rules_print_packs(al_rules *r, FILE *out);
 
 /* The categories a finding may have, NULL-terminated. */
 const char *const *al_rules_categories(void);

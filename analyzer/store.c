@@ -1,7 +1,8 @@
 /* store: facts cache and shard files in sqlite (see store.h).
  *
- * Schema: `units(file, key, deps, facts)`: `key` hashes the tool id, the working folder and the
- * compile arguments; `deps` lists every file the unit read with its size, modification time and
+ * Schema: `units(file, key, deps, facts)`, one row per (file, key): `key` hashes the tool id, the
+ * working folder and the compile arguments, so a file compiled twice with other flags keeps two
+ * rows; `deps` lists every file the unit read with its size, modification time and
  * content hash; `facts` is al_tu_facts_encode's blob. Checking a unit costs one row read and a
  * stat per distinct file (each file is stat'ed, and hashed only when its time changed, once per
  * run however many units include it). */
@@ -16,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STORE_SCHEMA "2"
+#define STORE_SCHEMA "3"
 
 static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                                 "CREATE TABLE IF NOT EXISTS units(file TEXT PRIMARY KEY, key TEXT NOT NULL,"
-                                 " deps BLOB NOT NULL, facts BLOB NOT NULL);";
+                                 "CREATE TABLE IF NOT EXISTS units(file TEXT NOT NULL, key TEXT NOT NULL,"
+                                 " deps BLOB NOT NULL, facts BLOB NOT NULL, PRIMARY KEY(file, key));";
 
 /* What this run knows of one file on disk. */
 typedef struct file_state {
@@ -111,15 +112,18 @@ static int open_database(al_store *s, char **why)
             current = strcmp((const char *)sqlite3_column_text(st, 0), STORE_SCHEMA) == 0;
         }
         sqlite3_finalize(st);
+        /* the units table of an older schema may have other columns and keys: made anew */
+        if (rc == SQLITE_OK && !current && !empty)
+            rc = sqlite3_exec(s->db, "DROP TABLE units", NULL, NULL, NULL);
+        if (rc == SQLITE_OK && !current && !empty)
+            rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
         if (rc == SQLITE_OK && !current)
-            rc = sqlite3_exec(s->db,
-                              empty ? "INSERT OR REPLACE INTO meta VALUES('schema', '" STORE_SCHEMA "')"
-                                    : "DELETE FROM units; INSERT OR REPLACE INTO meta VALUES('schema', '" STORE_SCHEMA
-                                      "')",
-                              NULL, NULL, NULL);
+            rc = sqlite3_exec(s->db, "INSERT OR REPLACE INTO meta VALUES('schema', '" STORE_SCHEMA "')", NULL, NULL,
+                              NULL);
     }
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db, "SELECT key, deps, facts FROM units WHERE file = ?1", -1, &s->load, NULL);
+        rc =
+            sqlite3_prepare_v2(s->db, "SELECT deps, facts FROM units WHERE file = ?1 AND key = ?2", -1, &s->load, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO units(file, key, deps, facts) VALUES(?1, ?2, ?3, ?4)",
                                 -1, &s->save, NULL);
@@ -293,6 +297,7 @@ bool al_store_load(al_store *s, const al_compile_command *cmd, al_tu_facts *out)
     char *key = command_key(s, cmd);
     sqlite3_reset(s->load);
     sqlite3_bind_text(s->load, 1, cmd->file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s->load, 2, key, -1, SQLITE_TRANSIENT);
     bool fresh = false;
     int rc = sqlite3_step(s->load);
     if (is_corruption(rc) || is_corruption(sqlite3_extended_errcode(s->db))) {
@@ -302,12 +307,11 @@ bool al_store_load(al_store *s, const al_compile_command *cmd, al_tu_facts *out)
         return false;
     }
     if (rc == SQLITE_ROW) {
-        const char *stored = (const char *)sqlite3_column_text(s->load, 0);
-        const void *deps = sqlite3_column_blob(s->load, 1);
-        size_t deps_len = (size_t)sqlite3_column_bytes(s->load, 1);
-        if (stored && strcmp(stored, key) == 0 && deps && deps_unchanged(s, deps, deps_len)) {
-            const void *facts = sqlite3_column_blob(s->load, 2);
-            size_t facts_len = (size_t)sqlite3_column_bytes(s->load, 2);
+        const void *deps = sqlite3_column_blob(s->load, 0);
+        size_t deps_len = (size_t)sqlite3_column_bytes(s->load, 0);
+        if (deps && deps_unchanged(s, deps, deps_len)) {
+            const void *facts = sqlite3_column_blob(s->load, 1);
+            size_t facts_len = (size_t)sqlite3_column_bytes(s->load, 1);
             al_tu_facts decoded;
             if (facts && al_tu_facts_decode(facts, facts_len, &decoded)) {
                 fresh = strcmp(decoded.file, cmd->file) == 0;
@@ -387,27 +391,34 @@ void al_store_prune(al_store *s, const al_compdb *db)
     if (s->write_failed)
         return;
     /* one transaction: a temporary table of the current units, then one DELETE */
-    bool ok = sqlite3_exec(s->db,
-                           "BEGIN; CREATE TEMP TABLE IF NOT EXISTS current(file TEXT PRIMARY KEY);"
-                           "DELETE FROM current;",
-                           NULL, NULL, NULL) == SQLITE_OK;
+    bool ok =
+        sqlite3_exec(s->db,
+                     "BEGIN; CREATE TEMP TABLE IF NOT EXISTS current(file TEXT, key TEXT, PRIMARY KEY(file, key));"
+                     "DELETE FROM current;",
+                     NULL, NULL, NULL) == SQLITE_OK;
     sqlite3_stmt *st = NULL;
-    ok = ok && sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO current VALUES(?1)", -1, &st, NULL) == SQLITE_OK;
+    ok = ok && sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO current VALUES(?1, ?2)", -1, &st, NULL) == SQLITE_OK;
     for (size_t i = 0; ok && i < db->count; i++) {
+        char *key = command_key(s, &db->commands[i]);
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, db->commands[i].file, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
         ok = sqlite3_step(st) == SQLITE_DONE;
+        free(key);
     }
     sqlite3_finalize(st);
-    ok = ok && sqlite3_exec(s->db, "DELETE FROM units WHERE file NOT IN (SELECT file FROM current); COMMIT;", NULL,
-                            NULL, NULL) == SQLITE_OK;
+    ok = ok && sqlite3_exec(s->db,
+                            "DELETE FROM units WHERE NOT EXISTS (SELECT 1 FROM current"
+                            " WHERE current.file = units.file AND current.key = units.key); COMMIT;",
+                            NULL, NULL, NULL) == SQLITE_OK;
     if (!ok)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* ---- shard files ---- */
 
-bool al_shard_write(const char *path, const al_shard_info *info, al_tu_facts *const *units, size_t count, char **error)
+bool al_shard_write(const char *path, const al_shard_info *info, al_tu_facts *const *units,
+                    const uint32_t *unit_indexes, size_t count, char **error)
 {
     char *temporary = al_xasprintf("%s.tmp.%ld", path, (long)getpid());
     remove_database_files(temporary);
@@ -420,28 +431,32 @@ bool al_shard_write(const char *path, const al_shard_info *info, al_tu_facts *co
         rc = sqlite3_exec(db, schema_sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO meta VALUES(?1, ?2)", -1, &st, NULL);
-    char *values[5] = {al_xstrdup("shard-file"), al_xasprintf("%u", info->index), al_xasprintf("%u", info->count),
-                       al_xasprintf("%zu", info->total_units), al_xstrdup(info->tool)};
-    static const char *const names[5] = {"schema", "shard", "shards", "units", "tool"};
-    for (int i = 0; i < 5 && rc == SQLITE_OK; i++) {
+    char *values[6] = {al_xstrdup("shard-file"),        al_xasprintf("%u", info->index),
+                       al_xasprintf("%u", info->count), al_xasprintf("%zu", info->total_units),
+                       al_xstrdup(info->tool),          al_xstrdup(info->targets ? info->targets : "")};
+    static const char *const names[6] = {"schema", "shard", "shards", "units", "tool", "targets"};
+    for (int i = 0; i < 6 && rc == SQLITE_OK; i++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, values[i], -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         free(values[i]);
     sqlite3_finalize(st);
     st = NULL;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO units VALUES(?1, '', x'', ?2)", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(db, "INSERT INTO units VALUES(?1, ?2, x'', ?3)", -1, &st, NULL);
     al_bytes facts = {0};
     for (size_t i = 0; i < count && rc == SQLITE_OK; i++) {
         facts.count = 0;
         al_tu_facts_encode(units[i], &facts);
+        char index[16];
+        snprintf(index, sizeof(index), "%u", unit_indexes[i]); /* the key: which unit of the database */
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, units[i]->file, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, facts.items, (int)facts.count, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, index, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 3, facts.items, (int)facts.count, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
     }
     AL_VEC_FREE(facts);
@@ -484,6 +499,8 @@ static bool read_meta(sqlite3 *db, al_shard_info *info)
             units = atoll(value);
         else if (strcmp(name, "tool") == 0 && !info->tool)
             info->tool = al_xstrdup(value);
+        else if (strcmp(name, "targets") == 0 && !info->targets)
+            info->targets = al_xstrdup(value);
     }
     sqlite3_finalize(st);
     if (!is_shard || count < 1 || count > 100000 || index < 1 || index > count || units < 0 || !info->tool)
@@ -494,7 +511,8 @@ static bool read_meta(sqlite3 *db, al_shard_info *info)
     return true;
 }
 
-bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units, char **error)
+bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units, al_u32_vec *unit_indexes,
+                   char **error)
 {
     memset(info, 0, sizeof(*info));
     if (access(path, R_OK) != 0) {
@@ -511,7 +529,7 @@ bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units
         return false;
     }
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "SELECT facts FROM units ORDER BY file", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(db, "SELECT facts, key FROM units ORDER BY file, key", -1, &st, NULL);
     while (rc == SQLITE_OK) {
         int step = sqlite3_step(st);
         if (step == SQLITE_DONE)
@@ -522,8 +540,12 @@ bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units
         }
         al_tu_facts tu;
         const void *blob = sqlite3_column_blob(st, 0);
-        if (!blob || !al_tu_facts_decode(blob, (size_t)sqlite3_column_bytes(st, 0), &tu)) {
-            if (blob)
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        char *end = NULL;
+        unsigned long index = key ? strtoul(key, &end, 10) : 0;
+        bool index_ok = key && *key && end && !*end && index < info->total_units;
+        if (!blob || !index_ok || !al_tu_facts_decode(blob, (size_t)sqlite3_column_bytes(st, 0), &tu)) {
+            if (blob && index_ok)
                 al_tu_facts_free(&tu);
             *error = al_xasprintf("%s: error: corrupt shard file: a unit's facts do not decode", path);
             sqlite3_finalize(st);
@@ -531,6 +553,7 @@ bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units
             return false;
         }
         AL_VEC_PUSH(*units, tu);
+        AL_VEC_PUSH(*unit_indexes, (uint32_t)index);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_OK)
@@ -543,5 +566,6 @@ bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units
 void al_shard_info_free(al_shard_info *info)
 {
     free(info->tool);
-    info->tool = NULL;
+    free(info->targets);
+    info->tool = info->targets = NULL;
 }

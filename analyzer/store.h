@@ -38,12 +38,17 @@ typedef struct al_shard_info {
     unsigned index, count; /* shard K of N, K from 1 */
     size_t total_units;    /* units in the whole compile database */
     char *tool;            /* the tool id that wrote it */
+    char *targets;         /* the build's targets (al_targets_to_json), which merge needs */
 } al_shard_info;
 
-/* Writes a shard file atomically (temporary file, then rename). */
-bool al_shard_write(const char *path, const al_shard_info *info, al_tu_facts *const *units, size_t count, char **error);
-/* Reads a shard file: its info and its units (appended to *units). */
-bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units, char **error);
+/* Writes a shard file atomically (temporary file, then rename): units[i] is the database's unit
+ * unit_indexes[i]. */
+bool al_shard_write(const char *path, const al_shard_info *info, al_tu_facts *const *units,
+                    const uint32_t *unit_indexes, size_t count, char **error);
+/* Reads a shard file: its info, and its units appended to *units with their database indexes
+ * appended to *unit_indexes. */
+bool al_shard_read(const char *path, al_shard_info *info, al_tu_facts_vec *units, al_u32_vec *unit_indexes,
+                   char **error);
 void al_shard_info_free(al_shard_info *info);
 
 #endif

@@ -35,7 +35,7 @@
 #define AL_SHIM_BUILD_PATH ""
 #endif
 #ifndef AL_SHIM_INSTALL_DIR
-#define AL_SHIM_INSTALL_DIR "lib/asynclock"
+#define AL_SHIM_INSTALL_DIR "lib/asynclock/trace"
 #endif
 #define SHIM_NAME "libasynclock-trace.so"
 
@@ -48,7 +48,7 @@ static const char trace_usage[] =
     "\n"
     "Runs PROGRAM with the trace shim preloaded. A thread is a loop thread while it runs an event\n"
     "loop of the rule packs (uv_run, event_base_dispatch, ev_run, g_main_loop_run, aeMain, ...) or\n"
-    "after the program marks it (ASYNCLOCK_TRACE_LOOP in asynclock.h); every blocking API of the\n"
+    "while the program marks it (ASYNCLOCK_TRACE_LOOP in asynclock.h); every blocking API of the\n"
     "packs that a loop thread calls is timed, per call site: calls, total, p50, p99 and max blocked\n"
     "time, and the call stack, symbolized from the program's debug information (build with -g).\n"
     "\n"
@@ -57,7 +57,7 @@ static const char trace_usage[] =
     "                       extension (trace.json -> trace.4242.json)\n"
     "      --interval S     also write the traces every S seconds while PROGRAM runs (default 5)\n"
     "      --conditional    also time the APIs that block only on blocking descriptors (read,\n"
-    "                       write, recv, send, poll, ...)\n"
+    "                       write, recv, send, ...)\n"
     "  -q, --quiet          no summary on standard error\n"
     "\n"
     "Exit code: PROGRAM's (128 + N when signal N ended it); 2 when asynclock cannot trace it\n"
@@ -174,7 +174,7 @@ static char *unfit_program(const char *path, int depth)
 
 typedef struct region_map {
     char *name; /* the file's name in the trace folder */
-    const al_region *r;
+    const al_trace_region *r;
 } region_map;
 
 /* One return address, symbolized: its frames, innermost (inlined) first. */
@@ -200,10 +200,10 @@ typedef struct trace_run {
     AL_VEC(char *) written; /* files written by the last pass, for the summary */
 } trace_run;
 
-static bool region_valid(const al_region *r)
+static bool region_valid(const al_trace_region *r)
 {
     return memcmp(r->magic, AL_REGION_MAGIC, sizeof(r->magic)) == 0 && r->version == AL_REGION_VERSION &&
-           r->header_size == sizeof(al_region);
+           r->header_size == sizeof(al_trace_region);
 }
 
 /* Maps the region files that appeared since the last pass. */
@@ -229,8 +229,8 @@ static void scan_regions(trace_run *t)
         if (fd < 0)
             continue;
         void *p = MAP_FAILED;
-        if (fstat(fd, &st) == 0 && st.st_size == (off_t)sizeof(al_region))
-            p = mmap(NULL, sizeof(al_region), PROT_READ, MAP_SHARED, fd, 0);
+        if (fstat(fd, &st) == 0 && st.st_size == (off_t)sizeof(al_trace_region))
+            p = mmap(NULL, sizeof(al_trace_region), PROT_READ, MAP_SHARED, fd, 0);
         close(fd);
         if (p == MAP_FAILED)
             continue; /* not sized yet: the next pass takes it */
@@ -377,7 +377,7 @@ static void symbolize_module(trace_run *t, const char *module, const uint64_t *o
 }
 
 /* The module of frame i of a site: its path and load bias, or NULL. */
-static const al_region_module *frame_module(const al_region *r, const al_region_site *s, uint32_t i)
+static const al_region_module *frame_module(const al_trace_region *r, const al_region_site *s, uint32_t i)
 {
     uint16_t m = s->modules[i];
     if (m == 0 || m > AL_REGION_MAX_MODULES || m > __atomic_load_n(&r->module_count, __ATOMIC_ACQUIRE))
@@ -389,7 +389,7 @@ static const al_region_module *frame_module(const al_region *r, const al_region_
     return mod;
 }
 
-static uint32_t ready_sites(const al_region *r)
+static uint32_t ready_sites(const al_trace_region *r)
 {
     uint32_t n = __atomic_load_n(&r->site_count, __ATOMIC_ACQUIRE);
     return n < AL_REGION_MAX_SITES ? n : AL_REGION_MAX_SITES;
@@ -397,7 +397,7 @@ static uint32_t ready_sites(const al_region *r)
 
 /* Site i when it is published and has a call counted (a snapshot can find one made for a call
  * still under way), else NULL. */
-static const al_region_site *ready_site(const al_region *r, uint32_t i)
+static const al_region_site *ready_site(const al_trace_region *r, uint32_t i)
 {
     const al_region_site *s = &r->sites[i];
     if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != AL_ENTRY_READY || s->frame_count > AL_REGION_MAX_FRAMES)
@@ -409,13 +409,13 @@ static const al_region_site *ready_site(const al_region *r, uint32_t i)
 }
 
 /* Symbolizes every return address of these regions that is not yet. */
-static void symbolize(trace_run *t, const al_region *const *regions, size_t count)
+static void symbolize(trace_run *t, const al_trace_region *const *regions, size_t count)
 {
     al_strtab modules;
     al_strtab_init(&modules);
     AL_VEC(al_u32_vec) wanted = {0}; /* per module: symbol ids to resolve */
     for (size_t k = 0; k < count; k++) {
-        const al_region *r = regions[k];
+        const al_trace_region *r = regions[k];
         for (uint32_t i = 0, n = ready_sites(r); i < n; i++) {
             const al_region_site *s = ready_site(r, i);
             for (uint32_t f = 0; s && f < s->frame_count; f++) {
@@ -478,7 +478,7 @@ static cJSON *frame_json(const char *function, const char *file, unsigned line, 
     return o;
 }
 
-static cJSON *stack_json(trace_run *t, const al_region *r, const al_region_site *s)
+static cJSON *stack_json(trace_run *t, const al_trace_region *r, const al_region_site *s)
 {
     cJSON *stack = cJSON_CreateArray();
     for (uint32_t f = 0; f < s->frame_count; f++) {
@@ -504,7 +504,7 @@ static cJSON *stack_json(trace_run *t, const al_region *r, const al_region_site 
     return stack;
 }
 
-static cJSON *site_json(trace_run *t, const al_region *r, const al_region_site *s)
+static cJSON *site_json(trace_run *t, const al_trace_region *r, const al_region_site *s)
 {
     cJSON *o = cJSON_CreateObject();
     char name[AL_REGION_NAME_BYTES + 1];
@@ -588,7 +588,7 @@ static uint64_t realtime_ns(void)
 }
 
 /* The trace of one process image; r NULL: the program ran no loop (an empty trace). */
-static cJSON *trace_json(trace_run *t, const al_region *r, bool complete)
+static cJSON *trace_json(trace_run *t, const al_trace_region *r, bool complete)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "version", AL_TRACE_FORMAT_VERSION);
@@ -663,14 +663,14 @@ static bool write_atomically(const char *path, cJSON *root)
 }
 
 typedef struct image {
-    const al_region *r;
+    const al_trace_region *r;
     char *path; /* where its trace goes; NULL: not written */
     bool complete;
 } image;
 
 static int by_process_then_start(const void *a, const void *b)
 {
-    const al_region *x = ((const image *)a)->r, *y = ((const image *)b)->r;
+    const al_trace_region *x = ((const image *)a)->r, *y = ((const image *)b)->r;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
     if (x->start_ticks != y->start_ticks)
@@ -678,7 +678,7 @@ static int by_process_then_start(const void *a, const void *b)
     return x->started_ns < y->started_ns ? -1 : x->started_ns > y->started_ns;
 }
 
-static bool same_process(const al_region *a, const al_region *b)
+static bool same_process(const al_trace_region *a, const al_trace_region *b)
 {
     return a->pid == b->pid && a->start_ticks == b->start_ticks;
 }
@@ -699,7 +699,7 @@ static bool write_traces(trace_run *t, bool ended)
         qsort(images.items, images.count, sizeof(image), by_process_then_start);
     bool root_written = false;
     for (size_t i = 0; i < images.count; i++) {
-        const al_region *r = images.items[i].r;
+        const al_trace_region *r = images.items[i].r;
         bool last = i + 1 == images.count || !same_process(r, images.items[i + 1].r);
         bool is_root = r->pid == t->root && r->start_ticks == t->root_ticks;
         /* an image ends when it exits, when its process runs another one, or when its process is gone */
@@ -720,7 +720,7 @@ static bool write_traces(trace_run *t, bool ended)
                 images.items[i].path = al_xasprintf("%s.%d-%zu%s", t->stem, (int)r->pid, i - first + 1, t->extension);
         }
     }
-    const al_region **list = al_xcalloc(images.count + 1, sizeof(*list));
+    const al_trace_region **list = al_xcalloc(images.count + 1, sizeof(*list));
     for (size_t i = 0; i < images.count; i++)
         list[i] = images.items[i].r;
     symbolize(t, list, images.count);
@@ -817,7 +817,7 @@ static void summarize(const trace_run *t)
     size_t sites = 0, calls = 0;
     unsigned threads = 0;
     for (size_t i = 0; i < t->regions.count; i++) {
-        const al_region *r = t->regions.items[i].r;
+        const al_trace_region *r = t->regions.items[i].r;
         if (!region_valid(r))
             continue;
         threads += r->loop_threads;
@@ -910,7 +910,7 @@ static bool output_writable(const char *output)
 static void free_run(trace_run *t)
 {
     for (size_t i = 0; i < t->regions.count; i++) {
-        munmap((void *)t->regions.items[i].r, sizeof(al_region));
+        munmap((void *)t->regions.items[i].r, sizeof(al_trace_region));
         free(t->regions.items[i].name);
     }
     AL_VEC_FREE(t->regions);

@@ -15,8 +15,11 @@
  * and one uv_queue_work worker.
  *
  *   link_bench [--functions F] [--calls C] [--units U] [--handlers-per-unit H] [--chain-units K]
- *              [--seed S]
- * Defaults: 1,000,000 functions, 5,000,000 calls, 1,000 units, 2 handlers per unit, 10 chain units.
+ *              [--seed S] [--utility-every N] [--tail-back PER_MILLE]
+ * Defaults: 1,000,000 functions, 5,000,000 calls, 1,000 units, 2 handlers per unit, 10 chain units,
+ * an fsync in the tail of every 10th unit, tails that never call back into bodies. The worst case,
+ * `--handlers-per-unit 1 --utility-every 1 --tail-back 100`: 1,000 handlers, nearly every function
+ * may block, and every handler reaches most of the graph.
  * Targets: link + contexts + reach + findings under 10 s, peak RSS under 2 GiB (exit 1 if missed). */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +38,10 @@
 
 typedef struct bench_options {
     unsigned long functions, calls, units, handlers_per_unit, chain_units, seed;
+    unsigned long utility_every; /* every Nth unit's last tail function calls fsync (1: all of them,
+                                    so nearly every function may block) */
+    unsigned long tail_back;     /* per mille of tail calls into a random unit's body: the graph
+                                    becomes one component that every handler reaches most of */
 } bench_options;
 
 static const char *const externals[] = {"memcpy", "strlen", "snprintf", "malloc", "free", "strcmp", "memset", "qsort"};
@@ -136,9 +143,13 @@ static void build_unit(al_tu_facts *tu, const bench_options *o, unsigned long u,
                 fb_call(tu, name, blocking[rng(COUNT(blocking))], tu->file, line, 5, "uu");
             } else if (i < body) {
                 body_call(tu, o, name, u, i, k, t, line);
+            } else if (o->tail_back && rng(1000) < o->tail_back) {
+                unsigned long v = rng((uint32_t)o->units);
+                unsigned long kv = unit_size(o, v);
+                call_fn(tu, name, v, rng((uint32_t)(kv - tail_size(kv))), tu->file, line);
             } else if (i + 1 < k && rng(100) < 40) {
                 call_fn(tu, name, u, i + 1 + rng((uint32_t)(k - i - 1)), tu->file, line);
-            } else if (i + 1 == k && c == 0 && u % 10 == 0) {
+            } else if (i + 1 == k && c == 0 && u % o->utility_every == 0) {
                 fb_call(tu, name, "fsync", tu->file, line, 5, "u"); /* a utility many handlers reach */
             } else {
                 fb_call(tu, name, externals[rng(COUNT(externals))], tu->file, line, 5, "uu");
@@ -171,9 +182,10 @@ static bool parse_number(const char *flag, const char *text, unsigned long *out)
 
 static int parse_options(int argc, char **argv, bench_options *o)
 {
-    static const char *const flags[] = {"--functions",         "--calls",       "--units",
-                                        "--handlers-per-unit", "--chain-units", "--seed"};
-    unsigned long *fields[] = {&o->functions, &o->calls, &o->units, &o->handlers_per_unit, &o->chain_units, &o->seed};
+    static const char *const flags[] = {"--functions",   "--calls", "--units",         "--handlers-per-unit",
+                                        "--chain-units", "--seed",  "--utility-every", "--tail-back"};
+    unsigned long *fields[] = {&o->functions,   &o->calls, &o->units,         &o->handlers_per_unit,
+                               &o->chain_units, &o->seed,  &o->utility_every, &o->tail_back};
     for (int a = 1; a < argc; a += 2) {
         size_t f = 0;
         while (f < COUNT(flags) && strcmp(argv[a], flags[f]) != 0)
@@ -185,6 +197,10 @@ static int parse_options(int argc, char **argv, bench_options *o)
         if (!parse_number(argv[a], a + 1 < argc ? argv[a + 1] : NULL, fields[f]))
             return 2;
     }
+    if (o->utility_every < 1) {
+        fprintf(stderr, "link_bench: error: --utility-every needs 1 or more\n");
+        return 2;
+    }
     if (o->units < 1 || o->functions < 2 * o->units) {
         fprintf(stderr, "link_bench: error: needs at least one unit and two functions per unit\n");
         return 2;
@@ -194,7 +210,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
 
 int main(int argc, char **argv)
 {
-    bench_options o = {1000000, 5000000, 1000, 2, 10, 1};
+    bench_options o = {1000000, 5000000, 1000, 2, 10, 1, 10, 0};
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
         return status;
@@ -225,11 +241,11 @@ int main(int argc, char **argv)
 
     al_contexts contexts;
     t0 = now();
-    al_contexts_find(&contexts, &program, rules);
+    al_contexts_find(&contexts, &program, rules, NULL);
     double contexts_seconds = now() - t0;
 
     al_reach reach;
-    al_reach_options reach_options = {false};
+    al_reach_options reach_options = {false, NULL};
     t0 = now();
     al_reach_run(&reach, &program, &contexts, rules, &reach_options);
     double reach_seconds = now() - t0;

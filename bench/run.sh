@@ -4,13 +4,16 @@
 #   (b) clang-tidy with one cheap check over every unit (xargs -P)
 #   (c) asynclock cold (empty facts cache)        (d) asynclock warm, nothing changed
 #   (e) asynclock after editing one source file    (f) after editing common.h, which every unit includes
+# With --executables E (> 1) the project builds E executables sharing half of their units, and two
+# more cases analyze the same units as ONE program (a configuration "programs" list of every unit):
+#   (g) one program, cold                            (h) one program, warm
 # R repetitions of each, interleaved (a b c d e f, a b c d e f, ...) to spread the machine's noise;
 # prints the medians, the ratios against (a) and the targets, and peak memory of one parse
 # (clang -fsyntax-only on one unit against asynclock on a database holding only that unit).
 # Writes the same table as markdown for docs/performance.md.
 #
 #   bench/run.sh [--units N] [-j JOBS] [-r REPS] [--asynclock PATH] [--work DIR] [--md FILE] [--seed S]
-#                [--filler F]
+#                [--filler F] [--executables E]
 #
 # Defaults: 500 units, -j nproc, 5 repetitions, build/asynclock, build/bench-run, WORK/results.md,
 # 20 filler functions per unit (gen_project.py --filler: more ordinary code to parse per unit).
@@ -26,6 +29,7 @@ work="$root/build/bench-run"
 md=""
 seed=1
 filler=20
+executables=1
 
 die() {
   echo "bench/run.sh: error: $*" >&2
@@ -41,11 +45,12 @@ while [ $# -gt 0 ]; do
   --md) md="${2:?}"; shift 2 ;;
   --seed) seed="${2:?}"; shift 2 ;;
   --filler) filler="${2:?}"; shift 2 ;;
-  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --executables) executables="${2:?}"; shift 2 ;;
+  -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-for n in "$units" "$jobs" "$reps" "$seed" "$filler"; do
+for n in "$units" "$jobs" "$reps" "$seed" "$filler" "$executables"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "'$n' is not a number"
 done
 if [ "$units" -lt 2 ] || [ "$jobs" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--units >= 2, -j >= 1 and -r >= 1"; fi
@@ -68,7 +73,11 @@ if "$asynclock" --help | grep -- --cache >/dev/null; then cache_supported=true; 
 rm -rf "$work"
 mkdir -p "$work"
 project="$work/project"
-python3 "$root/bench/gen_project.py" --units "$units" --out "$project" --seed "$seed" --filler "$filler" >&2
+python3 "$root/bench/gen_project.py" --units "$units" --out "$project" --seed "$seed" --filler "$filler" \
+  --executables "$executables" >&2
+# (g) and (h): every unit as one program, as asynclock analyzed a database before it knew programs
+one_program="$work/one-program.json"
+echo '{"programs": [{"name": "everything", "units": ["**"]}]}' >"$one_program"
 db="$project"
 
 # (a)'s commands: each unit's own arguments, run by clang-N with -fsyntax-only instead of -c -o.
@@ -76,7 +85,8 @@ mkdir -p "$work/syntax"
 python3 - "$db/compile_commands.json" "$work/syntax" "$clang" <<'EOF'
 import json, os, shlex, sys
 db, out, clang = sys.argv[1:]
-for i, c in enumerate(json.load(open(db))):
+seen = set()  # a file compiled the same way for two programs (two objects) is one parse
+for c in json.load(open(db)):
     args = c["arguments"] if "arguments" in c else shlex.split(c["command"])
     keep, skip = [clang, "-fsyntax-only"], False
     for a in args[1:]:
@@ -86,10 +96,13 @@ for i, c in enumerate(json.load(open(db))):
             skip = True
         elif a != "-c" and not a.startswith("-o"):
             keep.append(a)
-    with open(os.path.join(out, "%05d.sh" % i), "w") as f:
+    if tuple(keep) in seen:
+        continue
+    seen.add(tuple(keep))
+    with open(os.path.join(out, "%05d.sh" % (len(seen) - 1)), "w") as f:
         f.write("cd %s && exec %s\n" % (shlex.quote(c["directory"]), " ".join(shlex.quote(a) for a in keep)))
 EOF
-mapfile -t files < <(python3 -c 'import json,sys; print("\n".join(c["file"] for c in json.load(open(sys.argv[1]))))' \
+mapfile -t files < <(python3 -c 'import json,sys; print("\n".join(sorted({c["file"] for c in json.load(open(sys.argv[1]))})))' \
   "$db/compile_commands.json")
 probe="$project/src/u0001.c"   # the unit edited in (e), and the one parse measured alone
 probe_script="$work/syntax/00001.sh"
@@ -150,6 +163,16 @@ for ((r = 1; r <= reps; r++)); do
     run_asynclock "${cache_args[@]}"
     record touch_header "$t"
   fi
+
+  if [ "$executables" -gt 1 ]; then
+    rm -rf "$cache-one"
+    t="$(now)"
+    run_asynclock --config "$one_program" --cache "$cache-one"
+    record one_cold "$t"
+    t="$(now)"
+    run_asynclock --config "$one_program" --cache "$cache-one"
+    record one_warm "$t"
+  fi
 done
 
 # Peak memory of one parse: clang on the probe unit, asynclock on a database of that unit alone.
@@ -167,9 +190,9 @@ if $cache_supported; then one_args=(--no-cache); fi
   -f json -o "$work/one-report.json" "${one_args[@]}"
 
 python3 - "$times" "$work/mem-clang" "$work/mem-asynclock" "$md" "$units" "$jobs" "$reps" "$cache_supported" \
-  "$("$clang" --version | head -1)" "$(nproc)" <<'EOF'
+  "$("$clang" --version | head -1)" "$(nproc)" "$executables" <<'EOF'
 import statistics, sys
-times_path, mem_clang, mem_al, md, units, jobs, reps, cache, clang, cores = sys.argv[1:]
+times_path, mem_clang, mem_al, md, units, jobs, reps, cache, clang, cores, executables = sys.argv[1:]
 samples = {}
 for line in open(times_path):
     case, seconds = line.split("\t")
@@ -196,11 +219,20 @@ rows = [
      med["touch_source"] <= probe + 0.5 if "touch_source" in med else None),
     ("(f) asynclock, common.h edited", "touch_header", "", None),
 ]
+if "one_cold" in med:
+    rows[2] = ("(c) asynclock cold, %s programs" % executables, "cold", "<= 1.15x (a); <= 1.1x (g) = %.2f s"
+               % (1.1 * med["one_cold"]), cold <= 1.15 * syntax and cold <= 1.1 * med["one_cold"])
+    rows += [
+        ("(g) the same units as one program, cold", "one_cold", "", None),
+        ("(h) the same units as one program, warm", "one_warm", "", None),
+    ]
 kb_clang = int(open(mem_clang).read().split()[-1])
 kb_al = int(open(mem_al).read().split()[-1])
 header = "| case | median | vs (a) | target | met |"
 lines = [
-    f"{units} generated units (bench/gen_project.py), -j {jobs} on {cores} cores, median of {reps}; {clang}; "
+    f"{units} generated units (bench/gen_project.py"
+    f"{', %s executables sharing half of them' % executables if executables != '1' else ''}), -j {jobs} on {cores} "
+    f"cores, median of {reps}; {clang}; "
     f"facts cache: {'yes' if cache == 'true' else 'not in this build'}",
     "",
     header,

@@ -17,6 +17,12 @@ packages=(
   libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev libhiredis-dev libssl-dev
   # the CI examples' tests: git for the pre-commit hook, python3-yaml to parse the workflows
   git python3 python3-yaml
+  # the man page test: man --warnings renders it with groff; the completion test: both shells
+  man-db groff-base bash-completion zsh
+  # the package tests: cpack's dependency list (dpkg-shlibdeps, file), lintian, a clean root to install into
+  dpkg-dev file lintian debootstrap
+  # the editor test: Debian's Neovim, headless
+  neovim
   # asynclock trace's tests: addr2line symbolizes the stacks, wrk loads the experiment's servers
   binutils wrk
 )

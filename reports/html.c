@@ -197,7 +197,7 @@ static void put_handler(html_state *st, const al_finding_handler *h)
     fputs("]]", st->out);
 }
 
-static void put_finding(html_state *st, const al_finding *x)
+static void put_finding(html_state *st, const al_findings *f, const al_finding *x)
 {
     FILE *out = st->out;
     fprintf(out, "{\"c\":%u,\"s\":%u,\"k\":%u,", string_id(st, x->category),
@@ -207,6 +207,10 @@ static void put_finding(html_state *st, const al_finding *x)
     fprintf(out, "\"m\":%u,\"w\":%u,\"x\":%u,\"r\":%u,\"p\":", string_id(st, x->message), string_id(st, x->why),
             string_id(st, x->fix), string_id(st, x->rule));
     put_json_string(out, x->fingerprint);
+    fputs(",\"g\":[", out); /* the programs it is found in */
+    for (size_t i = 0; i < x->programs.count; i++)
+        fprintf(out, "%s%u", i ? "," : "", string_id(st, f->programs.items[x->programs.items[i]].name));
+    fputc(']', out);
     if (x->observed) { /* what asynclock trace measured: [calls, total, p50, p99, max] in ns */
         const al_stall *s = &x->observed->stall;
         fprintf(out, ",\"ob\":[%llu,%llu,%llu,%llu,%llu]", (unsigned long long)s->calls,
@@ -302,6 +306,7 @@ static void put_header(FILE *out, const al_findings *f, const char *tool_version
     }
     fputs("<div class=\"stats\">\n", out);
     put_stat(out, "n-findings", "findings", f->items.count);
+    put_stat(out, "n-programs", "programs", f->programs.count);
     put_stat(out, "n-units", "translation units", s->translation_units);
     put_stat(out, "n-failed", "failed units", f->failures.count);
     put_stat(out, "n-functions", "functions", s->functions);
@@ -421,7 +426,7 @@ void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
     for (size_t i = 0; i < f->items.count; i++) {
         if (i)
             fputs(",\n", out);
-        put_finding(&st, &f->items.items[i]);
+        put_finding(&st, f, &f->items.items[i]);
     }
     fputs("],\n", out);
     put_files(&st, f->source_root);

@@ -36,7 +36,16 @@ static cJSON *location_json(al_source_loc loc, bool with_column)
     return o;
 }
 
-static cJSON *handler_json(const al_finding_handler *h)
+/* The names of the programs a finding or handler is found in. */
+static cJSON *program_names(const al_findings *f, const al_u32_vec *programs)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; i < programs->count; i++)
+        cJSON_AddItemToArray(list, cJSON_CreateString(f->programs.items[programs->items[i]].name));
+    return list;
+}
+
+static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", h->name);
@@ -58,6 +67,7 @@ static cJSON *handler_json(const al_finding_handler *h)
             cJSON_AddStringToObject(step, "via", h->chain[i].via);
         cJSON_AddItemToArray(chain, step);
     }
+    cJSON_AddItemToObject(o, "programs", program_names(f, &h->programs));
     return o;
 }
 
@@ -121,7 +131,7 @@ static cJSON *observed_only_json(const al_observation *x)
     return o;
 }
 
-static cJSON *finding_json(const al_finding *x, bool traced)
+static cJSON *finding_json(const al_findings *f, const al_finding *x)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "rule", x->rule);
@@ -132,7 +142,7 @@ static cJSON *finding_json(const al_finding *x, bool traced)
     cJSON_AddStringToObject(o, "function", x->function);
     cJSON *handlers = cJSON_AddArrayToObject(o, "handlers");
     for (size_t h = 0; h < x->handler_count; h++)
-        cJSON_AddItemToArray(handlers, handler_json(&x->handlers[h]));
+        cJSON_AddItemToArray(handlers, handler_json(f, &x->handlers[h]));
     cJSON_AddStringToObject(o, "message", x->message);
     cJSON_AddStringToObject(o, "why", x->why);
     cJSON_AddStringToObject(o, "fix", x->fix);
@@ -140,9 +150,37 @@ static cJSON *finding_json(const al_finding *x, bool traced)
     cJSON_AddStringToObject(o, "call", x->call);
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
-    if (traced) /* with --trace: what was measured here, or null */
+    cJSON_AddItemToObject(o, "programs", program_names(f, &x->programs));
+    if (f->observations) /* with --trace: what was measured here, or null */
         cJSON_AddItemToObject(o, "observed", x->observed ? stall_json(x->observed) : cJSON_CreateNull());
     return o;
+}
+
+/* Every program of the run: how it was found and what it holds. */
+static void add_programs(cJSON *root, const al_findings *f)
+{
+    cJSON *list = cJSON_AddArrayToObject(root, "programs");
+    for (size_t i = 0; i < f->programs.count; i++) {
+        const al_program_summary *p = &f->programs.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "how", p->how);
+        cJSON_AddBoolToObject(o, "library", p->library);
+        cJSON_AddNumberToObject(o, "units", (double)p->units);
+        cJSON_AddNumberToObject(o, "handlers", (double)p->handlers);
+        cJSON_AddNumberToObject(o, "findings", (double)p->findings);
+        cJSON_AddItemToArray(list, o);
+    }
+    cJSON *clashes = cJSON_AddArrayToObject(root, "link_clashes");
+    for (size_t i = 0; i < f->clashes.count; i++) {
+        const al_link_clash *c = &f->clashes.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "function", c->function);
+        cJSON_AddItemToObject(o, "kept", location_json(c->kept, true));
+        cJSON_AddItemToObject(o, "other", location_json(c->other, true));
+        cJSON_AddItemToObject(o, "programs", program_names(f, &c->programs));
+        cJSON_AddItemToArray(clashes, o);
+    }
 }
 
 /* A suppression comment: where it is, what it says, and why. */
@@ -163,12 +201,12 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON *root = new_report(tool_version);
     cJSON *findings = cJSON_AddArrayToObject(root, "findings");
     for (size_t i = 0; i < f->items.count; i++)
-        cJSON_AddItemToArray(findings, finding_json(&f->items.items[i], f->observations != NULL));
+        cJSON_AddItemToArray(findings, finding_json(f, &f->items.items[i]));
     /* beside "findings", so that scripts reading findings see only what is to be acted on */
     cJSON *suppressed = cJSON_AddArrayToObject(root, "suppressed");
     for (size_t i = 0; i < f->suppressed.count; i++) {
         const al_finding *x = &f->suppressed.items[i];
-        cJSON *o = finding_json(x, f->observations != NULL);
+        cJSON *o = finding_json(f, x);
         cJSON_AddItemToObject(o, "suppression", comment_json(x->suppression));
         cJSON_AddItemToArray(suppressed, o);
     }
@@ -191,6 +229,7 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
             cJSON_AddItemToArray(gone, o);
         }
     }
+    add_programs(root, f);
     if (f->observations) {
         cJSON *only = cJSON_AddArrayToObject(root, "observed_only");
         for (size_t i = 0; i < f->observations->only.count; i++)
@@ -199,6 +238,7 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     const al_summary *s = &f->summary;
     cJSON *summary = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);
+    cJSON_AddNumberToObject(summary, "programs", (double)f->programs.count);
     cJSON_AddNumberToObject(summary, "parse_errors", (double)s->parse_errors);
     cJSON_AddNumberToObject(summary, "functions", (double)s->functions);
     cJSON_AddNumberToObject(summary, "handlers", (double)s->handlers);

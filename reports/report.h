@@ -12,9 +12,12 @@ typedef struct al_text_options {
     bool color;           /* ANSI colours, for terminals */
     const char *cwd;      /* paths under it are shown relative to it */
     bool show_suppressed; /* list suppressed findings too, as notes */
+    bool all_chains;      /* every handler's chain, not only the most direct one */
 } al_text_options;
 
-/* Compiler-style: "file:line:col: error: ... [async-lock/sleep]" with note: lines, then a summary. */
+/* Compiler-style: "file:line:col: error: ... [async-lock/sleep]" with note: lines, then a summary.
+ * Each finding shows its most direct chain and names the other handlers (all chains with
+ * all_chains); findings in one function reached by the same chain share one set of notes. */
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *options);
 
 /* The JSON contract of docs/json-output.md (version 1). */

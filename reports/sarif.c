@@ -412,7 +412,7 @@ static cJSON *new_result(const char *rule, const char *category)
     return o;
 }
 
-static cJSON *result_json(const al_finding *x, sarif_ctx *cx, double largest_stall)
+static cJSON *result_json(const al_findings *f, const al_finding *x, sarif_ctx *cx, double largest_stall)
 {
     cJSON *o = new_result(x->rule, x->category);
     cJSON_AddStringToObject(o, "level", level_name(x->severity));
@@ -435,7 +435,7 @@ static cJSON *result_json(const al_finding *x, sarif_ctx *cx, double largest_sta
     char *line_hash = al_xasprintf("%s:1", x->fingerprint);
     cJSON_AddStringToObject(fingerprints, "primaryLocationLineHash", line_hash);
     free(line_hash);
-    cJSON_AddStringToObject(fingerprints, "asyncLockFingerprint/v1", x->fingerprint);
+    cJSON_AddStringToObject(fingerprints, "asyncLockFingerprint/v2", x->fingerprint);
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baselineState", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
 
@@ -470,6 +470,9 @@ static cJSON *result_json(const al_finding *x, sarif_ctx *cx, double largest_sta
         cJSON_AddItemToArray(names, cJSON_CreateString(x->handlers[h].name));
     cJSON_AddStringToObject(properties, "why", x->why);
     cJSON_AddStringToObject(properties, "fix", x->fix);
+    cJSON *programs = cJSON_AddArrayToObject(properties, "programs");
+    for (size_t i = 0; i < x->programs.count; i++)
+        cJSON_AddItemToArray(programs, cJSON_CreateString(f->programs.items[x->programs.items[i]].name));
     if (largest_stall >= 0) {
         /* with --trace: what was measured, and a rank by it (100: the most blocked time) */
         cJSON_AddItemToObject(properties, "observed", x->observed ? stall_json(x->observed) : cJSON_CreateNull());
@@ -503,7 +506,7 @@ static cJSON *absent_result_json(const al_baseline_entry *e, const char *source_
     cJSON_AddNumberToObject(region, "endLine", lines);
     free(file);
     cJSON_AddItemToArray(locations, loc);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "asyncLockFingerprint/v1",
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "asyncLockFingerprint/v2",
                             e->fingerprint);
     cJSON_AddStringToObject(o, "baselineState", "absent");
     return o;
@@ -523,6 +526,27 @@ static cJSON *notification_json(const al_unit_failure *u, sarif_ctx *cx)
     cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(u->file, cx->root));
     cJSON_AddItemToArray(locations, loc);
     cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "properties"), "partiallyAnalyzed", u->parsed);
+    return o;
+}
+
+/* A link clash (an external function defined twice in one program): a warning of the run. */
+static cJSON *clash_notification_json(const al_findings *f, const al_link_clash *c, sarif_ctx *cx)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "level", "warning");
+    al_strbuf text = {0};
+    al_strbuf_appendf(&text, "'%s' is defined twice in program", c->function);
+    for (size_t i = 0; i < c->programs.count; i++)
+        al_strbuf_appendf(&text, "%s '%s'",
+                          i                       ? ","
+                          : c->programs.count > 1 ? "s"
+                                                  : "",
+                          f->programs.items[c->programs.items[i]].name);
+    al_strbuf_appendf(&text, ": here and at %s:%u, which the analysis uses", c->kept.file, c->kept.line);
+    cJSON_AddItemToObject(o, "message", message_json(text.data));
+    al_strbuf_free(&text);
+    cJSON *locations = cJSON_AddArrayToObject(o, "locations");
+    cJSON_AddItemToArray(locations, location_json(c->other, c->function, cx, NULL));
     return o;
 }
 
@@ -574,10 +598,13 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     cJSON_AddNumberToObject(counts, "failedUnits", (double)f->failures.count);
     cJSON_AddNumberToObject(counts, "partiallyAnalyzedUnits", (double)partial);
     cJSON_AddNumberToObject(counts, "notAnalyzedUnits", (double)(f->failures.count - partial));
-    if (f->failures.count) {
+    cJSON_AddNumberToObject(counts, "programs", (double)f->programs.count);
+    if (f->failures.count || f->clashes.count) {
         cJSON *notes = cJSON_AddArrayToObject(invocation, "toolExecutionNotifications");
         for (size_t i = 0; i < f->failures.count; i++)
             cJSON_AddItemToArray(notes, notification_json(&f->failures.items[i], &cx));
+        for (size_t i = 0; i < f->clashes.count; i++)
+            cJSON_AddItemToArray(notes, clash_notification_json(f, &f->clashes.items[i], &cx));
     }
 
     if (root) {
@@ -601,9 +628,9 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     }
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->items.count; i++)
-        cJSON_AddItemToArray(results, result_json(&f->items.items[i], &cx, largest));
+        cJSON_AddItemToArray(results, result_json(f, &f->items.items[i], &cx, largest));
     for (size_t i = 0; i < f->suppressed.count; i++)
-        cJSON_AddItemToArray(results, result_json(&f->suppressed.items[i], &cx, largest));
+        cJSON_AddItemToArray(results, result_json(f, &f->suppressed.items[i], &cx, largest));
     size_t unplaced = 0;
     for (size_t i = 0; f->observations && i < f->observations->only.count; i++) {
         const al_observation *x = f->observations->only.items[i];

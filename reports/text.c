@@ -186,40 +186,169 @@ static void put_observed_only(FILE *out, const al_text_options *o, const al_obse
         fprintf(out, "asynclock: ... %zu more frames (the JSON report has them all)\n", s->stack.count - SHOWN_FRAMES);
 }
 
+/* "'server'", "'server' and 'bench'", "'a', 'b' and 'c'": the programs of a finding. */
+static void put_program_list(FILE *out, const al_findings *f, const al_u32_vec *programs)
+{
+    for (size_t i = 0; i < programs->count; i++) {
+        if (i)
+            fputs(i + 1 == programs->count ? " and " : ", ", out);
+        fputc('\'', out);
+        put_clean(out, f->programs.items[programs->items[i]].name);
+        fputc('\'', out);
+    }
+}
+
+/* An external function defined twice in one program: the build would not link, or links one of
+ * the two by chance; the analysis used the first. */
+static void put_clash(FILE *out, const al_text_options *o, const al_findings *f, const al_link_clash *c)
+{
+    put_location(out, o, c->other);
+    put_label(out, o, "warning", MAGENTA);
+    fputc('\'', out);
+    put_clean(out, c->function);
+    fprintf(out, "' is defined twice in program%s ", c->programs.count == 1 ? "" : "s");
+    put_program_list(out, f, &c->programs);
+    fputs(": here and at ", out);
+    put_clean(out, al_path_relative_to(c->kept.file, o->cwd));
+    fprintf(out, ":%u, which the analysis uses [link-clash]\n", c->kept.line);
+}
+
+/* Whether the chain steps of two handlers up to their last call are the same calls. */
+static bool same_chain_prefix(const al_finding_handler *a, const al_finding_handler *b)
+{
+    if (a->chain_length != b->chain_length || strcmp(a->name, b->name) != 0 ||
+        a->registered_at.line != b->registered_at.line || strcmp(a->registered_at.file, b->registered_at.file) != 0)
+        return false;
+    for (size_t i = 0; i + 1 < a->chain_length; i++)
+        if (a->chain[i].loc.line != b->chain[i].loc.line || a->chain[i].loc.column != b->chain[i].loc.column ||
+            strcmp(a->chain[i].loc.file, b->chain[i].loc.file) != 0)
+            return false;
+    return true;
+}
+
+static bool same_programs(const al_u32_vec *a, const al_u32_vec *b)
+{
+    return a->count == b->count && (a->count == 0 || memcmp(a->items, b->items, a->count * sizeof(uint32_t)) == 0);
+}
+
+/* Whether finding y can share the notes of finding x: blocking calls in the same function, reached
+ * by the same handlers with the same chains up to that function, in the same programs. */
+static bool same_group(const al_finding *x, const al_finding *y, bool all_chains)
+{
+    if (strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
+        x->handler_count != y->handler_count || !same_programs(&x->programs, &y->programs))
+        return false;
+    for (size_t h = 0; h < x->handler_count; h++) {
+        if (strcmp(x->handlers[h].name, y->handlers[h].name) != 0)
+            return false;
+        if ((h == 0 || all_chains) && !same_chain_prefix(&x->handlers[h], &y->handlers[h]))
+            return false;
+    }
+    return true;
+}
+
+/* "also reached from 2 other handlers: 'a' and 'b'": the handlers whose chains are not shown. */
+static void put_other_handlers(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    enum { NAMED = 6 };
+    size_t others = x->handler_count - 1;
+    put_location(out, o, x->loc);
+    put_label(out, o, "note", CYAN);
+    fprintf(out, "also reached from %zu other handler%s: ", others, others == 1 ? "" : "s");
+    size_t named = others > NAMED ? NAMED - 1 : others;
+    for (size_t i = 0; i < named; i++) {
+        if (i)
+            fputs(i + 1 == named && named == others ? " and " : ", ", out);
+        fputc('\'', out);
+        put_clean(out, x->handlers[i + 1].name);
+        fputc('\'', out);
+    }
+    if (named < others)
+        fprintf(out, " and %zu more", others - named);
+    fputs(" (--all-chains shows their chains)\n", out);
+}
+
+/* The error or warning line of one finding. */
+static void put_finding_line(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    put_location(out, o, x->loc);
+    put_label(out, o, al_severity_name(x->severity), severity_colour(x->severity));
+    if (o->color)
+        fputs(BOLD, out);
+    put_clean(out, x->message);
+    fprintf(out, " [%s/%s]", x->rule, x->category);
+    if (o->color)
+        fputs(RESET, out);
+    fputc('\n', out);
+}
+
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
     size_t by_severity[3] = {0, 0, 0}, shown = 0, unchanged = 0;
+    /* in the order of al_observed_rank: as built, or after --trace by measured stall */
     size_t *order = al_observed_rank(f);
-    for (size_t n = 0; n < f->items.count; n++) {
-        const al_finding *x = &f->items.items[order[n]];
+#define NTH(n) (&f->items.items[order[n]])
+    for (size_t i = 0; i < f->items.count;) {
+        const al_finding *x = NTH(i);
         if (x->baseline == AL_BASELINE_UNCHANGED) {
             unchanged++; /* accepted in the baseline: counted, not repeated */
+            i++;
             continue;
         }
-        shown++;
-        by_severity[x->severity]++;
-        put_location(out, o, x->loc);
-        put_label(out, o, al_severity_name(x->severity), severity_colour(x->severity));
-        if (o->color)
-            fputs(BOLD, out);
-        put_clean(out, x->message);
-        fprintf(out, " [%s/%s]", x->rule, x->category);
-        if (o->color)
-            fputs(RESET, out);
-        fputc('\n', out);
-        for (size_t h = 0; h < x->handler_count; h++)
+        /* the group: this finding and the next ones that share its notes */
+        size_t end = i + 1;
+        while (end < f->items.count && NTH(end)->baseline != AL_BASELINE_UNCHANGED &&
+               same_group(x, NTH(end), o->all_chains))
+            end++;
+        for (size_t k = i; k < end; k++) {
+            shown++;
+            by_severity[NTH(k)->severity]++;
+            put_finding_line(out, o, NTH(k));
+        }
+        if (end - i > 1) {
+            put_location(out, o, x->loc);
+            put_label(out, o, "note", CYAN);
+            fprintf(out, "%zu blocking calls in '", end - i);
+            put_clean(out, x->function);
+            fputs("', reached the same way:\n", out);
+        }
+        size_t chains = o->all_chains ? x->handler_count : 1;
+        for (size_t h = 0; h < chains; h++)
             put_handler_notes(out, o, &x->handlers[h]);
-        if (f->observations)
-            put_observed_note(out, o, x);
-        put_location(out, o, x->loc);
-        put_label(out, o, "note", CYAN);
-        fputs("suggested fix: ", out);
-        put_clean(out, x->fix);
-        fputc('\n', out);
+        if (!o->all_chains && x->handler_count > 1)
+            put_other_handlers(out, o, x);
+        if (f->programs.count > 1) {
+            put_location(out, o, x->loc);
+            put_label(out, o, "note", CYAN);
+            fprintf(out, "in program%s ", x->programs.count == 1 ? "" : "s");
+            put_program_list(out, f, &x->programs);
+            fputc('\n', out);
+        }
+        /* --trace: what each call of the group was seen to block, at the call */
+        for (size_t k = i; k < end && f->observations; k++)
+            put_observed_note(out, o, NTH(k));
+        /* each fix of the group once, at the first call it is for */
+        for (size_t k = i; k < end; k++) {
+            const al_finding *y = NTH(k);
+            bool seen = false;
+            for (size_t j = i; j < k && !seen; j++)
+                seen = strcmp(NTH(j)->fix, y->fix) == 0;
+            if (seen)
+                continue;
+            put_location(out, o, y->loc);
+            put_label(out, o, "note", CYAN);
+            fputs("suggested fix: ", out);
+            put_clean(out, y->fix);
+            fputc('\n', out);
+        }
+        i = end;
     }
+#undef NTH
     free(order);
     for (size_t i = 0; f->observations && i < f->observations->only.count; i++)
         put_observed_only(out, o, f->observations->only.items[i]);
+    for (size_t i = 0; i < f->clashes.count; i++)
+        put_clash(out, o, f, &f->clashes.items[i]);
     for (size_t i = 0; o->show_suppressed && i < f->suppressed.count; i++)
         put_suppressed(out, o, &f->suppressed.items[i]);
     for (size_t i = 0; i < f->unused.count; i++)
@@ -244,8 +373,10 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         }
         fputc(')', out);
     }
-    fprintf(out, " from %zu handler%s in %zu translation unit%s", s->handlers, s->handlers == 1 ? "" : "s",
-            s->translation_units, s->translation_units == 1 ? "" : "s");
+    fprintf(out, " from %zu handler%s in ", s->handlers, s->handlers == 1 ? "" : "s");
+    if (f->programs.count > 1)
+        fprintf(out, "%zu programs, ", f->programs.count);
+    fprintf(out, "%zu translation unit%s", s->translation_units, s->translation_units == 1 ? "" : "s");
     if (s->parse_errors) {
         size_t partial = 0;
         for (size_t i = 0; i < f->failures.count; i++)

@@ -94,10 +94,10 @@ typedef struct al_region_site {
 
 enum { AL_PROCESS_RUNNING = 1, AL_PROCESS_EXITED = 2 };
 
-typedef struct al_region {
+typedef struct al_trace_region {
     char magic[8];
     uint32_t version;
-    uint32_t header_size; /* sizeof(al_region): a reader checks it against its own */
+    uint32_t header_size; /* sizeof(al_trace_region): a reader checks it against its own */
     int32_t pid, ppid;
     uint64_t start_ticks; /* the process's start time (/proc/PID/stat field 22): with pid, its identity */
     uint64_t started_ns;  /* CLOCK_REALTIME when the region was made */
@@ -114,6 +114,6 @@ typedef struct al_region {
     uint32_t slots[AL_REGION_SLOTS]; /* site index + 1 by hash of (api, caller); 0: empty */
     al_region_module modules[AL_REGION_MAX_MODULES];
     al_region_site sites[AL_REGION_MAX_SITES];
-} al_region;
+} al_trace_region;
 
 #endif

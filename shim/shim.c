@@ -12,9 +12,9 @@
  * Which calls count: only the outermost (what getaddrinfo does inside is getaddrinfo's time); not
  * those a loop library makes itself (libuv locking its work queue, GLib polling: the loop's own
  * machinery, as the packs speak for the libraries they describe); not those the rule's argument
- * conditions clear (poll with a 0 timeout, waitpid with WNOHANG, fflush(stderr)); conditional APIs
- * (read, recv, poll, ...) only with --conditional, or when the rule's definite_if holds (read() on
- * a regular file).
+ * conditions clear (poll with a 0 timeout, waitpid with WNOHANG, fflush(stderr), open of a /proc
+ * path, fclose of a stream opened for reading); conditional APIs (read, recv, fprintf, ...) only
+ * with --conditional, or when the rule's definite_if holds (read() on a regular file).
  *
  * What it must not change: errno (saved around everything it does), signals (it installs no
  * handler and blocks nothing), threads (it starts none), memory (no malloc: static and
@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -100,10 +101,10 @@ static bool trace_conditional;
 static char trace_dir[3072];
 static pid_t process_id;
 static uint32_t generation = 1; /* a forked child is a new generation */
-static al_region *region;
+static al_trace_region *region;
 static uint32_t region_creating, region_failed;
 static char exe_path[AL_REGION_PATH_BYTES];
-static char command_line[sizeof(((al_region *)0)->cmdline)];
+static char command_line[sizeof(((al_trace_region *)0)->cmdline)];
 static uint64_t start_ticks;
 
 /* The thread runs a loop (entered or marked): its calls go through al_shim_enter. */
@@ -296,9 +297,9 @@ static int caller_kind(uintptr_t caller)
 
 /* ---- the region ---- */
 
-static al_region *get_region(void)
+static al_trace_region *get_region(void)
 {
-    al_region *r = LOAD(&region);
+    al_trace_region *r = LOAD(&region);
     if (r || !enabled || LOAD(&region_failed))
         return r;
     uint32_t expected = 0;
@@ -320,8 +321,8 @@ static al_region *get_region(void)
     copy_text(end, 16, ".region");
     long fd = raw_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     void *p = MAP_FAILED;
-    if (fd >= 0 && syscall(SYS_ftruncate, fd, (long)sizeof(al_region)) == 0)
-        p = mmap(NULL, sizeof(al_region), PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+    if (fd >= 0 && syscall(SYS_ftruncate, fd, (long)sizeof(al_trace_region)) == 0)
+        p = mmap(NULL, sizeof(al_trace_region), PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
     if (fd >= 0)
         syscall(SYS_close, fd);
     if (p == MAP_FAILED) {
@@ -330,7 +331,7 @@ static al_region *get_region(void)
     }
     r = p;
     r->version = AL_REGION_VERSION;
-    r->header_size = sizeof(al_region);
+    r->header_size = sizeof(al_trace_region);
     r->pid = process_id;
     r->ppid = (int32_t)syscall(SYS_getppid);
     r->start_ticks = start_ticks;
@@ -350,14 +351,14 @@ static void count_loop_thread(void)
 {
     if (tls.counted == LOAD(&generation))
         return;
-    al_region *r = get_region();
+    al_trace_region *r = get_region();
     if (!r)
         return;
     tls.counted = LOAD(&generation);
     ADD(&r->loop_threads, 1);
 }
 
-static uint16_t module_of(al_region *r, uintptr_t pc)
+static uint16_t module_of(al_trace_region *r, uintptr_t pc)
 {
     struct dl_find_object where;
     if (_dl_find_object((void *)(pc - 1), &where) != 0 || !where.dlfo_link_map)
@@ -412,7 +413,7 @@ static uint32_t site_slot(uint32_t api, uintptr_t caller)
     return (uint32_t)(h >> 40) & (AL_REGION_SLOTS - 1);
 }
 
-static al_region_site *find_site(al_region *r, const thread_state *t)
+static al_region_site *find_site(al_trace_region *r, const thread_state *t)
 {
     uint32_t slot = site_slot(t->inflight_api, t->inflight_caller);
     for (uint32_t probe = 0; probe < AL_REGION_SLOTS; probe++, slot = (slot + 1) & (AL_REGION_SLOTS - 1)) {
@@ -456,7 +457,7 @@ static al_region_site *find_site(al_region *r, const thread_state *t)
 
 static void record(thread_state *t, uint64_t ns)
 {
-    al_region *r = get_region();
+    al_trace_region *r = get_region();
     if (!r)
         return;
     al_region_site *s = find_site(r, t);
@@ -479,9 +480,64 @@ static void record(thread_state *t, uint64_t ns)
 
 enum { HOLDS, FAILS, UNKNOWN };
 
+/* glibc's _IO_NO_WRITES (libio.h), in FILE's public _flags: the stream was opened without write
+ * access, so it never holds output to write out. */
+#define LIBIO_NO_WRITES 0x0008
+
+static bool has_prefix(const char *s, uint16_t first, uint16_t count)
+{
+    for (uint16_t i = 0; s && i < count; i++) {
+        const char *prefix = al_shim_prefixes[first + i];
+        size_t n = 0;
+        while (prefix[n] && s[n] == prefix[n])
+            n++;
+        if (!prefix[n])
+            return true;
+    }
+    return false;
+}
+
+/* Whether the file the descriptor has open is at a path starting with one of the prefixes. */
+static bool path_has_prefix(int fd, uint16_t first, uint16_t count)
+{
+    char link[40] = "/proc/self/fd/", path[AL_REGION_PATH_BYTES];
+    *put_decimal(link + strlen(link), (uint64_t)fd) = '\0';
+    long n = syscall(SYS_readlink, link, path, sizeof(path) - 1);
+    if (n <= 0)
+        return false;
+    path[n] = '\0';
+    return has_prefix(path, first, count);
+}
+
+/* opened_by: whether the descriptor is a regular file (which reading or writing waits on) at a path
+ * the origins allow: none of the prefixes (/proc, /sys and /dev are the kernel's or devices). */
+static bool regular_file(int fd, const al_shim_condition *c)
+{
+    struct stat st;
+    return fd >= 0 && syscall(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) &&
+           !(c->string_count && path_has_prefix(fd, c->strings, c->string_count));
+}
+
+/* only_opened_by: whether the stream (or descriptor) is of a kind the origins name. */
+static int opened_only_by(const al_shim_condition *c, uint64_t v)
+{
+    FILE *stream = (FILE *)(uintptr_t)v;
+    bool is_stream = c->value & AL_SHIM_STREAM;
+    if (is_stream && !stream)
+        return FAILS; /* fflush(NULL) flushes every stream */
+    if ((c->value & AL_SHIM_ORIGIN_READ_ONLY) && (stream->_flags & LIBIO_NO_WRITES))
+        return HOLDS;
+    int fd = is_stream ? fileno_unlocked(stream) : (int)(uint32_t)v;
+    if ((c->value & AL_SHIM_ORIGIN_MEMORY) && fd < 0)
+        return HOLDS;
+    if ((c->value & AL_SHIM_ORIGIN_PATH) && fd >= 0 && path_has_prefix(fd, c->strings, c->string_count))
+        return HOLDS;
+    return c->value & AL_SHIM_ORIGIN_OTHER ? UNKNOWN : FAILS;
+}
+
 static int condition_holds(const al_shim_condition *c, const uint64_t *regs, const uint64_t *stack)
 {
-    if (c->arg < 0)
+    if (c->arg < 0 || c->test == AL_SHIM_UNCHECKABLE)
         return UNKNOWN;
     /* the integer and pointer arguments, in order: six registers, then the stack */
     uint64_t v = c->arg < 6 ? regs[c->arg] : stack[c->arg - 6];
@@ -494,16 +550,20 @@ static int condition_holds(const al_shim_condition *c, const uint64_t *regs, con
     case AL_SHIM_IS_NULL:
         return v == 0 ? HOLDS : FAILS;
     case AL_SHIM_VARIABLE_IN:
-        for (uint16_t i = 0; i < c->variable_count; i++) {
-            void **address = variable_addresses[c->variables + i];
+        for (uint16_t i = 0; i < c->string_count; i++) {
+            void **address = variable_addresses[c->strings + i];
             if (address && (uint64_t)(uintptr_t)*address == v)
                 return HOLDS;
         }
         return FAILS;
-    default: {
-        struct stat st;
-        return syscall(SYS_fstat, low, &st) == 0 && S_ISREG(st.st_mode) ? HOLDS : FAILS;
-    }
+    case AL_SHIM_PREFIX_IN:
+        return has_prefix((const char *)(uintptr_t)v, c->strings, c->string_count) ? HOLDS : FAILS;
+    case AL_SHIM_REGULAR:
+        if (c->value & AL_SHIM_STREAM)
+            return v && regular_file(fileno_unlocked((FILE *)(uintptr_t)v), c) ? HOLDS : FAILS;
+        return regular_file(low, c) ? HOLDS : FAILS;
+    default:
+        return opened_only_by(c, v);
     }
 }
 
@@ -700,7 +760,7 @@ __attribute__((constructor)) static void shim_start(void)
 
 __attribute__((destructor)) static void shim_stop(void)
 {
-    al_region *r = LOAD(&region);
+    al_trace_region *r = LOAD(&region);
     if (!r)
         return;
     __atomic_store_n(&r->ended_ns, now_ns(CLOCK_REALTIME), __ATOMIC_RELAXED);

@@ -2,6 +2,8 @@
 # The benchmark's generator is right: a small bench/gen_project.py project compiles with the real
 # compiler as its compile_commands.json says, plants unreachable leaves and worker-only sleeps
 # besides its findings, and asynclock reports exactly the planted findings (bench/check_planted.py).
+# With --executables 3, each executable also links from its own objects (so no chain leaves it), and
+# asynclock reports each finding in exactly the programs the generator says.
 #   tests/bench_generator.sh ASYNCLOCK SOURCE_DIR WORK_DIR
 set -euo pipefail
 asynclock="$1"
@@ -29,3 +31,28 @@ PY
   "$asynclock" check -p "$project" -q --fail-on never -f json -o "$project/report.json"
   python3 "$root/bench/check_planted.py" "$project" "$project/report.json"
 done
+
+# three executables sharing half of their units: each links, and the findings carry their programs
+project="$work/executables"
+python3 "$root/bench/gen_project.py" --units 20 --depth 3 --filler 2 --seed 3 --executables 3 --out "$project"
+python3 - "$project" <<'PY'
+import json, os, shlex, subprocess, sys
+project = sys.argv[1]
+objects = {}
+for c in json.load(open(project + "/compile_commands.json")):
+    r = subprocess.run(c["command"] + " -Werror", shell=True, cwd=c["directory"], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("does not compile: %s\n%s" % (c["file"], r.stderr))
+    obj = shlex.split(c["command"])[shlex.split(c["command"]).index("-o") + 1]
+    objects.setdefault(os.path.basename(obj).split("-")[0], []).append(obj)
+libs = ["-luv", "-levent", "-lev"] + subprocess.run(["pkg-config", "--libs", "glib-2.0"], capture_output=True,
+                                                    text=True, check=True).stdout.split()
+for program, objs in sorted(objects.items()):
+    r = subprocess.run(["cc", "-o", os.path.join(project, program)] + objs + libs, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("%s does not link from its own objects:\n%s" % (program, r.stderr))
+if len(objects) != 3:
+    sys.exit("expected 3 executables, got %s" % sorted(objects))
+PY
+"$asynclock" check -p "$project" -q --fail-on never -f json -o "$project/report.json"
+python3 "$root/bench/check_planted.py" "$project" "$project/report.json"

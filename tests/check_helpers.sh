@@ -1,5 +1,6 @@
-# Shared by the shell test scripts (cli, faults, cache, baseline_cli, ci_examples_test); sourced after they set exe,
-# work, out and err. Each check prints "PASS: name" or "FAIL: name (why)".
+# Shared by the shell test scripts (cli, faults, cache, baseline_cli, ci_examples_test, programs); sourced
+# after they set exe, work, out and err (or before, calling setup_script). Each check prints
+# "PASS: name" or "FAIL: name (why)".
 passed=0
 failed=0
 rc=0
@@ -64,4 +65,22 @@ write_db() { # write_db FOLDER ENTRY...: a compile_commands.json of these JSON e
     done
     printf '\n]\n'
   } >"$folder/compile_commands.json"
+}
+
+# setup_script NAME ASYNCLOCK_EXE REPO_ROOT WORK_DIR: the arguments of a script that takes these three;
+# sets exe and repo (absolute), work (emptied), out, err, and the environment of a plain run.
+setup_script() {
+  if [ "$#" -ne 4 ]; then
+    echo "usage: bash tests/$1 ASYNCLOCK_EXE REPO_ROOT WORK_DIR" >&2
+    exit 2
+  fi
+  exe=$(cd "$(dirname "$2")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$2")")
+  repo=$(cd "$3" && pwd -P)
+  rm -rf "$4"
+  mkdir -p "$4"
+  work=$(cd "$4" && pwd -P)
+  export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
+  unset NO_COLOR CI
+  out="$work/stdout.txt"
+  err="$work/stderr.txt"
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The copy-ready CI examples of ci/examples: both YAML files parse and hold what docs/ci.md
-# promises, and the pre-commit hook, installed in a scratch git repository with a small libuv
-# project, lets old and baselined findings through and blocks a commit that adds a blocking call.
+# The copy-ready CI examples of ci/examples, the GitHub action (action.yml) and the GitLab
+# template (ci/gitlab/asynclock.yml): the GitHub workflow and the GitLab job run offline on a
+# small libuv project through tests/ci_runner.py (the action's steps, expressions and outputs; the
+# template's include, extends and !reference), failing on an unbaselined finding and passing with
+# a baseline, with the reports they upload; and the pre-commit hook, installed in a scratch git
+# repository, lets old and baselined findings through and blocks a commit that adds a blocking call.
 #
 #   bash tests/ci_examples_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR
 set -u
@@ -25,38 +28,24 @@ exec(sys.argv[2])
 EOF
   yaml_rc=$?
 }
-gh="$src/ci/examples/github-actions.yml"
-yaml_check "$gh" '
-steps = d["jobs"]["asynclock"]["steps"]
-uses = [s.get("uses", "") for s in steps]
-assert "actions/checkout@v4" in uses, uses
-upload = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
-assert len(upload) == 1 and upload[0]["with"]["sarif_file"] == "asynclock.sarif", upload
-runs = "\n".join(s.get("run", "") for s in steps)
-assert "CMAKE_EXPORT_COMPILE_COMMANDS=ON" in runs and "--baseline .asynclock-baseline.json" in runs, runs
-assert "--sarif asynclock.sarif" in runs, runs
-assert d["permissions"]["security-events"] == "write"
-assert "pull_request" in d[True]  # YAML 1.1 reads the key "on" as true
+yaml_check "$src/action.yml" '
+assert d["runs"]["using"] == "composite"
+assert {"build-dir", "formats", "baseline", "fail-on"} <= set(d["inputs"]), d["inputs"]
+steps = d["runs"]["steps"]
+assert [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+assert all(s.get("shell") == "bash" for s in steps if "run" in s)
 '
-expect "github-actions.yml parses: checkout, compile database, baseline, upload-sarif" "$(cat "$work/yaml.out")" \
+expect "action.yml: a composite action with the documented inputs that uploads SARIF" "$(cat "$work/yaml.out")" \
   eval '[ $yaml_rc -eq 0 ]'
-gl="$src/ci/examples/gitlab-ci.yml"
-yaml_check "$gl" '
-job = d["asynclock"]
-assert job["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
-script = "\n".join(job["script"])
-assert "--codequality gl-code-quality-report.json" in script and "--baseline .asynclock-baseline.json" in script
-assert "CMAKE_EXPORT_COMPILE_COMMANDS=ON" in script
-'
-expect "gitlab-ci.yml parses: Code Quality artifact, baseline" "$(cat "$work/yaml.out")" eval '[ $yaml_rc -eq 0 ]'
 echo 'a: [' >"$work/bad.yml"
 yaml_check "$work/bad.yml" 'pass'
 expect "the YAML check rejects broken YAML" "$(cat "$work/yaml.out")" eval '[ $yaml_rc -ne 0 ]'
 
-# ---- the pre-commit hook in a scratch repository ----
-repo="$work/repo"
-mkdir -p "$repo/build"
-cat >"$repo/server.c" <<'EOF'
+# ---- the GitHub workflow and the GitLab job, run offline on a scratch project (tests/ci_runner.py) ----
+project="$work/project"
+mkdir -p "$project" "$work/bin"
+ln -sf "$exe" "$work/bin/asynclock" # the asynclock under test, where the install steps would put one
+cat >"$project/server.c" <<'SOURCE'
 #include <unistd.h>
 #include <uv.h>
 
@@ -73,7 +62,78 @@ int main(void)
     uv_timer_start(&timer, on_timer, 100, 0);
     return uv_run(uv_default_loop(), UV_RUN_DEFAULT);
 }
-EOF
+SOURCE
+cat >"$project/CMakeLists.txt" <<'SOURCE'
+cmake_minimum_required(VERSION 3.16)
+project(app C)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(UV REQUIRED IMPORTED_TARGET libuv)
+add_executable(app server.c)
+target_link_libraries(app PRIVATE PkgConfig::UV)
+SOURCE
+ci_run() { # ci_run github|gitlab NAME: runs the example in the project, its build and reports removed first
+  rm -rf "$project/build" "$project/asynclock-reports"
+  PATH="$work/bin:$PATH" python3 "$src/tests/ci_runner.py" "$1" "$src" "$project" \
+    --skip "Install your build dependencies" --skip "Install asynclock" >"$work/$2.json" 2>"$work/$2.log"
+  ci_rc=$?
+  summary="$work/$2.json"
+}
+ci_expect() { # ci_expect NAME PYTHON-ASSERTIONS: about the runner's summary (s) and the project folder (p)
+  python3 - "$summary" "$project" "$2" >"$work/summary.out" 2>&1 <<'CHECK'
+import json, os, sys
+s, p = json.load(open(sys.argv[1])), sys.argv[2]
+exec(sys.argv[3])
+CHECK
+  expect "$1" "runner exit $ci_rc, $(head -c 600 "$work/summary.out") $(tail -3 "${summary%.json}.log")" \
+    eval '[ "$ci_rc" -eq 0 ] && [ ! -s "$work/summary.out" ]'
+}
+
+ci_run github github-new
+ci_expect "GitHub: an unbaselined finding fails the job, after the SARIF and HTML are uploaded" '
+assert s["failed"] and s["exit_codes"] == {"action: Run asynclock": 1, "job: asynclock": 1}, s
+assert s["skipped"] == ["job: Install your build dependencies", "action: Install asynclock"], s["skipped"]
+assert "action: Upload SARIF to code scanning" in s["ran"], s["ran"]
+sarif = [u for u in s["uploads"] if u["uses"] == "github/codeql-action/upload-sarif"]
+assert len(sarif) == 1 and sarif[0]["exists"] and sarif[0]["with"]["category"] == "asynclock", s["uploads"]
+results = json.load(open(os.path.join(p, sarif[0]["with"]["sarif_file"])))["runs"][0]["results"]
+assert [r["ruleId"] for r in results] == ["async-lock/sleep"], results
+assert [u["exists"] for u in s["uploads"] if u["uses"] == "actions/upload-artifact"] == [True], s["uploads"]
+assert s["action_outputs"] == {"exit-code": "1", "sarif": "asynclock-reports/asynclock.sarif"}, s["action_outputs"]
+'
+(cd "$project" && cmake -S . -B build -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null &&
+  "$exe" baseline -p build -o .asynclock-baseline.json --source-root . -q)
+ci_run github github-baselined
+ci_expect "GitHub: with the committed baseline the job passes, the SARIF says unchanged" '
+assert not s["failed"], s
+sarif = json.load(open(os.path.join(p, "asynclock-reports/asynclock.sarif")))["runs"][0]["results"]
+assert [r.get("baselineState") for r in sarif] == ["unchanged"], sarif
+'
+rm -f "$project/.asynclock-baseline.json"
+
+ci_run gitlab gitlab-new
+ci_expect "GitLab: include, extends and !reference resolved; an unbaselined finding fails, Code Quality lists it" '
+assert s["failed"] and s["exit_code"] == 1, s
+assert s["ran"] == ["cmake -S . -B build -DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "bash \"$ASYNCLOCK_HOME/ci/action/check.sh\""], s["ran"]
+report = json.load(open(os.path.join(p, s["codequality"])))
+assert [i["check_name"] for i in report] == ["async-lock/sleep"] and report[0]["location"]["path"] == "server.c", report
+assert all(os.path.exists(os.path.join(p, x)) for x in s["artifacts"]["paths"]) and s["artifacts"]["when"] == "always"
+'
+(cd "$project" && "$exe" baseline -p build -o .asynclock-baseline.json --source-root . -q)
+ci_run gitlab gitlab-baselined
+ci_expect "GitLab: with the committed baseline the job passes and Code Quality lists nothing" '
+assert not s["failed"], s
+assert json.load(open(os.path.join(p, s["codequality"]))) == [], s
+'
+rm -f "$project/.asynclock-baseline.json"
+(cd "$project" && ASYNCLOCK="$exe" ASYNCLOCK_FORMATS="sarif pdf" bash "$src/ci/action/check.sh" >"$work/out.txt" 2>"$work/err.txt")
+formats_rc=$?
+expect "check.sh: an unknown report format is a one-line error, exit 2" "exit $formats_rc: $(cat "$work/err.txt")" \
+  eval '[ "$formats_rc" -eq 2 ] && [ "$(cat "$work/err.txt")" = "asynclock: error: unknown report format '"'"'pdf'"'"' in ASYNCLOCK_FORMATS (sarif, json, html, codequality)" ]'
+
+# ---- the pre-commit hook in a scratch repository ----
+repo="$work/repo"
+mkdir -p "$repo/build"
+cp "$project/server.c" "$repo/server.c" # on_timer sleeps on line 7
 cat >"$repo/build/compile_commands.json" <<EOF
 [{"directory": "$repo", "file": "$repo/server.c", "arguments": ["cc", "-c", "server.c"]}]
 EOF

@@ -39,14 +39,35 @@ expect "check -h: exit 0 with usage" "exit $rc" eval '[ "$rc" -eq 0 ] && grep -q
 
 run --version
 expect "version: exit 0" "exit $rc" rc_is 0
-expect "version: asynclock 0.1.0" "$(cat "$out")" grep -qE '^asynclock 0\.1\.0( \(.*\))?$' "$out"
+expect "version: asynclock 0.1.0" "$(cat "$out")" grep -qxE 'asynclock 0\.1\.0' "$out"
+expect "version: the libclang built with and running" "$(cat "$out")" \
+  grep -qE '^libclang: built with LLVM [0-9]+[.0-9]* \(/.*\), C API 0\.[0-9]+; running .*clang version [0-9]' "$out"
+expect "version: the rule packs' folder" "$(cat "$out")" has_line "$out" "rule packs: $ASYNCLOCK_RULES_DIR"
+packs_listed=$(grep -cE '^  [a-z0-9-]+ +format 1 +[0-9]+ APIs  digest [0-9a-f]{16}$' "$out")
+expect "version: one line per pack of the folder" "$packs_listed lines for $(ls "$ASYNCLOCK_RULES_DIR"/*.json | wc -l) packs" \
+  eval '[ "$packs_listed" -eq "$(ls "$ASYNCLOCK_RULES_DIR"/*.json | wc -l)" ]'
+expect "version: libuv's APIs counted" "$(grep ' libuv ' "$out")" \
+  eval '[ "$(grep -E "^  libuv " "$out" | awk "{print \$4}")" -eq "$(grep -c "\"name\": \"uv_" "$ASYNCLOCK_RULES_DIR/libuv.json")" ]'
+rm -rf "$work/packs" && mkdir -p "$work/packs"
+cp "$ASYNCLOCK_RULES_DIR"/*.json "$work/packs/"
+digest_before=$(grep -E '^  libuv ' "$out")
+sed -i 's/"description": "/"description": "edited: /' "$work/packs/libuv.json"
+ASYNCLOCK_RULES_DIR="$work/packs" run --version
+expect "version: an edited pack gets another digest, the others keep theirs" "$(grep -E '^  (libuv|posix) ' "$out")" \
+  eval '[ "$(grep -E "^  libuv " "$out")" != "$digest_before" ] && [ -n "$digest_before" ] &&
+        [ "$(grep -E "^  posix " "$out" | awk "{print \$NF}")" = "$(ASYNCLOCK_RULES_DIR=$repo/rules "$exe" --version | grep -E "^  posix " | awk "{print \$NF}")" ]'
+echo '{"pack": "broken", "version": 2}' >"$work/packs/zz-broken.json"
+ASYNCLOCK_RULES_DIR="$work/packs" run --version
+expect "version: a broken pack: exit 2, its one-line error, the version still printed" "$(cat "$err")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(cat "$err")" = "$work/packs/zz-broken.json:1:31: error: unsupported \"version\": this asynclock reads version 1" ] &&
+        grep -qx "asynclock 0.1.0" "$out"'
 
 run
 expect "no arguments: exit 2" "exit $rc" rc_is 2
 expect "no arguments: usage on stderr" "$(head -c 200 "$err")" grep -q "^usage: asynclock check" "$err"
 expect "no arguments: nothing on stdout" "$(head -c 200 "$out")" is_empty "$out"
 
-check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, lsp, rules, trace) (see asynclock --help)" frob
+check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, programs, lsp, rules, trace) (see asynclock --help)" frob
 check_error "unknown long option" 2 "asynclock: error: unknown option '--bogus' (see asynclock --help)" check --bogus
 check_error "unknown short option" 2 "asynclock: error: unknown option '-z' (see asynclock --help)" check -z
 check_error "check -p /nonexistent" 2 "/nonexistent: error: build folder does not exist" check -p /nonexistent
@@ -160,6 +181,32 @@ expect "--fail-on error: exit 1" "exit $rc" rc_is 1
 run -C "$proj" check -p "$proj" --fail-on note
 expect "--fail-on note: exit 1" "exit $rc" rc_is 1
 
+# A program whose loop no pack describes: no handler, so a warning says nothing was searched.
+own_loop="$work/own-loop"
+mkdir -p "$own_loop"
+cat >"$own_loop/loop.c" <<'EOF'
+#include <sys/epoll.h>
+#include <unistd.h>
+
+int main(void)
+{
+    struct epoll_event events[16];
+    int ep = epoll_create1(0);
+    for (;;) {
+        int n = epoll_wait(ep, events, 16, -1);
+        for (int i = 0; i < n; i++)
+            sleep(1);
+    }
+}
+EOF
+write_db "$own_loop" "{\"directory\": \"$own_loop\", \"arguments\": [\"cc\", \"-c\", \"loop.c\"], \"file\": \"loop.c\"}"
+run -C "$own_loop" check -p "$own_loop"
+expect "no handler: exit 0" "exit $rc" rc_is 0
+expect "no handler: a warning says nothing was searched" "$(cat "$err")" has_line "$err" \
+  "asynclock: warning: no event-loop handler found, so nothing was searched; a program that runs its own loop needs its handlers declared (a rule pack's \"contexts\", or ASYNCLOCK_HANDLER; see docs/rules.md)"
+run -C "$own_loop" check -p "$own_loop" -q
+expect "no handler: not with -q" "$(cat "$err")" is_empty "$err"
+
 # A user pack that makes sleep a warning: --fail-on error no longer fails.
 cat >"$work/sleep-warning.json" <<'EOF'
 {"pack": "user", "version": 1, "apis": [
@@ -232,7 +279,7 @@ expect "broken units: one stderr line per broken unit" "$(cat "$err")" eval '[ "
 expect "broken units: missing file named" "$(cat "$err")" has_line "$err" "$missing_line"
 expect "broken units: syntax error named" "$(cat "$err")" has_line "$err" "$broken_line"
 expect "broken units: summary counts them" "$(tail -n 1 "$out")" has_line "$out" \
-  "asynclock: 1 finding (1 error) from 1 handler in 3 translation units; 2 of them failed: 1 not analyzed, 1 partially analyzed"
+  "asynclock: 1 finding (1 error) from 1 handler in 2 programs, 3 translation units; 2 of them failed: 1 not analyzed, 1 partially analyzed"
 expect "broken units: the report names each failed unit and why" "$(head -c 600 "$out")" eval \
   'has_line "$out" "asynclock: not analyzed: $proj/missing.c: error: cannot read source file: No such file or directory" &&
    has_line "$out" "asynclock: partially analyzed: $proj/broken.c:3:15: error: expected expression"'

@@ -25,14 +25,14 @@ static inline uint32_t fb_str(al_tu_facts *tu, const char *s)
 /* A function whose key is its name (external linkage). */
 static inline void fb_function(al_tu_facts *tu, const char *name, const char *file, unsigned line, unsigned annotations)
 {
-    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), true, annotations, 0};
+    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), true, annotations, 0, false};
     AL_VEC_PUSH(tu->functions, f);
 }
 
 static inline void fb_declaration(al_tu_facts *tu, const char *name, const char *file, unsigned line,
                                   unsigned annotations)
 {
-    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), false, annotations, 0};
+    al_fact_function f = {fb_str(tu, name), fb_str(tu, name), fb_loc(tu, file, line, 1), false, annotations, 0, false};
     AL_VEC_PUSH(tu->functions, f);
 }
 
@@ -49,13 +49,13 @@ static inline void fb_call(al_tu_facts *tu, const char *caller, const char *call
     c.loc = fb_loc(tu, file, line, column);
     c.first_arg = (uint32_t)tu->args.count;
     for (const char *a = args ? args : ""; *a; a++) {
-        al_fact_arg arg = {AL_ARG_UNKNOWN, 0, 0};
+        al_fact_arg arg = {AL_ARG_UNKNOWN, 0, 0, 0};
         if (*a == 'n')
             arg.kind = AL_ARG_NULL;
         else if (*a >= '0' && *a <= '9')
-            arg = (al_fact_arg){AL_ARG_INT, *a - '0', 0};
+            arg = (al_fact_arg){AL_ARG_INT, *a - '0', 0, 0};
         else if (*a == 's' || *a == 'f')
-            arg = (al_fact_arg){AL_ARG_VARIABLE, 0, fb_str(tu, *a == 's' ? "stderr" : "logfile")};
+            arg = (al_fact_arg){AL_ARG_VARIABLE, 0, fb_str(tu, *a == 's' ? "stderr" : "logfile"), 0};
         AL_VEC_PUSH(tu->args, arg);
         c.arg_count++;
     }

@@ -27,6 +27,8 @@ typedef struct expectation {
     char *category, *callee;
     char *handlers[16]; /* "name" or "name:F1>F2" */
     int handler_count;
+    char *programs[16]; /* program=NAME: the finding's programs, exactly */
+    int program_count;
     bool matched;
 } expectation;
 
@@ -67,6 +69,8 @@ static void parse_expectations(const char *file, const char *text)
                 e.callee = al_xstrdup(tok);
             else if (strncmp(tok, "handler=", 8) == 0 && e.handler_count < 16)
                 e.handlers[e.handler_count++] = al_xstrdup(tok + 8);
+            else if (strncmp(tok, "program=", 8) == 0 && e.program_count < 16)
+                e.programs[e.program_count++] = al_xstrdup(tok + 8);
             else {
                 fprintf(stderr, "%s:%u: bad expect token '%s'\n", file, line, tok);
                 exit(2);
@@ -155,6 +159,24 @@ static bool handlers_match(const expectation *e, const cJSON *handlers)
     return true;
 }
 
+/* The finding's programs are exactly the expectation's (any order). */
+static bool programs_match(const expectation *e, const cJSON *programs)
+{
+    if (cJSON_GetArraySize(programs) != e->program_count)
+        return false;
+    for (int i = 0; i < e->program_count; i++) {
+        bool found = false;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, programs)
+        {
+            found = found || (cJSON_IsString(p) && strcmp(p->valuestring, e->programs[i]) == 0);
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 static void print_finding(const cJSON *f)
 {
     const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
@@ -166,6 +188,11 @@ static void print_finding(const cJSON *f)
         char *d = describe_handler(h, true);
         fprintf(stderr, " handler=%s", d);
         free(d);
+    }
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(f, "programs"))
+    {
+        fprintf(stderr, " program=%s", cJSON_IsString(p) ? p->valuestring : "?");
     }
     fputc('\n', stderr);
 }
@@ -185,7 +212,8 @@ static int match_findings(const cJSON *list, expect_kind kind)
             expectation *e = &expected.items[i];
             if (e->kind != kind || e->matched || e->line != line || strcmp(e->file, file) != 0 ||
                 strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
-                !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")))
+                !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")) ||
+                (e->program_count && !programs_match(e, cJSON_GetObjectItemCaseSensitive(f, "programs"))))
                 continue;
             e->matched = matched = true;
         }
@@ -243,6 +271,17 @@ int main(int argc, char **argv)
         failures++;
     }
 
+    /* a report of several programs: every expectation says which (program=NAME) */
+    int program_count = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "programs"));
+    for (size_t i = 0; program_count > 1 && i < expected.count; i++) {
+        expectation *e = &expected.items[i];
+        if (e->kind != EXPECT_UNUSED && e->program_count == 0) {
+            fprintf(stderr, "%s:%u: the report has %d programs: the expectation must say program=NAME\n", e->file,
+                    e->line, program_count);
+            failures++;
+        }
+    }
+
     int want_exit = 0;
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(report, "findings"))
@@ -261,6 +300,8 @@ int main(int argc, char **argv)
                 e->category ? e->category : "", e->callee ? e->callee : "");
         for (int h = 0; h < e->handler_count; h++)
             fprintf(stderr, " handler=%s", e->handlers[h]);
+        for (int k = 0; k < e->program_count; k++)
+            fprintf(stderr, " program=%s", e->programs[k]);
         fputc('\n', stderr);
         failures++;
     }
@@ -276,6 +317,8 @@ int main(int argc, char **argv)
         free(e->callee);
         for (int h = 0; h < e->handler_count; h++)
             free(e->handlers[h]);
+        for (int k = 0; k < e->program_count; k++)
+            free(e->programs[k]);
     }
     AL_VEC_FREE(expected);
     cJSON_Delete(report);

@@ -1,6 +1,7 @@
 // The HTML report in a real browser: Debian's chromium, headless, driven by playwright-core.
 //
-//   node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX [SCREENSHOT [TRACE_WORK]]
+//   node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX SCREENSHOT MULTI_BUILD_DIR
+//        [TRACE_WORK]
 //
 // Writes the report of the demo fixture (HTML, and JSON beside it), loads the HTML from disk and
 // checks from the rendered page, not from the file's text: every finding of the JSON report is a
@@ -8,7 +9,9 @@
 // sorting by a column orders the rows, expanding a finding shows its chains step by step with
 // each call highlighted, and the page makes no request and raises no script error. Then a hostile
 // program (a comment "</script><img src=x onerror=alert(1)>" on the blocking call's line) must
-// show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report.
+// show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report. A
+// report of several programs (the multi_shared_ops fixture) filters by program: each program shows
+// exactly the findings its JSON report lists for it, and a finding says where it was found.
 // With TRACE_WORK (the trace test's folder, when the build has the trace shim), the reports with
 // traces it wrote: rows ranked by measured blocked time as the JSON says, the "Blocked on loop"
 // column and the observed detail, and the observed-only section with its stack.
@@ -19,10 +22,11 @@ const os = require('os');
 const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
 
-const [asynclock, demoBuild, work, nodePrefix, screenshotArg, traceWork] =
+const [asynclock, demoBuild, work, nodePrefix, screenshotArg, multiBuild, traceWork] =
   process.argv.slice(2).map(a => path.resolve(a));
-if (!asynclock || !demoBuild || !work || !nodePrefix) {
-  console.error('usage: node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX [SCREENSHOT]');
+if (!asynclock || !demoBuild || !work || !nodePrefix || !multiBuild) {
+  console.error('usage: node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX SCREENSHOT ' +
+                'MULTI_BUILD_DIR [TRACE_WORK]');
   process.exit(2);
 }
 const CHROMIUM = process.env.ASYNCLOCK_CHROMIUM || '/usr/bin/chromium';
@@ -115,6 +119,7 @@ async function main() {
   const demo = report(demoBuild, 'demo');
   const hostileDir = writeHostile();
   const hostile = report(hostileDir, 'hostile');
+  const multi = report(multiBuild, 'multi');
 
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'asynclock-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -236,6 +241,30 @@ async function main() {
     check(h.events.errors.length === 0, `no script error (${h.events.errors.join('; ')})`);
     check(h.events.requests.length === 0, `no request beyond the file itself (${h.events.requests.join(' ')})`);
     await h.page.close();
+
+    // ---- several programs: the program filter
+    const names = multi.json.programs.map(p => p.name).sort();
+    check(names.length > 1, `the multi-program report has ${names.length} programs (${names.join(', ')})`);
+    const m = await open(context, multi.html);
+    check(+(await m.page.$eval('#n-programs .num', e => e.innerText)) === names.length, 'the header counts the programs');
+    for (const name of names) {
+      const option = await m.page.$$eval('#f-program option', (os, n) =>
+        os.filter(o => o.textContent.startsWith(n + ' (')).map(o => o.value)[0], name);
+      check(option !== undefined, `the program filter offers ${name}`);
+      await m.page.selectOption('#f-program', option);
+      const want = multi.json.findings.filter(f => f.programs.includes(name)).map(f => f.callee).sort();
+      const got = (await rows(m.page)).map(r => r.callee).sort();
+      check(got.join() === want.join(), `filter program=${name}: rows ${got.join(', ')} (expected ${want.join(', ')})`);
+    }
+    await m.page.click('#f-reset');
+    const shared = multi.json.findings.find(f => f.programs.length > 1);
+    check(shared !== undefined, 'one finding is found in several programs');
+    const sharedIndex = (await rows(m.page)).findIndex(r => r.callee === shared.callee);
+    await m.page.locator('#rows tr.finding').nth(sharedIndex).click();
+    const found = await m.page.$eval('#rows tr.detail .programs', d => d.innerText);
+    check(shared.programs.every(p => found.includes(p)), `the shared finding says where it was found (${found})`);
+    check(m.events.errors.length === 0, `no script error (${m.events.errors.join('; ')})`);
+    await m.page.close();
 
     // ---- reports with traces (the trace test's uv_program and dlsym_handler)
     if (traceWork && fs.existsSync(traceWork)) {

@@ -3,7 +3,8 @@
 message it sends: initialize, diagnostics on open (with the chain as related information and the
 fix in the message, UTF-16 columns after non-ASCII text), re-publication on save of exactly the
 files whose findings changed, clearing fixed files, errors for unknown methods and bad JSON, a file
-without a compile database, shutdown/exit codes, and a malformed frame.
+without a compile database, a build folder outside the sources named with --compile-commands-dir
+or -p, shutdown/exit codes, and a malformed frame or option.
 
     python3 tests/lsp_session.py ASYNCLOCK_EXE WORK_DIR
 """
@@ -16,18 +17,13 @@ import sys
 import time
 import urllib.parse
 
-EXE, WORK = sys.argv[1], sys.argv[2]
-passed = failed = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_helpers import check, finish  # noqa: E402
+from scratch_dir import scratch_dir  # noqa: E402
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"PASS: {name}")
-    else:
-        failed += 1
-        print(f"FAIL: {name} ({detail})")
+EXE, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+os.makedirs(WORK, exist_ok=True)
+SCRATCH = scratch_dir(WORK, "no-database")  # for files whose compile database must not be found
 
 
 def uri(path):
@@ -35,9 +31,9 @@ def uri(path):
 
 
 class Server:
-    def __init__(self):
-        self.p = subprocess.Popen([EXE, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
+    def __init__(self, *args, cwd=None):
+        self.p = subprocess.Popen([EXE, "lsp", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, cwd=cwd)
         self.buf = b""
 
     def send(self, obj=None, raw=None):
@@ -202,7 +198,7 @@ s.send(raw=b"{not json")
 m = s.read()
 check("bad JSON: -32700 with id null", m and m.get("id") is None and m["error"]["code"] == -32700, m)
 
-lonely = os.path.join(WORK, "lonely", "a.c")
+lonely = os.path.join(SCRATCH, "lonely", "a.c")
 os.makedirs(os.path.dirname(lonely), exist_ok=True)
 open(lonely, "w").write("int main(void) { return 0; }\n")
 s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(lonely), "languageId": "c", "version": 1,
@@ -270,6 +266,57 @@ check("the project's .asynclock.json is found: sleep turned off", pubs.get(uri(c
 s.notify("exit")
 s.finish()
 
+# A build folder outside the sources (cmake -S proj -B build-proj): found only when named.
+outside = os.path.join(SCRATCH, "outside")
+shutil.rmtree(outside, ignore_errors=True)
+os.makedirs(os.path.join(outside, "proj", "src"))
+os.makedirs(os.path.join(outside, "build-proj"))
+outside_main = os.path.join(outside, "proj", "src", "main.c")
+open(outside_main, "w").write(MAIN_V1.replace("    helper_log(\"tick\");\n", ""))
+json.dump([{"directory": os.path.join(outside, "build-proj"), "file": outside_main,
+            "arguments": ["cc", "-c", outside_main]}],
+          open(os.path.join(outside, "build-proj", "compile_commands.json"), "w"))
+
+
+def open_outside(*args, cwd=None):
+    """The messages after opening outside_main with `asynclock lsp ARGS` (run in cwd); the exit code."""
+    s = Server(*args, cwd=cwd)
+    s.request(1, "initialize", {"capabilities": {}})
+    s.read()
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": uri(outside_main), "languageId": "c", "version": 1,
+                                                       "text": ""}})
+    msgs = s.read_until_quiet()
+    s.request(2, "shutdown")
+    s.read()
+    s.notify("exit")
+    return msgs, s.finish()[0]
+
+
+msgs, _ = open_outside()
+check("build folder outside, not named: a warning naming --compile-commands-dir, no diagnostics",
+      publications(msgs) == {uri(outside_main): []} and any(
+          "--compile-commands-dir DIR" in m["params"]["message"] for m in msgs if m.get("method") == "window/showMessage"),
+      msgs)
+for args, cwd in ((["--compile-commands-dir", os.path.join(outside, "build-proj")], None),
+                  (["--compile-commands-dir=" + os.path.join(outside, "build-proj")], None),
+                  (["-p", "../build-proj", "--no-config"], os.path.join(outside, "proj")),
+                  (["--no-config", "-p../build-proj"], os.path.join(outside, "proj"))):
+    msgs, code = open_outside(*args, cwd=cwd)
+    d = publications(msgs).get(uri(outside_main), [])
+    check(f"build folder outside, named with {' '.join(args)} (relative to the server's folder): the sleep",
+          len(d) == 1 and d[0]["code"] == "async-lock/sleep" and d[0]["range"]["start"] == {"line": 6, "character": 4}
+          and code == 0 and not [m for m in msgs if m.get("method") == "window/showMessage"], (msgs, code))
+msgs, _ = open_outside("--compile-commands-dir", os.path.join(outside, "proj"))
+shown = [m["params"] for m in msgs if m.get("method") == "window/showMessage"]
+check("a named folder without compile_commands.json: the analysis's one-line error, as an error",
+      len(shown) == 1 and shown[0]["type"] == 1 and "compile_commands.json" in shown[0]["message"]
+      and "\n" not in shown[0]["message"], shown)
+for args in (["-p"], ["--compile-commands-dir"], ["--compile-commands-dir="]):
+    s = Server(*args)
+    code, err = s.finish()
+    check(f"lsp {' '.join(args)}: code 2 and one line", code == 2 and err == (
+        f"asynclock: error: option '{args[0]}' needs a value (see asynclock --help)\n"), (code, err))
+
 s = Server()
 s.request(1, "initialize", {"capabilities": {}})
 s.read()
@@ -283,5 +330,6 @@ code, err = s.finish()
 check("malformed frame: code 2 and one line", code == 2 and err.strip() ==
       "asynclock lsp: error: Content-Length is not a number from 0 to 64 MiB", (code, err))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+if not SCRATCH.startswith(WORK + "/"):
+    shutil.rmtree(SCRATCH)
+finish()

@@ -37,7 +37,7 @@ static void test_call_text_collapses_whitespace_and_comments(void **state)
 
 static al_chain_step step = {"on_tick", "sleep", {"/src/a.c", 10, 5}, NULL};
 static al_finding_handler handler = {
-    "on_tick", {"/src/a.c", 8, 1}, "libuv timer callback", {"/src/main.c", 3, 1}, NULL, &step, 1};
+    "on_tick", {"/src/a.c", 8, 1}, "libuv timer callback", "uv", {"/src/main.c", 3, 1}, NULL, &step, 1, 0, {0}};
 
 static al_finding finding(const char *file, unsigned line, const char *call, const char *fingerprint)
 {
@@ -155,6 +155,40 @@ static void test_apply_marks_new_unchanged_and_gone(void **state)
     al_baseline_free(&baseline);
 }
 
+/* An entry of asynclock 0.1, whose fingerprint also hashed the first handler, still matches a
+ * finding of the same rule, category, file, function and call; and its reason carries over. */
+static void test_entries_of_older_fingerprints_match_by_identity(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample(&f);
+    al_baseline_entries old;
+    al_baseline_from_findings(&old, &f, NULL);
+    strcpy(old.items[0].fingerprint, "0123456789abcdef"); /* a.c's sleep(1) x2, fingerprinted otherwise */
+    old.items[0].reason = al_xstrdup("accepted in 0.1");
+    al_baseline_apply(&f, &old);
+    for (size_t i = 0; i < f.items.count; i++)
+        assert_int_equal(f.items.items[i].baseline, AL_BASELINE_UNCHANGED);
+    assert_int_equal(f.gone.count, 0);
+    al_baseline_entries again;
+    al_baseline_from_findings(&again, &f, &old);
+    assert_string_equal(again.items[0].fingerprint, "00000000000000aa"); /* today's fingerprint */
+    assert_string_equal(again.items[0].reason, "accepted in 0.1");
+    /* another call in the same function is not matched by the identity */
+    f.items.items[2].call = "sleep(9)";
+    for (size_t i = 0; i < f.items.count; i++)
+        f.items.items[i].baseline = AL_BASELINE_NONE;
+    al_baseline_apply(&f, &old);
+    assert_int_equal(f.items.items[2].baseline, AL_BASELINE_NEW);
+    assert_int_equal(f.gone.count, 1);
+    for (size_t i = 0; i < f.gone.count; i++)
+        al_baseline_entry_free(&f.gone.items[i]);
+    AL_VEC_FREE(f.gone);
+    al_baseline_free(&again);
+    al_baseline_free(&old);
+    AL_VEC_FREE(f.items);
+}
+
 static void expect_load_error(const char *name, const char *text, const char *message)
 {
     char *path = test_write(name, text);
@@ -214,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_call_text_collapses_whitespace_and_comments),
         cmocka_unit_test(test_entries_round_trip_and_keep_reasons),
         cmocka_unit_test(test_apply_marks_new_unchanged_and_gone),
+        cmocka_unit_test(test_entries_of_older_fingerprints_match_by_identity),
         cmocka_unit_test(test_corrupt_or_foreign_baselines),
         cmocka_unit_test(test_parse_from_memory),
     };

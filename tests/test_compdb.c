@@ -353,32 +353,50 @@ static void test_load_arguments_and_command(void **state)
     free(w);
 }
 
+/* A file compiled with other flags is another unit; compiled the same way again (for another
+ * program), it is the same unit with one more object file. */
 static void test_load_duplicates(void **state)
 {
     (void)state;
     char *w = work_dir();
     char *json = al_xasprintf(
         "[\n"
-        "  {\"directory\": \"%s/dups\", \"arguments\": [\"cc\", \"-DFIRST\", \"a.c\"], \"file\": \"a.c\"},\n"
+        "  {\"directory\": \"%s/dups\", \"arguments\": [\"cc\", \"-DFIRST\", \"-o\", \"one-a.o\", \"a.c\"], "
+        "\"file\": \"a.c\"},\n"
         "  {\"directory\": \"%s/dups\", \"arguments\": [\"cc\", \"b.c\"], \"file\": \"b.c\"},\n"
-        "  {\"directory\": \"%s/dups/x\", \"arguments\": [\"cc\", \"-DSECOND\", \"../a.c\"], \"file\": \"../a.c\"},\n"
-        "  {\"directory\": \"/elsewhere\", \"arguments\": [\"cc\", \"-DTHIRD\"], \"file\": \"%s/dups/./a.c\"}\n"
+        "  {\"directory\": \"%s/dups/x\", \"arguments\": [\"cc\", \"-DSECOND\", \"../a.c\"], \"file\": "
+        "\"../a.c\"},\n"
+        "  {\"directory\": \"/elsewhere\", \"arguments\": [\"cc\", \"-DFIRST\", \"-otwo-a.o\"], \"file\": "
+        "\"%s/dups/./a.c\"},\n"
+        "  {\"directory\": \"%s/dups\", \"arguments\": [\"cc\", \"-DFIRST\"], \"file\": \"a.c\", \"output\": "
+        "\"obj/three-a.o\"}\n"
         "]\n",
-        w, w, w, w);
+        w, w, w, w, w);
     char *dir = write_db("dups", json);
     free(json);
     al_compdb db;
     char *error = NULL;
     assert_true(al_compdb_load(&db, dir, &error));
-    assert_int_equal(db.count, 2);
+    assert_int_equal(db.entries, 5);
+    assert_int_equal(db.count, 3);
     assert_int_equal(db.duplicates, 2);
     char *a = al_xasprintf("%s/dups/a.c", w);
     char *b = al_xasprintf("%s/dups/b.c", w);
     assert_string_equal(db.commands[0].file, a);
     assert_string_equal(db.commands[1].file, b);
-    /* the first entry's flags win */
-    static const char *const first[] = {"-DFIRST"};
+    assert_string_equal(db.commands[2].file, a);
+    static const char *const first[] = {"-DFIRST"}, *const second[] = {"-DSECOND"};
     expect_argv(db.commands[0].args, db.commands[0].arg_count, first, N(first));
+    expect_argv(db.commands[2].args, db.commands[2].arg_count, second, N(second));
+    /* the three entries of unit 0 wrote three objects: -o, joined -o, and "output" */
+    assert_int_equal(db.commands[0].output_count, 3);
+    char *one = al_xasprintf("%s/dups/one-a.o", w), *three = al_xasprintf("%s/dups/obj/three-a.o", w);
+    assert_string_equal(db.commands[0].outputs[0], one);
+    assert_string_equal(db.commands[0].outputs[1], "/elsewhere/two-a.o");
+    assert_string_equal(db.commands[0].outputs[2], three);
+    assert_int_equal(db.commands[1].output_count, 0);
+    free(one);
+    free(three);
     free(a);
     free(b);
     al_compdb_free(&db);
@@ -581,11 +599,12 @@ static void test_parse_from_memory(void **state)
     char *error = NULL;
     assert_true(al_compdb_parse(&db, "mem/compile_commands.json", text, sizeof(text) - 1, &error));
     assert_string_equal(db.path, "mem/compile_commands.json");
-    assert_int_equal(db.count, 1);
-    assert_int_equal(db.duplicates, 1);
+    assert_int_equal(db.count, 2); /* one file, two sets of flags: two units */
+    assert_int_equal(db.duplicates, 0);
     assert_string_equal(db.commands[0].file, "/src/a.c");
     assert_int_equal(db.commands[0].arg_count, 2);
     assert_string_equal(db.commands[0].args[1], "/src/inc");
+    assert_int_equal(db.commands[1].arg_count, 0);
     al_compdb_free(&db);
     assert_false(al_compdb_parse(&db, "mem.json", "[{\"file\": 1}]", 13, &error));
     assert_string_equal(error, "mem.json:1:2: error: entry 0 needs string \"directory\" and \"file\"");

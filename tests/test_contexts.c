@@ -55,7 +55,7 @@ static void test_every_kind_of_registration(void **state)
     al_program_link(&p, u, 1);
     free(u);
     al_contexts c;
-    al_contexts_find(&c, &p, rules);
+    al_contexts_find(&c, &p, rules, NULL);
 
     assert_int_equal(c.handlers.count, 4);
     const al_handler *h = handler_named(&p, &c, "by_type");
@@ -105,7 +105,7 @@ static void test_registration_through_wrappers(void **state)
     al_program_link(&p, u, 1);
     free(u);
     al_contexts c;
-    al_contexts_find(&c, &p, rules);
+    al_contexts_find(&c, &p, rules, NULL);
     assert_int_equal(c.handlers.count, 2);
     const al_handler *h = handler_named(&p, &c, "on_ready");
     assert_string_equal(h->kind, "toy loop callback (loop_cb) via watch()");
@@ -133,7 +133,7 @@ static void test_name_patterns_and_marker_calls(void **state)
     al_program_link(&p, u, 1);
     free(u);
     al_contexts c;
-    al_contexts_find(&c, &p, rules);
+    al_contexts_find(&c, &p, rules, NULL);
     assert_int_equal(c.handlers.count, 2);
     const al_handler *h = handler_named(&p, &c, "on_read_event");
     assert_int_equal(h->how, AL_MATCH_NAME_PATTERN);

@@ -369,6 +369,188 @@ static void test_assignments_and_call_arguments(void **state)
     al_tu_facts_free(&tu);
 }
 
+static const al_fact_variable *variable_named(const al_tu_facts *tu, const char *name)
+{
+    for (size_t i = 0; i < tu->variables.count; i++)
+        if (strcmp(S(tu, tu->variables.items[i].name), name) == 0)
+            return &tu->variables.items[i];
+    return NULL;
+}
+
+/* Whether `function` (NULL: file scope) uses the variable whose key ends in `name` this way. */
+static bool used(const al_tu_facts *tu, const char *function, const char *name, al_var_use_kind kind)
+{
+    const al_fact_function *f = function ? function_named(tu, function) : NULL;
+    uint32_t key = f ? f->key : 0;
+    for (size_t i = 0; i < tu->var_uses.count; i++) {
+        const al_fact_var_use *u = &tu->var_uses.items[i];
+        const char *v = S(tu, u->variable);
+        size_t n = strlen(v), m = strlen(name);
+        bool named = n >= m && strcmp(v + n - m, name) == 0;
+        const char *at = strstr(v, name); /* a static's key is qualified with its file */
+        if (u->function == key && u->kind == kind && (named || (at && at[m] == '@')))
+            return true;
+    }
+    return false;
+}
+
+/* Variables with static storage: their definitions with constant values, and how each function
+ * uses them (read, written, address taken); locals are not recorded. */
+static void test_variables_and_their_uses(void **state)
+{
+    (void)state;
+    free(test_write("vars.c", "#define VERBOSE 2\n"
+                              "static int debugmsg = 0;\n"
+                              "static int level = VERBOSE + 1;\n"
+                              "int counter;\n"
+                              "extern int elsewhere;\n"
+                              "static const char *name = \"x\";\n"
+                              "struct conf { int port; } conf;\n"
+                              "static int *table[] = {&counter};\n"
+                              "int f(int x) {\n"
+                              "    static int calls;\n"
+                              "    int local = x;\n"
+                              "    calls++;\n"
+                              "    if (debugmsg) local += level;\n"
+                              "    counter = local;\n"
+                              "    conf.port = 80;\n"
+                              "    int *p = &elsewhere;\n"
+                              "    return local + *p + *table[0] + (name != 0);\n"
+                              "}\n"));
+    al_tu_facts tu;
+    test_extract("vars.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_variable *v = variable_named(&tu, "debugmsg");
+    assert_non_null(v);
+    assert_true(v->has_value);
+    assert_int_equal(v->value, 0);
+    assert_non_null(strstr(S(&tu, v->key), "@/")); /* a static: qualified with its file */
+    v = variable_named(&tu, "level");
+    assert_true(v->has_value);
+    assert_int_equal(v->value, 3);
+    v = variable_named(&tu, "counter");
+    assert_true(v->has_value); /* no initializer: static storage starts at zero */
+    assert_int_equal(v->value, 0);
+    assert_false(variable_named(&tu, "name")->has_value);
+    assert_non_null(variable_named(&tu, "calls")); /* a static local */
+    assert_null(variable_named(&tu, "elsewhere")); /* declared here, defined elsewhere */
+    assert_null(variable_named(&tu, "local"));
+    assert_true(used(&tu, "f", "debugmsg", AL_VAR_READ));
+    assert_false(used(&tu, "f", "debugmsg", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "level", AL_VAR_READ));
+    assert_true(used(&tu, "f", "calls", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "counter", AL_VAR_WRITE));
+    assert_true(used(&tu, "f", "conf", AL_VAR_WRITE)); /* a member assigned */
+    assert_true(used(&tu, "f", "elsewhere", AL_VAR_ADDRESS));
+    assert_true(used(&tu, NULL, "counter", AL_VAR_ADDRESS)); /* the table's initializer */
+    assert_true(used(&tu, "f", "table", AL_VAR_READ));
+    al_tu_facts_free(&tu);
+}
+
+/* The guards of the n-th call to `callee`, as text: "LOCAL pid EQ 0", "GLOBAL ...debug TRUE". */
+static char *guards_of(const al_tu_facts *tu, const char *callee, int n)
+{
+    static const char *const subjects[] = {"LOCAL", "GLOBAL", "PARAM", "FIELD", "CALL"};
+    static const char *const ops[] = {"EQ", "NE", "LT", "LE", "GT", "GE", "TRUE", "FALSE", "SET", "CLEAR"};
+    const al_fact_call *c = call_to(tu, callee, n);
+    assert_non_null(c);
+    al_strbuf b = {0};
+    for (uint32_t i = 0; i < c->guard_count; i++) {
+        const al_fact_guard *g = &tu->guards.items[c->first_guard + i];
+        /* a key: its name, before the defining file of a static ("c:flow.c@debugmsg@/abs/flow.c") */
+        char *subject = al_xstrdup(g->subject_kind == AL_GUARD_PARAM ? "" : S(tu, g->subject));
+        char *file = strstr(subject, "@/");
+        if (file)
+            *file = '\0';
+        const char *at = strrchr(subject, '@');
+        al_strbuf_appendf(&b, "%s%s %s", i ? "; " : "", subjects[g->subject_kind], at ? at + 1 : subject);
+        free(subject);
+        if (g->subject_kind == AL_GUARD_PARAM)
+            al_strbuf_appendf(&b, "%d", g->param);
+        al_strbuf_appendf(&b, " %s", ops[g->op]);
+        if (g->op != AL_GUARD_TRUE && g->op != AL_GUARD_FALSE)
+            al_strbuf_appendf(&b, " %s", g->value_key ? S(tu, g->value_key) : "");
+        if (g->op != AL_GUARD_TRUE && g->op != AL_GUARD_FALSE && !g->value_key)
+            al_strbuf_appendf(&b, "%lld", g->value);
+    }
+    return al_strbuf_take(&b);
+}
+
+static void expect_guards(const al_tu_facts *tu, const char *callee, int n, const char *want)
+{
+    char *got = guards_of(tu, callee, n);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "guards of %s #%d: '%s', expected '%s'\n", callee, n, got, want);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Where calls run: the conditions around them (if, else, switch cases, &&, ||, early returns),
+ * constant branches left out, blocks, loops, statements, and what results are returned. */
+static void test_guards_blocks_and_loops(void **state)
+{
+    (void)state;
+    free(test_write("flow.c", "#include <stdlib.h>\n"
+                              "#include <unistd.h>\n"
+                              "#define DEBUG 0\n"
+                              "static int debugmsg = 0;\n"
+                              "struct conn { void (*handler)(int); int fd; };\n"
+                              "void on_read(int);\n"
+                              "void a(void); void b(void); void c(void); void d(void); void e(void);\n"
+                              "void g(void); void h(void); int k(void); void m(void); void q(void);\n"
+                              "int spawn(void) { pid_t p = fork(); return p; }\n"
+                              "int loop_once(void);\n"
+                              "void f(int flags, struct conn *cn) {\n"
+                              "    pid_t pid;\n"
+                              "    if ((pid = fork()) == 0) { a(); _exit(0); }\n"
+                              "    else b();\n"
+                              "    if (debugmsg && !(flags & 4)) c();\n"
+                              "    if (DEBUG) d();\n"
+                              "    switch (fork()) { case 0: e(); break; case 1: case 2: g(); break; default: h(); }\n"
+                              "    if (cn->handler == on_read) cn->handler(1);\n"
+                              "    flags > 2 || k();\n"
+                              "    while (loop_once()) m();\n"
+                              "    if (pid != 0) return;\n"
+                              "    q();\n"
+                              "}\n"));
+    al_tu_facts tu;
+    test_extract("flow.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    expect_guards(&tu, "a", 0, "LOCAL pid EQ 0");
+    expect_guards(&tu, "b", 0, "LOCAL pid NE 0");
+    expect_guards(&tu, "c", 0, "GLOBAL debugmsg TRUE; PARAM 0 CLEAR 4");
+    assert_null(call_to(&tu, "d", 0)); /* `if (DEBUG)`: never runs, not recorded */
+    expect_guards(&tu, "e", 0, "CALL fork EQ 0");
+    expect_guards(&tu, "g", 0, ""); /* two labels: no single value */
+    expect_guards(&tu, "h", 0, ""); /* default */
+    expect_guards(&tu, "k", 0, "PARAM 0 LE 2");
+    expect_guards(&tu, "q", 0, "LOCAL pid EQ 0");   /* after `if (pid != 0) return;` */
+    const al_fact_call *call = call_to(&tu, "", 0); /* cn->handler(1): through a field */
+    for (size_t i = 0; i < tu.calls.count && (!call || call->callee_key); i++)
+        call = &tu.calls.items[i];
+    assert_int_equal(call->callee_key, 0);
+    assert_int_equal(call->guard_count, 1);
+    assert_int_equal(tu.guards.items[call->first_guard].subject_kind, AL_GUARD_FIELD);
+    assert_string_equal(S(&tu, tu.guards.items[call->first_guard].value_key), "c:@F@on_read");
+    /* _exit(0) is a statement of the child's block, which is not f's body */
+    const al_fact_call *x = call_to(&tu, "_exit", 0);
+    assert_true(x->statement);
+    assert_true(x->block > 0 && tu.blocks.items[x->block - 1].parent > 0);
+    assert_true(call_to(&tu, "a", 0)->block == x->block);
+    assert_false(call_to(&tu, "loop_once", 0)->statement);
+    /* m() runs in the while loop; loop_once() in its condition is in the loop too */
+    assert_true(call_to(&tu, "m", 0)->loop > 0);
+    assert_int_equal(call_to(&tu, "m", 0)->loop, call_to(&tu, "loop_once", 0)->loop);
+    assert_int_equal(call_to(&tu, "q", 0)->loop, 0);
+    /* spawn returns what fork() gave p */
+    assert_int_equal(tu.returns.count, 1);
+    assert_string_equal(S(&tu, tu.returns.items[0].variable), "p");
+    assert_string_equal(S(&tu, call_to(&tu, "fork", 0)->assigned_to), "p");
+    assert_true(function_named(&tu, "spawn")->returns);
+    assert_true(function_named(&tu, "f")->returns);
+    al_tu_facts_free(&tu);
+}
+
 static void test_conditional_operator_branches(void **state)
 {
     (void)state;
@@ -421,15 +603,18 @@ static void test_constant_arguments(void **state)
     assert_int_equal(c->arg_count, 3);
     assert_int_equal(tu.args.items[c->first_arg + 2].kind, AL_ARG_INT);
     assert_int_equal(tu.args.items[c->first_arg + 2].value, 1);
-    assert_int_equal(tu.args.items[c->first_arg + 0].kind, AL_ARG_UNKNOWN);
+    /* the caller's own parameter `pid`, by its index */
+    assert_int_equal(tu.args.items[c->first_arg + 0].kind, AL_ARG_PARAM);
+    assert_int_equal(tu.args.items[c->first_arg + 0].value, 2);
     c = call_to(&tu, "waitpid", 1);
-    assert_int_equal(tu.args.items[c->first_arg + 2].kind, AL_ARG_UNKNOWN);
+    assert_int_equal(tu.args.items[c->first_arg + 2].kind, AL_ARG_PARAM);
+    assert_int_equal(tu.args.items[c->first_arg + 2].value, 3);
     c = call_to(&tu, "uv_fs_open", 0);
     assert_int_equal(c->arg_count, 6);
     assert_int_equal(tu.args.items[c->first_arg + 5].kind, AL_ARG_NULL);
     assert_int_equal(tu.args.items[c->first_arg + 3].kind, AL_ARG_INT);
     c = call_to(&tu, "uv_fs_open", 1);
-    assert_int_equal(tu.args.items[c->first_arg + 5].kind, AL_ARG_UNKNOWN);
+    assert_int_equal(tu.args.items[c->first_arg + 5].kind, AL_ARG_PARAM);
     c = call_to(&tu, "uv_run", 0);
     assert_int_equal(tu.args.items[c->first_arg + 1].kind, AL_ARG_INT);
     assert_int_equal(tu.args.items[c->first_arg + 1].value, 2 /* UV_RUN_NOWAIT */);
@@ -616,6 +801,8 @@ int main(void)
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_assignments_and_call_arguments),
+        cmocka_unit_test(test_variables_and_their_uses),
+        cmocka_unit_test(test_guards_blocks_and_loops),
         cmocka_unit_test(test_conditional_operator_branches),
         cmocka_unit_test(test_constant_arguments),
         cmocka_unit_test(test_annotations),

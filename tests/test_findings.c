@@ -51,8 +51,8 @@ static void build_in(al_findings *out, al_program *p, unsigned line, const al_fi
     al_program_link(p, u, 2);
     free(u);
     al_contexts c;
-    al_contexts_find(&c, p, rules);
-    al_reach_options ro = {false};
+    al_contexts_find(&c, p, rules, NULL);
+    al_reach_options ro = {false, NULL};
     al_reach r;
     al_reach_run(&r, p, &c, rules, &ro);
     al_findings_build(out, p, &c, &r, rules, options);

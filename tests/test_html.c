@@ -43,8 +43,16 @@ static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
     steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL};
-    handlers[0] = (al_finding_handler){
-        "on_timer", {source_path, 2, 1}, "libuv timer callback", {source_path, 2, 13}, "registered " HOSTILE, steps, 1};
+    handlers[0] = (al_finding_handler){"on_timer",
+                                       {source_path, 2, 1},
+                                       "libuv timer callback",
+                                       "uv",
+                                       {source_path, 2, 13},
+                                       "registered " HOSTILE,
+                                       steps,
+                                       1,
+                                       0,
+                                       {0}};
     handlers[1] = handlers[0];
     handlers[1].registered_at.file = "/nonexistent/unreadable.c";
     al_finding a = {0};

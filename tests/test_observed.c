@@ -205,8 +205,13 @@ static al_finding_handler handlers[5];
 static al_finding finding(const char *callee, const char *file, unsigned line, int h, al_chain_step *steps,
                           size_t length)
 {
-    handlers[h] = (al_finding_handler){
-        "on_tick", {"/src/a.c", 8, 1}, "libuv timer callback", {"/src/m.c", 3, 1}, NULL, steps, length};
+    handlers[h] = (al_finding_handler){.name = "on_tick",
+                                       .defined_at = {"/src/a.c", 8, 1},
+                                       .kind = "libuv timer callback",
+                                       .family = "libuv",
+                                       .registered_at = {"/src/m.c", 3, 1},
+                                       .chain = steps,
+                                       .chain_length = length};
     al_finding f = {0};
     f.rule = "async-lock";
     f.category = "sleep";

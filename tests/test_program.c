@@ -102,10 +102,10 @@ static void test_failed_units_are_kept_in_the_status(void **state)
     al_program p;
     al_program_link(&p, u, 3);
     free(u);
-    assert_int_equal(al_program_failed_units(&p), 2);
-    assert_false(p.units.items[1].parsed);
-    assert_string_equal(p.units.items[2].failure, "/src/unit2.c:3:4: error: expected ';'");
-    assert_null(p.units.items[0].failure);
+    assert_int_equal(al_unit_set_failed(p.set), 2);
+    assert_false(al_program_unit(&p, 1)->parsed);
+    assert_string_equal(al_program_unit(&p, 2)->failure, "/src/unit2.c:3:4: error: expected ';'");
+    assert_null(al_program_unit(&p, 0)->failure);
     assert_int_not_equal(al_program_find(&p, "partial"), AL_NONE); /* facts of a partial parse are used */
     al_program_free(&p);
 }
@@ -154,14 +154,16 @@ static void test_find_by_name_lists_every_static_copy(void **state)
                           fb_loc(&u[0], "/a/util.c", 1, 1),
                           true,
                           0,
-                          0};
+                          0,
+                          false};
     AL_VEC_PUSH(u[0].functions, a);
     al_fact_function b = {fb_str(&u[1], "c:util.c@F@helper@/b/util.c"),
                           fb_str(&u[1], "helper"),
                           fb_loc(&u[1], "/b/util.c", 1, 1),
                           true,
                           0,
-                          0};
+                          0,
+                          false};
     AL_VEC_PUSH(u[1].functions, b);
     al_program p;
     al_program_link(&p, u, 2);

@@ -37,8 +37,8 @@ static void analyze(analysis *a, al_tu_facts *units, size_t count, bool conditio
 {
     al_program_link(&a->p, units, count);
     free(units);
-    al_contexts_find(&a->c, &a->p, rules);
-    al_reach_options o = {conditional};
+    al_contexts_find(&a->c, &a->p, rules, NULL);
+    al_reach_options o = {conditional, NULL};
     al_reach_run(&a->r, &a->p, &a->c, rules, &o);
 }
 
@@ -48,8 +48,8 @@ static void analyze_indirect(analysis *a, al_tu_facts *units, size_t count, bool
     al_program_link(&a->p, units, count);
     free(units);
     al_indirect_resolve(&a->p, by_type);
-    al_contexts_find(&a->c, &a->p, rules);
-    al_reach_options o = {false};
+    al_contexts_find(&a->c, &a->p, rules, NULL);
+    al_reach_options o = {false, NULL};
     al_reach_run(&a->r, &a->p, &a->c, rules, &o);
 }
 

@@ -23,17 +23,23 @@ static al_finding_handler handlers[] = {
     {"on_timer",
      {"/abs/src/util.c", 40, 1},
      "annotated asynclock:handler",
+     "",
      {"/abs/src/util.c", 40, 1},
      "annotated asynclock:handler here",
      direct,
-     1},
+     1,
+     0,
+     {0}},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
      "libuv read callback (uv_read_cb)",
+     "uv",
      {"/abs/src/server.c", 88, 3},
      "registered as a libuv read callback (uv_read_cb) here",
      chain,
-     2},
+     2,
+     0,
+     {0}},
 };
 
 /* One finding with two handlers, and one whose callee and fix carry hostile text. */
@@ -72,18 +78,23 @@ static void sample(al_findings *f)
 }
 
 /* The text report (or, with `json`, the JSON one) of f. */
-static char *render(const al_findings *f, bool json, bool color, bool show_suppressed)
+static char *render_with(const al_findings *f, bool json, bool color, bool show_suppressed, bool all_chains)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    al_text_options o = {color, "/abs", show_suppressed};
+    al_text_options o = {color, "/abs", show_suppressed, all_chains};
     if (json)
         al_report_json(out, f, "0.1.0");
     else
         al_report_text(out, f, &o);
     fclose(out);
     return text;
+}
+
+static char *render(const al_findings *f, bool json, bool color, bool show_suppressed)
+{
+    return render_with(f, json, color, show_suppressed, false);
 }
 
 static char *render_text(const al_findings *f, bool color)
@@ -100,9 +111,8 @@ static void test_text_is_compiler_style(void **state)
     const char *want = "src/util.c:42:5: error: blocking call 'sleep' in event-loop handler 'on_timer' (and 1 more) "
                        "[async-lock/sleep]\n"
                        "src/util.c:40:1: note: 'on_timer' runs on the loop thread: annotated asynclock:handler here\n"
-                       "src/server.c:88:3: note: 'on_read' runs on the loop thread: registered as a libuv read "
-                       "callback (uv_read_cb) here\n"
-                       "src/server.c:30:3: note: 'on_read' calls 'process_line' through field 'conn.on_line'\n"
+                       "src/util.c:42:5: note: also reached from 1 other handler: 'on_read' (--all-chains shows "
+                       "their chains)\n"
                        "src/util.c:42:5: note: suggested fix: schedule the rest of the work with uv_timer_start\n"
                        "src/util.c:42:5: warning: blocking call 'evil?[2J\"</script>' in event-loop handler 'on_timer' "
                        "[async-lock/custom]\n"
@@ -112,6 +122,77 @@ static void test_text_is_compiler_style(void **state)
                        "asynclock: 2 findings (1 error, 1 warning) from 9 handlers in 12 translation units; 1 of "
                        "them failed: 1 partially analyzed\n";
     assert_string_equal(text, want);
+    free(text);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
+/* --all-chains: every handler's chain, in the findings' order (the most direct first). */
+static void test_text_all_chains(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample(&f);
+    f.items.count = 1;
+    char *text = render_with(&f, false, false, false, true);
+    const char *want = "src/util.c:42:5: error: blocking call 'sleep' in event-loop handler 'on_timer' (and 1 more) "
+                       "[async-lock/sleep]\n"
+                       "src/util.c:40:1: note: 'on_timer' runs on the loop thread: annotated asynclock:handler here\n"
+                       "src/server.c:88:3: note: 'on_read' runs on the loop thread: registered as a libuv read "
+                       "callback (uv_read_cb) here\n"
+                       "src/server.c:30:3: note: 'on_read' calls 'process_line' through field 'conn.on_line'\n"
+                       "src/util.c:42:5: note: suggested fix: schedule the rest of the work with uv_timer_start\n";
+    assert_non_null(strstr(text, want));
+    assert_null(strstr(text, "also reached from"));
+    free(text);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
+/* Blocking calls in one function, reached by the same chain: each has its error line, the notes are
+ * written once. A call in the same function reached another way keeps its own notes. */
+static void test_text_groups_sites_of_one_function(void **state)
+{
+    (void)state;
+    al_findings f;
+    sample(&f);
+    f.items.count = 1;
+    al_finding a = f.items.items[0];
+    a.handlers = &handlers[1]; /* on_read, through conn.on_line */
+    a.handler_count = 1;
+    a.message = "blocking call 'sleep' in event-loop handler 'on_read'";
+    f.items.items[0] = a;
+    al_finding b = a;
+    b.loc.line = 43;
+    b.callee = "usleep";
+    b.message = "blocking call 'usleep' in event-loop handler 'on_read'";
+    b.fix = "sleep less"; /* each fix of the group is written once */
+    AL_VEC_PUSH(f.items, b);
+    al_finding c = b;
+    c.loc.line = 44;
+    c.handlers = &handlers[0]; /* on_timer: another chain */
+    c.message = "blocking call 'usleep' in event-loop handler 'on_timer'";
+    AL_VEC_PUSH(f.items, c);
+    char *text = render_text(&f, false);
+    const char *want =
+        "src/util.c:42:5: error: blocking call 'sleep' in event-loop handler 'on_read' [async-lock/sleep]\n"
+        "src/util.c:43:5: error: blocking call 'usleep' in event-loop handler 'on_read' "
+        "[async-lock/sleep]\n"
+        "src/util.c:42:5: note: 2 blocking calls in 'process_line', reached the same way:\n"
+        "src/server.c:88:3: note: 'on_read' runs on the loop thread: registered as a libuv read "
+        "callback (uv_read_cb) here\n"
+        "src/server.c:30:3: note: 'on_read' calls 'process_line' through field 'conn.on_line'\n"
+        "src/util.c:42:5: note: suggested fix: schedule the rest of the work with uv_timer_start\n"
+        "src/util.c:43:5: note: suggested fix: sleep less\n"
+        "src/util.c:44:5: error: blocking call 'usleep' in event-loop handler 'on_timer' "
+        "[async-lock/sleep]\n"
+        "src/util.c:40:1: note: 'on_timer' runs on the loop thread: annotated asynclock:handler here\n"
+        "src/util.c:44:5: note: suggested fix: sleep less\n"
+        "asynclock: partially analyzed: ";
+    if (strncmp(text, want, strlen(want)) != 0)
+        fprintf(stderr, "got:\n%s", text);
+    assert_int_equal(strncmp(text, want, strlen(want)), 0);
+    assert_non_null(strstr(text, "asynclock: 3 findings (3 errors) from 9 handlers"));
     free(text);
     AL_VEC_FREE(f.items);
     AL_VEC_FREE(f.failures);
@@ -357,9 +438,14 @@ static void test_codequality_gitlab_format(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_is_compiler_style),    cmocka_unit_test(test_text_colour_only_when_asked),
-        cmocka_unit_test(test_empty_report_summary),      cmocka_unit_test(test_json_contract),
-        cmocka_unit_test(test_suppressed_in_text),        cmocka_unit_test(test_suppressed_in_json),
+        cmocka_unit_test(test_text_is_compiler_style),
+        cmocka_unit_test(test_text_all_chains),
+        cmocka_unit_test(test_text_groups_sites_of_one_function),
+        cmocka_unit_test(test_text_colour_only_when_asked),
+        cmocka_unit_test(test_empty_report_summary),
+        cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_suppressed_in_text),
+        cmocka_unit_test(test_suppressed_in_json),
         cmocka_unit_test(test_codequality_gitlab_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

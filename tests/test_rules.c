@@ -123,9 +123,12 @@ static void test_shipped_apis(void **state)
     assert_non_null(uv_sleep);
     assert_string_equal(uv_sleep->pack, "libuv");
 
-    /* logging is not blocking; unknown names are absent */
+    /* printing to the terminal is not blocking; a stream's writes are conditional on its origin */
     assert_null(al_rules_find_api(shipped, "printf"));
-    assert_null(al_rules_find_api(shipped, "fprintf"));
+    const al_api_rule *fprintf_rule = al_rules_find_api(shipped, "fprintf");
+    assert_non_null(fprintf_rule);
+    assert_true(fprintf_rule->conditional);
+    assert_false(al_rules_known_nonblocking(shipped, "fprintf"));
     assert_null(al_rules_find_api(shipped, "no_such_function"));
     assert_null(al_rules_find_api(shipped, ""));
     assert_null(al_rules_find_api(shipped, "slee"));
@@ -180,12 +183,14 @@ static bool blocks(const al_api_rule *api, const al_fact_arg *args, size_t count
 /* An "opened_by" oracle for the tests: `fd` was opened by open(path, O_RDONLY) (0), `sock` by
  * socket(), `fp_fd` by fileno(fopen(...)), `nb` by open(path, O_NONBLOCK) (04000); any other
  * name by dup(). */
-static bool test_opened_by(const void *context, uint32_t variable, const al_origin *origins, size_t count)
+static bool test_opened_by(const void *context, const al_fact_arg *variable, const al_origin *origins, size_t count,
+                           bool every)
 {
     (void)context;
-    const char *name = al_str(&names, variable);
-    al_fact_arg open_args[2] = {{AL_ARG_UNKNOWN, 0, 0}, {AL_ARG_INT, strcmp(name, "nb") == 0 ? 04000 : 0, 0}};
-    al_fact_arg fileno_args[1] = {{AL_ARG_CALL, 0, al_strtab_intern(&names, "fopen")}};
+    (void)every; /* each name has one origin: "every" and "any" agree */
+    const char *name = al_str(&names, variable->name);
+    al_fact_arg open_args[2] = {unknown_arg(), int_arg(strcmp(name, "nb") == 0 ? 04000 : 0)};
+    al_fact_arg fileno_args[1] = {{.kind = AL_ARG_CALL, .name = al_strtab_intern(&names, "fopen")}};
     const char *callee = "open";
     if (strcmp(name, "sock") == 0)
         callee = "socket";
@@ -575,14 +580,14 @@ static void test_two_condition_tests(void **state)
                       "  ]\n"
                       "}\n",
                       "6:42: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\", \"opened_by\"");
+                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
     expect_pack_error("no_test.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"only_if\": [{\"arg\": 1}]}]}\n",
                       "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\", \"opened_by\"");
+                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
     expect_pack_error("bad_arg.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
@@ -957,8 +962,9 @@ static void test_print_show(void **state)
     capture_open(&c);
     assert_true(al_rules_print_show(shipped, c.f, "fflush"));
     capture_close(&c);
-    assert_non_null(
-        strstr(c.text, "\n  not blocking when any of: [{\"arg\":0,\"variable_in\":[\"stdout\",\"stderr\"]}]\n"));
+    assert_non_null(strstr(c.text, "\n  not blocking when any of: [{\"arg\":0,\"variable_in\":[\"stdout\",\"stderr\"]},"
+                                   "{\"arg\":0,\"only_opened_by\":[{\"call\":\"fopen\",\"mode_arg\":1,"));
+    assert_non_null(strstr(c.text, "\n  blocking for certain (file-io) when all of: [{\"arg\":0,\"opened_by\":"));
     free(c.text);
 
     /* contexts are browsable by their pattern */

@@ -38,17 +38,23 @@ static void sample_build(sample *s, unsigned shift)
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
+                                          "",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler here",
                                           s->direct,
-                                          1};
+                                          1,
+                                          0,
+                                          {0}};
     s->handlers[1] = (al_finding_handler){"on_read",
                                           {SERVER, 17 + shift, 1},
                                           "libuv read callback (uv_read_cb)",
+                                          "uv",
                                           {SERVER, 88 + shift, 3},
                                           "registered as a libuv read callback (uv_read_cb) here",
                                           s->chain,
-                                          2};
+                                          2,
+                                          1,
+                                          {0}};
     s->handlers[2] = s->handlers[0];
     s->handlers[2].chain = s->outside;
 
@@ -315,13 +321,13 @@ static void test_fingerprints_ignore_lines(void **state)
         cJSON *p1 = get(r1, path), *p2 = get(r2, path);
         assert_non_null(p1);
         assert_non_null(cJSON_GetObjectItem(p1, "primaryLocationLineHash"));
-        assert_non_null(cJSON_GetObjectItem(p1, "asyncLockFingerprint/v1"));
+        assert_non_null(cJSON_GetObjectItem(p1, "asyncLockFingerprint/v2"));
         assert_true(cJSON_Compare(p1, p2, true));
         snprintf(path, sizeof(path), "runs.0.results.%d.locations.0.physicalLocation.region.startLine", i);
         assert_int_equal(num(r1, path) + 25, num(r2, path));
     }
     assert_string_equal(str(r1, "runs.0.results.0.partialFingerprints.primaryLocationLineHash"), "0123456789abcdef:1");
-    assert_string_equal(str(r1, "runs.0.results.0.partialFingerprints.asyncLockFingerprint/v1"), "0123456789abcdef");
+    assert_string_equal(str(r1, "runs.0.results.0.partialFingerprints.asyncLockFingerprint/v2"), "0123456789abcdef");
     cJSON_Delete(r1);
     cJSON_Delete(r2);
     free(t1);

@@ -147,9 +147,10 @@ static bool load_fresh(al_store *s, const al_compile_command *cmd)
 static void test_only_the_encoders_spelling_decodes(void **state)
 {
     (void)state;
-    /* file "a", parsed 0, failure absent, 0 errors, strings [""], no records in any of the seven
-     * lists (functions, calls, args, refs, diags, aliases, includes) */
-    unsigned char unit[] = {2, 'a', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    /* file "a", parsed 0, failure absent, 0 errors, strings [""], no records in any of the 14
+     * lists (functions, calls, args, refs, diags, aliases, variables, variable uses, guards, blocks,
+     * loops, returns, stores, includes) */
+    unsigned char unit[] = {2, 'a', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     al_tu_facts back;
     assert_true(al_tu_facts_decode(unit, sizeof(unit), &back));
     al_bytes again = {0};
@@ -161,7 +162,7 @@ static void test_only_the_encoders_spelling_decodes(void **state)
     unit[5] = 0; /* no string count that leaves out id 0 */
     assert_false(al_tu_facts_decode(unit, sizeof(unit), &back));
     al_tu_facts_free(&back);
-    unsigned char no_file[] = {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char no_file[] = {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     assert_false(al_tu_facts_decode(no_file, sizeof(no_file), &back));
     al_tu_facts_free(&back);
 }
@@ -233,17 +234,22 @@ static void test_shard_round_trip(void **state)
     extract_sample(&tu, sample_argv, 3);
     char *path = al_xasprintf("%s/store/shard.facts", AL_TEST_WORK_DIR);
     al_tu_facts *list[1] = {&tu};
-    al_shard_info info = {2, 5, 40, "tool 1"};
+    al_shard_info info = {2, 5, 40, "tool 1", "{\"targets\": []}"};
+    uint32_t index = 36;
     char *error = NULL;
-    assert_true(al_shard_write(path, &info, list, 1, &error));
+    assert_true(al_shard_write(path, &info, list, &index, 1, &error));
     al_shard_info read_info;
     al_tu_facts_vec units = {0};
-    assert_true(al_shard_read(path, &read_info, &units, &error));
+    al_u32_vec indexes = {0};
+    assert_true(al_shard_read(path, &read_info, &units, &indexes, &error));
     assert_int_equal(read_info.index, 2);
     assert_int_equal(read_info.count, 5);
     assert_int_equal(read_info.total_units, 40);
     assert_string_equal(read_info.tool, "tool 1");
+    assert_string_equal(read_info.targets, "{\"targets\": []}");
     assert_int_equal(units.count, 1);
+    assert_int_equal(indexes.count, 1);
+    assert_int_equal(indexes.items[0], 36); /* the unit's place in the database */
     assert_string_equal(units.items[0].file, tu.file);
     assert_int_equal(units.items[0].calls.count, tu.calls.count);
     al_shard_info_free(&read_info);
@@ -255,13 +261,14 @@ static void test_shard_round_trip(void **state)
     assert_non_null(f);
     assert_int_equal(ftruncate(fileno(f), 1000), 0);
     fclose(f);
-    assert_false(al_shard_read(path, &read_info, &units, &error));
+    assert_false(al_shard_read(path, &read_info, &units, &indexes, &error));
     assert_non_null(strstr(error, path));
     free(error);
     al_shard_info_free(&read_info);
     for (size_t i = 0; i < units.count; i++)
         al_tu_facts_free(&units.items[i]);
     AL_VEC_FREE(units);
+    AL_VEC_FREE(indexes);
     free(path);
     al_tu_facts_free(&tu);
 }

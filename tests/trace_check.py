@@ -2,9 +2,10 @@
 """Checks asynclock trace files, and a check --trace report, against the expectations written in a
 traced program's source (tests/trace/*.c), on the line where the trace sees the call:
 
-    /* trace[TAG]: API [calls=N] [min_ms=M] [unchecked] [tail-call] VERDICT [-- remark] */
+    /* trace[TAG,...]: API [calls=N] [min_ms=M] [unchecked] [tail-call] VERDICT [-- remark] */
 
-TAG ("main" when omitted) names the trace file given as --trace TAG=FILE. The trace must hold exactly
+TAG ("main" when omitted) names the trace file given as --trace TAG=FILE; an expectation may name
+several (the same call in a plain trace and in one made with --conditional). The trace must hold exactly
 the expected sites of the source: for each, the API, the total calls (N, or at least 1), every call
 at least M ms, whether the shim could check the arguments, and whether the call was a callback's
 tail call (then its line is not in the stack, and the site is matched by API alone). No other site
@@ -13,8 +14,8 @@ may be in the trace. VERDICT says what `check --trace` makes of it, checked with
                  this line, found through the API)
   observed-only  observed_only has this API at this line with N calls
   dropped        neither (an unchecked site the analysis found not to block)
-Every other finding of the report must have "observed": null, and observed_only must hold nothing
-else. Prints one line per problem; exit status 1 when there is one.
+The report is checked against the expectations of the tags given. Every other finding of the report
+must have "observed": null, and observed_only must hold nothing else. Prints one line per problem; exit status 1 when there is one.
 
   trace_check.py --source FILE --trace TAG=FILE [--trace TAG=FILE ...] [--report REPORT.json]
 """
@@ -24,7 +25,7 @@ import os
 import re
 import sys
 
-EXPECT = re.compile(r"/\*\s*trace(?:\[(\w+)\])?:\s*(\S+)([^*]*)\*/")
+EXPECT = re.compile(r"/\*\s*trace(?:\[([\w,]+)\])?:\s*(\S+)([^*]*)\*/")
 STDIO_WRITES = {"fputs", "fwrite", "fputc", "putc", "fprintf", "vfprintf", "printf", "vprintf", "puts", "putchar"}
 
 
@@ -35,7 +36,7 @@ def parse_expectations(source):
             m = EXPECT.search(text)
             if not m:
                 continue
-            e = {"tag": m.group(1) or "main", "api": m.group(2), "line": number, "calls": None, "min_ms": 0,
+            e = {"tags": (m.group(1) or "main").split(","), "api": m.group(2), "line": number, "calls": None, "min_ms": 0,
                  "unchecked": False, "tail": False, "verdict": None}
             for word in m.group(3).split():
                 if word == "--":
@@ -72,7 +73,7 @@ def first_file_frame(site):
 def check_trace(tag, path, source, expected, problems):
     with open(path, encoding="utf-8") as f:
         trace = json.load(f)
-    mine = [e for e in expected if e["tag"] == tag]
+    mine = [e for e in expected if tag in e["tags"]]
     found = {}  # expectation index -> list of sites
     for site in trace["sites"]:
         frame = first_file_frame(site)
@@ -166,11 +167,13 @@ def main():
     args = parser.parse_args()
     expected = parse_expectations(args.source)
     problems = []
+    tags = set()
     for item in args.trace:
         tag, _, path = item.partition("=")
+        tags.add(tag)
         check_trace(tag, path, args.source, expected, problems)
     if args.report:
-        check_report(args.report, args.source, expected, problems)
+        check_report(args.report, args.source, [e for e in expected if tags & set(e["tags"])], problems)
     for p in problems:
         print(p)
     return 1 if problems else 0

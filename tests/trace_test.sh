@@ -4,8 +4,8 @@
 # dlsym'd pointer) with -g, runs each under `asynclock trace`, and checks what it recorded against
 # the `trace:` comments in its source (tests/trace_check.py), then what `check --trace` makes of it
 # (findings observed, observed only, dropped), in JSON, text, SARIF and HTML. Also: the refusals
-# (static binary, missing program, bad options), SIGTERM passed on, periodic traces while a program
-# runs, a crash's trace, bad trace files for check --trace.
+# (static, 32-bit and set-user-ID programs, a missing program, bad options), SIGTERM passed on,
+# periodic traces while a program runs, a crash's trace, bad trace files for check --trace.
 #
 #   bash tests/trace_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR
 #
@@ -73,6 +73,20 @@ traced() {
 traced uv_program
 traced event_program
 traced glib_program
+# --conditional: the conditional APIs are timed too (event_program's write to a pipe, "cond")
+(cd "$work" && "$exe" trace -q --conditional -o event_cond.json -- "$build/event_program") >"$out" 2>"$err"
+traced_rc=$?
+run check -p "$build/db/event_program" --no-cache -q --conditional --trace "$work/event_cond.json" -f json \
+  -o "$work/event_cond.report.json"
+if [ "$traced_rc" -eq 0 ] && [ "$rc" -eq 1 ] &&
+  python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["conditional"] is not True)' \
+  "$work/event_cond.json" && python3 "$checker" --source "$src/event_program.c" --trace "cond=$work/event_cond.json" \
+  --report "$work/event_cond.report.json" >"$work/event_cond.check" 2>&1; then
+  pass "trace --conditional: the conditional calls too, as check --conditional reports them"
+else
+  fail "trace --conditional: the conditional calls too, as check --conditional reports them" \
+    "trace exit $traced_rc, check exit $rc; $(head -c 300 "$err") $(head -c 1500 "$work/event_cond.check")"
+fi
 traced dlsym_handler
 traced signals_program
 traced marked_loop
@@ -91,16 +105,16 @@ fi
 # the summary line, exactly
 (cd "$work" && "$exe" trace -o uv.json -- "$build/uv_program") >"$out" 2>"$err"
 expect "summary: one line naming the sites, calls, threads and files" "$(cat "$err")" \
-  has_line "$err" "asynclock: trace: 9 blocking call sites (21 calls) on 1 loop thread; written: uv.json"
+  has_line "$err" "asynclock: trace: 8 blocking call sites (18 calls) on 1 loop thread; written: uv.json"
 
 # the text report: findings ranked by blocked time, nanosleep's 60 ms first; the observed notes
 run check -p "$build/db/uv_program" --no-cache --trace "$work/uv_program.json" --color never
 expect "text: ranked by measured stall, nanosleep first" "$(head -n 1 "$out")" \
-  eval 'head -n 1 "$out" | grep -q "uv_program.c:27:5: error: blocking call .nanosleep."'
+  eval 'head -n 1 "$out" | grep -q "uv_program.c:29:5: error: blocking call .nanosleep."'
 expect "text: each finding's observed note" "$(grep -c 'note: observed on a loop thread: ' "$out")" \
-  eval '[ "$(grep -c "note: observed on a loop thread: " "$out")" -eq 8 ]'
+  eval '[ "$(grep -c "note: observed on a loop thread: " "$out")" -eq 7 ]'
 expect "text: the traces summary" "$(tail -n 1 "$out")" \
-  has_line "$out" "asynclock: traces: 8 of 8 findings observed on loop threads, 0 call sites observed only (1 trace file)"
+  has_line "$out" "asynclock: traces: 7 of 7 findings observed on loop threads, 0 call sites observed only (1 trace file)"
 run check -p "$build/db/dlsym_handler" --no-cache --trace "$work/dlsym_handler.json" --color never
 expect "text: observed only, with its stack, exit 0" "exit $rc; $(head -c 400 "$out")" \
   eval '[ "$rc" -eq 0 ] && grep -q "dlsym_handler.c:15: warning: blocking call .usleep. observed on a loop thread, which no finding explains: 2 calls, " "$out" && grep -q "dlsym_handler.c:15: note: called here, in .on_tick.$" "$out"'
@@ -170,14 +184,20 @@ fi
 rc=$?
 expect "marked_loop runs without the shim" "exit $rc; $(cat "$err")" eval '[ "$rc" -eq 0 ] && has_line "$out" "marked_loop: done"'
 
+# start_long FILE: long_program under the tracer in the background ($tracer), writing work/FILE every
+# 0.2 s; returns when the first snapshot is there
+start_long() {
+  rm -f "$work/$1"
+  (cd "$work" && exec "$exe" trace -q --interval 0.2 -o "$1" -- "$build/long_program") >"$out" 2>"$err" &
+  tracer=$!
+  for _ in $(seq 100); do
+    [ -f "$work/$1" ] && break
+    sleep 0.1
+  done
+}
+
 # SIGTERM sent to asynclock goes on to the program; the traces are written every --interval meanwhile
-rm -f "$work/long.json"
-(cd "$work" && exec "$exe" trace -q --interval 0.2 -o long.json -- "$build/long_program") >"$out" 2>"$err" &
-tracer=$!
-for _ in $(seq 100); do
-  [ -f "$work/long.json" ] && break
-  sleep 0.1
-done
+start_long long.json
 snapshot=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["complete"], sum(s["calls"] for s in d["sites"]))' "$work/long.json" 2>/dev/null)
 expect "--interval: a trace while the program runs, marked incomplete" "$snapshot" eval '[[ "$snapshot" == False\ [1-9]* ]]'
 kill -TERM "$tracer"
@@ -192,6 +212,18 @@ else
   fail "SIGTERM: the trace has the program's one call site" "$(head -c 800 "$work/long.check")"
 fi
 
+# SIGHUP too; and a signal ignored when asynclock starts stays ignored for the program (bash starts
+# a background command with SIGINT ignored: SIGINT is passed on from a terminal's Ctrl-C to both)
+start_long hup.json
+kill -HUP "$tracer"
+wait "$tracer"
+rc=$?
+expect "SIGHUP: passed on, exit 129, the trace written" "exit $rc" \
+  eval '[ "$rc" -eq 129 ] && python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))[\"complete\"] is not True)" "$work/hup.json"'
+ignored=$( (trap '' HUP && cd "$work" && "$exe" trace -q -o ignored.json -- grep '^SigIgn:' /proc/self/status) 2>&1)
+expect "an ignored SIGHUP stays ignored for the program" "$ignored" \
+  eval '[ $((0x${ignored##*[[:space:]]} & 1)) -eq 1 ]'
+
 # refusals: one line naming the file, exit 2, the program never started
 printf 'int main(void) { return 0; }\n' >"$work/hello.c"
 if cc -static -o "$work/static_hello" "$work/hello.c" 2>"$work/cc.log"; then
@@ -200,6 +232,30 @@ if cc -static -o "$work/static_hello" "$work/hello.c" 2>"$work/cc.log"; then
     trace -o "$work/s.json" -- "$work/static_hello"
 else
   fail "static binary refused" "cc -static failed: $(head -c 300 "$work/cc.log")"
+fi
+# a 32-bit program (its ELF header is all the tracer reads before refusing it)
+python3 -c 'import sys; sys.stdout.buffer.write(b"\x7fELF\x01\x01\x01" + bytes(9) + b"\x02\x00\x03\x00" + bytes(108))' \
+  >"$work/elf32_program"
+chmod +x "$work/elf32_program"
+check_error "32-bit program refused" 2 \
+  "$work/elf32_program: error: not an x86-64 program: the trace shim is built for x86-64" \
+  trace -o "$work/s.json" -- "$work/elf32_program"
+# a set-user-ID program of another user: the loader runs it in secure mode, without LD_PRELOAD
+suid=""
+if [ "$(id -u)" -eq 0 ]; then
+  cp "$(type -P true)" "$work/suid_true" && chown nobody "$work/suid_true" && chmod u+s "$work/suid_true" &&
+    suid="$work/suid_true"
+else
+  for candidate in /usr/bin/passwd /usr/bin/su /bin/su; do
+    [ -u "$candidate" ] && [ ! -O "$candidate" ] && suid=$candidate && break
+  done
+fi
+if [ -n "$suid" ]; then
+  check_error "set-user-ID program refused" 2 \
+    "$suid: error: set-user-ID or set-group-ID: the dynamic loader ignores the trace shim for it" \
+    trace -o "$work/s.json" -- "$suid"
+else
+  fail "set-user-ID program refused" "no set-user-ID program of another user to try (as root, chown nobody failed)"
 fi
 check_error "missing program" 2 "asynclock-no-such-program: error: no such program in PATH" \
   trace -o "$work/m.json" -- asynclock-no-such-program
@@ -231,6 +287,17 @@ check_error "check --trace: a missing file" 2 "$work/nothing.json: error: cannot
 check_error "--unknown takes no --trace" 2 \
   "asynclock: error: --unknown lists functions, not findings: it takes no --trace (see asynclock --help)" \
   check -p "$build/db/uv_program" --unknown --trace "$work/uv_program.json"
+for command in baseline programs; do
+  check_error "$command takes no --trace" 2 \
+    "asynclock: error: --trace joins traces to the findings of check or merge, not to $command (see asynclock --help)" \
+    "$command" -p "$build/db/uv_program" -o "$work/x.json" --trace "$work/uv_program.json"
+done
+
+# shards and merge: merge --trace reports what check --trace does
+run check -p "$build/db/uv_program" --no-cache -q --shard 1/1 -o "$work/uv_program.shard"
+run merge -q --trace "$work/uv_program.json" -f json -o "$work/uv_program.merged.json" "$work/uv_program.shard"
+expect "merge --trace: the findings, their observations and observed only of check --trace" "exit $rc; $(head -c 300 "$err")" \
+  eval '[ "$rc" -le 1 ] && python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); sys.exit(a[\"findings\"] != b[\"findings\"] or a[\"observed_only\"] != b[\"observed_only\"] or a[\"summary\"][\"observed\"] != b[\"summary\"][\"observed\"])" "$work/uv_program.report.json" "$work/uv_program.merged.json"'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -18,18 +18,18 @@
 static void wait_for_backend(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL); /* expect: sleep nanosleep handler=on_read:on_read>handle_request>do_io_work>wait_for_backend */
+    nanosleep(&ts, NULL); /* expect: sleep nanosleep handler=on_read:on_read>handle_request>do_io_work>wait_for_backend program=async_lock_blocking */
 }
 
 static long read_small_file(const char *path)
 {
     char data[256];
     size_t n;
-    FILE *fp = fopen(path, "r"); /* expect: file-io fopen handler=on_read:on_read>handle_request>do_io_work>read_small_file */
+    FILE *fp = fopen(path, "r"); /* expect: file-io fopen handler=on_read:on_read>handle_request>do_io_work>read_small_file program=async_lock_blocking */
     if (fp == NULL)
         return -errno;
-    n = fread(data, 1, sizeof data, fp); /* expect: file-io fread handler=on_read:on_read>handle_request>do_io_work>read_small_file */
-    fclose(fp); /* expect: file-io fclose handler=on_read:on_read>handle_request>do_io_work>read_small_file */
+    n = fread(data, 1, sizeof data, fp); /* expect: file-io fread handler=on_read:on_read>handle_request>do_io_work>read_small_file program=async_lock_blocking */
+    fclose(fp); /* not reported: a stream opened for reading has nothing to write back */
     return (long)n;
 }
 
@@ -40,7 +40,7 @@ static void resolve_name(const char *name, char *address, size_t cap)
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(name, NULL, &hints, &res); /* expect: dns getaddrinfo handler=on_read:on_read>handle_request>do_io_work>resolve_name */
+    rc = getaddrinfo(name, NULL, &hints, &res); /* expect: dns getaddrinfo handler=on_read:on_read>handle_request>do_io_work>resolve_name program=async_lock_blocking */
     if (rc == 0) {
         format_address(res, address, cap);
         freeaddrinfo(res);

@@ -10,21 +10,24 @@
 static void check_shard(const al_tu_facts *tu, const al_bytes *encoded)
 {
     const char *path = al_fuzz_temp_file(NULL, 0);
-    al_shard_info info = {1, 1, 1, al_xstrdup("fuzz")};
+    al_shard_info info = {1, 1, 1, al_xstrdup("fuzz"), NULL};
     al_tu_facts *units[1] = {(al_tu_facts *)tu};
+    uint32_t index = 0;
     char *error = NULL;
-    if (!al_shard_write(path, &info, units, 1, &error)) {
+    if (!al_shard_write(path, &info, units, &index, 1, &error)) {
         fprintf(stderr, "%s\n", error);
         AL_FUZZ_CHECK(!"a decoded unit can be written to a shard");
     }
     al_shard_info_free(&info);
     al_tu_facts_vec units_read = {0};
     al_shard_info info_read = {0};
-    if (!al_shard_read(path, &info_read, &units_read, &error)) {
+    al_u32_vec indexes = {0};
+    if (!al_shard_read(path, &info_read, &units_read, &indexes, &error)) {
         fprintf(stderr, "%s\n", error);
         AL_FUZZ_CHECK(!"a written shard reads back");
     }
-    AL_FUZZ_CHECK(units_read.count == 1);
+    AL_FUZZ_CHECK(units_read.count == 1 && indexes.count == 1 && indexes.items[0] == 0);
+    AL_VEC_FREE(indexes);
     al_bytes again = {0};
     al_tu_facts_encode(&units_read.items[0], &again);
     AL_FUZZ_CHECK(again.count == encoded->count && memcmp(again.items, encoded->items, again.count) == 0);

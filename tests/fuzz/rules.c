@@ -18,10 +18,12 @@ static FILE *sink(void)
 }
 
 /* A call with one argument of each kind, and a variable whose opening is always "proved". */
-static bool always_opened(const void *context, uint32_t variable, const al_origin *origins, size_t count)
+static bool always_opened(const void *context, const al_fact_arg *variable, const al_origin *origins, size_t count,
+                          bool every)
 {
     (void)context;
     (void)variable;
+    (void)every;
     for (size_t i = 0; i < count; i++)
         AL_FUZZ_CHECK(origins[i].call != NULL);
     return count > 0;
@@ -46,11 +48,11 @@ static void query(al_rules *r, const cJSON *pack)
 {
     al_strtab strings;
     al_strtab_init(&strings);
-    al_fact_arg args[5] = {{AL_ARG_INT, 0, 0},
-                           {AL_ARG_NULL, 0, 0},
-                           {AL_ARG_VARIABLE, 0, al_strtab_intern(&strings, "stderr")},
-                           {AL_ARG_CALL, 0, al_strtab_intern(&strings, "fopen")},
-                           {AL_ARG_UNKNOWN, 0, 0}};
+    al_fact_arg args[5] = {{AL_ARG_INT, 0, 0, 0},
+                           {AL_ARG_NULL, 0, 0, 0},
+                           {AL_ARG_VARIABLE, 0, al_strtab_intern(&strings, "stderr"), 0},
+                           {AL_ARG_CALL, 0, al_strtab_intern(&strings, "fopen"), 0},
+                           {AL_ARG_UNKNOWN, 0, 0, 0}};
     al_call_args call = {args, 5, &strings, always_opened, NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(pack, "apis"))

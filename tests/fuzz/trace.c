@@ -10,8 +10,14 @@
 
 static al_chain_step steps[] = {{"on_tick", "helper", {"/src/a.c", 10, 5}, NULL},
                                 {"helper", "sleep", {"/src/a.c", 20, 5}, NULL}};
-static al_finding_handler handler = {
-    "on_tick", {"/src/a.c", 8, 1}, "libuv timer callback", {"/src/a.c", 3, 1}, "registered here", steps, 2};
+static al_finding_handler handler = {.name = "on_tick",
+                                     .defined_at = {"/src/a.c", 8, 1},
+                                     .kind = "libuv timer callback",
+                                     .family = "libuv",
+                                     .registered_at = {"/src/a.c", 3, 1},
+                                     .context = "registered here",
+                                     .chain = steps,
+                                     .chain_length = 2};
 
 static void check_stall(const al_observation *x)
 {
@@ -75,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     AL_FUZZ_CHECK(out != NULL);
-    al_text_options options = {false, "/src", false};
+    al_text_options options = {false, "/src", false, false};
     al_report_text(out, &f, &options);
     al_report_json(out, &f, "fuzz");
     al_sarif_options sarif = {"/src", "fuzz"};

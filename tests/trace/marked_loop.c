@@ -1,7 +1,8 @@
 /* A loop of the program's own, which no rule pack knows: the program marks its thread with
- * ASYNCLOCK_TRACE_LOOP (asynclock.h) and its handler with ASYNCLOCK_HANDLER. Blocking calls after
- * the mark is taken off, and on a thread that never had it, are not recorded. Runs the same
- * without the shim (the mark is then a no-op). */
+ * ASYNCLOCK_TRACE_LOOP (asynclock.h) while it dispatches, and its handler with ASYNCLOCK_HANDLER.
+ * The loop's own wait (poll) is outside the mark; blocking calls after the mark is taken off, and
+ * on a thread that never had it, are not recorded. Runs the same without the shim (the mark is then
+ * a no-op). */
 #include <asynclock.h>
 #include <poll.h>
 #include <pthread.h>
@@ -25,12 +26,12 @@ int main(void)
 {
     pthread_t thread;
     pthread_create(&thread, NULL, bystander, NULL);
-    ASYNCLOCK_TRACE_LOOP(1);
     for (int i = 0; i < 3; i++) {
-        poll(NULL, 0, 1); /* the loop's own wait: conditional, not traced */
+        poll(NULL, 0, 1);        /* the loop's own wait, outside the mark: not recorded */
+        ASYNCLOCK_TRACE_LOOP(1); /* the dispatch: handlers run on a loop thread */
         handle_event(i);
+        ASYNCLOCK_TRACE_LOOP(0);
     }
-    ASYNCLOCK_TRACE_LOOP(0);
     handle_event(3); /* the mark is off */
     pthread_join(thread, NULL);
     puts("marked_loop: done");

@@ -1,9 +1,11 @@
 /* A libuv program: a timer callback (a handler) makes blocking calls three times. Calls made
  * before and after uv_run, on libuv's thread pool, and those the rules' argument conditions clear
- * (waitpid with WNOHANG, fflush(stderr)) are not recorded. uv_fs_open with a callback and
- * uv_fs_close without one are recorded "unchecked": the shim cannot see their last argument; the
- * analysis can (a finding for uv_fs_close, none for uv_fs_open). errno is as the real call left it.
- * gcc writes the fputs of a literal as fwrite; after_work's access() is its last act (a tail call). */
+ * (waitpid with WNOHANG, fflush(stderr), fclose of a stream opened for reading, /proc's files, a
+ * memory stream) are not recorded: the shim checks the conditions at run time as the analysis
+ * does. uv_fs_open with a callback and uv_fs_close without one are recorded "unchecked": the shim
+ * cannot see their last argument; the analysis can (a finding for uv_fs_close, none for
+ * uv_fs_open). errno is as the real call left it. gcc writes the fputs of a literal as fwrite;
+ * after_work's access() is its last act (a tail call). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,7 +56,20 @@ static void on_tick(uv_timer_t *t)
     pause_ms(20);
     FILE *f = fopen("/etc/hostname", "r"); /* trace: fopen calls=3 observed */
     if (f)
-        fclose(f); /* trace: fclose calls=3 observed */
+        fclose(f);                              /* opened for reading: nothing to write back */
+    FILE *proc = fopen("/proc/self/stat", "r"); /* the kernel's: no disk */
+    if (proc) {
+        if (fgetc(proc) == EOF)
+            exit(4);
+        fclose(proc);
+    }
+    char text[] = "tick";
+    FILE *memory = fmemopen(text, sizeof(text), "r"); /* a memory stream: no descriptor at all */
+    if (memory) {
+        if (fgetc(memory) != 't')
+            exit(4);
+        fclose(memory);
+    }
     errno = 0;
     int fd = open("/nonexistent/asynclock-trace", O_RDONLY); /* trace: open calls=3 observed */
     if (fd != -1 || errno != ENOENT) {
@@ -74,8 +89,10 @@ static void on_tick(uv_timer_t *t)
 
 int main(void)
 {
-    pause_ms(1); /* not yet a loop thread */
-    log_file = fopen("/dev/null", "w");
+    pause_ms(1);                             /* not yet a loop thread */
+    log_file = fopen("uv_program.log", "w"); /* a regular file: writing to it waits for the disk */
+    if (!log_file)
+        return 5;
     loop = uv_default_loop();
     uv_timer_init(loop, &timer);
     uv_timer_start(&timer, on_tick, 1, 2);

@@ -1,0 +1,167 @@
+/* origins: where a descriptor or stream argument comes from. Flow-insensitive, over the whole
+ * program: every source that can reach the argument counts.
+ *
+ * The sources of an argument:
+ * - a local: the calls assigned to it in the calling function (`fd = open(...)`);
+ * - a static variable or a field: the calls assigned to it anywhere (`log->fd = open(...)` at
+ *   startup), and the parameters stored into it (`r->fp = fp;` in an init function), which lead
+ *   on to that function's callers;
+ * - a parameter of the calling function: what each of its callers passes there;
+ * - a call to a project function: what it returns.
+ * A call is a source the origins describe when it matches one, or when it is a project function
+ * that returns such a call's result (its own open() wrapper), a few levels deep. The search goes
+ * through callers a few levels deep and looks at a bounded number of call sites, so a helper
+ * called from everywhere stays cheap; what it does not get to is unknown. */
+#include "origins.h"
+
+#define ORIGIN_DEPTH 4    /* wrappers, and callers of callers */
+#define ORIGIN_BUDGET 256 /* call sites looked at per question */
+
+typedef struct query {
+    const al_program *p;
+    const al_origin *origins;
+    size_t count;
+    unsigned budget;
+} query;
+
+/* What the sources of an argument were found to be. */
+typedef struct verdict {
+    unsigned matched, unmatched, unknown;
+} verdict;
+
+static bool call_opens(query *q, const al_call *c, int depth);
+
+/* Whether function f returns the result of a call the origins describe: directly (`return
+ * open(...)`), through a local (`fd = open(...); return fd;`), or through a static variable or
+ * field it returns (`return segment;` where `segment = fopen(...)` somewhere). */
+static bool returns_opened(query *q, uint32_t f, int depth)
+{
+    const al_program *p = q->p;
+    const al_function *fn = &p->functions.items[f];
+    size_t return_count;
+    const al_return *returns = al_program_returns(p, f, &return_count);
+    for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+        const al_call *c = &p->calls.items[k];
+        bool returned = c->returned;
+        for (size_t r = 0; r < return_count && !returned && c->assigned_to; r++)
+            returned = returns[r].variable == c->assigned_to;
+        if (returned && call_opens(q, c, depth + 1))
+            return true;
+    }
+    for (size_t r = 0; r < return_count; r++) {
+        if (!returns[r].target)
+            continue;
+        size_t n;
+        const al_assignment *a = al_program_assignments(p, returns[r].target, &n);
+        for (size_t i = 0; i < n; i++)
+            if (call_opens(q, &p->calls.items[a[i].call], depth + 1))
+                return true;
+    }
+    return false;
+}
+
+static bool call_opens(query *q, const al_call *c, int depth)
+{
+    const al_program *p = q->p;
+    if (c->indirect)
+        return false;
+    for (size_t i = 0; i < q->count; i++)
+        if (al_rules_origin_matches(&q->origins[i], al_program_str(p, c->callee_name), &p->args.items[c->first_arg],
+                                    c->arg_count, p->strings))
+            return true;
+    return depth < ORIGIN_DEPTH && c->callee != AL_NONE && p->functions.items[c->callee].defined &&
+           returns_opened(q, c->callee, depth);
+}
+
+static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg, int depth, verdict *v);
+
+/* Parameter `param` of function f: what its callers pass there. */
+static void judge_parameter(query *q, uint32_t f, uint32_t param, int depth, verdict *v)
+{
+    const al_program *p = q->p;
+    size_t n;
+    const uint32_t *callers = al_program_callers(p, f, &n);
+    if (n == 0 || depth >= ORIGIN_DEPTH) {
+        v->unknown++;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const al_call *c = &p->calls.items[callers[i]];
+        if (q->budget == 0 || param >= c->arg_count) {
+            v->unknown++;
+            return;
+        }
+        q->budget--;
+        judge_argument(q, c, &p->args.items[c->first_arg + param], depth + 1, v);
+    }
+}
+
+static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg, int depth, verdict *v)
+{
+    const al_program *p = q->p;
+    if (arg->kind == AL_ARG_CALL) {
+        /* `fputs(s, log_stream())`: what the project function may return (for some return
+         * path: whether every path does is not known); `sink_init(&s, fopen(...))`: the call
+         * itself, when an origin asks nothing of its arguments (they are not known here) */
+        uint32_t defined[4];
+        size_t n = al_program_find_by_name(p, al_program_str(p, arg->name), defined, 4);
+        bool opened = false;
+        for (size_t i = 0; i < q->count && !opened; i++)
+            opened = al_rules_origin_matches(&q->origins[i], al_program_str(p, arg->name), NULL, 0, p->strings);
+        for (size_t i = 0; i < n && !opened; i++)
+            opened = returns_opened(q, defined[i], depth);
+        if (opened)
+            v->matched++;
+        v->unknown++;
+        return;
+    }
+    if (arg->kind == AL_ARG_VARIABLE || arg->kind == AL_ARG_PARAM) {
+        const al_function *f = &p->functions.items[call->caller];
+        for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
+            const al_call *c = &p->calls.items[k];
+            if (c->assigned_to == arg->name) {
+                if (call_opens(q, c, 0))
+                    v->matched++;
+                else
+                    v->unmatched++;
+            }
+        }
+    }
+    if (arg->kind == AL_ARG_PARAM)
+        judge_parameter(q, call->caller, (uint32_t)arg->value, depth, v);
+    uint32_t target = arg->kind == AL_ARG_FIELD ? arg->name : arg->kind == AL_ARG_VARIABLE ? arg->key : 0;
+    if (!target)
+        return;
+    size_t n;
+    const al_assignment *a = al_program_assignments(p, target, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (call_opens(q, &p->calls.items[a[i].call], 0))
+            v->matched++;
+        else
+            v->unmatched++;
+    }
+    const al_store *s = al_program_stores(p, target, &n);
+    for (size_t i = 0; i < n; i++)
+        if (s[i].function != AL_NONE)
+            judge_parameter(q, s[i].function, s[i].param, depth, v);
+}
+
+/* With `every` false: whether some source of the argument is a call the origins describe. With
+ * `every` true: whether it has sources, all known, and every one is (a stream only ever opened
+ * for reading). */
+static bool opened_by(const void *context, const al_fact_arg *arg, const al_origin *origins, size_t count, bool every)
+{
+    const al_origin_context *oc = context;
+    query q = {oc->p, origins, count, ORIGIN_BUDGET};
+    verdict v = {0, 0, 0};
+    judge_argument(&q, oc->call, arg, 0, &v);
+    return every ? v.matched > 0 && v.unmatched == 0 && v.unknown == 0 : v.matched > 0;
+}
+
+al_call_args al_origins_call_args(const al_program *p, const al_call *call, al_origin_context *context)
+{
+    context->p = p;
+    context->call = call;
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, p->strings, opened_by, context};
+    return args;
+}
