@@ -1,7 +1,7 @@
 /* cmd_check: the check and baseline commands.
  *
  *   compile database -> gather (cache or parse) -> unit set -> targets + programs -> analysis
- *   (per program) -> findings -> baseline / changed-since filters -> reports
+ *   (per program) -> findings -> baseline / changed-since filters -> --trace observations -> reports
  *
  * With --shard K/N the run stops after gathering and writes this shard's facts, with the build's
  * targets, for merge (cmd_merge.c), which joins the shards and reports through
@@ -17,6 +17,7 @@
 #include "check_run.h"
 #include "commands.h"
 #include "gather.h"
+#include "observed.h"
 #include "report_files.h"
 
 static double seconds_since(const struct timespec *start)
@@ -95,6 +96,8 @@ static int report_findings(al_options *o, const al_unit_set *set, const al_progr
         al_changes_filter(&findings, &changes);
         al_changes_free(&changes);
     }
+    if (o->traces.count)
+        al_observed_apply(&findings, &o->observations);
     status = al_reports_write(reports, o, &findings, text) ? AL_EXIT_CLEAN : AL_EXIT_USAGE;
     al_severity level;
     if (status == AL_EXIT_CLEAN && al_severity_parse(o->fail_on, &level) && al_findings_fail(&findings, level))
@@ -180,7 +183,7 @@ int al_command_check(al_options *o)
     struct timespec started;
     clock_gettime(CLOCK_MONOTONIC, &started);
 
-    if (!al_options_load_baseline(o))
+    if (!al_options_load_baseline(o) || !al_options_load_traces(o))
         return AL_EXIT_USAGE;
     al_rules *rules = al_options_load_rules(o);
     if (!rules)

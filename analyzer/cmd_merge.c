@@ -106,7 +106,7 @@ int al_command_merge(al_options *o)
         return al_usage_error("%s", "merge needs the shard files written by check --shard K/N -o FILE");
     if (o->shard_count || o->build_dir)
         return al_usage_error("%s", "merge takes shard files, not -p or --shard");
-    if (!al_options_load_baseline(o))
+    if (!al_options_load_baseline(o) || !al_options_load_traces(o))
         return AL_EXIT_USAGE;
     al_rules *rules = al_options_load_rules(o);
     if (!rules)

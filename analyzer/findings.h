@@ -48,6 +48,9 @@ typedef enum { AL_CERTAINTY_DIRECT = 0, AL_CERTAINTY_RESOLVED, AL_CERTAINTY_BROA
 #define AL_BROAD_SLOT 8 /* a call through a pointer that may call more functions than this is broad */
 const char *al_certainty_name(al_certainty c);
 
+struct al_observation; /* observed.h */
+struct al_observations;
+
 /* Against a baseline (analyzer/baseline.h): whether a finding was already accepted. */
 typedef enum { AL_BASELINE_NONE = 0, AL_BASELINE_NEW, AL_BASELINE_UNCHANGED } al_baseline_state;
 
@@ -72,6 +75,7 @@ typedef struct al_finding {
     al_u32_vec programs;    /* the programs it is found in (indexes into al_findings.programs), ascending */
     const al_api_rule *api; /* the rule it matches; NULL for an asynclock:blocking function */
     al_certainty certainty; /* of its primary chain (handlers[0]) */
+    const struct al_observation *observed; /* check --trace: the blocked time traces saw here (observed.h) */
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
 
@@ -127,6 +131,8 @@ typedef struct al_findings {
     AL_VEC(al_link_clash) clashes;
     al_strtab texts;               /* texts the findings point to that no stage keeps (handler kinds) */
     struct al_findings_work *work; /* between al_findings_begin and al_findings_finish */
+    /* check --trace (observed.h): the traces read, and what they saw that no finding explains; not owned */
+    const struct al_observations *observations;
 } al_findings;
 
 typedef struct al_findings_options {

@@ -1,7 +1,7 @@
 /* asynclock: finds blocking calls reachable from event-loop handlers in C programs.
  *
  * main parses the command line and hands the options to the command's driver (commands.h):
- * cmd_check.c (check, baseline), cmd_merge.c, cmd_programs.c, cmd_rules.c, and lsp.c. The
+ * cmd_check.c (check, baseline), cmd_merge.c, cmd_programs.c, cmd_rules.c, lsp.c and trace.c. The
  * pipeline itself is described in docs/architecture.md. */
 #include <getopt.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "gather.h"
 #include "lsp.h"
+#include "trace.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "       asynclock baseline [-p BUILD_DIR] -o FILE [check options]\n"
     "       asynclock programs [-p BUILD_DIR] [--format text|json] [-o FILE] [--program NAME]\n"
     "       asynclock rules list [--category C] [--pack P] | rules show NAME\n"
+    "       asynclock trace [-o FILE] [--interval S] [--conditional] [-q] [--] PROGRAM [ARGS...]\n"
     "       asynclock --help | --version\n"
     "\n"
     "Finds blocking calls (sleep, file I/O, DNS, process waits, locks, nested loops) reachable\n"
@@ -44,6 +46,11 @@ static const char usage_text[] =
     "                       baseline entries that are gone (see docs/baselines.md)\n"
     "      --changed-since REV  report only findings whose call, chain or handler is on a\n"
     "                       line changed since git revision REV (work tree included)\n"
+    "      --trace FILE     what asynclock trace observed (repeatable; a folder stands for its\n"
+    "                       *.json files): each finding gains its measured blocked time, text\n"
+    "                       and HTML rank findings by it, and blocking calls seen on loop\n"
+    "                       threads that no finding explains are listed as observed only\n"
+    "                       (docs/trace.md)\n"
     "  -j, --jobs N         parallel parses (default: number of cores)\n"
     "      --cache DIR      keep the facts cache in DIR (default: BUILD_DIR/.asynclock-cache);\n"
     "                       a unit is parsed again only when a file it reads, its compile\n"
@@ -97,6 +104,14 @@ static const char usage_text[] =
     "      --rules PATH     load this pack too\n"
     "      --category C     list only this category\n"
     "      --pack P         list only this pack\n"
+    "\n"
+    "trace: runs PROGRAM with the trace shim preloaded and writes what its loop threads blocked\n"
+    "on, per call site, with stacks, for check --trace (docs/trace.md); exits as PROGRAM did.\n"
+    "  -o, --output FILE    the trace (default: asynclock-trace.json); a process PROGRAM forks or\n"
+    "                       execs that runs a loop writes FILE with its pid before the extension\n"
+    "      --interval S     also write the traces every S seconds while PROGRAM runs (default 5)\n"
+    "      --conditional    also time the APIs that block only on blocking descriptors\n"
+    "  -q, --quiet          no summary line on standard error\n"
     "\n"
     "Command-line options override the configuration file.\n"
     "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
@@ -162,6 +177,7 @@ static const option_spec option_specs[] = {
     SPECIAL_OPTION("jobs", required_argument, 'j'),
     SPECIAL_OPTION("rules", required_argument, 0),
     SPECIAL_OPTION("program", required_argument, 0),
+    SPECIAL_OPTION("trace", required_argument, 0),
     SPECIAL_OPTION("conditional", no_argument, 0),
     SPECIAL_OPTION("no-conditional", no_argument, 0),
     SPECIAL_OPTION("shard", required_argument, 0),
@@ -182,6 +198,8 @@ static int apply_special(al_options *o, const char *name)
         AL_VEC_PUSH(o->rule_paths, optarg);
     } else if (strcmp(name, "program") == 0) {
         AL_VEC_PUSH(o->programs, optarg);
+    } else if (strcmp(name, "trace") == 0) {
+        AL_VEC_PUSH(o->traces, optarg);
     } else if (strcmp(name, "conditional") == 0 || strcmp(name, "no-conditional") == 0) {
         o->conditional = name[0] == 'c';
         o->no_conditional = !o->conditional;
@@ -212,6 +230,8 @@ static int check_combinations(const al_options *o)
         (strcmp(o->format, "sarif") == 0 || strcmp(o->format, "html") == 0 || strcmp(o->format, "codequality") == 0 ||
          o->side_output[1] || o->side_output[2] || o->side_output[3] || o->baseline || o->changed_since))
         return al_usage_error("%s", "--unknown writes text or JSON only, without --baseline or --changed-since");
+    if (o->unknown && o->traces.count)
+        return al_usage_error("%s", "--unknown lists functions, not findings: it takes no --trace");
     if (strcmp(o->color, "auto") != 0 && strcmp(o->color, "always") != 0 && strcmp(o->color, "never") != 0)
         return al_usage_error("--color takes auto, always or never, not '%s'", o->color);
     if (o->shard_count && !o->output)
@@ -228,6 +248,8 @@ static int check_combinations(const al_options *o)
          o->baseline || o->changed_since || o->unknown))
         return al_usage_error("%s", "programs takes -p, --format text|json, -o, --program and the cache and "
                                     "configuration options");
+    if (o->traces.count && (o->write_baseline || strcmp(o->command, "programs") == 0))
+        return al_usage_error("--trace joins traces to the findings of check or merge, not to %s", o->command);
     if (o->write_baseline && !o->output)
         return al_usage_error("%s", "baseline needs -o FILE, where the baseline is written");
     if (o->write_baseline && (o->unknown || o->baseline || o->changed_since || strcmp(o->format, "text") != 0 ||
@@ -313,12 +335,14 @@ int main(int argc, char **argv)
         return al_version_print(stdout);
     if (strcmp(command, "lsp") == 0)
         return run_lsp(argc, argv);
+    if (strcmp(command, "trace") == 0)
+        return al_trace_main(argc - 1, argv + 1, AL_VERSION);
     static const char *const commands[] = {"check", "baseline", "merge", "programs", "rules"};
     bool known = false;
     for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
         known |= strcmp(command, commands[i]) == 0;
     if (!known)
-        return al_usage_error("unknown command '%s' (check, baseline, merge, programs, lsp, rules)", command);
+        return al_usage_error("unknown command '%s' (check, baseline, merge, programs, lsp, rules, trace)", command);
 
     al_options o = {0};
     o.command = command;

@@ -85,6 +85,17 @@ bool al_options_load_baseline(al_options *o)
     return true;
 }
 
+bool al_options_load_traces(al_options *o)
+{
+    char *error = NULL;
+    if (o->traces.count && !al_observed_load(&o->observations, o->traces.items, o->traces.count, &error)) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        return false;
+    }
+    return true;
+}
+
 char *al_tool_id(void)
 {
     char *clang = al_extract_clang_version();
@@ -100,6 +111,8 @@ void al_options_free(al_options *o)
     AL_VEC_FREE(o->files);
     AL_VEC_FREE(o->rule_paths);
     AL_VEC_FREE(o->programs);
+    AL_VEC_FREE(o->traces);
+    al_observations_free(&o->observations);
     al_config_free(&o->config);
     if (o->have_baseline)
         al_baseline_free(&o->baseline_entries);

@@ -8,6 +8,7 @@
 
 #include "baseline.h"
 #include "config.h"
+#include "observed.h"
 #include "rules.h"
 
 #ifndef AL_VERSION
@@ -50,8 +51,10 @@ typedef struct al_options {
     const char *config_path;           /* --config */
     bool no_config;
     bool show_suppressed;
-    bool all_chains;  /* --all-chains: text and HTML show every handler's chain */
-    al_config config; /* the file's settings; path NULL when none was read */
+    bool all_chains;              /* --all-chains: text and HTML show every handler's chain */
+    AL_VEC(char *) traces;        /* --trace FILE... (not owned: argv's) */
+    al_observations observations; /* what they hold (al_options_load_traces) */
+    al_config config;             /* the file's settings; path NULL when none was read */
 } al_options;
 
 /* "asynclock: error: <fmt with arg> (see asynclock --help)" on standard error; AL_EXIT_USAGE. */
@@ -71,6 +74,10 @@ bool al_options_load_baseline(al_options *o);
 /* What identifies the code that writes facts: cached or sharded facts of another asynclock, facts
  * format or libclang are never used. Malloc'ed. */
 char *al_tool_id(void);
+
+/* The traces of --trace, read before the analysis so that a bad file fails fast. False (message
+ * printed) when one cannot be read. */
+bool al_options_load_traces(al_options *o);
 
 void al_options_free(al_options *o);
 

@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <fnmatch.h>
-#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -743,23 +742,11 @@ char *al_rules_default_dir(void)
     if (env && *env)
         return al_xstrdup(env);
     /* installed: <prefix>/bin/asynclock and <prefix>/share/asynclock/rules */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char *installed = al_xasprintf("%s/../share/asynclock/rules", exe);
-            struct stat st;
-            if (stat(installed, &st) == 0 && S_ISDIR(st.st_mode)) {
-                char *abs = al_path_absolute(installed, NULL);
-                free(installed);
-                return abs;
-            }
-            free(installed);
-        }
-    }
+    char *installed = al_beside_executable("../share/asynclock/rules");
+    struct stat st;
+    if (installed && stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
+        return installed;
+    free(installed);
     return al_xstrdup(AL_SOURCE_RULES_DIR);
 }
 
@@ -937,6 +924,11 @@ void al_rules_index(al_rules *r)
 size_t al_rules_api_count(const al_rules *r)
 {
     return r->apis.count;
+}
+
+const al_api_rule *al_rules_api_at(const al_rules *r, size_t i)
+{
+    return &r->apis.items[i];
 }
 
 bool al_rules_known_nonblocking(const al_rules *r, const char *name)

@@ -103,6 +103,9 @@ char *al_rules_default_dir(void);
 void al_rules_index(al_rules *r);
 
 size_t al_rules_api_count(const al_rules *r);
+/* The i-th blocking API (0 <= i < al_rules_api_count), in name order: one per name, the pack loaded
+ * last winning. What the trace shim's generator (shim/gen.c) walks. */
+const al_api_rule *al_rules_api_at(const al_rules *r, size_t i);
 const al_api_rule *al_rules_find_api(const al_rules *r, const char *name);
 /* Whether a pack's "nonblocking" list names `name` (exactly or by glob). */
 bool al_rules_known_nonblocking(const al_rules *r, const char *name);

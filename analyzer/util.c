@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,20 @@ char *al_find_upward(const char *folder, const char *const *names, size_t count)
     }
     free(dir);
     return found;
+}
+
+char *al_beside_executable(const char *relative)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    return al_path_absolute(relative, exe);
 }
 
 /* ---- child processes ---- */

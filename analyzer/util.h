@@ -135,6 +135,11 @@ const char *al_path_relative_to(const char *path, const char *root);
  * does, compile_commands.json are found. */
 char *al_find_upward(const char *folder, const char *const *names, size_t count);
 
+/* `relative` taken from the folder of this executable, absolute and normalized ("../share/asynclock/
+ * rules" for <prefix>/bin/asynclock), whether it exists or not; NULL when /proc/self/exe is
+ * unreadable. How an installed asynclock finds its rule packs and its trace shim. */
+char *al_beside_executable(const char *relative);
+
 /* Runs argv[0] (searched in PATH) with `argv` (NULL-terminated), no shell, standard input
  * /dev/null, in folder `cwd` (NULL: ours); collects standard output and error. Returns the exit
  * status (128 + signal when killed), or -1 when it could not be started (errno set). */

@@ -5,6 +5,7 @@
 
 #include "extract.h"
 #include "rules.h"
+#include "trace.h"
 
 #ifndef AL_VERSION
 #define AL_VERSION "0.1.0"
@@ -19,6 +20,9 @@ int al_version_print(FILE *out)
     fprintf(out, "asynclock %s\nlibclang: built with %s, C API %s; running %s\n", AL_VERSION, AL_LIBCLANG_BUILT,
             al_extract_cindex_version(), running);
     free(running);
+    char *shim = al_trace_shim_path();
+    fprintf(out, "trace shim: %s\n", shim ? shim : "not installed");
+    free(shim);
     char *dir = al_rules_default_dir(), *error = NULL;
     fprintf(out, "rule packs: %s\n", dir);
     al_rules *rules = al_rules_new();

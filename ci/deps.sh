@@ -23,6 +23,8 @@ packages=(
   dpkg-dev file lintian debootstrap
   # the editor test: Debian's Neovim, headless
   neovim
+  # asynclock trace's tests: addr2line symbolizes the stacks, wrk loads the experiment's servers
+  binutils wrk
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"

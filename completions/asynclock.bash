@@ -7,7 +7,7 @@
 # completion.sh fails when they drift apart).
 
 _asynclock_check_options="-p -f --format -o --output --json --sarif --html --codequality --baseline
-  --changed-since --program -j --jobs --cache --no-cache --shard --rules --config --no-config --fail-on
+  --changed-since --trace --program -j --jobs --cache --no-cache --shard --rules --config --no-config --fail-on
   --conditional --no-conditional --resolve-by-type --unknown --source-root --show-suppressed --all-chains --color
   -q --quiet --strict"
 
@@ -33,9 +33,26 @@ _asynclock() {
     local command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            check | baseline | merge | programs | lsp | rules) command=${COMP_WORDS[i]} && break ;;
+            check | baseline | merge | programs | lsp | rules | trace) command=${COMP_WORDS[i]} && break ;;
         esac
     done
+
+    # trace: after its options, the program to run and its arguments, completed as that command's
+    if [[ $command == trace ]]; then
+        local k=$((i + 1))
+        while ((k < COMP_CWORD)); do
+            case ${COMP_WORDS[k]} in
+                --) ((k += 1)) && break ;;
+                -o | --output | --interval) [[ ${COMP_WORDS[k + 1]} == = ]] && ((k += 3)) || ((k += 2)) ;;
+                -*) ((k += 1)) ;;
+                *) break ;;
+            esac
+        done
+        if ((k < COMP_CWORD)) || { ((k == COMP_CWORD)) && [[ $cur != -* || ${COMP_WORDS[k - 1]} == -- ]]; }; then
+            _command_offset "$k" 2>/dev/null # compopt complains outside a completion (tests)
+            return
+        fi
+    fi
 
     case $prev in
         -f | --format)
@@ -53,14 +70,14 @@ _asynclock() {
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -d -- "$cur"))
             return ;;
-        -o | --output | --json | --sarif | --html | --codequality | --baseline | --config | --rules)
+        -o | --output | --json | --sarif | --html | --codequality | --baseline | --config | --rules | --trace)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
         --changed-since)
             COMPREPLY=($(compgen -W "HEAD $(git for-each-ref --format='%(refname:short)' 2>/dev/null)" -- "$cur"))
             return ;;
-        -j | --jobs | --shard | --program) return ;;
+        -j | --jobs | --shard | --program | --interval) return ;;
     esac
 
     local options
@@ -69,7 +86,7 @@ _asynclock() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "check baseline merge programs lsp rules" -- "$cur"))
+                COMPREPLY=($(compgen -W "check baseline merge programs lsp rules trace" -- "$cur"))
             fi
             return ;;
         check | baseline) options=$_asynclock_check_options ;;
@@ -79,6 +96,7 @@ _asynclock() {
             options=${options/ -p / }
             options=${options/ --shard / } ;;
         lsp) options="--compile-commands-dir $_asynclock_check_options" ;;
+        trace) options="-o --output --interval --conditional -q --quiet" ;;
         rules)
             if [[ $cur != -* ]]; then
                 local sub="" j

@@ -38,4 +38,24 @@
 #define ASYNCLOCK_NONBLOCKING
 #endif
 
+/* ASYNCLOCK_TRACE_LOOP(1) tells `asynclock trace` (docs/trace.md) that the calling thread runs an
+ * event loop's handlers from here on, ASYNCLOCK_TRACE_LOOP(0) that it no longer does: for a loop of
+ * your own that no rule pack knows (threads in uv_run, event_base_dispatch, ev_run,
+ * g_main_loop_run, ... are found without it). Blocking calls a marked thread makes are timed like
+ * those of any loop thread, so mark the dispatch, not the loop's own wait (its epoll_wait or poll
+ * blocks too). Without the trace shim it does nothing: the function is a weak reference the shim
+ * defines. */
+#if defined(__GNUC__) || defined(__clang__)
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern void asynclock_trace_loop(int on) __attribute__((weak));
+#ifdef __cplusplus
+}
+#endif
+#define ASYNCLOCK_TRACE_LOOP(on) (asynclock_trace_loop ? asynclock_trace_loop(on) : (void)0)
+#else
+#define ASYNCLOCK_TRACE_LOOP(on) ((void)0)
+#endif
+
 #endif /* ASYNCLOCK_H */

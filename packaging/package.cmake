@@ -1,6 +1,7 @@
 # Installing asynclock like a system tool: the man page, shell completion, the documentation and
-# the demo project, and a Debian package of it all built by CPack (`cpack -G DEB` in the build
-# folder). Included from the top CMakeLists.txt; docs/releasing.md is the release checklist.
+# the demo project (the binary, the rule packs and the trace shim are installed by the top
+# CMakeLists.txt and shim/), and a Debian package of it all built by CPack (`cpack -G DEB` in the
+# build folder). Included from the top CMakeLists.txt; docs/releasing.md is the release checklist.
 
 # The release date of PROJECT_VERSION, from CHANGELOG.md ("## [0.1.0] - 2026-12-06"; "- unreleased"
 # takes the day of the build, or SOURCE_DATE_EPOCH's): the man page's date and the Debian changelog's.
@@ -77,7 +78,10 @@ calls, nested loops) reachable from a loop-thread callback, with the chain
 from the handler and the fix in the loop's own terms.
 .
 Reports are compiler-style text, JSON, SARIF 2.1.0, GitLab Code Quality or
-HTML; a language server (asynclock lsp) shows them in editors.")
+HTML; a language server (asynclock lsp) shows them in editors. asynclock trace
+runs a program with a preloaded shim that times the blocking calls its loop
+threads make, so that the report can rank the findings by what really
+blocked.")
 # Libraries from the binary's ELF needs (dpkg-shlibdeps: libc6, libclang1-N, libsqlite3-0, libcjson1), and
 # libclang's builtin headers (stddef.h, stdarg.h, ...), which libclang reads from its resource folder
 # at run time and which Debian ships apart from the library.
@@ -85,5 +89,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 if(LIBCLANG_LLVM_MAJOR)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libclang-common-${LIBCLANG_LLVM_MAJOR}-dev")
 endif()
+# `asynclock trace` symbolizes the stacks it records with binutils' addr2line (without it they stay
+# addresses, and check --trace cannot place them).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS binutils)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "html_assets.h"
+#include "observed.h"
 #include "report.h"
 #include "sources.h"
 
@@ -214,7 +215,14 @@ static void put_finding(html_state *st, const al_findings *f, const al_finding *
     fputs(",\"g\":[", out); /* the programs it is found in */
     for (size_t i = 0; i < x->programs.count; i++)
         fprintf(out, "%s%u", i ? "," : "", string_id(st, f->programs.items[x->programs.items[i]].name));
-    fputs("],\"h\":[", out);
+    fputc(']', out);
+    if (x->observed) { /* what asynclock trace measured: [calls, total, p50, p99, max] in ns */
+        const al_stall *s = &x->observed->stall;
+        fprintf(out, ",\"ob\":[%llu,%llu,%llu,%llu,%llu]", (unsigned long long)s->calls,
+                (unsigned long long)s->total_ns, (unsigned long long)s->p50_ns, (unsigned long long)s->p99_ns,
+                (unsigned long long)s->max_ns);
+    }
+    fputs(",\"h\":[", out);
     for (size_t h = 0; h < x->handler_count; h++) {
         if (h)
             fputc(',', out);
@@ -312,6 +320,13 @@ static void put_header(FILE *out, const al_findings *f, const char *tool_version
         put_stat(out, "n-suppressed", "suppressed", s->suppressed);
     if (s->excluded)
         put_stat(out, "n-excluded", "in excluded paths", s->excluded);
+    if (f->observations) {
+        size_t observed = 0;
+        for (size_t i = 0; i < f->items.count; i++)
+            observed += f->items.items[i].observed != NULL;
+        put_stat(out, "n-observed", "observed on loop threads", observed);
+        put_stat(out, "n-observed-only", "observed only", f->observations->only.count);
+    }
     fprintf(out,
             "<div class=\"stat\" id=\"n-seconds\"><span class=\"num\">%.2f s</span><span class=\"lbl\">analysis"
             "</span></div>\n</div>\n",
@@ -335,6 +350,63 @@ static void put_header(FILE *out, const al_findings *f, const char *tool_version
     fputs("</header>\n", out);
 }
 
+/* The blocking calls asynclock trace saw that no finding explains, with their stacks: written as
+ * HTML, escaped, after the findings table. */
+static void put_observed_only(FILE *out, const al_findings *f)
+{
+    const al_observations *o = f->observations;
+    fprintf(out, "<section class=\"observed-only\" id=\"observed-only\">\n<h2>Observed only (%zu)</h2>\n",
+            o->only.count);
+    fputs("<p>Blocking calls <code>asynclock trace</code> saw on a loop thread where no finding is: a pointer the "
+          "analysis could not resolve, a function no rule describes, code it did not analyze.</p>\n",
+          out);
+    if (!o->only.count) {
+        fputs("<p class=\"empty\">None: every blocking call the traces saw is a finding.</p>\n</section>\n", out);
+        return;
+    }
+    fputs("<table><thead><tr><th>Blocking call</th><th>Where</th><th>Blocked on loop</th><th>Stack</th></tr>"
+          "</thead>\n<tbody>\n",
+          out);
+    for (size_t i = 0; i < o->only.count; i++) {
+        const al_observation *x = o->only.items[i];
+        const al_trace_site *s = x->example;
+        char total[32], p50[32], p99[32], max[32];
+        al_format_duration(total, sizeof(total), x->stall.total_ns);
+        al_format_duration(p50, sizeof(p50), x->stall.p50_ns);
+        al_format_duration(p99, sizeof(p99), x->stall.p99_ns);
+        al_format_duration(max, sizeof(max), x->stall.max_ns);
+        fputs("<tr class=\"observed-only\"><td><code>", out);
+        put_html(out, s->api);
+        fputs("</code></td><td class=\"mono\">", out);
+        if (x->loc.file) {
+            put_html(out, al_path_relative_to(x->loc.file, f->source_root));
+            fprintf(out, ":%u", x->loc.line);
+        } else {
+            fputs("?", out);
+        }
+        fprintf(out, "</td><td class=\"stall\">%s <span class=\"extra\">%llu calls, p50 %s, p99 %s, max %s</span>",
+                total, (unsigned long long)x->stall.calls, p50, p99, max);
+        fputs("</td><td><details><summary>", out);
+        fprintf(out, "%zu frames</summary><ol class=\"mono\">", s->stack.count);
+        for (size_t k = 0; k < s->stack.count; k++) {
+            const al_trace_frame *fr = &s->stack.items[k];
+            fputs("<li>", out);
+            put_html(out, fr->function ? fr->function : "??");
+            fputs(" <span class=\"extra\">", out);
+            if (fr->file) {
+                put_html(out, al_path_relative_to(fr->file, f->source_root));
+                fprintf(out, ":%u", fr->line);
+            } else {
+                put_html(out, fr->module ? fr->module : "?");
+                fprintf(out, "+0x%llx", (unsigned long long)fr->offset);
+            }
+            fputs("</span></li>", out);
+        }
+        fputs("</ol></details></td></tr>\n", out);
+    }
+    fputs("</tbody></table>\n</section>\n", out);
+}
+
 void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
 {
     html_state st = {.out = out};
@@ -346,11 +418,15 @@ void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
     put_header(out, f, tool_version);
     for (const char *const *line = al_html_body; *line; line++)
         fputs(*line, out);
+    if (f->observations)
+        put_observed_only(out, f);
 
     fputs("<script type=\"application/json\" id=\"al-data\">{\"version\":1,\"tool\":", out);
     put_json_string(out, tool_version);
     fputs(",\"root\":", out);
     put_json_string(out, f->source_root);
+    if (f->observations)
+        fputs(",\"traced\":true", out);
     fputs(",\"findings\":[\n", out);
     for (size_t i = 0; i < f->items.count; i++) {
         if (i)

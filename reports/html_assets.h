@@ -112,6 +112,15 @@ static const char *const al_html_head[] = {
     ".fp { color: var(--muted); font-size: 12px; margin-top: 6px; }\n",
     ".pager { display: flex; gap: 10px; align-items: center; margin-top: 8px; }\n",
     ".empty { padding: 18px; text-align: center; color: var(--muted); }\n",
+    "td.stall { white-space: nowrap; font-variant-numeric: tabular-nums; }\n",
+    ".observed { margin: 4px 0; padding: 6px 10px; border-radius: 4px; background: #f2f5fd; border-left: 3px solid "
+    "var(--accent); }\n",
+    "section.observed-only { padding: 0 24px 40px; }\n",
+    "section.observed-only table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid "
+    "var(--line); }\n",
+    "section.observed-only th { text-align: left; background: #eceff4; padding: 6px 8px; }\n",
+    "section.observed-only td { padding: 5px 8px; border-bottom: 1px solid #edf0f4; vertical-align: top; }\n",
+    "section.observed-only ol { margin: 4px 0; padding-left: 22px; }\n",
     "</style>\n",
     "</head>\n",
     "<body>\n",
@@ -170,6 +179,22 @@ static const char *const al_html_script[] = {
     "    size: 200 };\n",
     "  var open = {};\n",
     "  var view = [];\n",
+    "  /* with check --trace: x.ob = [calls, total, p50, p99, max] (ns); the table ranks by total blocked time */\n",
+    "  var TRACED = !!D.traced, COLS = TRACED ? 8 : 7;\n",
+    "  if (TRACED) { st.sort = 'stall'; st.dir = -1; }\n",
+    "  function dur(ns) {\n",
+    "    var u = ['ns', 'us', 'ms', 's'], v = ns, i = 0;\n",
+    "    while (i < 3 && v >= 999.5) { v /= 1000; i++; }\n",
+    "    return (i === 0 ? String(ns) : v >= 99.95 ? v.toFixed(0) : v >= 9.995 ? v.toFixed(1) : v.toFixed(2)) + ' ' "
+    "+ u[i];\n",
+    "  }\n",
+    "  if (TRACED) {\n",
+    "    var th = document.createElement('th');\n",
+    "    th.dataset.sort = 'stall';\n",
+    "    th.textContent = 'Blocked on loop';\n",
+    "    var callee = document.querySelector('#findings th[data-sort=callee]');\n",
+    "    callee.parentNode.insertBefore(th, callee.nextSibling);\n",
+    "  }\n",
     "\n",
     "  function $(id) { return document.getElementById(id); }\n",
     "  function esc(t) {\n",
@@ -263,7 +288,8 @@ static const char *const al_html_script[] = {
     "    callee: function (x) { return S[x.k]; },\n",
     "    location: function (x) { return path(x.f); },\n",
     "    function: function (x) { return S[x.fn]; },\n",
-    "    handlers: function (x) { return x.h.length ? S[x.h[0][0]] : ''; }\n",
+    "    handlers: function (x) { return x.h.length ? S[x.h[0][0]] : ''; },\n",
+    "    stall: function (x) { return x.ob ? x.ob[1] : -1; }\n",
     "  };\n",
     "  function compare(a, b) {\n",
     "    var x = ALL[a], y = ALL[b], k = keys[st.sort], p = k(x), q = k(y);\n",
@@ -303,7 +329,11 @@ static const char *const al_html_script[] = {
     "      '<td class=\"tog\">&#9656;</td><td><span class=\"sev sev-' + esc(sev) + '\">' + esc(sev) + '</span></td>' "
     "+\n",
     "      '<td><span class=\"cat\">' + esc(S[x.c]) + '</span></td><td class=\"callee\"><code>' + esc(S[x.k]) +\n",
-    "      '</code></td><td class=\"loc mono\" title=\"' + esc(FILES[x.f] ? FILES[x.f][1] : '') + '\">' +\n",
+    "      '</code></td>' + (TRACED ? '<td class=\"stall\">' + (x.ob ? dur(x.ob[1]) + ' <span class=\"extra\">' + "
+    "x.ob[0] +\n",
+    "      ' calls, p99 ' + dur(x.ob[3]) + '</span>' : '<span class=\"extra\">not observed</span>') + '</td>' : '') "
+    "+\n",
+    "      '<td class=\"loc mono\" title=\"' + esc(FILES[x.f] ? FILES[x.f][1] : '') + '\">' +\n",
     "      esc(where(x.f, x.l, x.o)) + '</td><td class=\"fn\"><code>' + esc(S[x.fn]) + '</code></td><td "
     "class=\"handlers\">' +\n",
     "      (names.length ? '<code>' + esc(S[names[0]]) + '</code>' : '') +\n",
@@ -316,7 +346,7 @@ static const char *const al_html_script[] = {
     "    var b = pageBounds(), html = '';\n",
     "    for (var j = b.from; j < b.to; j++) html += row(view[j]);\n",
     "    if (!view.length) {\n",
-    "      html = '<tr><td colspan=\"7\" class=\"empty\">' +\n",
+    "      html = '<tr><td colspan=\"' + COLS + '\" class=\"empty\">' +\n",
     "        (ALL.length ? 'No finding matches the filters.' : 'No blocking call is reachable from an event-loop "
     "handler.') +\n",
     "        '</td></tr>';\n",
@@ -363,8 +393,11 @@ static const char *const al_html_script[] = {
     "\n",
     "  function detailRow(i) {\n",
     "    var x = ALL[i];\n",
-    "    var html = '<tr class=\"detail\" data-detail=\"' + i + '\"><td colspan=\"7\"><p class=\"msg\">' + esc(S[x.m]) "
-    "+ '</p>' +\n",
+    "    var html = '<tr class=\"detail\" data-detail=\"' + i + '\"><td colspan=\"' + COLS + '\"><p class=\"msg\">' "
+    "+\n",
+    "      esc(S[x.m]) + '</p>' + (x.ob ? '<div class=\"observed\"><b>Observed on a loop thread:</b> ' + x.ob[0] +\n",
+    "      ' calls, ' + dur(x.ob[1]) + ' in all, p50 ' + dur(x.ob[2]) + ', p99 ' + dur(x.ob[3]) + ', max ' +\n",
+    "      dur(x.ob[4]) + '</div>' : '') +\n",
     "      '<div class=\"why\"><b>Why it blocks:</b> ' + esc(S[x.w]) + '</div>' +\n",
     "      '<div class=\"fix\"><b>Suggested fix:</b> ' + esc(S[x.x]) + '</div>' +\n",
     "      '<div class=\"programs\"><b>Found in:</b> ' + x.g.map(function (g) { return '<code>' + esc(S[g]) + "

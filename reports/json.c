@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
+#include "observed.h"
 #include "report.h"
 
 /* {"version": 1, "tool": {...}}: how every JSON report starts. */
@@ -72,6 +73,66 @@ static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
     return o;
 }
 
+/* Blocked time, as measured by asynclock trace (all in nanoseconds). */
+static cJSON *stall_json(const al_observation *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "calls", (double)x->stall.calls);
+    cJSON_AddNumberToObject(o, "total_ns", (double)x->stall.total_ns);
+    cJSON_AddNumberToObject(o, "min_ns", (double)x->stall.min_ns);
+    cJSON_AddNumberToObject(o, "p50_ns", (double)x->stall.p50_ns);
+    cJSON_AddNumberToObject(o, "p99_ns", (double)x->stall.p99_ns);
+    cJSON_AddNumberToObject(o, "max_ns", (double)x->stall.max_ns);
+    cJSON_AddNumberToObject(o, "sites", (double)x->sites);
+    return o;
+}
+
+static cJSON *optional_string(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *trace_stack_json(const al_trace_site *s)
+{
+    cJSON *stack = cJSON_CreateArray();
+    for (size_t k = 0; k < s->stack.count; k++) {
+        const al_trace_frame *f = &s->stack.items[k];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "function", optional_string(f->function));
+        cJSON_AddItemToObject(o, "file", optional_string(f->file));
+        cJSON_AddNumberToObject(o, "line", f->line);
+        cJSON_AddItemToObject(o, "module", optional_string(f->module));
+        char offset[32];
+        snprintf(offset, sizeof(offset), "0x%llx", (unsigned long long)f->offset);
+        cJSON_AddStringToObject(o, "offset", offset);
+        cJSON_AddItemToArray(stack, o);
+    }
+    return stack;
+}
+
+/* A blocking call seen on a loop thread that no finding explains: the API, where, how long, and the
+ * stack of its site with the most blocked time. */
+static cJSON *observed_only_json(const al_observation *x)
+{
+    const al_trace_site *s = x->example;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "callee", s->api);
+    cJSON_AddItemToObject(o, "category", optional_string(s->category));
+    if (x->loc.file) {
+        cJSON *loc = cJSON_AddObjectToObject(o, "location");
+        cJSON_AddStringToObject(loc, "file", x->loc.file);
+        cJSON_AddNumberToObject(loc, "line", x->loc.line);
+    } else {
+        cJSON_AddNullToObject(o, "location");
+    }
+    cJSON_AddItemToObject(o, "observed", stall_json(x));
+    cJSON_AddItemToObject(o, "program", optional_string(s->program));
+    cJSON_AddNumberToObject(o, "pid", (double)s->pid);
+    cJSON_AddStringToObject(o, "trace", s->trace);
+    cJSON_AddItemToObject(o, "stack", trace_stack_json(s));
+    return o;
+}
+
 static cJSON *finding_json(const al_findings *f, const al_finding *x)
 {
     cJSON *o = cJSON_CreateObject();
@@ -93,6 +154,8 @@ static cJSON *finding_json(const al_findings *f, const al_finding *x)
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
     cJSON_AddItemToObject(o, "programs", program_names(f, &x->programs));
+    if (f->observations) /* with --trace: what was measured here, or null */
+        cJSON_AddItemToObject(o, "observed", x->observed ? stall_json(x->observed) : cJSON_CreateNull());
     return o;
 }
 
@@ -170,6 +233,11 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
         }
     }
     add_programs(root, f);
+    if (f->observations) {
+        cJSON *only = cJSON_AddArrayToObject(root, "observed_only");
+        for (size_t i = 0; i < f->observations->only.count; i++)
+            cJSON_AddItemToArray(only, observed_only_json(f->observations->only.items[i]));
+    }
     const al_summary *s = &f->summary;
     cJSON *summary = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(summary, "translation_units", (double)s->translation_units);
@@ -182,6 +250,16 @@ void al_report_json(FILE *out, const al_findings *f, const char *tool_version)
     cJSON_AddNumberToObject(summary, "excluded", (double)s->excluded);
     cJSON_AddNumberToObject(summary, "seconds", s->seconds);
     cJSON_AddNumberToObject(summary, "cached_units", (double)s->cached_units);
+    if (f->observations) {
+        size_t observed = 0;
+        for (size_t i = 0; i < f->items.count; i++)
+            observed += f->items.items[i].observed != NULL;
+        cJSON_AddNumberToObject(summary, "traces", (double)f->observations->files.count);
+        cJSON_AddNumberToObject(summary, "observed", (double)observed);
+        cJSON_AddNumberToObject(summary, "observed_only", (double)f->observations->only.count);
+        cJSON_AddNumberToObject(summary, "observed_outside", (double)f->observations->outside);
+        cJSON_AddNumberToObject(summary, "observed_unchecked", (double)f->observations->unchecked_dropped);
+    }
     cJSON *failures = cJSON_AddArrayToObject(summary, "failed_units");
     for (size_t i = 0; i < f->failures.count; i++) {
         cJSON *u = cJSON_CreateObject();

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "observed.h"
 #include "report.h"
 #include "sources.h"
 #include "util.h"
@@ -215,6 +216,116 @@ static cJSON *rule_json(const rule_info *r, const char *rule)
     return o;
 }
 
+/* The rule of the blocking calls asynclock trace saw that no finding explains (only with --trace). */
+static cJSON *observed_rule_json(const char *rule)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *id = al_xasprintf("%s/observed-only", rule);
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "name", "BlockingCallObservedOnLoopThread");
+    cJSON_AddItemToObject(o, "shortDescription",
+                          message_json("A blocking call was observed on an event-loop thread where no finding is."));
+    cJSON_AddItemToObject(o, "fullDescription",
+                          message_json("asynclock trace saw a loop thread call a blocking API here, and the static "
+                                       "analysis reported nothing at this call: a call through a pointer it could not "
+                                       "resolve, a library function no rule describes, or code it did not analyze."));
+    char *markdown = al_xasprintf(
+        "**A blocking call was observed on an event-loop thread where no finding is.** (`%s`)\n\n"
+        "The result's stack shows how the loop thread got there, as recorded by `asynclock trace`. Find which "
+        "handler runs this code, then move the call off the loop thread the way the other findings suggest; or "
+        "teach the analysis what it missed (a rule for the library function, `ASYNCLOCK_BLOCKING` on your own). "
+        "See [docs/trace.md](" INFORMATION_URI "/blob/main/docs/trace.md).",
+        id);
+    cJSON *help = cJSON_AddObjectToObject(o, "help");
+    cJSON_AddStringToObject(help, "text",
+                            "asynclock trace saw a loop thread block here, and no finding explains it. The stack shows "
+                            "the way there; move the call off the loop thread, or teach the analysis what it missed.");
+    cJSON_AddStringToObject(help, "markdown", markdown);
+    cJSON_AddStringToObject(o, "helpUri", INFORMATION_URI "/blob/main/docs/trace.md");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "defaultConfiguration"), "level", "warning");
+    cJSON *properties = cJSON_AddObjectToObject(o, "properties");
+    static const char *const tags[] = {"concurrency", "performance", "event-loop", "runtime"};
+    cJSON_AddItemToObject(properties, "tags", string_array(tags, 4));
+    cJSON_AddStringToObject(properties, "precision", "high");
+    free(id);
+    free(markdown);
+    return o;
+}
+
+/* Measured blocked time, in nanoseconds, as the JSON report has it. */
+static cJSON *stall_json(const al_observation *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "calls", (double)x->stall.calls);
+    cJSON_AddNumberToObject(o, "totalNs", (double)x->stall.total_ns);
+    cJSON_AddNumberToObject(o, "minNs", (double)x->stall.min_ns);
+    cJSON_AddNumberToObject(o, "p50Ns", (double)x->stall.p50_ns);
+    cJSON_AddNumberToObject(o, "p99Ns", (double)x->stall.p99_ns);
+    cJSON_AddNumberToObject(o, "maxNs", (double)x->stall.max_ns);
+    return o;
+}
+
+/* A place known by its line only (what the debug information gives). */
+static cJSON *line_location_json(const char *file, unsigned line, sarif_ctx *cx)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *physical = cJSON_AddObjectToObject(o, "physicalLocation");
+    cJSON_AddItemToObject(physical, "artifactLocation", artifact_location_json(file, cx->root));
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(physical, "region"), "startLine", line);
+    return o;
+}
+
+static cJSON *observed_only_result_json(const al_observation *x, const char *rule, int rule_index, sarif_ctx *cx)
+{
+    const al_trace_site *s = x->example;
+    cJSON *o = cJSON_CreateObject();
+    char *rule_id = al_xasprintf("%s/observed-only", rule);
+    cJSON_AddStringToObject(o, "ruleId", rule_id);
+    free(rule_id);
+    cJSON_AddNumberToObject(o, "ruleIndex", rule_index);
+    cJSON_AddStringToObject(o, "level", "warning");
+    char total[32], p99[32], max[32];
+    al_format_duration(total, sizeof(total), x->stall.total_ns);
+    al_format_duration(p99, sizeof(p99), x->stall.p99_ns);
+    al_format_duration(max, sizeof(max), x->stall.max_ns);
+    char *text = al_xasprintf("blocking call '%s' observed on a loop thread, which no finding explains: %llu calls, %s "
+                              "in all, p99 %s, max %s",
+                              s->api, (unsigned long long)x->stall.calls, total, p99, max);
+    cJSON_AddItemToObject(o, "message", message_json(text));
+    free(text);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), line_location_json(x->loc.file, x->loc.line, cx));
+    /* the stack the call was seen with */
+    cJSON *stack = cJSON_CreateObject();
+    char *about =
+        al_xasprintf("as asynclock trace recorded it in %s (pid %ld)", s->program ? s->program : "the program", s->pid);
+    cJSON_AddItemToObject(stack, "message", message_json(about));
+    free(about);
+    cJSON *frames = cJSON_AddArrayToObject(stack, "frames");
+    for (size_t k = 0; k < s->stack.count; k++) {
+        const al_trace_frame *fr = &s->stack.items[k];
+        cJSON *frame = cJSON_CreateObject();
+        cJSON *loc = fr->file && fr->file[0] == '/' ? line_location_json(fr->file, fr->line, cx) : cJSON_CreateObject();
+        if (fr->function) {
+            cJSON *logical = cJSON_CreateObject();
+            cJSON_AddStringToObject(logical, "name", fr->function);
+            cJSON_AddStringToObject(logical, "kind", "function");
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(loc, "logicalLocations"), logical);
+        }
+        cJSON_AddItemToObject(frame, "location", loc);
+        if (fr->module)
+            cJSON_AddStringToObject(frame, "module", fr->module);
+        cJSON_AddItemToArray(frames, frame);
+    }
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "stacks"), stack);
+    cJSON *properties = cJSON_AddObjectToObject(o, "properties");
+    cJSON_AddStringToObject(properties, "callee", s->api);
+    if (s->category)
+        cJSON_AddStringToObject(properties, "category", s->category);
+    cJSON_AddItemToObject(properties, "observed", stall_json(x));
+    cJSON_AddStringToObject(properties, "trace", s->trace);
+    return o;
+}
+
 /* One code flow per handler: where it is registered, then every call of its chain. */
 static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, sarif_ctx *cx)
 {
@@ -304,7 +415,7 @@ static cJSON *new_result(const char *rule, const char *category)
     return o;
 }
 
-static cJSON *result_json(const al_findings *f, const al_finding *x, sarif_ctx *cx)
+static cJSON *result_json(const al_findings *f, const al_finding *x, sarif_ctx *cx, double largest_stall)
 {
     cJSON *o = new_result(x->rule, x->category);
     cJSON_AddStringToObject(o, "level", level_name(x->severity));
@@ -366,6 +477,13 @@ static cJSON *result_json(const al_findings *f, const al_finding *x, sarif_ctx *
     cJSON *programs = cJSON_AddArrayToObject(properties, "programs");
     for (size_t i = 0; i < x->programs.count; i++)
         cJSON_AddItemToArray(programs, cJSON_CreateString(f->programs.items[x->programs.items[i]].name));
+    if (largest_stall >= 0) {
+        /* with --trace: what was measured, and a rank by it (100: the most blocked time) */
+        cJSON_AddItemToObject(properties, "observed", x->observed ? stall_json(x->observed) : cJSON_CreateNull());
+        double rank =
+            x->observed && largest_stall > 0 ? 100.0 * (double)x->observed->stall.total_ns / largest_stall : 0;
+        cJSON_AddNumberToObject(o, "rank", rank);
+    }
     return o;
 }
 
@@ -468,6 +586,8 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
     const char *rule = f->items.count ? f->items.items[0].rule : "async-lock";
     for (size_t i = 0; i < RULE_COUNT; i++)
         cJSON_AddItemToArray(rules, rule_json(&rule_infos[i], rule));
+    if (f->observations)
+        cJSON_AddItemToArray(rules, observed_rule_json(rule));
 
     cJSON *invocations = cJSON_AddArrayToObject(run, "invocations");
     cJSON *invocation = cJSON_CreateObject();
@@ -503,11 +623,31 @@ void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *o)
         al_strbuf_free(&b);
     }
 
+    /* with --trace, results are ranked by measured blocked time; -1: no traces */
+    double largest = f->observations ? 0 : -1;
+    for (size_t i = 0; f->observations && i < f->items.count + f->suppressed.count; i++) {
+        const al_finding *x = i < f->items.count ? &f->items.items[i] : &f->suppressed.items[i - f->items.count];
+        if (x->observed && (double)x->observed->stall.total_ns > largest)
+            largest = (double)x->observed->stall.total_ns;
+    }
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->items.count; i++)
-        cJSON_AddItemToArray(results, result_json(f, &f->items.items[i], &cx));
+        cJSON_AddItemToArray(results, result_json(f, &f->items.items[i], &cx, largest));
     for (size_t i = 0; i < f->suppressed.count; i++)
-        cJSON_AddItemToArray(results, result_json(f, &f->suppressed.items[i], &cx));
+        cJSON_AddItemToArray(results, result_json(f, &f->suppressed.items[i], &cx, largest));
+    size_t unplaced = 0;
+    for (size_t i = 0; f->observations && i < f->observations->only.count; i++) {
+        const al_observation *x = f->observations->only.items[i];
+        /* code scanning needs a place in a source file: a call seen only inside libraries stays in JSON */
+        if (x->loc.file && x->loc.file[0] == '/')
+            cJSON_AddItemToArray(results, observed_only_result_json(x, rule, (int)RULE_COUNT, &cx));
+        else
+            unplaced++;
+    }
+    if (f->observations) {
+        cJSON_AddNumberToObject(counts, "traces", (double)f->observations->files.count);
+        cJSON_AddNumberToObject(counts, "observedOnlyWithoutSource", (double)unplaced);
+    }
     for (size_t i = 0; i < f->gone.count; i++)
         cJSON_AddItemToArray(results, absent_result_json(&f->gone.items[i], f->source_root, &cx));
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");

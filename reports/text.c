@@ -1,6 +1,8 @@
 /* text: compiler-style diagnostics that editors and CI log parsers already understand. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "observed.h"
 #include "report.h"
 
 #define BOLD "\033[1m"
@@ -106,6 +108,86 @@ static void put_unused(FILE *out, const al_text_options *o, const al_suppression
     fprintf(out, "': no finding %s\n", sup->target == sup->line ? "on this line" : "on the next line");
 }
 
+/* "812 calls, 40.6 s in all, p50 50.1 ms, p99 50.3 ms, max 51.0 ms" */
+static void put_stall(FILE *out, const al_stall *s)
+{
+    char total[32], p50[32], p99[32], max[32];
+    al_format_duration(total, sizeof(total), s->total_ns);
+    al_format_duration(p50, sizeof(p50), s->p50_ns);
+    al_format_duration(p99, sizeof(p99), s->p99_ns);
+    al_format_duration(max, sizeof(max), s->max_ns);
+    fprintf(out, "%llu call%s, %s in all, p50 %s, p99 %s, max %s", (unsigned long long)s->calls,
+            s->calls == 1 ? "" : "s", total, p50, p99, max);
+}
+
+static void put_observed_note(FILE *out, const al_text_options *o, const al_finding *x)
+{
+    put_location(out, o, x->loc);
+    put_label(out, o, "note", CYAN);
+    if (!x->observed) {
+        fputs("not observed in the traces\n", out);
+        return;
+    }
+    fputs("observed on a loop thread: ", out);
+    put_stall(out, &x->observed->stall);
+    fputc('\n', out);
+}
+
+/* A place without a column: "file:line: " or, for a frame without line information, the object. */
+static void put_place(FILE *out, const al_text_options *o, const char *file, unsigned line, const char *module)
+{
+    if (o->color)
+        fputs(BOLD, out);
+    if (file) {
+        put_clean(out, al_path_relative_to(file, o->cwd));
+        fprintf(out, ":%u:", line);
+    } else {
+        put_clean(out, module ? module : "??");
+        fputc(':', out);
+    }
+    if (o->color)
+        fputs(RESET, out);
+    fputc(' ', out);
+}
+
+#define SHOWN_FRAMES 12
+
+/* A blocking call seen on a loop thread that no finding explains, with the stack it was seen with. */
+static void put_observed_only(FILE *out, const al_text_options *o, const al_observation *x)
+{
+    const al_trace_site *s = x->example;
+    const al_trace_frame *top = s->stack.count ? &s->stack.items[0] : NULL;
+    put_place(out, o, x->loc.file, x->loc.line, top ? top->module : NULL);
+    put_label(out, o, "warning", MAGENTA);
+    if (o->color)
+        fputs(BOLD, out);
+    fputs("blocking call '", out);
+    put_clean(out, s->api);
+    fputs("' observed on a loop thread, which no finding explains: ", out);
+    put_stall(out, &x->stall);
+    fputs(" [async-lock/observed-only]", out);
+    if (o->color)
+        fputs(RESET, out);
+    fputc('\n', out);
+    for (size_t k = 0; k < s->stack.count && k < SHOWN_FRAMES; k++) {
+        const al_trace_frame *fr = &s->stack.items[k];
+        put_place(out, o, fr->file, fr->line, fr->module);
+        put_label(out, o, "note", CYAN);
+        fputs(k == 0 ? "called here" : "from here", out);
+        if (fr->function) {
+            /* without line information the name is the nearest exported symbol: a hint */
+            fputs(fr->file ? ", in '" : ", near '", out);
+            put_clean(out, fr->function);
+            fputc('\'', out);
+        }
+        if (!fr->file)
+            fprintf(out, " (+0x%llx)", (unsigned long long)fr->offset);
+        fputc('\n', out);
+    }
+    if (s->stack.count > SHOWN_FRAMES)
+        fprintf(out, "asynclock: ... %zu more frames (the JSON report has them all)\n", s->stack.count - SHOWN_FRAMES);
+}
+
 /* "'server'", "'server' and 'bench'", "'a', 'b' and 'c'": the programs of a finding. */
 static void put_program_list(FILE *out, const al_findings *f, const al_u32_vec *programs)
 {
@@ -205,8 +287,11 @@ static void put_finding_line(FILE *out, const al_text_options *o, const al_findi
 void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
 {
     size_t by_severity[3] = {0, 0, 0}, shown = 0, unchanged = 0;
+    /* in the order of al_observed_rank: as built, or after --trace by measured stall */
+    size_t *order = al_observed_rank(f);
+#define NTH(n) (&f->items.items[order[n]])
     for (size_t i = 0; i < f->items.count;) {
-        const al_finding *x = &f->items.items[i];
+        const al_finding *x = NTH(i);
         if (x->baseline == AL_BASELINE_UNCHANGED) {
             unchanged++; /* accepted in the baseline: counted, not repeated */
             i++;
@@ -214,13 +299,13 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         }
         /* the group: this finding and the next ones that share its notes */
         size_t end = i + 1;
-        while (end < f->items.count && f->items.items[end].baseline != AL_BASELINE_UNCHANGED &&
-               same_group(x, &f->items.items[end], o->all_chains))
+        while (end < f->items.count && NTH(end)->baseline != AL_BASELINE_UNCHANGED &&
+               same_group(x, NTH(end), o->all_chains))
             end++;
         for (size_t k = i; k < end; k++) {
             shown++;
-            by_severity[f->items.items[k].severity]++;
-            put_finding_line(out, o, &f->items.items[k]);
+            by_severity[NTH(k)->severity]++;
+            put_finding_line(out, o, NTH(k));
         }
         if (end - i > 1) {
             put_location(out, o, x->loc);
@@ -241,12 +326,15 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
             put_program_list(out, f, &x->programs);
             fputc('\n', out);
         }
+        /* --trace: what each call of the group was seen to block, at the call */
+        for (size_t k = i; k < end && f->observations; k++)
+            put_observed_note(out, o, NTH(k));
         /* each fix of the group once, at the first call it is for */
         for (size_t k = i; k < end; k++) {
-            const al_finding *y = &f->items.items[k];
+            const al_finding *y = NTH(k);
             bool seen = false;
             for (size_t j = i; j < k && !seen; j++)
-                seen = strcmp(f->items.items[j].fix, y->fix) == 0;
+                seen = strcmp(NTH(j)->fix, y->fix) == 0;
             if (seen)
                 continue;
             put_location(out, o, y->loc);
@@ -257,6 +345,10 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         }
         i = end;
     }
+#undef NTH
+    free(order);
+    for (size_t i = 0; f->observations && i < f->observations->only.count; i++)
+        put_observed_only(out, o, f->observations->only.items[i]);
     for (size_t i = 0; i < f->clashes.count; i++)
         put_clash(out, o, f, &f->clashes.items[i]);
     for (size_t i = 0; o->show_suppressed && i < f->suppressed.count; i++)
@@ -303,6 +395,18 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
     if (s->excluded)
         fprintf(out, "; %zu finding%s in excluded paths not shown", s->excluded, s->excluded == 1 ? "" : "s");
     fputc('\n', out);
+    if (f->observations) {
+        const al_observations *obs = f->observations;
+        size_t observed = 0;
+        for (size_t i = 0; i < f->items.count; i++)
+            observed += f->items.items[i].observed != NULL;
+        fprintf(out, "asynclock: traces: %zu of %zu finding%s observed on loop threads, %zu call site%s observed only",
+                observed, f->items.count, f->items.count == 1 ? "" : "s", obs->only.count,
+                obs->only.count == 1 ? "" : "s");
+        if (obs->outside)
+            fprintf(out, " and %zu outside the source root", obs->outside);
+        fprintf(out, " (%zu trace file%s)\n", obs->files.count, obs->files.count == 1 ? "" : "s");
+    }
     if (!f->baselined)
         return;
     size_t gone = 0;

@@ -67,7 +67,7 @@ expect "no arguments: exit 2" "exit $rc" rc_is 2
 expect "no arguments: usage on stderr" "$(head -c 200 "$err")" grep -q "^usage: asynclock check" "$err"
 expect "no arguments: nothing on stdout" "$(head -c 200 "$out")" is_empty "$out"
 
-check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, programs, lsp, rules) (see asynclock --help)" frob
+check_error "unknown command" 2 "asynclock: error: unknown command 'frob' (check, baseline, merge, programs, lsp, rules, trace) (see asynclock --help)" frob
 check_error "unknown long option" 2 "asynclock: error: unknown option '--bogus' (see asynclock --help)" check --bogus
 check_error "unknown short option" 2 "asynclock: error: unknown option '-z' (see asynclock --help)" check -z
 check_error "check -p /nonexistent" 2 "/nonexistent: error: build folder does not exist" check -p /nonexistent

@@ -107,6 +107,8 @@ bash_case "rule names" "asynclock rules show uv_fs_r" "$(rules_column 1 | grep '
 bash_case "rule names of a --rules pack on the line" "asynclock rules --rules $work/mine.json show my_" "my_sync_call"
 bash_case "rules' subcommands" "asynclock rules " "list show"
 bash_case "folders for -p" "asynclock check -p $work/builds/b" "$work/builds/bench $work/builds/build-debug"
+bash_case "trace: the program to run" "asynclock trace -q asyncl" "asynclock"
+bash_case "trace: after --, the program's own completion" "asynclock trace -o t.json -- asynclock ru" "rules"
 all_options_case bash
 bash_case "the check can fail: a made-up option is not offered" "asynclock check --frob" ""
 
@@ -168,6 +170,7 @@ zsh_case "a partial category" "asynclock rules list --category d" "$(rules_colum
 zsh_case "rule names" "asynclock rules show uv_fs_r" "$(rules_column 1 | grep '^uv_fs_r')"
 zsh_case "rule names of a --rules pack on the line" "asynclock rules --rules $work/mine.json show my_" "my_sync_call"
 zsh_case "folders for -p" "asynclock check -p $work/builds/b" "bench build-debug" # matches of the last path part
+zsh_case "trace: after --, the program's own completion" "asynclock trace -q -- asynclock ru" "rules"
 all_options_case zsh
 
 echo "$passed passed, $failed failed"

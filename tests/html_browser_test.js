@@ -1,6 +1,7 @@
 // The HTML report in a real browser: Debian's chromium, headless, driven by playwright-core.
 //
 //   node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX SCREENSHOT MULTI_BUILD_DIR
+//        [TRACE_WORK]
 //
 // Writes the report of the demo fixture (HTML, and JSON beside it), loads the HTML from disk and
 // checks from the rendered page, not from the file's text: every finding of the JSON report is a
@@ -11,6 +12,9 @@
 // show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report. A
 // report of several programs (the multi_shared_ops fixture) filters by program: each program shows
 // exactly the findings its JSON report lists for it, and a finding says where it was found.
+// With TRACE_WORK (the trace test's folder, when the build has the trace shim), the reports with
+// traces it wrote: rows ranked by measured blocked time as the JSON says, the "Blocked on loop"
+// column and the observed detail, and the observed-only section with its stack.
 // Missing chromium or playwright-core is a failure (ci/deps-browser.sh installs both).
 'use strict';
 const fs = require('fs');
@@ -18,11 +22,11 @@ const os = require('os');
 const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
 
-const [asynclock, demoBuild, work, nodePrefix, screenshotArg, multiBuild] =
+const [asynclock, demoBuild, work, nodePrefix, screenshotArg, multiBuild, traceWork] =
   process.argv.slice(2).map(a => path.resolve(a));
 if (!asynclock || !demoBuild || !work || !nodePrefix || !multiBuild) {
   console.error('usage: node html_browser_test.js ASYNCLOCK DEMO_BUILD_DIR WORK_DIR NODE_BROWSER_PREFIX SCREENSHOT ' +
-                'MULTI_BUILD_DIR');
+                'MULTI_BUILD_DIR [TRACE_WORK]');
   process.exit(2);
 }
 const CHROMIUM = process.env.ASYNCLOCK_CHROMIUM || '/usr/bin/chromium';
@@ -261,6 +265,36 @@ async function main() {
     check(shared.programs.every(p => found.includes(p)), `the shared finding says where it was found (${found})`);
     check(m.events.errors.length === 0, `no script error (${m.events.errors.join('; ')})`);
     await m.page.close();
+
+    // ---- reports with traces (the trace test's uv_program and dlsym_handler)
+    if (traceWork && fs.existsSync(traceWork)) {
+      const traced = JSON.parse(fs.readFileSync(path.join(traceWork, 'uv_program.report.json'), 'utf8'));
+      const t = await open(context, path.join(traceWork, 'uv_program.html'));
+      await t.page.selectOption('#page-size', '0');
+      const sortedBy = await t.page.$eval('th[data-sort="stall"]', th => th.getAttribute('aria-sort'));
+      check(sortedBy === 'descending', `the traced table is sorted by "Blocked on loop", most first (${sortedBy})`);
+      const want = traced.findings.filter(f => f.observed).sort((a, b) => b.observed.total_ns - a.observed.total_ns)
+        .map(f => `${f.callee}:${f.location.line}`);
+      const got = await t.page.$$eval('#rows tr.finding', trs => trs.map(tr =>
+        tr.querySelector('td.callee').innerText.trim() + ':' + tr.querySelector('td.loc').innerText.split(':')[1]));
+      check(got.slice(0, want.length).join() === want.join(), `rows ranked by measured stall: ${got.join(' ')}`);
+      check(await t.page.$$eval('#rows td.stall', tds => tds.every(td => /\d+ calls, p99 /.test(td.innerText))),
+            'every traced row shows its calls and p99');
+      await t.page.locator('#rows tr.finding').first().click();
+      const observed = await t.page.$eval('#rows tr.detail .observed', d => d.innerText);
+      check(/^Observed on a loop thread: 3 calls, .* in all, p50 .*, p99 .*, max /.test(observed),
+            `the detail says what was observed (${observed})`);
+      check(t.events.errors.length === 0, `no script error in the traced report (${t.events.errors.join('; ')})`);
+      await t.page.close();
+      const o = await open(context, path.join(traceWork, 'dlsym_handler.html'));
+      const only = await o.page.$$eval('#observed-only tr.observed-only', trs => trs.map(tr => tr.innerText));
+      check(only.length === 1 && only[0].startsWith('usleep') && only[0].includes('dlsym_handler.c:15'),
+            `the observed-only section lists usleep at dlsym_handler.c:15 (${only.join(' | ')})`);
+      const frames = await o.page.$$eval('#observed-only ol li', lis => lis.map(li => li.textContent));
+      check(frames.length > 2 && frames[0].startsWith('on_tick'), `its stack starts in on_tick (${frames[0]})`);
+      check(o.events.errors.length === 0 && o.events.requests.length === 0, 'no script error or request');
+      await o.page.close();
+    }
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });

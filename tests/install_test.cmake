@@ -19,6 +19,16 @@ execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=ASYNCLOCK_RULES_DIR "$
 if(NOT rc EQUAL 0 OR NOT out MATCHES "rule packs: ${PREFIX}/share/asynclock/rules")
   message(FATAL_ERROR "the installed asynclock does not use its installed packs:\n${out}")
 endif()
+# the trace shim, in the library folder (lib, lib64 or lib/<multiarch>), found by the installed asynclock
+file(GLOB_RECURSE shims "${PREFIX}/lib*/libasynclock-trace.so")
+if(CMAKE_HOST_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  if(NOT shims MATCHES "/asynclock/trace/libasynclock-trace.so")
+    message(FATAL_ERROR "not installed: the trace shim (lib.../asynclock/trace/libasynclock-trace.so)")
+  endif()
+  if(NOT out MATCHES "trace shim: ${PREFIX}/lib[^\n]*/asynclock/trace/libasynclock-trace.so")
+    message(FATAL_ERROR "the installed asynclock does not use its installed trace shim:\n${out}")
+  endif()
+endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=ASYNCLOCK_RULES_DIR "${PREFIX}/bin/asynclock" rules show uv_run
                 OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "nested-loop")

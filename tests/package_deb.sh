@@ -40,6 +40,8 @@ llvm=$("$build/asynclock" --version | sed -n 's/^libclang: built with LLVM \([0-
 for dep in "libclang1-$llvm" "libclang-common-$llvm-dev" libsqlite3-0 libcjson1 libc6; do
   expect "Depends names $dep" "$depends" eval 'grep -qE "(^|, )$dep( |,|\$)" <<<"$depends"'
 done
+expect "Recommends names binutils (addr2line, for asynclock trace's stacks)" "$(field Recommends)" \
+  eval '[ "$(field Recommends)" = binutils ]'
 for needed in $(objdump -p "$build/asynclock" | awk '/NEEDED/ {print $2}'); do
   owner=$(dpkg -S "*/$needed" 2>/dev/null | head -1 | cut -d: -f1)
   expect "the library $needed comes from a dependency ($owner)" "$depends" \
@@ -54,6 +56,10 @@ for f in /usr/bin/asynclock /usr/include/asynclock.h /usr/share/man/man1/asynclo
   /usr/share/doc/asynclock/examples/demo/server.c /usr/share/doc/asynclock/examples/demo/CMakeLists.txt; do
   expect "the package holds $f" "" has_line "$out/contents.txt" "$f"
 done
+# the trace shim, where the packaged asynclock looks for it (built for x86-64 only)
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  expect "the package holds the trace shim" "" has_line "$out/contents.txt" "/usr/lib/asynclock/trace/libasynclock-trace.so"
+fi
 for pack in "$src"/rules/*.json; do
   expect "the package holds the pack $(basename "$pack")" "" has_line "$out/contents.txt" \
     "/usr/share/asynclock/rules/$(basename "$pack")"

@@ -82,6 +82,15 @@ expect "asynclock --version: $version, its libclang, the installed packs" "$(cat
   eval '[ "$rc" -eq 0 ] && grep -qx "asynclock $version" "$out" && grep -q "^libclang: built with LLVM" "$out" &&
         grep -qx "rule packs: /usr/share/asynclock/rules" "$out" &&
         [ "$(grep -c " APIs  digest " "$out")" -eq "$(ls "$root"/usr/share/asynclock/rules/*.json | wc -l)" ]'
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  expect "asynclock --version names the installed trace shim" "$(cat "$out")" \
+    has_line "$out" "trace shim: /usr/lib/asynclock/trace/libasynclock-trace.so"
+  # the shim preloaded into a program of the root: it loads, and the (empty) trace is written
+  run_root asynclock trace -o /tmp/true.json -- true
+  expect "asynclock trace runs a program with the installed shim" "exit $rc: $(head -c 300 "$err")" \
+    eval '[ "$rc" -eq 0 ] && grep -qx "asynclock: trace: 0 blocking call sites (0 calls) on 0 loop threads; written: /tmp/true.json" "$err" &&
+          grep -q "\"kind\":[[:space:]]*\"asynclock-trace\"" "$root/tmp/true.json"'
+fi
 run_root asynclock rules show getaddrinfo
 expect "asynclock rules show getaddrinfo reads the installed packs" "$(head -3 "$out" "$err")" \
   eval '[ "$rc" -eq 0 ] && grep -q "^getaddrinfo  \[dns," "$out"'
@@ -117,8 +126,8 @@ expect "without $builtin_headers the units do not parse (why the package depends
         grep -q "stddef.h'"'"' file not found" "$root/tmp/demo/headless.json"'
 
 run_root dpkg -r asynclock
-expect "dpkg -r removes the binary, the packs and the man page" "exit $rc: $(tail -2 "$err")" \
+expect "dpkg -r removes the binary, the packs, the man page and the trace shim" "exit $rc: $(tail -2 "$err")" \
   eval '[ "$rc" -eq 0 ] && [ ! -e "$root/usr/bin/asynclock" ] && [ ! -e "$root/usr/share/asynclock" ] &&
-        [ ! -e "$root/usr/share/man/man1/asynclock.1.gz" ]'
+        [ ! -e "$root/usr/share/man/man1/asynclock.1.gz" ] && [ ! -e "$root/usr/lib/asynclock" ]'
 echo "installed and checked in $(($(date +%s) - started)) s"
 finish

@@ -69,7 +69,12 @@ for f in "$bin/work/baseline-cli/report.sarif" "$bin/work/baseline-cli/absent.sa
   fi
 done
 
-# 4. validate them all in one run (the tool starts slowly); its own SARIF log says what it found
+# 4. the SARIF reports with traces (observed results, observed-only results with stacks) the trace test wrote
+for f in "$bin"/work/trace/*.sarif; do
+  [ -f "$f" ] && files+=("$f")
+done
+
+# 5. validate them all in one run (the tool starts slowly); its own SARIF log says what it found
 log="$work/validation.sarif"
 console="$("$multitool" validate "${files[@]}" --rule-kind "Sarif;Gh" --level "Error;Warning;Note" \
   --output "$log" --log ForceOverwrite 2>&1)"
