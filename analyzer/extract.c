@@ -101,6 +101,15 @@ typedef struct local_state {
                            text up to its first conversion (a string id), else 0 */
 } local_state;
 
+/* `hints.ai_flags = AI_NUMERICHOST;`: a field of a local struct set to a constant in the function
+ * being walked (known while every such store agrees), for arguments like `&hints`. */
+typedef struct field_constant {
+    uint32_t local; /* its index in the walker's local_states */
+    uint32_t field; /* the field's name, an id in the unit's strings */
+    long long value;
+    bool known;
+} field_constant;
+
 typedef struct walker {
     al_tu_facts *tu;
     CXTranslationUnit unit;
@@ -116,6 +125,7 @@ typedef struct walker {
     /* the locals of the function being walked, by name: whether each holds one constant all along */
     al_strtab locals;
     AL_VEC(local_state) local_states;
+    AL_VEC(field_constant) field_constants;
 } walker;
 
 static uint32_t intern_cxstring(walker *w, CXString s)
@@ -353,6 +363,70 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, ui
 static int parameter_index(walker *w, CXCursor parm);
 
 static local_state *local_of(walker *w, CXCursor var);
+static char *operator_spelling(walker *w, CXCursor op, CXCursor lhs);
+
+/* The local struct variable `e` names (`hints` of `hints.ai_flags`, not `p->f`), or a null cursor. */
+static CXCursor local_struct(walker *w, CXCursor e)
+{
+    CXCursor var = clang_getCursorReferenced(e);
+    if (!w->current_function || clang_getCursorKind(e) != CXCursor_DeclRefExpr ||
+        clang_getCursorKind(var) != CXCursor_VarDecl || clang_Cursor_hasVarDeclGlobalStorage(var) == 1 ||
+        clang_getCanonicalType(clang_getCursorType(var)).kind != CXType_Record)
+        return clang_getNullCursor();
+    return var;
+}
+
+/* `getaddrinfo(host, NULL, &hints, &res)`: the fields of `hints` set to constants so far, as
+ * "ai_flags=4,ai_family=2" (a string id), or 0. */
+static uint32_t constant_fields_of_address(walker *w, CXCursor address)
+{
+    char *op = operator_spelling(w, address, clang_getNullCursor());
+    bool address_of = op && strcmp(op, "&") == 0;
+    free(op);
+    CXCursor var = address_of ? local_struct(w, strip(first_child(address))) : clang_getNullCursor();
+    if (clang_Cursor_isNull(var))
+        return 0;
+    uint32_t local = (uint32_t)(local_of(w, var) - w->local_states.items);
+    al_strbuf text = {0};
+    for (size_t i = 0; i < w->field_constants.count; i++) {
+        const field_constant *fc = &w->field_constants.items[i];
+        if (fc->local == local && fc->known)
+            al_strbuf_appendf(&text, "%s%s=%lld", text.len ? "," : "", al_str(&w->tu->strings, fc->field), fc->value);
+    }
+    uint32_t id = text.len ? al_strtab_intern(&w->tu->strings, text.data) : 0;
+    al_strbuf_free(&text);
+    return id;
+}
+
+/* `hints.ai_flags = AI_NUMERICHOST;`: remember the constant; a second store of another value, or
+ * of no constant, makes the field unknown. */
+static void note_field_store(walker *w, CXCursor left, CXCursor right)
+{
+    CXCursor member = strip(left);
+    CXCursor field = clang_getCursorReferenced(member);
+    if (clang_getCursorKind(member) != CXCursor_MemberRefExpr || clang_getCursorKind(field) != CXCursor_FieldDecl)
+        return;
+    CXCursor var = local_struct(w, strip(first_child(member)));
+    if (clang_Cursor_isNull(var))
+        return;
+    field_constant store = {(uint32_t)(local_of(w, var) - w->local_states.items),
+                            intern_cxstring(w, clang_getCursorSpelling(field)), 0, false};
+    CXEvalResult r = clang_Cursor_Evaluate(right);
+    if (r && clang_EvalResult_getKind(r) == CXEval_Int) {
+        store.known = true;
+        store.value = clang_EvalResult_getAsLongLong(r);
+    }
+    if (r)
+        clang_EvalResult_dispose(r);
+    for (size_t i = 0; i < w->field_constants.count; i++) {
+        field_constant *fc = &w->field_constants.items[i];
+        if (fc->local == store.local && fc->field == store.field) {
+            fc->known = fc->known && store.known && fc->value == store.value;
+            return;
+        }
+    }
+    AL_VEC_PUSH(w->field_constants, store);
+}
 
 static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
 {
@@ -421,6 +495,10 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
                 value.kind = AL_ARG_FIELD;
                 value.name = field_key(w, field);
             }
+        } else if (clang_getCursorKind(inner) == CXCursor_UnaryOperator) {
+            value.name = constant_fields_of_address(w, inner);
+            if (value.name)
+                value.kind = AL_ARG_FIELDS;
         }
     }
     return value;
@@ -1252,8 +1330,10 @@ static bool flow_push(walker *w, ancestor *entry)
     case CXCursor_BinaryOperator: {
         children ch = children_of(entry->cursor);
         char *op = ch.count == 2 ? operator_spelling(w, entry->cursor, ch.items[0]) : NULL;
-        if (op && strcmp(op, "=") == 0)
+        if (op && strcmp(op, "=") == 0) {
             record_store(w, ch.items[0], ch.items[1]);
+            note_field_store(w, ch.items[0], ch.items[1]);
+        }
         if (op && (strcmp(op, "&&") == 0 || strcmp(op, "||") == 0)) {
             entry->is_logical = true;
             read_branches(w, entry, ch.items[0]);
@@ -1565,6 +1645,7 @@ static void record_function(walker *w, CXCursor fn)
         al_strtab_free(&w->locals);
         al_strtab_init(&w->locals);
         w->local_states.count = 0;
+        w->field_constants.count = 0;
         walk_subtree(w, fn);
         fix_local_guards(w, first_guard);
         w->current_function = 0;
@@ -1713,6 +1794,7 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     al_strtab_free(&w.var_uses);
     al_strtab_free(&w.locals);
     AL_VEC_FREE(w.local_states);
+    AL_VEC_FREE(w.field_constants);
     clang_disposeTranslationUnit(unit);
 }
 

@@ -325,7 +325,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     n = get_count(&r, 4);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_arg a = {0};
-        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_PARAM + 1);
+        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_FIELDS + 1);
         a.value = get_i64(&r);
         a.name = get_id(&r);
         a.key = get_id(&r);

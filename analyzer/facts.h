@@ -45,6 +45,8 @@ typedef enum {
     AL_ARG_STRING, /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
     AL_ARG_FIELD,  /* a struct field: `write(log->fd, ...)` */
     AL_ARG_PARAM,  /* a parameter of the calling function: `value` is its index, `name` its name */
+    AL_ARG_FIELDS, /* the address of a local struct, `&hints`, whose fields the function set to
+                      constants: `name` is "ai_flags=4,ai_family=2" */
 } al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
@@ -268,7 +270,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 12
+#define AL_FACTS_FORMAT 13
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

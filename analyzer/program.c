@@ -56,7 +56,7 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
     for (size_t i = 0; i < tu->args.count; i++) {
         al_fact_arg *a = &tu->args.items[i];
         if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL || a->kind == AL_ARG_STRING ||
-            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM)
+            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM || a->kind == AL_ARG_FIELDS)
             SET_STR(a->name);
         SET_STR_NONZERO(a->key);
     }

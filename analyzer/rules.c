@@ -87,6 +87,7 @@ static void free_conditions(al_condition *c, size_t count)
             free(c[i].origins[k].mode_without);
         }
         free(c[i].origins);
+        free(c[i].field);
     }
     free(c);
 }
@@ -282,8 +283,8 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
 {
     if (!cJSON_IsArray(list))
         return fail(pr, where, "argument conditions must be an array");
-    static const char *const keys[] = {"arg",       "equals",    "has_bits",       "is_null", "variable_in",
-                                       "opened_by", "prefix_in", "only_opened_by", NULL};
+    static const char *const keys[] = {"arg",       "equals",         "has_bits",  "is_null", "variable_in",
+                                       "opened_by", "only_opened_by", "prefix_in", "field",   NULL};
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, list)
@@ -299,6 +300,11 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
             return fail(pr, path, "\"arg\" must be an argument index (0 or more, or -1 for the last)");
         int tests = 0;
         const cJSON *t;
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(c, "field");
+        if (field &&
+            (!cJSON_IsString(field) || !*field->valuestring ||
+             !(cJSON_GetObjectItemCaseSensitive(c, "equals") || cJSON_GetObjectItemCaseSensitive(c, "has_bits"))))
+            return fail(pr, path, "\"field\" must be a field name, with \"equals\" or \"has_bits\"");
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "equals"))) {
             tests++;
             if (!is_integer(t))
@@ -781,6 +787,8 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
         al_condition *cond = &out[(*count)++];
         cond->arg = cJSON_GetObjectItemCaseSensitive(c, "arg")->valueint;
         const cJSON *t;
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "field")))
+            cond->field = al_xstrdup(t->valuestring);
         if ((t = cJSON_GetObjectItemCaseSensitive(c, "equals"))) {
             cond->test = AL_TEST_EQUALS;
             cond->value = (long long)t->valuedouble;
@@ -1011,17 +1019,34 @@ bool al_rules_origin_matches(const al_origin *origin, const char *callee, const 
     return true;
 }
 
+/* In "ai_flags=4,ai_family=2" (an AL_ARG_FIELDS argument), the value of `field`. */
+static bool field_constant(const char *fields, const char *field, long long *value)
+{
+    size_t n = strlen(field);
+    for (const char *p = fields; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        if (strncmp(p, field, n) == 0 && p[n] == '=') {
+            *value = strtoll(p + n + 1, NULL, 10);
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool condition_holds(const al_condition *c, const al_call_args *call)
 {
     long index = c->arg < 0 ? (long)call->count + c->arg : c->arg;
     if (index < 0 || (size_t)index >= call->count)
         return false;
     const al_fact_arg *a = &call->args[index];
+    long long value = a->value;
+    bool known = a->kind == AL_ARG_INT && !c->field;
+    if (c->field)
+        known = a->kind == AL_ARG_FIELDS && field_constant(al_str(call->strings, a->name), c->field, &value);
     switch (c->test) {
     case AL_TEST_EQUALS:
-        return a->kind == AL_ARG_INT && a->value == c->value;
+        return known && value == c->value;
     case AL_TEST_HAS_BITS:
-        return a->kind == AL_ARG_INT && (a->value & c->value) == c->value;
+        return known && (value & c->value) == c->value;
     case AL_TEST_IS_NULL:
         return a->kind == AL_ARG_NULL;
     case AL_TEST_VARIABLE_IN:

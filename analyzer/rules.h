@@ -46,6 +46,7 @@ typedef struct al_condition {
     size_t name_count;
     al_origin *origins; /* AL_TEST_OPENED_BY, AL_TEST_ONLY_OPENED_BY */
     size_t origin_count;
+    char *field; /* AL_TEST_EQUALS, AL_TEST_HAS_BITS of a field of `&local` (`hints.ai_flags`), or NULL */
 } al_condition;
 
 typedef enum { AL_SEVERITY_NOTE = 0, AL_SEVERITY_WARNING = 1, AL_SEVERITY_ERROR = 2 } al_severity;

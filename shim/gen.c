@@ -147,6 +147,11 @@ static void add_new(string_list *list, char *const *items, size_t count)
 static void shim_condition(al_shim_condition *sc, const al_condition *c, string_list *variables, string_list *prefixes)
 {
     sc->value = c->value;
+    if (c->field) { /* a field of a structure the argument points to: its layout is the program's */
+        sc->test = AL_SHIM_UNCHECKABLE;
+        sc->value = 0;
+        return;
+    }
     switch (c->test) {
     case AL_TEST_EQUALS:
         sc->test = AL_SHIM_EQUALS;

@@ -588,6 +588,12 @@ static void test_two_condition_tests(void **state)
                       "   \"only_if\": [{\"arg\": 1}]}]}\n",
                       "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
                       "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
+    expect_pack_error("field_without_value_test.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"dns\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 2, \"field\": \"ai_flags\", \"is_null\": true}]}]}\n",
+                      "3:15: error: \"field\" must be a field name, with \"equals\" or \"has_bits\"");
     expect_pack_error("bad_arg.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
