@@ -108,6 +108,8 @@ typedef struct field_constant {
     uint32_t field; /* the field's name, an id in the unit's strings */
     long long value;
     bool known;
+    uint32_t block; /* where it was stored: it holds at a call only while that block is open (a
+                       store under `if (numeric)` says nothing after the if) */
 } field_constant;
 
 typedef struct walker {
@@ -365,6 +367,17 @@ static int parameter_index(walker *w, CXCursor parm);
 static local_state *local_of(walker *w, CXCursor var);
 static char *operator_spelling(walker *w, CXCursor op, CXCursor lhs);
 
+static uint32_t innermost_block(const walker *w);
+
+/* Whether `block` is one of the blocks around the cursor being walked. */
+static bool block_open(const walker *w, uint32_t block)
+{
+    for (size_t j = 0; j < w->stack.count; j++)
+        if (w->stack.items[j].block == block || w->stack.items[j].body_block == block)
+            return true;
+    return false;
+}
+
 /* The local struct variable `e` names (`hints` of `hints.ai_flags`, not `p->f`), or a null cursor. */
 static CXCursor local_struct(walker *w, CXCursor e)
 {
@@ -390,7 +403,7 @@ static uint32_t constant_fields_of_address(walker *w, CXCursor address)
     al_strbuf text = {0};
     for (size_t i = 0; i < w->field_constants.count; i++) {
         const field_constant *fc = &w->field_constants.items[i];
-        if (fc->local == local && fc->known)
+        if (fc->local == local && fc->known && block_open(w, fc->block))
             al_strbuf_appendf(&text, "%s%s=%lld", text.len ? "," : "", al_str(&w->tu->strings, fc->field), fc->value);
     }
     uint32_t id = text.len ? al_strtab_intern(&w->tu->strings, text.data) : 0;
@@ -410,7 +423,7 @@ static void note_field_store(walker *w, CXCursor left, CXCursor right)
     if (clang_Cursor_isNull(var))
         return;
     field_constant store = {(uint32_t)(local_of(w, var) - w->local_states.items),
-                            intern_cxstring(w, clang_getCursorSpelling(field)), 0, false};
+                            intern_cxstring(w, clang_getCursorSpelling(field)), 0, false, innermost_block(w)};
     CXEvalResult r = clang_Cursor_Evaluate(right);
     if (r && clang_EvalResult_getKind(r) == CXEval_Int) {
         store.known = true;
@@ -422,6 +435,8 @@ static void note_field_store(walker *w, CXCursor left, CXCursor right)
         field_constant *fc = &w->field_constants.items[i];
         if (fc->local == store.local && fc->field == store.field) {
             fc->known = fc->known && store.known && fc->value == store.value;
+            if (!block_open(w, fc->block))
+                fc->block = store.block;
             return;
         }
     }
