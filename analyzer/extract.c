@@ -1590,8 +1590,9 @@ static void walk_subtree(walker *w, CXCursor root)
     clang_visitChildren(root, body_visitor, w);
 }
 
-/* Whether an attribute cursor is C11's `_Noreturn` (GNU's noreturn is in the function's type). */
-static bool is_noreturn_attribute(CXTranslationUnit unit, CXCursor attr)
+/* Whether an attribute cursor says `a` or `b`: C11's `_Noreturn` (GNU's noreturn is in the function's type),
+ * `constructor`. */
+static bool attribute_says(CXTranslationUnit unit, CXCursor attr, const char *a, const char *b)
 {
     CXToken *tokens = NULL;
     unsigned n = 0;
@@ -1599,7 +1600,7 @@ static bool is_noreturn_attribute(CXTranslationUnit unit, CXCursor attr)
     bool found = false;
     for (unsigned i = 0; i < n && !found; i++) {
         CXString s = clang_getTokenSpelling(unit, tokens[i]);
-        found = strcmp(clang_getCString(s), "_Noreturn") == 0 || strcmp(clang_getCString(s), "noreturn") == 0;
+        found = strcmp(clang_getCString(s), a) == 0 || strcmp(clang_getCString(s), b) == 0;
         clang_disposeString(s);
     }
     if (tokens)
@@ -1617,8 +1618,10 @@ static enum CXChildVisitResult annotation_visitor(CXCursor c, CXCursor parent, C
     (void)parent;
     if (clang_getCursorKind(c) == CXCursor_UnexposedAttr) {
         annotation_scan *scan = data;
-        if (is_noreturn_attribute(scan->unit, c))
+        if (attribute_says(scan->unit, c, "_Noreturn", "noreturn"))
             scan->flags |= AL_ANNOT_NORETURN;
+        if (attribute_says(scan->unit, c, "constructor", "__constructor__"))
+            scan->flags |= AL_ANNOT_CONSTRUCTOR;
     } else if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
         CXString s = clang_getCursorSpelling(c);
         const char *text = clang_getCString(s);

@@ -291,7 +291,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         f.name = get_id(&r);
         f.loc = get_loc(&r);
         f.defined = get_u32(&r, 2);
-        f.annotations = get_u32(&r, 16);
+        f.annotations = get_u32(&r, 32);
         f.type = get_id(&r);
         f.returns = get_u32(&r, 2);
         AL_VEC_PUSH(out->functions, f);

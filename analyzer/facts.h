@@ -20,7 +20,8 @@ enum {
     AL_ANNOT_HANDLER = 1u << 0,
     AL_ANNOT_BLOCKING = 1u << 1,
     AL_ANNOT_NONBLOCKING = 1u << 2,
-    AL_ANNOT_NORETURN = 1u << 3, /* declared noreturn: `_Noreturn`, `__attribute__((noreturn))` */
+    AL_ANNOT_NORETURN = 1u << 3,    /* declared noreturn: `_Noreturn`, `__attribute__((noreturn))` */
+    AL_ANNOT_CONSTRUCTOR = 1u << 4, /* `__attribute__((constructor))`: runs before main */
 };
 
 /* A function defined in the unit, or only declared with an annotation. */
@@ -270,7 +271,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 14
+#define AL_FACTS_FORMAT 15
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

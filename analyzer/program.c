@@ -583,6 +583,10 @@ void al_program_find_live(al_program *p, const uint32_t *root_units, size_t root
     uint8_t *live = al_xcalloc(nf + 1, 1), *live_variables = al_xcalloc(keys + 1, 1);
     al_u32_vec functions = {0}, variables = {0};
     mark_live(live, &functions, main_function);
+    /* what runs before main: __attribute__((constructor)) functions (a module registering itself) */
+    for (size_t f = 0; f < nf; f++)
+        if (p->functions.items[f].defined && (p->functions.items[f].annotations & AL_ANNOT_CONSTRUCTOR))
+            mark_live(live, &functions, (uint32_t)f);
     /* a plugin's external functions: its host calls them by name (dlsym) */
     for (size_t i = 0; i < root_unit_count; i++) {
         const al_tu_facts *tu = &p->set->units[root_units[i]];
