@@ -365,7 +365,6 @@ static uint32_t designated_target(walker *w, CXCursor expr, al_use_kind *use, ui
 static int parameter_index(walker *w, CXCursor parm);
 
 static local_state *local_of(walker *w, CXCursor var);
-static char *operator_spelling(walker *w, CXCursor op, CXCursor lhs);
 
 static uint32_t innermost_block(const walker *w);
 
@@ -390,13 +389,13 @@ static CXCursor local_struct(walker *w, CXCursor e)
 }
 
 /* `getaddrinfo(host, NULL, &hints, &res)`: the fields of `hints` set to constants so far, as
- * "ai_flags=4,ai_family=2" (a string id), or 0. */
+ * "ai_flags=4,ai_family=2" (a string id), or 0. (The one unary operator C allows on a structure
+ * is `&`: no need to read it.) */
 static uint32_t constant_fields_of_address(walker *w, CXCursor address)
 {
-    char *op = operator_spelling(w, address, clang_getNullCursor());
-    bool address_of = op && strcmp(op, "&") == 0;
-    free(op);
-    CXCursor var = address_of ? local_struct(w, strip(first_child(address))) : clang_getNullCursor();
+    if (w->field_constants.count == 0)
+        return 0;
+    CXCursor var = local_struct(w, strip(first_child(address)));
     if (clang_Cursor_isNull(var))
         return 0;
     uint32_t local = (uint32_t)(local_of(w, var) - w->local_states.items);
@@ -1176,14 +1175,6 @@ static bool leaves_block(CXCursor s)
     return false;
 }
 
-static uint32_t innermost_block(const walker *w)
-{
-    for (size_t j = w->stack.count; j-- > 0;)
-        if (w->stack.items[j].block)
-            return w->stack.items[j].block;
-    return 0;
-}
-
 /* The stack position of the innermost block below position `below`, or SIZE_MAX. */
 static size_t innermost_block_below(const walker *w, size_t below)
 {
@@ -1191,6 +1182,12 @@ static size_t innermost_block_below(const walker *w, size_t below)
         if (w->stack.items[j].block)
             return j;
     return SIZE_MAX;
+}
+
+static uint32_t innermost_block(const walker *w)
+{
+    size_t at = innermost_block_below(w, w->stack.count);
+    return at == SIZE_MAX ? 0 : w->stack.items[at].block;
 }
 
 /* The position, in the block opened at stack position `at`, of the statement on the stack above
@@ -1407,10 +1404,11 @@ static void flow_pop(walker *w, const ancestor *entry)
 static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *position, uint32_t *first_guard,
                   uint32_t *guard_count)
 {
-    *block = innermost_block(w);
+    size_t at = innermost_block_below(w, w->stack.count);
+    *block = at == SIZE_MAX ? 0 : w->stack.items[at].block;
     *loop = innermost_loop(w);
     if (position)
-        *position = position_in_block(w, innermost_block_below(w, w->stack.count));
+        *position = position_in_block(w, at);
     *first_guard = (uint32_t)w->tu->guards.count;
     for (size_t j = w->stack.count - 1; j > 0; j--) {
         const ancestor *child = &w->stack.items[j], *parent = &w->stack.items[j - 1];

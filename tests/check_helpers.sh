@@ -1,6 +1,6 @@
-# Shared by the shell test scripts (cli, faults, cache, baseline_cli, ci_examples_test, programs); sourced
-# after they set exe, work, out and err (or before, calling setup_script). Each check prints
-# "PASS: name" or "FAIL: name (why)".
+# Shared by the shell test scripts (cli, faults, cache, baseline_cli, ci_examples_test, programs,
+# trace_test, trace_experiment); sourced after they set exe, work, out and err (or before, calling
+# setup_script). Each check prints "PASS: name" or "FAIL: name (why)".
 passed=0
 failed=0
 rc=0

@@ -11,21 +11,9 @@
 #   bash tests/trace_experiment.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR
 set -u
 
-if [ "$#" -ne 3 ]; then
-  echo "usage: bash tests/trace_experiment.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR" >&2
-  exit 2
-fi
-abs_path() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
-exe=$(abs_path "$1")
-repo=$(cd "$2" && pwd -P)
-rm -rf "$3" && mkdir -p "$3"
-work=$(cd "$3" && pwd -P)
-export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
-unset NO_COLOR CI
-out="$work/stdout.txt"
-err="$work/stderr.txt"
 # shellcheck source=tests/check_helpers.sh
 source "$(dirname "$0")/check_helpers.sh"
+setup_script trace_experiment.sh "$@"
 if ! command -v wrk >/dev/null 2>&1; then
   echo "FAIL: wrk is missing (ci/deps.sh installs it)"
   exit 1

@@ -15,21 +15,9 @@
 # "FAIL: name (why)".
 set -u
 
-if [ "$#" -ne 3 ]; then
-  echo "usage: bash tests/trace_test.sh ASYNCLOCK_EXE REPO_ROOT WORK_DIR" >&2
-  exit 2
-fi
-abs_path() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
-exe=$(abs_path "$1")
-repo=$(cd "$2" && pwd -P)
-rm -rf "$3" && mkdir -p "$3"
-work=$(cd "$3" && pwd -P)
-export ASYNCLOCK_RULES_DIR="${ASYNCLOCK_RULES_DIR:-$repo/rules}"
-unset NO_COLOR CI
-out="$work/stdout.txt"
-err="$work/stderr.txt"
 # shellcheck source=tests/check_helpers.sh
 source "$(dirname "$0")/check_helpers.sh"
+setup_script trace_test.sh "$@"
 checker="$repo/tests/trace_check.py"
 src="$repo/tests/trace"
 build="$work/build"
