@@ -93,7 +93,7 @@ static void analyze_program(al_program *program, al_paths *paths, al_contexts *c
     al_paths_find(paths, program, rules);
     al_indirect_resolve(program, o->resolve_by_type);
     al_contexts_find(contexts, program, rules, paths);
-    al_reach_options options = {o->conditional, paths};
+    al_reach_options options = {o->conditional, paths, o->jobs};
     uint8_t *reachable = al_reach_reachable(program, contexts, rules, &options);
     al_paths_refine(paths, program, reachable);
     free(reachable);
@@ -113,7 +113,7 @@ void al_analysis_findings(al_findings *out, const al_unit_set *set, const al_pro
         al_paths paths;
         al_contexts contexts;
         analyze_program(&program, &paths, &contexts, set, def, rules, o);
-        al_reach_options reach_options = {o->conditional, &paths};
+        al_reach_options reach_options = {o->conditional, &paths, o->jobs};
         al_reach reach;
         al_reach_run(&reach, &program, &contexts, rules, &reach_options);
         al_findings_add(out, def, &program, &contexts, &reach, rules, fo);

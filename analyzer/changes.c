@@ -200,8 +200,8 @@ static bool finding_touched(const al_finding *x, al_changes *c)
         if (al_changes_touches(c, fh->defined_at.file, fh->defined_at.line) ||
             al_changes_touches(c, fh->registered_at.file, fh->registered_at.line))
             return true;
-        for (size_t k = 0; k < fh->chain_length; k++)
-            if (al_changes_touches(c, fh->chain[k].loc.file, fh->chain[k].loc.line))
+        for (const al_chain_step *s = fh->last; s; s = s->up)
+            if (al_changes_touches(c, s->loc.file, s->loc.line))
                 return true;
     }
     return false;

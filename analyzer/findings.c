@@ -238,11 +238,51 @@ static char *via_phrase(const al_program *p, const al_call *call)
 
 static void free_handler(al_finding_handler *h)
 {
-    for (size_t k = 0; k < h->chain_length; k++)
-        free(h->chain[k].via);
-    free(h->chain);
-    free(h->context);
-    AL_VEC_FREE(h->programs);
+    AL_VEC_FREE(h->programs); /* its steps and texts belong to the findings */
+}
+
+const al_chain_step **al_chain_steps(const al_finding_handler *h)
+{
+    const al_chain_step **steps = al_xmalloc((h->chain_length + 1) * sizeof(*steps));
+    size_t k = h->chain_length;
+    for (const al_chain_step *s = h->last; s && k > 0; s = s->up)
+        steps[--k] = s;
+    return steps;
+}
+
+/* The texts of a program's chain links, one step each (al_findings owns them). A call through a
+ * pointer names the function it reaches in the chain, how it was resolved and how many it may call. */
+static const al_chain_step *make_steps(al_findings *out, const al_program *p, const al_reach *r)
+{
+    al_chain_step *steps = al_xcalloc(r->links.count + 1, sizeof(*steps));
+    AL_VEC_PUSH(out->steps, steps);
+    uint8_t *file_commented = al_xcalloc(p->strings->count + 1, 1); /* per file id: 1 no, 2 yes */
+    for (size_t i = 0; i < r->links.count; i++) {
+        const al_chain_link *link = &r->links.items[i];
+        const al_call *call = &p->calls.items[link->call];
+        al_chain_step *step = &steps[i];
+        step->function = al_program_str(p, p->functions.items[call->caller].name);
+        step->callee = al_program_str(p, call->callee_name);
+        step->loc = source_loc(p, call->loc);
+        step->up = link->up == AL_NONE ? NULL : &steps[link->up]; /* linked before it */
+        step->widest = step->up ? step->up->widest : 0;
+        uint8_t *in_file = &file_commented[call->loc.file];
+        if (!*in_file)
+            *in_file = al_suppressions_near(out->comments, step->loc.file, 0) ? 2 : 1;
+        step->commented = (step->up && step->up->commented) ||
+                          (*in_file == 2 && al_suppressions_near(out->comments, step->loc.file, step->loc.line));
+        if (call->indirect && link->reaches != AL_NONE) {
+            step->callee = al_program_str(p, p->functions.items[link->reaches].name);
+            char *via = via_phrase(p, call);
+            step->via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
+            free(via);
+            al_program_call_targets(p, link->call, &step->targets);
+            if (step->targets > step->widest)
+                step->widest = step->targets;
+        }
+    }
+    free(file_commented);
+    return steps;
 }
 
 /* What al_findings_add keeps between programs, until al_findings_finish. */
@@ -263,11 +303,9 @@ static void add_program_index(al_u32_vec *programs, uint32_t program)
         AL_VEC_PUSH(*programs, program);
 }
 
-/* One handler of a site as the program sees it, its chain resolved to strings. */
-static al_finding_handler make_handler(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,
-                                       const al_site_handler *sh, uint32_t program)
+/* The texts of a handler as the program sees it, made once for all its chains. */
+static al_finding_handler make_handler(al_findings *out, const al_program *p, const al_handler *h)
 {
-    const al_handler *h = &c->handlers.items[sh->handler];
     const al_function *hf = &p->functions.items[h->function];
     al_finding_handler fh = {0};
     fh.name = al_program_str(p, hf->name);
@@ -275,26 +313,9 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
     fh.kind = al_str(&out->texts, al_strtab_intern(&out->texts, h->kind)); /* the contexts go first */
     fh.family = h->family;
     fh.registered_at = source_loc(p, h->registered_at);
-    fh.context = context_phrase(h);
-    fh.chain_length = sh->length;
-    fh.chain_pointers = sh->pointers;
-    fh.chain = al_xcalloc(sh->length, sizeof(*fh.chain));
-    for (uint32_t k = 0; k < sh->length; k++) {
-        const al_call *step = &p->calls.items[r->chain_calls.items[sh->first + k]];
-        fh.chain[k].function = al_program_str(p, p->functions.items[step->caller].name);
-        fh.chain[k].callee = al_program_str(p, step->callee_name);
-        fh.chain[k].loc = source_loc(p, step->loc);
-        if (step->indirect && k + 1 < sh->length) {
-            /* the function it reaches is the one making the next call of the chain */
-            const al_call *next = &p->calls.items[r->chain_calls.items[sh->first + k + 1]];
-            fh.chain[k].callee = al_program_str(p, p->functions.items[next->caller].name);
-            fh.chain[k].via = via_phrase(p, step);
-            al_program_call_targets(p, r->chain_calls.items[sh->first + k], &fh.chain[k].targets);
-            if (fh.chain[k].targets > fh.widest)
-                fh.widest = fh.chain[k].targets;
-        }
-    }
-    AL_VEC_PUSH(fh.programs, program);
+    char *context = context_phrase(h);
+    fh.context = al_str(&out->texts, al_strtab_intern(&out->texts, context));
+    free(context);
     return fh;
 }
 
@@ -367,11 +388,10 @@ static void anchor(al_finding *f, const char *root)
 {
     if (inside(f->loc.file, root))
         return;
-    const al_finding_handler *h = &f->handlers[0];
-    for (size_t k = h->chain_length; k-- > 0;)
-        if (inside(h->chain[k].loc.file, root)) {
-            f->loc = h->chain[k].loc;
-            f->function = h->chain[k].function;
+    for (const al_chain_step *s = f->handlers[0].last; s; s = s->up)
+        if (inside(s->loc.file, root)) {
+            f->loc = s->loc;
+            f->function = s->function;
             return;
         }
 }
@@ -385,8 +405,8 @@ static bool suppress(al_finding *f, al_suppressions *comments)
     for (size_t i = 0; i < f->handler_count; i++) {
         const al_finding_handler *h = &f->handlers[i];
         /* from the blocking call back to the handler: the nearest comment explains it best */
-        for (size_t k = h->chain_length; k-- > 0 && !by[i];)
-            by[i] = al_suppressions_match(comments, h->chain[k].loc.file, h->chain[k].loc.line, f->category);
+        for (const al_chain_step *s = h->last; s && s->commented && !by[i]; s = s->up)
+            by[i] = al_suppressions_match(comments, s->loc.file, s->loc.line, f->category);
         left += !by[i];
     }
     if (left == 0) {
@@ -483,6 +503,9 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
     }
     for (size_t i = 0; i < p->clashes.count; i++)
         add_clash(out, p, &p->clashes.items[i], program);
+    const al_chain_step *steps = make_steps(out, p, r);
+    al_finding_handler *handler_texts = al_xcalloc(c->handlers.count + 1, sizeof(*handler_texts));
+    uint8_t *made = al_xcalloc(c->handlers.count + 1, 1);
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
@@ -533,7 +556,17 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
         }
         add_program_index(&f->programs, program);
         for (size_t i = 0; i < site->handlers.count; i++) {
-            al_finding_handler h = make_handler(out, p, c, r, &site->handlers.items[i], program);
+            const al_site_handler *sh = &site->handlers.items[i];
+            if (!made[sh->handler]) {
+                handler_texts[sh->handler] = make_handler(out, p, &c->handlers.items[sh->handler]);
+                made[sh->handler] = 1;
+            }
+            al_finding_handler h = handler_texts[sh->handler];
+            h.last = &steps[sh->last];
+            h.chain_length = sh->length;
+            h.chain_pointers = sh->pointers;
+            h.widest = h.last->widest;
+            AL_VEC_PUSH(h.programs, program);
             merge_handler(f, &h, program, earlier ? &known : NULL, &index_of);
         }
         if (earlier) {
@@ -541,6 +574,8 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
             AL_VEC_FREE(index_of);
         }
     }
+    free(handler_texts);
+    free(made);
 }
 
 /* The fix in the terms of the first handler's loop. */
@@ -567,6 +602,10 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         f.certainty = f.handlers[0].chain_pointers == 0      ? AL_CERTAINTY_DIRECT
                       : f.handlers[0].widest > AL_BROAD_SLOT ? AL_CERTAINTY_BROAD
                                                              : AL_CERTAINTY_RESOLVED;
+        /* Even its most direct chain passes a slot that holds many functions (a command table, an
+         * interpreter's C-function slot), where data decides which one runs: one level less severe. */
+        if (f.certainty == AL_CERTAINTY_BROAD)
+            f.severity = f.severity == AL_SEVERITY_ERROR ? AL_SEVERITY_WARNING : AL_SEVERITY_NOTE;
         anchor(&f, out->source_root);
         bool drop = !wanted(options, f.loc.file);
         if (!drop && excluded(options, f.loc.file)) {
@@ -578,11 +617,13 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
             continue;
         }
         bool quiet = suppress(&f, out->comments);
-        if (f.handler_count == 1)
-            f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'", f.callee, f.handlers[0].name);
-        else
-            f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s' (and %zu more)", f.callee,
-                                     f.handlers[0].name, f.handler_count - 1);
+        char more[48] = "", broad[80] = "";
+        if (f.handler_count > 1)
+            snprintf(more, sizeof(more), " (and %zu more)", f.handler_count - 1);
+        if (f.certainty == AL_CERTAINTY_BROAD)
+            snprintf(broad, sizeof(broad), ", through a call that may reach any of %u functions", f.handlers[0].widest);
+        f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s", f.callee, f.handlers[0].name,
+                                 more, broad);
         /* from the start of its line (the source's line index), not of the file */
         size_t line_len;
         const char *line = al_source_line(al_sources_get(&sources, f.loc.file), f.loc.line, &line_len);
@@ -678,6 +719,9 @@ void al_findings_free(al_findings *f)
         free(f->programs.items[i].how);
     }
     AL_VEC_FREE(f->programs);
+    for (size_t i = 0; i < f->steps.count; i++)
+        free(f->steps.items[i]);
+    AL_VEC_FREE(f->steps);
     for (size_t i = 0; i < f->clashes.count; i++)
         AL_VEC_FREE(f->clashes.items[i].programs);
     AL_VEC_FREE(f->clashes);

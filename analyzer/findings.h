@@ -17,13 +17,18 @@ typedef struct al_source_loc {
     unsigned line, column;
 } al_source_loc;
 
+/* One call of a chain. Chains are linked from the blocking call back to the handler: the chains of
+ * one handler share the steps they start with (al_chain_steps lists one in order). */
 typedef struct al_chain_step {
     const char *function; /* the function that makes this call */
     const char *callee;   /* for a call through a pointer: the function it reaches here */
     al_source_loc loc;
-    char *via;        /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
-                         "parameter fn" or "type void (int)" (owned); NULL for a direct call */
-    uint32_t targets; /* a call through a pointer: how many functions it may call */
+    const char *via;                /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
+                                       "parameter fn" or "type void (int)"; NULL for a direct call */
+    uint32_t targets;               /* a call through a pointer: how many functions it may call */
+    const struct al_chain_step *up; /* the call before it; NULL for the handler's own call */
+    uint32_t widest;                /* the most functions one call up to here may call (0: none) */
+    bool commented;                 /* a suppression comment is on this call's line or one before it */
 } al_chain_step;
 
 typedef struct al_finding_handler {
@@ -32,14 +37,18 @@ typedef struct al_finding_handler {
     const char *kind;
     const char *family; /* its loop family, for the fix ("" when none) */
     al_source_loc registered_at;
-    char *context;        /* why it runs on the loop thread, for notes: "registered as a ... here" */
-    al_chain_step *chain; /* from the handler's own call to the blocking call (the most direct of
-                             its programs': fewest calls through pointers, then shortest) */
+    const char *context;       /* why it runs on the loop thread, for notes: "registered as a ... here" */
+    const al_chain_step *last; /* its chain, ending at the blocking call (the most direct of its
+                                  programs': fewest calls through pointers, then shortest) */
     size_t chain_length;
     size_t chain_pointers; /* how many of its calls go through a pointer */
     uint32_t widest;       /* the most functions one of those calls may call (0: none) */
     al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
+
+/* A handler's chain in order, from the handler's own call to the blocking call: chain_length
+ * steps, in an array the caller frees. */
+const al_chain_step **al_chain_steps(const al_finding_handler *h);
 
 /* How sure a finding's primary chain is: no call through a pointer; calls through pointers that
  * may each call a few functions; or a call through a slot that holds many (a command table, an
@@ -130,6 +139,7 @@ typedef struct al_findings {
     AL_VEC(al_program_summary) programs; /* every program analyzed, in analysis order */
     AL_VEC(al_link_clash) clashes;
     al_strtab texts;               /* texts the findings point to that no stage keeps (handler kinds) */
+    AL_VEC(al_chain_step *) steps; /* every chain's steps, a block per program */
     struct al_findings_work *work; /* between al_findings_begin and al_findings_finish */
     /* check --trace (observed.h): the traces read, and what they saw that no finding explains; not owned */
     const struct al_observations *observations;

@@ -405,10 +405,10 @@ static void add_finding(join_state *j, al_finding *x)
     add_point(j, x, x->loc, x->callee, false);
     for (size_t h = 0; h < x->handler_count; h++) {
         const al_finding_handler *fh = &x->handlers[h];
-        if (fh->chain_length)
-            add_point(j, x, fh->chain[fh->chain_length - 1].loc, fh->chain[fh->chain_length - 1].callee, false);
-        if (fh->chain_length > 1)
-            add_point(j, x, fh->chain[fh->chain_length - 2].loc, fh->chain[fh->chain_length - 1].callee, true);
+        if (fh->last)
+            add_point(j, x, fh->last->loc, fh->last->callee, false);
+        if (fh->last && fh->last->up)
+            add_point(j, x, fh->last->up->loc, fh->last->callee, true);
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include "origins.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,18 +86,22 @@ static bool in_start(const al_program *p, const al_handler *h, uint32_t f, uint3
     return !root || !h->region || f != h->function || al_paths_call_in_loop(p, k, h->region);
 }
 
-/* The part of the call graph the handlers' searches walk, built once: for each function that may
- * block, the calls into functions that may block (live, and entered), as a flat edge list, and its
- * blocking calls. Walking it touches a few arrays instead of the program's calls and targets. */
+/* The part of the call graph the handlers' searches walk, built once: the functions that may block,
+ * numbered densely (node), with their calls into functions that may block (live, and entered) as a
+ * flat edge list, and their blocking calls. Walking it touches a few small arrays instead of the
+ * program's calls and targets. */
 typedef struct search_edge {
-    uint32_t to, call;
+    uint32_t from, to, call;
     uint32_t pointer; /* 1: a call through a pointer */
 } search_edge;
 
 typedef struct search_graph {
-    uint32_t *edge_start; /* function f's edges: edges[edge_start[f] ... edge_start[f + 1]) */
+    uint32_t count;       /* nodes */
+    uint32_t *function;   /* node -> function */
+    uint32_t *node_of;    /* function -> node + 1 (0: may not block) */
+    uint32_t *edge_start; /* node n's edges: edges[edge_start[n] ... edge_start[n + 1]) */
     search_edge *edges;
-    uint32_t *site_start; /* its blocking calls: site_calls[site_start[f] ...] */
+    uint32_t *site_start; /* its blocking calls: site_calls[site_start[n] ...] */
     uint32_t *site_calls;
 } search_graph;
 
@@ -107,40 +112,44 @@ static void build_search_graph(search_graph *g, const al_program *p, const al_co
     size_t nf = p->functions.count;
     AL_VEC(search_edge) edges = {0};
     al_u32_vec sites = {0};
-    g->edge_start = al_xcalloc(nf + 1, sizeof(uint32_t));
-    g->site_start = al_xcalloc(nf + 1, sizeof(uint32_t));
+    g->node_of = al_xcalloc(nf + 1, sizeof(uint32_t));
+    g->count = 0;
+    for (size_t f = 0; f < nf; f++)
+        if (may_block[f])
+            g->node_of[f] = ++g->count;
+    g->function = al_xmalloc((g->count + 1) * sizeof(uint32_t));
+    g->edge_start = al_xcalloc(g->count + 1, sizeof(uint32_t));
+    g->site_start = al_xcalloc(g->count + 1, sizeof(uint32_t));
     for (size_t f = 0; f < nf; f++) {
-        g->edge_start[f] = (uint32_t)edges.count;
-        g->site_start[f] = (uint32_t)sites.count;
         if (!may_block[f])
             continue;
+        uint32_t n = g->node_of[f] - 1;
+        g->function[n] = (uint32_t)f;
+        g->edge_start[n] = (uint32_t)edges.count;
+        g->site_start[n] = (uint32_t)sites.count;
         const al_function *fn = &p->functions.items[f];
         for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
             if (blocks[k])
                 AL_VEC_PUSH(sites, k);
             if (!live(options, k))
                 continue;
-            uint32_t n;
-            const uint32_t *t = al_program_call_targets(p, k, &n);
-            for (uint32_t j = 0; j < n; j++)
+            uint32_t count;
+            const uint32_t *t = al_program_call_targets(p, k, &count);
+            for (uint32_t j = 0; j < count; j++)
                 if (entered(p, c, k, t[j], enter) && may_block[t[j]])
-                    AL_VEC_PUSH(edges, ((search_edge){t[j], k, p->calls.items[k].indirect}));
+                    AL_VEC_PUSH(edges, ((search_edge){n, g->node_of[t[j]] - 1, k, p->calls.items[k].indirect}));
         }
     }
-    g->edge_start[nf] = (uint32_t)edges.count;
-    g->site_start[nf] = (uint32_t)sites.count;
+    g->edge_start[g->count] = (uint32_t)edges.count;
+    g->site_start[g->count] = (uint32_t)sites.count;
     g->edges = edges.items;
     g->site_calls = sites.items;
 }
 
-/* Per function, in one handler's search: stamps (handler number + 1) of when it was settled and
- * when `pointers` and `length` (of its best chain so far) were set. One cache line, not four. */
-typedef struct search_state {
-    uint32_t settled, queued, pointers, length;
-} search_state;
-
 static void free_search_graph(search_graph *g)
 {
+    free(g->function);
+    free(g->node_of);
     free(g->edge_start);
     free(g->edges);
     free(g->site_start);
@@ -169,6 +178,356 @@ static int compare_site_handlers(const void *a, const void *b)
     if (by_name)
         return by_name;
     return (x->handler > y->handler) - (x->handler < y->handler);
+}
+
+/* Sorts node numbers ascending: insertion for a few, else three passes of 11 bits (radix), which
+ * keeps a level of a million nodes linear. `scratch` grows to the list's size. */
+static void sort_nodes(al_u32_vec *list, al_u32_vec *scratch)
+{
+    uint32_t *a = list->items;
+    size_t n = list->count;
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    while (scratch->count < n)
+        AL_VEC_PUSH(*scratch, 0);
+    uint32_t *from = a, *to = scratch->items;
+    for (unsigned shift = 0; shift < 33; shift += 11) {
+        size_t count[2049] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & 2047) + 1]++;
+        for (size_t d = 0; d < 2048; d++)
+            count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 2047]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a) /* an odd number of passes ends in scratch */
+        memcpy(a, from, n * sizeof(uint32_t));
+}
+
+/* ---- the handlers' searches, up to 64 at once ----
+ *
+ * Each handler is one bit (lane) of a 64-bit word per node, so one pass over the graph serves a
+ * batch of handlers (multi-source breadth-first search): a node is expanded once per distinct
+ * label among the lanes that reach it, not once per handler. Labels are (calls through pointers,
+ * calls), smallest first. Phase P settles the lanes reached with P pointer calls, level by level;
+ * a call through a pointer hands its lanes to phase P + 1 (`waiting`, with the level they arrive
+ * at). Each level's nodes are expanded in node order, so a lane's chain does not depend on which
+ * other handlers share its batch: among chains of the same label, a pointer call that arrived in
+ * an earlier phase wins, then the earlier node (program order), then its earlier call. */
+typedef uint64_t lanes;
+#define LANES 64
+#define PREFETCH 4 /* how far ahead a walk over nodes or edges asks for the node it will touch */
+
+typedef struct lane_entry { /* lanes handed to the next phase, arriving at `level` */
+    uint32_t node, level;
+    lanes lanes;
+} lane_entry;
+typedef AL_VEC(lane_entry) lane_entries;
+
+/* A node's lanes, together in one cache line: an edge looks at all four. */
+typedef struct node_lanes {
+    lanes settled;
+    lanes waiting;    /* handed on to a later phase */
+    lanes pending[2]; /* reached at the level being expanded, or at the next one */
+} node_lanes;
+
+typedef struct batch_search {
+    const al_program *p;
+    const al_contexts *c;
+    const search_graph *g;
+    const al_api_rule *const *api_of;
+    node_lanes *node;   /* per node */
+    unsigned cur, next; /* which `pending` holds the level being expanded, and the next one */
+    uint32_t *parent;   /* [node * LANES + lane]: the edge the lane's chain arrives by */
+    uint32_t handler_of[LANES];
+    al_u32_vec cur_list, next_list;
+    lane_entries entering, entered; /* handed to the next phase; being admitted in this one */
+    al_u32_vec path, scratch;
+    uint32_t *site_of_call; /* site index + 1 */
+    al_reach *out;
+} batch_search;
+
+/* Lanes `arriving` by edge e from a node of label (phase, level - 1). */
+static inline void arrive(batch_search *s, uint32_t e, lanes arriving, uint32_t level)
+{
+    const search_edge *edge = &s->g->edges[e];
+    uint32_t to = edge->to;
+    node_lanes *at = &s->node[to];
+    lanes fresh = arriving & ~(at->settled | at->pending[0] | at->pending[1]);
+    if (edge->pointer)
+        fresh &= ~at->waiting; /* already handed on, by a chain no longer */
+    if (!fresh)
+        return;
+    for (lanes l = fresh; l; l &= l - 1)
+        s->parent[(size_t)to * LANES + (uint32_t)__builtin_ctzll(l)] = e;
+    if (edge->pointer) {
+        at->waiting |= fresh;
+        AL_VEC_PUSH(s->entering, ((lane_entry){to, level, fresh}));
+        return;
+    }
+    at->waiting &= ~fresh; /* a direct chain of this phase beats any handed on */
+    if (!at->pending[s->next])
+        AL_VEC_PUSH(s->next_list, to);
+    at->pending[s->next] |= fresh;
+}
+
+/* Moves the lanes handed on to this phase that arrive at `level` into `next`. */
+static void admit(batch_search *s, size_t *at, uint32_t level)
+{
+    for (; *at < s->entered.count && s->entered.items[*at].level == level; (*at)++) {
+        const lane_entry *e = &s->entered.items[*at];
+        node_lanes *at = &s->node[e->node];
+        lanes ready = e->lanes & at->waiting;
+        if (!ready)
+            continue;
+        at->waiting &= ~ready;
+        if (!at->pending[s->next])
+            AL_VEC_PUSH(s->next_list, e->node);
+        at->pending[s->next] |= ready;
+    }
+}
+
+/* A lane's chain is linked once it is asked for: its parent entry then holds the link, marked.
+ * (Edge and link numbers stay below the mark: 2^31 of either would take over 32 GiB first.) */
+#define LINKED 0x80000000u
+
+/* The link of the last call of `lane`'s chain to node n (AL_NONE at its handler): walks the parent
+ * edges up to the first one linked already, then links the walked ones from the top down. */
+static uint32_t node_link(batch_search *s, uint32_t n, uint32_t lane)
+{
+    s->path.count = 0;
+    uint32_t at = n, up = AL_NONE;
+    for (;;) {
+        uint32_t entry = s->parent[(size_t)at * LANES + lane];
+        if (entry == AL_NONE)
+            break;
+        if (entry & LINKED) {
+            up = entry & ~LINKED;
+            break;
+        }
+        AL_VEC_PUSH(s->path, at);
+        at = s->g->edges[entry].from;
+    }
+    for (size_t i = s->path.count; i > 0; i--) {
+        uint32_t node = s->path.items[i - 1];
+        uint32_t *entry = &s->parent[(size_t)node * LANES + lane];
+        al_chain_link link = {s->g->edges[*entry].call, up, s->g->function[node],
+                              up == AL_NONE ? 1 : s->out->links.items[up].length + 1};
+        up = (uint32_t)s->out->links.count;
+        AL_VEC_PUSH(s->out->links, link);
+        *entry = up | LINKED;
+    }
+    return up;
+}
+
+/* Records node n's blocking call k for the lanes of `found`: its chain is the lane's chain to n,
+ * then k. */
+static void record_site(batch_search *s, uint32_t n, uint32_t k, lanes found, uint32_t phase)
+{
+    al_reach *out = s->out;
+    if (!s->site_of_call[k]) {
+        al_site site = {0};
+        site.call = k;
+        site.api = s->api_of[k];
+        AL_VEC_PUSH(out->sites, site);
+        s->site_of_call[k] = (uint32_t)out->sites.count;
+    }
+    for (lanes l = found; l; l &= l - 1) {
+        uint32_t lane = (uint32_t)__builtin_ctzll(l);
+        uint32_t up = node_link(s, n, lane);
+        al_chain_link link = {k, up, AL_NONE, up == AL_NONE ? 1 : out->links.items[up].length + 1};
+        al_site_handler sh = {s->handler_of[lane], (uint32_t)out->links.count, link.length, phase};
+        AL_VEC_PUSH(out->links, link);
+        AL_VEC_PUSH(out->sites.items[s->site_of_call[k] - 1].handlers, sh);
+    }
+}
+
+/* A handler's own function, first and alone in its lane: a loop driver's start is only the calls
+ * of its loop (and not the calls that run the event loop). */
+static void search_root(batch_search *s, uint32_t lane)
+{
+    const al_handler *handler = &s->c->handlers.items[s->handler_of[lane]];
+    uint32_t f = handler->function, n = s->g->node_of[f] - 1;
+    lanes bit = (lanes)1 << lane;
+    s->node[n].settled |= bit;
+    s->parent[(size_t)n * LANES + lane] = AL_NONE;
+    for (uint32_t i = s->g->site_start[n]; i < s->g->site_start[n + 1]; i++) {
+        uint32_t k = s->g->site_calls[i];
+        if (in_start(s->p, handler, f, k, true) &&
+            !(handler->region && s->api_of[k] && strcmp(s->api_of[k]->category, "nested-loop") == 0))
+            record_site(s, n, k, bit, 0);
+    }
+    for (uint32_t e = s->g->edge_start[n]; e < s->g->edge_start[n + 1]; e++) {
+        const search_edge *edge = &s->g->edges[e];
+        if (in_start(s->p, handler, f, edge->call, true))
+            arrive(s, e, bit, 1);
+    }
+}
+
+/* One batch: every lane's search to the end. */
+static void search_batch(batch_search *s, uint32_t lane_count)
+{
+    const search_graph *g = s->g;
+    s->next_list.count = s->entering.count = s->entered.count = 0;
+    for (uint32_t lane = 0; lane < lane_count; lane++)
+        search_root(s, lane);
+    for (uint32_t phase = 0;; phase++) {
+        size_t at = 0;
+        uint32_t level = 1;
+        if (phase > 0) {
+            /* this phase's entries, in level order (handed on while the last phase went level by level) */
+            lane_entries swap = s->entered;
+            s->entered = s->entering;
+            s->entering = swap;
+            s->entering.count = 0;
+            if (s->entered.count == 0)
+                break;
+            level = s->entered.items[0].level;
+            admit(s, &at, level);
+        }
+        while (s->next_list.count) {
+            s->cur = s->next;
+            s->next = !s->cur;
+            al_u32_vec list = s->cur_list;
+            s->cur_list = s->next_list;
+            s->next_list = list;
+            s->next_list.count = 0;
+            admit(s, &at, level + 1); /* handed-on lanes win ties with direct ones */
+            sort_nodes(&s->cur_list, &s->scratch);
+            for (size_t i = 0; i < s->cur_list.count; i++) {
+                uint32_t n = s->cur_list.items[i];
+                if (i + PREFETCH < s->cur_list.count) /* the graph is too big for the cache: ask ahead */
+                    __builtin_prefetch(&s->node[s->cur_list.items[i + PREFETCH]]);
+                lanes here = s->node[n].pending[s->cur];
+                s->node[n].pending[s->cur] = 0;
+                s->node[n].settled |= here;
+                for (uint32_t j = g->site_start[n]; j < g->site_start[n + 1]; j++)
+                    record_site(s, n, g->site_calls[j], here, phase);
+                uint32_t end = g->edge_start[n + 1];
+                for (uint32_t e = g->edge_start[n]; e < end; e++) {
+                    if (e + PREFETCH < end)
+                        __builtin_prefetch(&s->node[g->edges[e + PREFETCH].to]);
+                    arrive(s, e, here, level + 1);
+                }
+            }
+            level++;
+            if (!s->next_list.count && at < s->entered.count) {
+                level = s->entered.items[at].level; /* a gap: the next lanes handed on */
+                admit(s, &at, level);
+            }
+        }
+    }
+}
+
+/* What the search threads share: the graph, and the handlers to search in lane order, taken a
+ * batch at a time. */
+typedef struct search_work {
+    const al_program *p;
+    const al_contexts *c;
+    const search_graph *g;
+    const al_api_rule *const *api_of;
+    al_u32_vec handlers;
+    size_t next_batch;
+    pthread_mutex_t lock;
+} search_work;
+
+typedef struct search_thread {
+    search_work *work;
+    pthread_t thread;
+    bool started;
+    al_reach part; /* the sites and links of its batches */
+} search_thread;
+
+static void *search_worker(void *data)
+{
+    search_thread *t = data;
+    const search_work *w = t->work;
+    size_t nodes = (size_t)w->g->count + 1;
+    batch_search s = {0};
+    s.p = w->p;
+    s.c = w->c;
+    s.g = w->g;
+    s.api_of = w->api_of;
+    s.out = &t->part;
+    s.node = al_xmalloc(nodes * sizeof(node_lanes));
+    s.next = 1;
+    s.parent = al_xmalloc(nodes * LANES * sizeof(uint32_t));
+    s.site_of_call = al_xcalloc(w->p->calls.count + 1, sizeof(uint32_t));
+    for (;;) {
+        pthread_mutex_lock(&t->work->lock);
+        size_t first = t->work->next_batch++ * LANES;
+        pthread_mutex_unlock(&t->work->lock);
+        if (first >= w->handlers.count)
+            break;
+        uint32_t lane_count = 0;
+        for (; lane_count < LANES && first + lane_count < w->handlers.count; lane_count++)
+            s.handler_of[lane_count] = w->handlers.items[first + lane_count];
+        memset(s.node, 0, nodes * sizeof(node_lanes));
+        search_batch(&s, lane_count);
+    }
+    free(s.node);
+    free(s.parent);
+    free(s.site_of_call);
+    AL_VEC_FREE(s.cur_list);
+    AL_VEC_FREE(s.next_list);
+    AL_VEC_FREE(s.entering);
+    AL_VEC_FREE(s.entered);
+    AL_VEC_FREE(s.path);
+    AL_VEC_FREE(s.scratch);
+    return NULL;
+}
+
+static int compare_sites(const void *a, const void *b)
+{
+    const al_site *x = a, *y = b;
+    return (x->call > y->call) - (x->call < y->call);
+}
+
+/* The threads' results as one: links renumbered after those of the threads before, each site
+ * once (in call order) with every thread's handlers. */
+static void merge_parts(al_reach *out, search_thread *threads, size_t count, size_t call_count)
+{
+    uint32_t *site_of_call = al_xcalloc(call_count + 1, sizeof(uint32_t)); /* site index + 1 */
+    for (size_t t = 0; t < count; t++) {
+        al_reach *part = &threads[t].part;
+        uint32_t offset = (uint32_t)out->links.count;
+        for (size_t i = 0; i < part->links.count; i++) {
+            al_chain_link link = part->links.items[i];
+            if (link.up != AL_NONE)
+                link.up += offset;
+            AL_VEC_PUSH(out->links, link);
+        }
+        AL_VEC_FREE(part->links);
+        for (size_t i = 0; i < part->sites.count; i++) {
+            al_site *from = &part->sites.items[i];
+            if (!site_of_call[from->call]) {
+                al_site site = {from->call, from->api, {0}};
+                AL_VEC_PUSH(out->sites, site);
+                site_of_call[from->call] = (uint32_t)out->sites.count;
+            }
+            al_site *to = &out->sites.items[site_of_call[from->call] - 1];
+            for (size_t h = 0; h < from->handlers.count; h++) {
+                al_site_handler sh = from->handlers.items[h];
+                sh.last += offset;
+                AL_VEC_PUSH(to->handlers, sh);
+            }
+        }
+        al_reach_free(part);
+    }
+    free(site_of_call);
+    if (out->sites.count > 1)
+        qsort(out->sites.items, out->sites.count, sizeof(al_site), compare_sites);
 }
 
 void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, const al_rules *rules,
@@ -231,115 +590,45 @@ void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, cons
     }
     free(rstart);
     free(rcallers);
+    free(queue);
 
-    /* 3. forward from each handler, inside the may-block part of the graph, for the most direct
-     * chain to each function: fewest calls through pointers, then fewest calls. In phases: phase
-     * P settles the functions reached with P pointer calls, merging two queues sorted by length
-     * (the functions entered from phase P - 1, and those it reaches by direct calls), which keeps
-     * the search linear. A function is settled when it leaves a queue, and expanded once. */
+    /* 3. forward from the handlers that may block, 64 at a time, the batches shared out among
+     * threads; each thread's sites and links are merged after (no chain depends on the batch or
+     * the thread it was found in, so neither does the result) */
     search_graph g;
     build_search_graph(&g, p, c, options, enter, may_block, blocks);
-    search_state *state = al_xcalloc(nf + 1, sizeof(search_state));
-    uint32_t *parent_call = al_xmalloc((nf + 1) * sizeof(uint32_t));
-    uint32_t *site_of_call = al_xcalloc(nc + 1, sizeof(uint32_t)); /* site index + 1 */
-    al_u32_vec direct = {0}, entered_now = {0}, entered_next = {0}, path = {0};
+    search_work w = {p, c, &g, api_of, {0}, 0, PTHREAD_MUTEX_INITIALIZER};
     for (size_t h = 0; h < c->handlers.count; h++) {
         uint32_t start = c->handlers.items[h].function;
-        const al_function *sf = &p->functions.items[start];
-        if (!may_block[start] || (sf->annotations & AL_ANNOT_NONBLOCKING))
-            continue;
-        uint32_t stamp = (uint32_t)h + 1;
-        const al_handler *handler = &c->handlers.items[h];
-        entered_now.count = 0;
-        AL_VEC_PUSH(entered_now, start);
-        state[start].queued = stamp;
-        state[start].pointers = state[start].length = 0;
-        parent_call[start] = AL_NONE;
-        for (uint32_t phase = 0; entered_now.count; phase++) {
-            size_t next_entered = 0, next_direct = 0;
-            direct.count = 0;
-            entered_next.count = 0;
-            for (;;) {
-                /* the shorter of the two queue heads */
-                uint32_t f;
-                bool from_entered = next_entered < entered_now.count &&
-                                    (next_direct == direct.count || state[entered_now.items[next_entered]].length <=
-                                                                        state[direct.items[next_direct]].length);
-                if (from_entered)
-                    f = entered_now.items[next_entered++];
-                else if (next_direct < direct.count)
-                    f = direct.items[next_direct++];
-                else
-                    break;
-                if (state[f].settled == stamp || state[f].pointers != phase)
-                    continue; /* settled already, or entered again by a better way */
-                state[f].settled = stamp;
-                bool root = f == start && phase == 0;
-                for (uint32_t s = g.site_start[f]; s < g.site_start[f + 1]; s++) {
-                    uint32_t k = g.site_calls[s];
-                    if (root && (!in_start(p, handler, f, k, true) ||
-                                 (handler->region && api_of[k] && strcmp(api_of[k]->category, "nested-loop") == 0)))
-                        continue;
-                    /* the chain: calls from the handler down to f, then this call */
-                    path.count = 0;
-                    AL_VEC_PUSH(path, k);
-                    for (uint32_t at = f; parent_call[at] != AL_NONE; at = p->calls.items[parent_call[at]].caller)
-                        AL_VEC_PUSH(path, parent_call[at]);
-                    if (!site_of_call[k]) {
-                        al_site site = {0};
-                        site.call = k;
-                        site.api = api_of[k];
-                        AL_VEC_PUSH(out->sites, site);
-                        site_of_call[k] = (uint32_t)out->sites.count;
-                    }
-                    al_site_handler sh = {(uint32_t)h, (uint32_t)out->chain_calls.count, (uint32_t)path.count, phase};
-                    for (size_t i = path.count; i > 0; i--)
-                        AL_VEC_PUSH(out->chain_calls, path.items[i - 1]);
-                    AL_VEC_PUSH(out->sites.items[site_of_call[k] - 1].handlers, sh);
-                }
-                uint32_t length = state[f].length + 1;
-                for (uint32_t e = g.edge_start[f]; e < g.edge_start[f + 1]; e++) {
-                    const search_edge *edge = &g.edges[e];
-                    uint32_t to = edge->to;
-                    search_state *next = &state[to];
-                    if (next->settled == stamp || (root && !in_start(p, handler, f, edge->call, true)))
-                        continue;
-                    uint32_t pointers = phase + edge->pointer;
-                    if (next->queued == stamp &&
-                        (next->pointers < pointers || (next->pointers == pointers && next->length <= length)))
-                        continue;
-                    next->queued = stamp;
-                    next->pointers = pointers;
-                    next->length = length;
-                    parent_call[to] = edge->call;
-                    if (edge->pointer)
-                        AL_VEC_PUSH(entered_next, to);
-                    else
-                        AL_VEC_PUSH(direct, to);
-                }
-            }
-            al_u32_vec swap = entered_now;
-            entered_now = entered_next;
-            entered_next = swap;
-        }
+        if (may_block[start] && !(p->functions.items[start].annotations & AL_ANNOT_NONBLOCKING))
+            AL_VEC_PUSH(w.handlers, (uint32_t)h);
     }
-    AL_VEC_FREE(direct);
-    AL_VEC_FREE(entered_now);
-    AL_VEC_FREE(entered_next);
-    AL_VEC_FREE(path);
+    size_t batches = (w.handlers.count + LANES - 1) / LANES;
+    size_t jobs = options && options->jobs > 1 ? (size_t)options->jobs : 1;
+    if (jobs > batches)
+        jobs = batches ? batches : 1;
+    search_thread *threads = al_xcalloc(jobs, sizeof(*threads));
+    for (size_t t = 0; t < jobs; t++) {
+        threads[t].work = &w;
+        threads[t].started = t > 0 && pthread_create(&threads[t].thread, NULL, search_worker, &threads[t]) == 0;
+    }
+    search_worker(&threads[0]); /* the calling thread takes batches too (and all, if no thread started) */
+    for (size_t t = 1; t < jobs; t++)
+        if (threads[t].started)
+            pthread_join(threads[t].thread, NULL);
+    merge_parts(out, threads, jobs, nc);
+    free(threads);
+    AL_VEC_FREE(w.handlers);
+    pthread_mutex_destroy(&w.lock);
+    free_search_graph(&g);
 
     sort_ctx.p = p;
     sort_ctx.c = c;
-    for (size_t s = 0; s < out->sites.count; s++) {
-        al_site *site = &out->sites.items[s];
+    for (size_t i = 0; i < out->sites.count; i++) {
+        al_site *site = &out->sites.items[i];
         if (site->handlers.count > 1)
             qsort(site->handlers.items, site->handlers.count, sizeof(al_site_handler), compare_site_handlers);
     }
-    free_search_graph(&g);
-    free(state);
-    free(parent_call);
-    free(site_of_call);
-    free(queue);
     free(may_block);
     free(blocks);
     free(api_of);
@@ -397,7 +686,7 @@ void al_reach_free(al_reach *r)
     for (size_t s = 0; s < r->sites.count; s++)
         AL_VEC_FREE(r->sites.items[s].handlers);
     AL_VEC_FREE(r->sites);
-    AL_VEC_FREE(r->chain_calls);
+    AL_VEC_FREE(r->links);
 }
 
 /* ---- --unknown: what handlers call that no rule describes ---- */

@@ -3,8 +3,9 @@
  * A call site blocks when it calls an API of the rules (matched by name, because the program does
  * not define it, and with its argument conditions), or a function annotated asynclock:blocking.
  * From every handler the call graph is searched breadth-first, so each handler's chain to a site is
- * a shortest one (ties: source order). Functions annotated asynclock:nonblocking are not entered.
- * Each site reached is one result, listing every handler that reaches it. */
+ * the most direct one: fewest calls through pointers, then fewest calls (ties: a chain that took
+ * its pointer call sooner, then the earlier function in program order, then its earlier call). Functions annotated
+ * asynclock:nonblocking are not entered. Each site reached is one result, listing every handler that reaches it. */
 #ifndef AL_REACH_H
 #define AL_REACH_H
 
@@ -15,11 +16,21 @@
 typedef struct al_reach_options {
     bool conditional;      /* report APIs whose confidence is "conditional" */
     const al_paths *paths; /* calls that never run on the loop thread (NULL: every call can) */
+    int jobs;              /* threads for the handlers' searches (0 or 1: the calling thread only) */
 } al_reach_options;
+
+/* Chains are stored as a tree: the chains of one handler share the calls they start with, so a
+ * million (handler, site) pairs cost a link each, not a copy of their whole chain. */
+typedef struct al_chain_link {
+    uint32_t call;    /* a call of the chain, index in program calls */
+    uint32_t up;      /* the link of the call before it, AL_NONE for the handler's own call */
+    uint32_t reaches; /* the function the chain enters by it (AL_NONE: the blocking call itself) */
+    uint32_t length;  /* calls from the handler's call to this one, >= 1 */
+} al_chain_link;
 
 typedef struct al_site_handler {
     uint32_t handler;  /* index in contexts handlers */
-    uint32_t first;    /* its chain: reach chain_calls[first ... first + length) */
+    uint32_t last;     /* its chain: the link of the blocking call; `up` leads back to the handler */
     uint32_t length;   /* calls from the handler's call to the blocking call itself, >= 1 */
     uint32_t pointers; /* how many of those calls go through a pointer */
 } al_site_handler;
@@ -31,9 +42,9 @@ typedef struct al_site {
 } al_site;
 
 typedef struct al_reach {
-    AL_VEC(al_site) sites;  /* in call index order */
-    al_u32_vec chain_calls; /* all chains, back to back */
-    size_t blocking_calls;  /* blocking call sites anywhere, reached or not */
+    AL_VEC(al_site) sites;       /* in call index order */
+    AL_VEC(al_chain_link) links; /* every chain's calls; a link's `up` comes before it */
+    size_t blocking_calls;       /* blocking call sites anywhere, reached or not */
 } al_reach;
 
 void al_reach_run(al_reach *out, const al_program *p, const al_contexts *c, const al_rules *rules,

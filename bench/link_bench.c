@@ -15,9 +15,9 @@
  * and one uv_queue_work worker.
  *
  *   link_bench [--functions F] [--calls C] [--units U] [--handlers-per-unit H] [--chain-units K]
- *              [--seed S] [--utility-every N] [--tail-back PER_MILLE]
+ *              [--seed S] [--utility-every N] [--tail-back PER_MILLE] [--jobs N]
  * Defaults: 1,000,000 functions, 5,000,000 calls, 1,000 units, 2 handlers per unit, 10 chain units,
- * an fsync in the tail of every 10th unit, tails that never call back into bodies. The worst case,
+ * an fsync in the tail of every 10th unit, tails that never call back into bodies, 2 search threads. The worst case,
  * `--handlers-per-unit 1 --utility-every 1 --tail-back 100`: 1,000 handlers, nearly every function
  * may block, and every handler reaches most of the graph.
  * Targets: link + contexts + reach + findings under 10 s, peak RSS under 2 GiB (exit 1 if missed). */
@@ -42,6 +42,7 @@ typedef struct bench_options {
                                     so nearly every function may block) */
     unsigned long tail_back;     /* per mille of tail calls into a random unit's body: the graph
                                     becomes one component that every handler reaches most of */
+    unsigned long jobs;          /* threads for the handlers' searches, as check -j */
 } bench_options;
 
 static const char *const externals[] = {"memcpy", "strlen", "snprintf", "malloc", "free", "strcmp", "memset", "qsort"};
@@ -182,10 +183,12 @@ static bool parse_number(const char *flag, const char *text, unsigned long *out)
 
 static int parse_options(int argc, char **argv, bench_options *o)
 {
-    static const char *const flags[] = {"--functions",   "--calls", "--units",         "--handlers-per-unit",
-                                        "--chain-units", "--seed",  "--utility-every", "--tail-back"};
-    unsigned long *fields[] = {&o->functions,   &o->calls, &o->units,         &o->handlers_per_unit,
-                               &o->chain_units, &o->seed,  &o->utility_every, &o->tail_back};
+    static const char *const flags[] = {"--functions",         "--calls",       "--units",
+                                        "--handlers-per-unit", "--chain-units", "--seed",
+                                        "--utility-every",     "--tail-back",   "--jobs"};
+    unsigned long *fields[] = {&o->functions,         &o->calls,       &o->units,
+                               &o->handlers_per_unit, &o->chain_units, &o->seed,
+                               &o->utility_every,     &o->tail_back,   &o->jobs};
     for (int a = 1; a < argc; a += 2) {
         size_t f = 0;
         while (f < COUNT(flags) && strcmp(argv[a], flags[f]) != 0)
@@ -210,7 +213,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
 
 int main(int argc, char **argv)
 {
-    bench_options o = {1000000, 5000000, 1000, 2, 10, 1, 10, 0};
+    bench_options o = {1000000, 5000000, 1000, 2, 10, 1, 10, 0, 2};
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
         return status;
@@ -245,7 +248,7 @@ int main(int argc, char **argv)
     double contexts_seconds = now() - t0;
 
     al_reach reach;
-    al_reach_options reach_options = {false, NULL};
+    al_reach_options reach_options = {false, NULL, (int)o.jobs};
     t0 = now();
     al_reach_run(&reach, &program, &contexts, rules, &reach_options);
     double reach_seconds = now() - t0;
@@ -257,16 +260,17 @@ int main(int argc, char **argv)
     double findings_seconds = now() - t0;
     double peak = peak_mib();
 
-    size_t pairs = 0;
+    size_t pairs = 0, steps = 0;
     for (size_t i = 0; i < reach.sites.count; i++)
-        pairs += reach.sites.items[i].handlers.count;
+        for (size_t h = 0; h < reach.sites.items[i].handlers.count; h++, pairs++)
+            steps += reach.sites.items[i].handlers.items[h].length;
     double total = link_seconds + contexts_seconds + reach_seconds + findings_seconds;
     printf("program: %zu functions, %zu calls, %zu references, %lu units\n", program.functions.count,
            program.calls.count, program.refs.count, o.units);
     printf("found:   %zu handlers, %zu workers, %zu blocking sites reached (%zu blocking calls in all), "
-           "%zu site-handler pairs, %zu chain steps, %zu findings\n",
-           contexts.handlers.count, contexts.worker_count, reach.sites.count, reach.blocking_calls, pairs,
-           reach.chain_calls.count, findings.items.count);
+           "%zu site-handler pairs, %zu chain steps in %zu links, %zu findings\n",
+           contexts.handlers.count, contexts.worker_count, reach.sites.count, reach.blocking_calls, pairs, steps,
+           reach.links.count, findings.items.count);
     printf("facts written in memory:  %7.2f s  (peak RSS so far %.0f MiB)\n", facts_seconds, facts_peak);
     printf("al_program_link:          %7.2f s\n", link_seconds);
     printf("al_contexts_find:         %7.2f s\n", contexts_seconds);

@@ -194,11 +194,13 @@ static void put_handler(html_state *st, const al_finding_handler *h)
             file_id(st, h->defined_at.file, 0), h->defined_at.line);
     fprintf(st->out, "%u,%u,%u,%u,[", file_id(st, h->registered_at.file, h->registered_at.line), h->registered_at.line,
             h->registered_at.column, string_id(st, h->context));
+    const al_chain_step **steps = al_chain_steps(h);
     for (size_t i = 0; i < h->chain_length; i++) {
         if (i)
             fputc(',', st->out);
-        put_step(st, &h->chain[i]);
+        put_step(st, steps[i]);
     }
+    free(steps);
     fputs("]]", st->out);
 }
 

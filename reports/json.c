@@ -56,19 +56,22 @@ static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
         cJSON_AddStringToObject(o, "context", h->context);
     cJSON_AddItemToObject(o, "registered_at", location_json(h->registered_at, true));
     cJSON *chain = cJSON_AddArrayToObject(o, "chain");
+    const al_chain_step **steps = al_chain_steps(h);
     for (size_t i = 0; i < h->chain_length; i++) {
+        const al_chain_step *s = steps[i];
         cJSON *step = cJSON_CreateObject();
-        cJSON_AddStringToObject(step, "function", h->chain[i].function);
-        cJSON_AddStringToObject(step, "callee", h->chain[i].callee);
-        cJSON_AddStringToObject(step, "file", h->chain[i].loc.file);
-        cJSON_AddNumberToObject(step, "line", h->chain[i].loc.line);
-        cJSON_AddNumberToObject(step, "column", h->chain[i].loc.column);
-        if (h->chain[i].via) {
-            cJSON_AddStringToObject(step, "via", h->chain[i].via);
-            cJSON_AddNumberToObject(step, "targets", h->chain[i].targets);
+        cJSON_AddStringToObject(step, "function", s->function);
+        cJSON_AddStringToObject(step, "callee", s->callee);
+        cJSON_AddStringToObject(step, "file", s->loc.file);
+        cJSON_AddNumberToObject(step, "line", s->loc.line);
+        cJSON_AddNumberToObject(step, "column", s->loc.column);
+        if (s->via) {
+            cJSON_AddStringToObject(step, "via", s->via);
+            cJSON_AddNumberToObject(step, "targets", s->targets);
         }
         cJSON_AddItemToArray(chain, step);
     }
+    free(steps);
     cJSON_AddItemToObject(o, "programs", program_names(f, &h->programs));
     return o;
 }

@@ -347,8 +347,9 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
     cJSON_AddNumberToObject(reg, "executionOrder", order++);
     cJSON_AddItemToArray(locations, reg);
 
+    const al_chain_step **steps = al_chain_steps(h);
     for (size_t i = 0; i < h->chain_length; i++) {
-        const al_chain_step *s = &h->chain[i];
+        const al_chain_step *s = steps[i];
         cJSON *step = cJSON_CreateObject();
         if (i + 1 == h->chain_length)
             text = al_xasprintf("'%s' calls '%s', which blocks", s->function, s->callee);
@@ -369,6 +370,7 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
             cJSON_AddStringToObject(step, "importance", "essential");
         cJSON_AddItemToArray(locations, step);
     }
+    free(steps);
     return flow;
 }
 

@@ -52,8 +52,9 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
     put_clean(out, h->context);
     fputc('\n', out);
     /* every step but the last, which is the blocking call the error line shows */
+    const al_chain_step **steps = al_chain_steps(h);
     for (size_t i = 0; i + 1 < h->chain_length; i++) {
-        const al_chain_step *s = &h->chain[i];
+        const al_chain_step *s = steps[i];
         put_location(out, o, s->loc);
         put_label(out, o, "note", CYAN);
         fputc('\'', out);
@@ -74,6 +75,7 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
         }
         fputc('\n', out);
     }
+    free(steps);
 }
 
 /* --show-suppressed: one note per suppressed finding, at the comment, with its reason. */
@@ -221,9 +223,8 @@ static bool same_chain_prefix(const al_finding_handler *a, const al_finding_hand
     if (a->chain_length != b->chain_length || strcmp(a->name, b->name) != 0 ||
         a->registered_at.line != b->registered_at.line || strcmp(a->registered_at.file, b->registered_at.file) != 0)
         return false;
-    for (size_t i = 0; i + 1 < a->chain_length; i++)
-        if (a->chain[i].loc.line != b->chain[i].loc.line || a->chain[i].loc.column != b->chain[i].loc.column ||
-            strcmp(a->chain[i].loc.file, b->chain[i].loc.file) != 0)
+    for (const al_chain_step *x = a->last->up, *y = b->last->up; x && y; x = x->up, y = y->up)
+        if (x->loc.line != y->loc.line || x->loc.column != y->loc.column || strcmp(x->loc.file, y->loc.file) != 0)
             return false;
     return true;
 }

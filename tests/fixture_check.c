@@ -29,6 +29,7 @@ typedef struct expectation {
     int handler_count;
     char *programs[16]; /* program=NAME: the finding's programs, exactly */
     int program_count;
+    char *severity; /* severity=LEVEL, or NULL: any */
     bool matched;
 } expectation;
 
@@ -71,6 +72,8 @@ static void parse_expectations(const char *file, const char *text)
                 e.handlers[e.handler_count++] = al_xstrdup(tok + 8);
             else if (strncmp(tok, "program=", 8) == 0 && e.program_count < 16)
                 e.programs[e.program_count++] = al_xstrdup(tok + 8);
+            else if (strncmp(tok, "severity=", 9) == 0)
+                e.severity = al_xstrdup(tok + 9);
             else {
                 fprintf(stderr, "%s:%u: bad expect token '%s'\n", file, line, tok);
                 exit(2);
@@ -194,7 +197,7 @@ static void print_finding(const cJSON *f)
     {
         fprintf(stderr, " program=%s", cJSON_IsString(p) ? p->valuestring : "?");
     }
-    fputc('\n', stderr);
+    fprintf(stderr, " severity=%s\n", string_of(f, "severity"));
 }
 
 /* Every entry of `list` must match one expectation of `kind`; the number that did not. */
@@ -213,7 +216,8 @@ static int match_findings(const cJSON *list, expect_kind kind)
             if (e->kind != kind || e->matched || e->line != line || strcmp(e->file, file) != 0 ||
                 strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
                 !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")) ||
-                (e->program_count && !programs_match(e, cJSON_GetObjectItemCaseSensitive(f, "programs"))))
+                (e->program_count && !programs_match(e, cJSON_GetObjectItemCaseSensitive(f, "programs"))) ||
+                (e->severity && strcmp(e->severity, string_of(f, "severity")) != 0))
                 continue;
             e->matched = matched = true;
         }
@@ -302,6 +306,8 @@ int main(int argc, char **argv)
             fprintf(stderr, " handler=%s", e->handlers[h]);
         for (int k = 0; k < e->program_count; k++)
             fprintf(stderr, " program=%s", e->programs[k]);
+        if (e->severity)
+            fprintf(stderr, " severity=%s", e->severity);
         fputc('\n', stderr);
         failures++;
     }
@@ -319,6 +325,7 @@ int main(int argc, char **argv)
             free(e->handlers[h]);
         for (int k = 0; k < e->program_count; k++)
             free(e->programs[k]);
+        free(e->severity);
     }
     AL_VEC_FREE(expected);
     cJSON_Delete(report);

@@ -47,8 +47,8 @@ static void test_parse_real_git_output(void **state)
     al_changes_free(&c);
 }
 
-static al_chain_step steps[] = {{"on_read", "helper", {"/repo/one.c", 30, 3}, NULL, 0},
-                                {"helper", "sleep", {"/repo/b.c", 4, 1}, NULL, 0}};
+static al_chain_step steps[] = {{"on_read", "helper", {"/repo/one.c", 30, 3}, NULL, 0, NULL, 0, false},
+                                {"helper", "sleep", {"/repo/b.c", 4, 1}, NULL, 0, &steps[0], 0, false}};
 
 static void push_finding(al_findings *f, const char *file, unsigned line, unsigned handler_line)
 {
@@ -58,8 +58,7 @@ static void push_finding(al_findings *f, const char *file, unsigned line, unsign
     x.handlers = al_xcalloc(1, sizeof(*x.handlers));
     x.handlers[0].defined_at = (al_source_loc){"/repo/h.c", handler_line, 1};
     x.handlers[0].registered_at = (al_source_loc){"/repo/h.c", 90, 1};
-    x.handlers[0].chain = al_xcalloc(2, sizeof(al_chain_step));
-    memcpy(x.handlers[0].chain, steps, sizeof(steps));
+    x.handlers[0].last = &steps[1];
     x.handlers[0].chain_length = 2;
     x.message = al_xstrdup(file);
     AL_VEC_PUSH(f->items, x);

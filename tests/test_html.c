@@ -42,14 +42,14 @@ static al_finding_handler handlers[2];
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0};
+    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0, NULL, 0, false};
     handlers[0] = (al_finding_handler){"on_timer",
                                        {source_path, 2, 1},
                                        "libuv timer callback",
                                        "uv",
                                        {source_path, 2, 13},
                                        "registered " HOSTILE,
-                                       steps,
+                                       &steps[0],
                                        1,
                                        0,
                                        0,

@@ -33,13 +33,18 @@ typedef struct analysis {
     al_reach r;
 } analysis;
 
-static void analyze(analysis *a, al_tu_facts *units, size_t count, bool conditional)
+static void analyze_with_jobs(analysis *a, al_tu_facts *units, size_t count, bool conditional, int jobs)
 {
     al_program_link(&a->p, units, count);
     free(units);
     al_contexts_find(&a->c, &a->p, rules, NULL);
-    al_reach_options o = {conditional, NULL};
+    al_reach_options o = {conditional, NULL, jobs};
     al_reach_run(&a->r, &a->p, &a->c, rules, &o);
+}
+
+static void analyze(analysis *a, al_tu_facts *units, size_t count, bool conditional)
+{
+    analyze_with_jobs(a, units, count, conditional, 1);
 }
 
 /* The same, with calls through pointers resolved (as `asynclock check` does). */
@@ -49,7 +54,7 @@ static void analyze_indirect(analysis *a, al_tu_facts *units, size_t count, bool
     free(units);
     al_indirect_resolve(&a->p, by_type);
     al_contexts_find(&a->c, &a->p, rules, NULL);
-    al_reach_options o = {false, NULL};
+    al_reach_options o = {false, NULL, 1};
     al_reach_run(&a->r, &a->p, &a->c, rules, &o);
 }
 
@@ -73,10 +78,17 @@ static char *chain_of(const analysis *a, const al_site *site, size_t index)
     al_strbuf b = {0};
     al_strbuf_append(&b, al_program_str(&a->p, a->p.functions.items[a->c.handlers.items[sh->handler].function].name));
     al_strbuf_putc(&b, ':');
-    for (uint32_t k = 0; k < sh->length; k++) {
-        const al_call *call = &a->p.calls.items[a->r.chain_calls.items[sh->first + k]];
-        al_strbuf_appendf(&b, "%s%s", k ? ">" : "", al_program_str(&a->p, a->p.functions.items[call->caller].name));
+    /* the links run from the blocking call back to the handler */
+    const char **callers = calloc(sh->length, sizeof(*callers));
+    uint32_t k = sh->length;
+    for (uint32_t at = sh->last; at != AL_NONE && k > 0; at = a->r.links.items[at].up) {
+        const al_call *call = &a->p.calls.items[a->r.links.items[at].call];
+        callers[--k] = al_program_str(&a->p, a->p.functions.items[call->caller].name);
     }
+    assert_int_equal(k, 0);
+    for (k = 0; k < sh->length; k++)
+        al_strbuf_appendf(&b, "%s%s", k ? ">" : "", callers[k]);
+    free(callers);
     al_strbuf_appendf(&b, ">%s", al_program_str(&a->p, a->p.calls.items[site->call].callee_name));
     return al_strbuf_take(&b);
 }
@@ -448,10 +460,137 @@ static void test_deep_chain_is_iterative(void **state)
     analysis_free(&a);
 }
 
+/* Two chains of one length: the one through the function defined first wins, whatever the order
+ * of the calls that lead there (and so whatever else the search is doing at the time). */
+static void test_ties_go_to_the_earlier_function(void **state)
+{
+    (void)state;
+    al_tu_facts *u = fb_units(1);
+    handler(&u[0], "on_a", 1);
+    fb_function(&u[0], "earlier", "/src/a.c", 3, 0);
+    fb_function(&u[0], "later", "/src/a.c", 4, 0);
+    fb_function(&u[0], "target", "/src/a.c", 5, 0);
+    fb_call(&u[0], "on_a", "later", "/src/a.c", 10, 1, "");
+    fb_call(&u[0], "on_a", "earlier", "/src/a.c", 11, 1, "");
+    fb_call(&u[0], "later", "target", "/src/a.c", 12, 1, "");
+    fb_call(&u[0], "earlier", "target", "/src/a.c", 13, 1, "");
+    fb_call(&u[0], "target", "sleep", "/src/a.c", 14, 1, "1");
+    analysis a;
+    analyze(&a, u, 1, false);
+    assert_int_equal(a.r.sites.count, 1);
+    assert_chain(&a, &a.r.sites.items[0], 0, "on_a:on_a>earlier>target>sleep");
+    analysis_free(&a);
+}
+
+/* 200 handlers (four batches of up to 64) over shared helpers with ties: every site, handler and
+ * chain, as text. */
+static al_tu_facts *wide_program(void)
+{
+    enum { HANDLERS = 200 };
+    al_tu_facts *u = fb_units(1);
+    char name[32], helper[32];
+    for (int i = 0; i < HANDLERS; i++) {
+        snprintf(name, sizeof(name), "on_%03d", i);
+        handler(&u[0], name, (unsigned)(100 + i));
+    }
+    for (int j = 0; j < 7; j++) {
+        snprintf(helper, sizeof(helper), "mid%d", j);
+        fb_function(&u[0], helper, "/src/mid.c", (unsigned)(10 + j), 0);
+    }
+    fb_function(&u[0], "left", "/src/mid.c", 30, 0);
+    fb_function(&u[0], "right", "/src/mid.c", 31, 0);
+    fb_function(&u[0], "store", "/src/mid.c", 32, 0);
+    for (int i = 0; i < HANDLERS; i++) {
+        snprintf(name, sizeof(name), "on_%03d", i);
+        snprintf(helper, sizeof(helper), "mid%d", i % 7);
+        fb_call(&u[0], name, helper, "/src/a.c", (unsigned)(1000 + i), 1, "");
+        if (i % 5 == 0) /* a second way in, one call longer */
+            fb_call(&u[0], name, "left", "/src/a.c", (unsigned)(2000 + i), 1, "");
+    }
+    for (int j = 0; j < 7; j++) {
+        snprintf(helper, sizeof(helper), "mid%d", j);
+        snprintf(name, sizeof(name), "mid%d", (j + 1) % 7); /* a ring */
+        fb_call(&u[0], helper, name, "/src/mid.c", (unsigned)(40 + j), 1, "");
+        fb_call(&u[0], helper, j % 2 ? "right" : "left", "/src/mid.c", (unsigned)(50 + j), 1, "");
+    }
+    /* left and right both reach store in one call: a tie, which the earlier function wins */
+    fb_call(&u[0], "left", "store", "/src/mid.c", 60, 1, "");
+    fb_call(&u[0], "right", "store", "/src/mid.c", 61, 1, "");
+    fb_call(&u[0], "right", "sleep", "/src/mid.c", 62, 1, "1");
+    fb_call(&u[0], "store", "sleep", "/src/mid.c", 63, 1, "2");
+    fb_call(&u[0], "mid3", "sleep", "/src/mid.c", 64, 1, "1");
+    return u;
+}
+
+static char *dump_reach(const analysis *a)
+{
+    al_strbuf b = {0};
+    for (size_t s = 0; s < a->r.sites.count; s++) {
+        const al_site *site = &a->r.sites.items[s];
+        al_strbuf_appendf(&b, "site %u:\n", site->call);
+        for (size_t h = 0; h < site->handlers.count; h++) {
+            char *chain = chain_of(a, site, h);
+            al_strbuf_appendf(&b, "  %s (%u pointer calls)\n", chain, site->handlers.items[h].pointers);
+            free(chain);
+        }
+    }
+    return al_strbuf_take(&b);
+}
+
+/* Handlers are searched 64 at a time, the batches shared out among threads: neither the batch a
+ * handler falls in nor the number of threads changes a chain. */
+static void test_batches_and_threads_agree(void **state)
+{
+    (void)state;
+    analysis one, two;
+    analyze_with_jobs(&one, wide_program(), 1, false, 1);
+    analyze_with_jobs(&two, wide_program(), 1, false, 2);
+    assert_int_equal(one.r.sites.count, 3);
+    char *a = dump_reach(&one), *b = dump_reach(&two);
+    assert_string_equal(a, b);
+    /* every handler reaches every site; the tie at store goes to left, defined first */
+    for (size_t s = 0; s < one.r.sites.count; s++)
+        assert_int_equal(one.r.sites.items[s].handlers.count, 200);
+    const al_site *store_site = NULL;
+    for (size_t s = 0; s < one.r.sites.count; s++) {
+        const al_call *call = &one.p.calls.items[one.r.sites.items[s].call];
+        if (strcmp(al_program_str(&one.p, one.p.functions.items[call->caller].name), "store") == 0)
+            store_site = &one.r.sites.items[s];
+    }
+    assert_non_null(store_site);
+    assert_chain(&one, store_site, 0, "on_000:on_000>left>store>sleep");
+    bool via_mid1 = false; /* on_001 > mid1 > right or left: mid1 calls right (odd), so right>store */
+    for (size_t h = 0; h < store_site->handlers.count; h++) {
+        char *chain = chain_of(&one, store_site, h);
+        via_mid1 = via_mid1 || strcmp(chain, "on_001:on_001>mid1>right>store>sleep") == 0;
+        free(chain);
+    }
+    assert_true(via_mid1);
+    /* the same shapes in other batches (64 handlers each) give the same chains */
+    static const char *const want[] = {"on_070:on_070>left>store>sleep", "on_135:on_135>left>store>sleep",
+                                       "on_195:on_195>left>store>sleep", "on_071:on_071>mid1>right>store>sleep",
+                                       "on_134:on_134>mid1>right>store>sleep"};
+    for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+        bool found = false;
+        for (size_t h = 0; h < store_site->handlers.count && !found; h++) {
+            char *chain = chain_of(&one, store_site, h);
+            found = strcmp(chain, want[w]) == 0;
+            free(chain);
+        }
+        assert_true(found);
+    }
+    free(a);
+    free(b);
+    analysis_free(&one);
+    analysis_free(&two);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shortest_chains_and_every_handler),
+        cmocka_unit_test(test_batches_and_threads_agree),
+        cmocka_unit_test(test_ties_go_to_the_earlier_function),
         cmocka_unit_test(test_cycles_terminate),
         cmocka_unit_test(test_annotations_stop_or_mark),
         cmocka_unit_test(test_argument_conditions_and_conditional_apis),

@@ -13,11 +13,11 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, (char *)"field conn.on_line", 1},
-    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0},
+    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1, NULL, 1, false},
+    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, &chain[0], 1, false},
 };
 static al_chain_step direct[] = {
-    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0},
+    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL, 0, false},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",
@@ -26,7 +26,7 @@ static al_finding_handler handlers[] = {
      "",
      {"/abs/src/util.c", 40, 1},
      "annotated asynclock:handler here",
-     direct,
+     &direct[0],
      1,
      0,
      0,
@@ -37,7 +37,7 @@ static al_finding_handler handlers[] = {
      "uv",
      {"/abs/src/server.c", 88, 3},
      "registered as a libuv read callback (uv_read_cb) here",
-     chain,
+     &chain[1],
      2,
      0,
      0,

@@ -8,15 +8,15 @@
 
 #define PATH "fuzz-trace.json"
 
-static al_chain_step steps[] = {{"on_tick", "helper", {"/src/a.c", 10, 5}, NULL, 0},
-                                {"helper", "sleep", {"/src/a.c", 20, 5}, NULL, 0}};
+static al_chain_step steps[] = {{"on_tick", "helper", {"/src/a.c", 10, 5}, NULL, 0, NULL, 0, false},
+                                {"helper", "sleep", {"/src/a.c", 20, 5}, NULL, 0, &steps[0], 0, false}};
 static al_finding_handler handler = {.name = "on_tick",
                                      .defined_at = {"/src/a.c", 8, 1},
                                      .kind = "libuv timer callback",
                                      .family = "libuv",
                                      .registered_at = {"/src/a.c", 3, 1},
                                      .context = "registered here",
-                                     .chain = steps,
+                                     .last = &steps[1],
                                      .chain_length = 2};
 
 static void check_stall(const al_observation *x)
