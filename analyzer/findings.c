@@ -750,6 +750,37 @@ bool al_findings_fail(const al_findings *f, al_severity level)
     return false;
 }
 
+/* Whether the chain steps of two handlers up to their last call are the same calls. */
+static bool same_chain_prefix(const al_finding_handler *a, const al_finding_handler *b)
+{
+    if (a->chain_length != b->chain_length || strcmp(a->name, b->name) != 0 ||
+        a->registered_at.line != b->registered_at.line || strcmp(a->registered_at.file, b->registered_at.file) != 0)
+        return false;
+    for (const al_chain_step *x = a->last->up, *y = b->last->up; x && y; x = x->up, y = y->up)
+        if (x->loc.line != y->loc.line || x->loc.column != y->loc.column || strcmp(x->loc.file, y->loc.file) != 0)
+            return false;
+    return true;
+}
+
+static bool same_programs(const al_u32_vec *a, const al_u32_vec *b)
+{
+    return a->count == b->count && (a->count == 0 || memcmp(a->items, b->items, a->count * sizeof(uint32_t)) == 0);
+}
+
+bool al_finding_same_group(const al_finding *x, const al_finding *y, bool all_chains)
+{
+    if (strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
+        x->handler_count != y->handler_count || !same_programs(&x->programs, &y->programs))
+        return false;
+    for (size_t h = 0; h < x->handler_count; h++) {
+        if (strcmp(x->handlers[h].name, y->handlers[h].name) != 0)
+            return false;
+        if ((h == 0 || all_chains) && !same_chain_prefix(&x->handlers[h], &y->handlers[h]))
+            return false;
+    }
+    return true;
+}
+
 void al_baseline_entry_free(al_baseline_entry *e)
 {
     char *fields[] = {e->fingerprint, e->rule, e->category, e->file,  e->function,

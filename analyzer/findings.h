@@ -191,6 +191,11 @@ void al_findings_unknown(al_unknown_entries *out, const al_program *p, const al_
  * comments dropped and whitespace collapsed ("sleep(1)"); NULL when none starts there. */
 char *al_findings_call_text(const char *text, unsigned line, unsigned column);
 
+/* Whether finding y can be shown as one group with finding x (text notes, HTML rows): blocking
+ * calls in the same function and file, reached by the same handlers in the same order with the same
+ * chains up to that function (the first handler's only, unless all_chains), in the same programs. */
+bool al_finding_same_group(const al_finding *x, const al_finding *y, bool all_chains);
+
 /* Whether any finding is at or above `level` (against a baseline: any new one). */
 bool al_findings_fail(const al_findings *f, al_severity level);
 

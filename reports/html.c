@@ -3,8 +3,9 @@
  * The header (version, summary, failed units) is written as HTML; the findings, the source lines
  * around every location they name, and the strings they use go into one JSON block that the
  * page's script draws: charts, a sortable and filterable table paged 200 rows at a time, and for
- * an expanded finding its chains step by step. Strings are interned (why/fix/kind texts repeat on
- * every finding), so 10,000 findings stay a few megabytes.
+ * an expanded finding its chains step by step. Calls in one function reached the same way share a
+ * group id and one row, as they share notes in the text report. Strings are interned (why/fix/kind
+ * texts repeat on every finding), so 10,000 findings stay a few megabytes.
  *
  * Escaping: text written as HTML goes through put_html (& < > " ' become references); the JSON
  * block goes through put_json_string, which also writes < > & as \u escapes (no "</script>" or
@@ -204,10 +205,10 @@ static void put_handler(html_state *st, const al_finding_handler *h)
     fputs("]]", st->out);
 }
 
-static void put_finding(html_state *st, const al_findings *f, const al_finding *x)
+static void put_finding(html_state *st, const al_findings *f, const al_finding *x, size_t group)
 {
     FILE *out = st->out;
-    fprintf(out, "{\"c\":%u,\"s\":%u,\"k\":%u,", string_id(st, x->category),
+    fprintf(out, "{\"gr\":%zu,\"c\":%u,\"s\":%u,\"k\":%u,", group, string_id(st, x->category),
             string_id(st, al_severity_name(x->severity)), string_id(st, x->callee));
     fprintf(out, "\"f\":%u,\"l\":%u,\"o\":%u,\"fn\":%u,", file_id(st, x->loc.file, x->loc.line), x->loc.line,
             x->loc.column, string_id(st, x->function));
@@ -231,6 +232,25 @@ static void put_finding(html_state *st, const al_findings *f, const al_finding *
         put_handler(st, &x->handlers[h]);
     }
     fputs("]}", out);
+}
+
+/* Each finding's group, numbered in the order of al_observed_rank: consecutive findings there that
+ * al_finding_same_group joins, as the text report groups them. The page shows every handler's chain,
+ * so every chain must match (the text report's --all-chains). */
+static size_t *group_ids(const al_findings *f)
+{
+    size_t *ids = al_xcalloc(f->items.count + 1, sizeof(*ids));
+    size_t *order = al_observed_rank(f);
+    size_t group = 0, lead = 0;
+    for (size_t i = 0; i < f->items.count; i++) {
+        if (i && !al_finding_same_group(&f->items.items[order[lead]], &f->items.items[order[i]], true)) {
+            group++;
+            lead = i;
+        }
+        ids[order[i]] = group;
+    }
+    free(order);
+    return ids;
 }
 
 /* "sources": {file id: {line: text}} for the lines marked needed. */
@@ -430,11 +450,13 @@ void al_report_html(FILE *out, const al_findings *f, const char *tool_version)
     if (f->observations)
         fputs(",\"traced\":true", out);
     fputs(",\"findings\":[\n", out);
+    size_t *groups = group_ids(f);
     for (size_t i = 0; i < f->items.count; i++) {
         if (i)
             fputs(",\n", out);
-        put_finding(&st, f, &f->items.items[i]);
+        put_finding(&st, f, &f->items.items[i], groups[i]);
     }
+    free(groups);
     fputs("],\n", out);
     put_files(&st, f->source_root);
     fputs(",\n", out);

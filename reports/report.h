@@ -32,7 +32,8 @@ typedef struct al_sarif_options {
 void al_report_sarif(FILE *out, const al_findings *f, const al_sarif_options *options);
 
 /* One self-contained HTML file (reports/html.c): inline CSS and JS, no network. Reads the source
- * files the findings name, for the lines of each chain step. */
+ * files the findings name, for the lines of each chain step. Groups calls as the text report does
+ * with all_chains (the page shows every chain). */
 void al_report_html(FILE *out, const al_findings *f, const char *tool_version);
 
 /* GitLab Code Quality JSON (reports/codequality.c); against a baseline, new findings only. */

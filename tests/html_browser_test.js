@@ -4,17 +4,21 @@
 //        [TRACE_WORK]
 //
 // Writes the report of the demo fixture (HTML, and JSON beside it), loads the HTML from disk and
-// checks from the rendered page, not from the file's text: every finding of the JSON report is a
-// row (callee and file:line:col), a category filter hides exactly the other categories' rows,
-// sorting by a column orders the rows, expanding a finding shows its chains step by step with
-// each call highlighted, and the page makes no request and raises no script error. Then a hostile
+// checks from the rendered page, not from the file's text: the rows are the groups of the text
+// report (calls in one function reached the same way: one row "N blocking calls in 'fn'" that
+// expands to each call and the chain they share; every other finding a row of its own), so every
+// finding of the JSON report is listed (callee and file:line:col), a category filter hides exactly
+// the other categories' findings, sorting by a column orders the rows, expanding a finding shows
+// its chains step by step with each call highlighted, and the page makes no request and raises no
+// script error. Then a hostile
 // program (a comment "</script><img src=x onerror=alert(1)>" on the blocking call's line) must
 // show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report. A
 // report of several programs (the multi_shared_ops fixture) filters by program: each program shows
 // exactly the findings its JSON report lists for it, and a finding says where it was found.
 // With TRACE_WORK (the trace test's folder, when the build has the trace shim), the reports with
-// traces it wrote: rows ranked by measured blocked time as the JSON says, the "Blocked on loop"
-// column and the observed detail, and the observed-only section with its stack.
+// traces it wrote: rows ranked by measured blocked time as the JSON says (a group by the sum of its
+// calls'), the "Blocked on loop" column and the observed detail, and the observed-only section
+// with its stack.
 // Missing chromium or playwright-core is a failure (ci/deps-browser.sh installs both).
 'use strict';
 const fs = require('fs');
@@ -93,13 +97,60 @@ int main(void)
   return dir;
 }
 
-// What the page shows in its table, read from the DOM.
+// The groups the text report prints, in its order: each a list of "file:line:col" (relative to
+// cwd). With --all-chains, as the HTML shows every chain.
+function textGroups(args, cwd) {
+  const r = spawnSync(asynclock, ['check', ...args, '--all-chains', '--color', 'never'], { encoding: 'utf8', cwd });
+  if (r.status !== 0 && r.status !== 1)
+    fatal(`asynclock ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const groups = [];
+  let calls = [];
+  for (const line of r.stdout.split('\n')) {
+    const finding = /^(.+?:\d+:\d+): (?:error|warning|note): blocking call .* \[async-lock\/[\w-]+\]$/.exec(line);
+    const group = /: note: (\d+) blocking calls in '(.+)', reached the same way:$/.exec(line);
+    if (finding) {
+      calls.push(finding[1]);
+      continue;
+    }
+    if (group) {
+      check(+group[1] === calls.length, `the text report's group in ${group[2]} follows its ${group[1]} calls`);
+      groups.push({ fn: group[2], locs: calls });
+    } else {
+      groups.push(...calls.map(loc => ({ locs: [loc] })));
+    }
+    calls = [];
+  }
+  return groups;
+}
+
+// What the page shows in its table, read from the DOM: a finding's row, or a group's ("3 blocking
+// calls in 'fn'", its callees, the lines of its calls).
 async function rows(page) {
-  return page.$$eval('#rows tr.finding', trs => trs.map(tr => ({
-    callee: tr.querySelector('td.callee').innerText.trim(),
-    category: tr.querySelector('.cat').innerText.trim(),
-    loc: tr.querySelector('td.loc').innerText.trim(),
+  return page.$$eval('#rows tr.finding', trs => trs.map(tr => {
+    const group = tr.classList.contains('group');
+    const callees = group ? [...tr.querySelectorAll('.callees code')].map(c => c.innerText.trim()) :
+      [tr.querySelector('td.callee').innerText.trim()];
+    const categories = [...tr.querySelectorAll('.cat')].map(c => c.innerText.trim());
+    return {
+      group, callees, categories, callee: callees[0], category: categories.join(' '),
+      title: group ? tr.querySelector('.group-title').innerText.trim() : '',
+      count: group ? +/^\d+/.exec(tr.querySelector('.group-title').innerText)[0] : 1,
+      loc: tr.querySelector('td.loc').innerText.trim(),
+    };
+  }));
+}
+
+// Expands row `index` (a group's) and reads the calls its detail lists: callee and file:line:col.
+async function groupCalls(page, index) {
+  await page.locator('#rows tr.finding').nth(index).click();
+  const calls = await page.$$eval('#rows tr.detail ol.calls > li.call', lis => lis.map(li => ({
+    callee: li.querySelector('.step-head code').innerText.trim(),
+    loc: li.querySelector('.step-head .where').innerText.trim(),
+    message: li.querySelector('.cmsg').innerText.trim(),
+    mark: (li.querySelector('.l.hit mark') || {}).innerText,
   })));
+  await page.locator('#rows tr.finding').nth(index).click();
+  return calls;
 }
 
 async function open(context, file) {
@@ -143,22 +194,74 @@ async function main() {
     for (const key of ['category', 'handler', 'file'])
       check(await page.$$eval(`#chart-${key} .bar`, b => b.length) > 0, `the ${key} chart has bars`);
 
-    // every finding is a row
+    // one row per group of the text report: a group's calls behind one row, every finding listed
     await page.selectOption('#page-size', '0');
     const root = await page.$eval('#root', e => e.innerText);
-    const expected = demo.json.findings.map(f => ({
-      callee: f.callee, category: f.category,
-      loc: `${path.relative(root, f.location.file)}:${f.location.line}:${f.location.column}`,
-    }));
+    const where = f => `${path.relative(root, f.location.file)}:${f.location.line}:${f.location.column}`;
+    const expected = demo.json.findings.map(f => ({ callee: f.callee, category: f.category, loc: where(f) }));
+    const byLoc = new Map(demo.json.findings.map(f => [where(f), f]));
+    const groups = textGroups(['-p', demoBuild], root);
+    const several = groups.filter(g => g.locs.length > 1);
+    check(several.length > 0, `the demo has calls grouped in the text report (${several.map(g => g.fn).join(', ')})`);
     const key = r => `${r.callee} ${r.loc}`;
     let shown = await rows(page);
-    check(shown.length === expected.length, `the table lists ${shown.length} rows for ${expected.length} findings`);
-    const shownKeys = new Set(shown.map(key));
-    const missing = expected.filter(r => !shownKeys.has(key(r)));
-    check(missing.length === 0, 'every finding of the JSON report is listed by callee and file:line:col' +
+    check(shown.length === groups.length, `the table lists ${shown.length} rows for ${expected.length} findings ` +
+          `in ${groups.length} groups`);
+    const listed = [];
+    for (const [i, r] of shown.entries()) {
+      if (!r.group) {
+        listed.push(key(r));
+        continue;
+      }
+      const calls = await groupCalls(page, i);
+      listed.push(...calls.map(key));
+      const group = groups.find(g => g.locs[0] === calls[0].loc) || { locs: [] };
+      const fn = group.fn;
+      check(r.title === `${group.locs.length} blocking calls in '${fn}'`, `the group row says "${r.title}"`);
+      check(calls.map(c => c.loc).join() === group.locs.join(),
+            `"${r.title}" expands to each of its calls: ${calls.map(key).join(', ')}`);
+      check(calls.every(c => c.mark === c.callee && c.message === byLoc.get(c.loc).message),
+            `each call of "${r.title}" shows its message and its line, the callee highlighted`);
+      const callees = [...new Set(calls.map(c => c.callee))];
+      check(r.callees.join() === callees.join(), `the group row lists its callees (${r.callees.join(', ')})`);
+    }
+    for (const g of groups.filter(g => g.locs.length === 1))
+      check(shown.some(r => !r.group && r.loc === g.locs[0]), `the finding at ${g.locs[0]} is a row of its own`);
+    const listedKeys = new Set(listed);
+    const missing = expected.filter(r => !listedKeys.has(key(r)));
+    check(listed.length === expected.length && missing.length === 0,
+          'every finding of the JSON report is listed by callee and file:line:col' +
           (missing.length ? `; missing: ${missing.map(key).join(', ')}` : ''));
 
-    // a category filter hides exactly the other categories' rows
+    // the detail of the group with the most handlers: each call, each fix once, the shared chains once
+    const widest = several.map(g => g.locs.map(l => byLoc.get(l)))
+      .reduce((a, b) => b[0].handlers.length > a[0].handlers.length ? b : a);
+    const widestTitle = `${widest.length} blocking calls in '${widest[0].function}'`;
+    const widestRow = (await rows(page)).findIndex(r => r.title === widestTitle);
+    await page.locator('#rows tr.finding').nth(widestRow).click();
+    const group = await page.$eval('#rows tr.detail', d => ({
+      text: d.innerText,
+      title: d.querySelector('p.msg').innerText,
+      calls: d.querySelectorAll('li.call').length,
+      handlers: d.querySelectorAll('section.handler').length,
+      registrations: d.querySelectorAll('li.reg').length,
+      steps: d.querySelectorAll('li.step:not(.reg):not(.blocking)').length,
+      blocking: [...d.querySelectorAll('li.blocking')].map(li => li.querySelectorAll('.step-head code').length),
+    }));
+    const count = (text, part) => text.split(part).length - 1;
+    check(group.title === `${widestTitle}, reached the same way:`,
+          `the group's detail says "${group.title}"`);
+    check(group.calls === widest.length, `it lists its ${group.calls} calls`);
+    check([...new Set(widest.map(f => f.fix))].every(fix => count(group.text, fix) === 1), 'it shows each fix once');
+    check(group.handlers === widest[0].handlers.length && group.registrations === group.handlers,
+          `it shows the ${group.handlers} handlers' chains once, each with its registration`);
+    check(group.steps === widest[0].handlers.reduce((n, h) => n + h.chain.length - 1, 0),
+          `it shows the ${group.steps} steps the calls share once`);
+    check(group.blocking.every(n => n === widest.length + 1),
+          "each chain ends in the function's calls, all of them listed");
+    await page.locator('#rows tr.finding').nth(widestRow).click();
+
+    // a category filter hides exactly the other categories' findings
     const byCategory = {};
     for (const r of expected)
       byCategory[r.category] = (byCategory[r.category] || 0) + 1;
@@ -167,16 +270,17 @@ async function main() {
       os.filter(o => o.textContent.startsWith(c + ' (')).map(o => o.value)[0], category);
     await page.selectOption('#f-category', option);
     shown = await rows(page);
-    check(shown.length === byCategory[category],
-          `filter category=${category}: ${shown.length} rows shown, ${expected.length - shown.length} hidden ` +
+    const findingsShown = shown.reduce((n, r) => n + r.count, 0);
+    check(findingsShown === byCategory[category],
+          `filter category=${category}: ${findingsShown} findings shown, ${expected.length - findingsShown} hidden ` +
           `(expected ${byCategory[category]} shown, ${expected.length - byCategory[category]} hidden)`);
     check(shown.every(r => r.category === category), `filter category=${category}: every row shown is a ${category}`);
     const counter = await page.$eval('#count', e => e.innerText);
     check(counter === `${byCategory[category]} of ${expected.length} findings`, `the counter says "${counter}"`);
     await page.click('#f-reset');
-    check((await rows(page)).length === expected.length, 'reset shows every row again');
+    check((await rows(page)).length === groups.length, 'reset shows every row again');
 
-    // sorting by the callee column
+    // sorting by the callee column (a group by its first call's callee)
     await page.click('th[data-sort="callee"]');
     let callees = (await rows(page)).map(r => r.callee);
     check(callees.join() === callees.slice().sort().join(), 'clicking "Blocking call" sorts the rows by callee');
@@ -185,8 +289,9 @@ async function main() {
     check(callees.join() === callees.slice().sort().reverse().join(), 'clicking it again sorts them descending');
     await page.click('th[data-sort="location"]');
 
-    // expanding a finding shows its chains
-    const longest = demo.json.findings.reduce((a, b) =>
+    // expanding a finding of its own shows its chains
+    const single = new Set(groups.filter(g => g.locs.length === 1).map(g => g.locs[0]));
+    const longest = demo.json.findings.filter(f => single.has(where(f))).reduce((a, b) =>
       Math.max(...b.handlers.map(h => h.chain.length)) > Math.max(...a.handlers.map(h => h.chain.length)) ? b : a);
     const target = `${longest.callee} ${path.relative(root, longest.location.file)}:${longest.location.line}:` +
                    `${longest.location.column}`;
@@ -253,7 +358,10 @@ async function main() {
       check(option !== undefined, `the program filter offers ${name}`);
       await m.page.selectOption('#f-program', option);
       const want = multi.json.findings.filter(f => f.programs.includes(name)).map(f => f.callee).sort();
-      const got = (await rows(m.page)).map(r => r.callee).sort();
+      const got = [];
+      for (const [i, r] of (await rows(m.page)).entries())
+        got.push(...(r.group ? (await groupCalls(m.page, i)).map(c => c.callee) : [r.callee]));
+      got.sort();
       check(got.join() === want.join(), `filter program=${name}: rows ${got.join(', ')} (expected ${want.join(', ')})`);
     }
     await m.page.click('#f-reset');
@@ -270,16 +378,25 @@ async function main() {
     if (traceWork && fs.existsSync(traceWork)) {
       const traced = JSON.parse(fs.readFileSync(path.join(traceWork, 'uv_program.report.json'), 'utf8'));
       const t = await open(context, path.join(traceWork, 'uv_program.html'));
+      const traceRoot = await t.page.$eval('#root', e => e.innerText);
       await t.page.selectOption('#page-size', '0');
       const sortedBy = await t.page.$eval('th[data-sort="stall"]', th => th.getAttribute('aria-sort'));
       check(sortedBy === 'descending', `the traced table is sorted by "Blocked on loop", most first (${sortedBy})`);
-      const want = traced.findings.filter(f => f.observed).sort((a, b) => b.observed.total_ns - a.observed.total_ns)
-        .map(f => `${f.callee}:${f.location.line}`);
+      // the rows: the text report's groups, each ranked by the blocked time of its calls
+      const tracedGroups = textGroups(['-p', path.join(traceWork, 'build', 'db', 'uv_program'), '--no-cache', '--trace',
+                                       path.join(traceWork, 'uv_program.json')], traceRoot);
+      const tracedAt = new Map(traced.findings.map(f => [`${path.relative(traceRoot, f.location.file)}:` +
+                                                         `${f.location.line}:${f.location.column}`, f]));
+      const blocked = g => g.locs.reduce((n, l) => n + (tracedAt.get(l).observed || { total_ns: 0 }).total_ns, 0);
+      const want = tracedGroups.filter(g => g.locs.some(l => tracedAt.get(l).observed))
+        .sort((a, b) => blocked(b) - blocked(a))
+        .map(g => g.locs.map(l => +l.split(':')[1]).sort((a, b) => a - b).join(', ')); // a group's calls by line
       const got = await t.page.$$eval('#rows tr.finding', trs => trs.map(tr =>
-        tr.querySelector('td.callee').innerText.trim() + ':' + tr.querySelector('td.loc').innerText.split(':')[1]));
-      check(got.slice(0, want.length).join() === want.join(), `rows ranked by measured stall: ${got.join(' ')}`);
-      check(await t.page.$$eval('#rows td.stall', tds => tds.every(td => /\d+ calls, p99 /.test(td.innerText))),
-            'every traced row shows its calls and p99');
+        tr.querySelector('td.loc').innerText.replace(/^[^:]*:/, '').replace(/:\d+$/, '')));
+      check(got.slice(0, want.length).join(' | ') === want.join(' | '), `rows ranked by measured stall: lines ${got.join(' | ')}`);
+      check(tracedGroups.some(g => g.locs.length > 1), 'the traced report groups calls too');
+      check(await t.page.$$eval('#rows td.stall', tds => tds.every(td => /\d+ calls, (worst )?p99 /.test(td.innerText))),
+            'every traced row shows its calls and p99 (a group its worst)');
       await t.page.locator('#rows tr.finding').first().click();
       const observed = await t.page.$eval('#rows tr.detail .observed', d => d.innerText);
       check(/^Observed on a loop thread: 3 calls, .* in all, p50 .*, p99 .*, max /.test(observed),

@@ -1,6 +1,7 @@
 /* html: the report's text is safe whatever the analyzed code holds (the browser test,
  * html_browser_test.js, checks what the page shows): hostile strings and source lines are escaped,
- * the JSON data block reads back, unreadable sources are tolerated. */
+ * the JSON data block reads back, unreadable sources are tolerated; findings that group as in the
+ * text report share a group id. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "observed.h"
 #include "report.h"
 
 #define HOSTILE "</script><img src=x onerror=alert(1)><!--"
@@ -96,6 +98,21 @@ static size_t count(const char *haystack, const char *needle)
     return n;
 }
 
+/* The data block of a rendered report, parsed (html is cut at its end). */
+static cJSON *data_block(char *html)
+{
+    const char *open = "<script type=\"application/json\" id=\"al-data\">";
+    char *start = strstr(html, open);
+    assert_non_null(start);
+    start += strlen(open);
+    char *end = strstr(start, "</script>");
+    assert_non_null(end);
+    *end = '\0';
+    cJSON *data = cJSON_Parse(start);
+    assert_non_null(data);
+    return data;
+}
+
 static void test_hostile_text_is_escaped(void **state)
 {
     (void)state;
@@ -126,18 +143,10 @@ static void test_data_block_reads_back(void **state)
     write_source();
     al_findings f;
     sample(&f);
-    steps[0].via = (char *)"field conn.<on_line>"; /* a call through a pointer */
+    steps[0].via = "field conn.<on_line>"; /* a call through a pointer */
     char *html = render(&f, "0.1.0");
     steps[0].via = NULL;
-    const char *open = "<script type=\"application/json\" id=\"al-data\">";
-    char *start = strstr(html, open);
-    assert_non_null(start);
-    start += strlen(open);
-    char *end = strstr(start, "</script>");
-    assert_non_null(end);
-    *end = '\0';
-    cJSON *data = cJSON_Parse(start);
-    assert_non_null(data);
+    cJSON *data = data_block(html);
     cJSON *strings = cJSON_GetObjectItem(data, "strings");
     cJSON *findings = cJSON_GetObjectItem(data, "findings");
     assert_int_equal(cJSON_GetArraySize(findings), 1);
@@ -177,6 +186,111 @@ static void test_data_block_reads_back(void **state)
     AL_VEC_FREE(f.failures);
 }
 
+/* Each finding's group id ("gr"), in the order of the data block. */
+static void group_ids(const al_findings *f, int *out)
+{
+    char *html = render(f, "0.1.0");
+    cJSON *data = data_block(html);
+    cJSON *findings = cJSON_GetObjectItem(data, "findings");
+    assert_int_equal(cJSON_GetArraySize(findings), (int)f->items.count);
+    for (size_t i = 0; i < f->items.count; i++) {
+        cJSON *id = cJSON_GetObjectItem(cJSON_GetArrayItem(findings, (int)i), "gr");
+        assert_non_null(id);
+        out[i] = id->valueint;
+    }
+    cJSON_Delete(data);
+    free(html);
+}
+
+enum { GROUPED = 9 };
+static al_chain_step group_steps[GROUPED][2][3];
+static al_finding_handler group_handlers[GROUPED][2];
+
+/* A handler whose chain is handler > parse (at parse_line) > fn (at 20) > callee (at call_line). */
+static al_finding_handler chain_to(size_t n, size_t h, const char *handler, const char *fn, const char *callee,
+                                   unsigned parse_line, unsigned call_line)
+{
+    al_chain_step *s = group_steps[n][h];
+    s[0] = (al_chain_step){handler, "parse", {"/src/auth.c", parse_line, 5}, NULL, 0, NULL, 0, false};
+    s[1] = (al_chain_step){"parse", fn, {"/src/auth.c", 20, 5}, NULL, 0, &s[0], 0, false};
+    s[2] = (al_chain_step){fn, callee, {"/src/auth.c", call_line, 5}, NULL, 0, &s[1], 0, false};
+    return (al_finding_handler){handler,
+                                {"/src/auth.c", 1, 1},
+                                "libuv read callback",
+                                "uv",
+                                {"/src/main.c", h ? 60 : 50, 20},
+                                "registered here",
+                                &s[2],
+                                3,
+                                0,
+                                0,
+                                {0}};
+}
+
+static void add_call(al_findings *f, const char *fn, const char *callee, unsigned call_line, unsigned parse_line,
+                     const char *other_handler, unsigned other_parse_line)
+{
+    size_t n = f->items.count;
+    assert_true(n < GROUPED);
+    group_handlers[n][0] = chain_to(n, 0, "on_read", fn, callee, parse_line, call_line);
+    al_finding x = {0};
+    x.handler_count = 1;
+    if (other_handler) {
+        group_handlers[n][1] = chain_to(n, 1, other_handler, fn, callee, other_parse_line, call_line);
+        x.handler_count = 2;
+    }
+    x.rule = "async-lock";
+    x.category = "file-io";
+    x.severity = AL_SEVERITY_ERROR;
+    x.callee = callee;
+    x.loc = (al_source_loc){"/src/auth.c", call_line, 5};
+    x.function = fn;
+    x.handlers = group_handlers[n];
+    x.message = "blocking call";
+    x.why = "disk";
+    x.fix = "uv_fs";
+    strcpy(x.fingerprint, "0123456789abcdef");
+    AL_VEC_PUSH(f->items, x);
+}
+
+static void test_group_ids(void **state)
+{
+    (void)state;
+    al_findings f;
+    memset(&f, 0, sizeof f);
+    f.source_root = (char *)"/src";
+    add_call(&f, "load_auth", "fopen", 30, 10, NULL, 0);       /* 0: three calls reached the same way */
+    add_call(&f, "load_auth", "fread", 31, 10, NULL, 0);       /* 0 */
+    add_call(&f, "load_auth", "fclose", 32, 10, NULL, 0);      /* 0 */
+    add_call(&f, "load_config", "fopen", 33, 10, NULL, 0);     /* 1: another function */
+    add_call(&f, "load_auth", "fopen", 34, 11, NULL, 0);       /* 2: another chain to it */
+    add_call(&f, "load_auth", "fopen", 35, 11, "on_tick", 12); /* 3: other handlers */
+    add_call(&f, "load_auth", "fopen", 36, 11, "on_tick", 13); /* 4: the second handler's chain differs */
+    add_call(&f, "load_auth", "fread", 37, 11, "on_tick", 13); /* 4 */
+    add_call(&f, "load_auth", "fopen", 38, 10, NULL, 0);       /* 5: as 0-2, but not next to them */
+    int ids[GROUPED];
+    group_ids(&f, ids);
+    int want[GROUPED] = {0, 0, 0, 1, 2, 3, 4, 4, 5};
+    for (size_t i = 0; i < GROUPED; i++)
+        assert_int_equal(ids[i], want[i]);
+
+    /* with traces, in the order of measured stall (as the text report): fclose (9 ms) first, then the
+     * call of another chain (5 ms), so fopen and fread (1 ms each) are a group without fclose */
+    al_observations traced = {0};
+    static al_observation seen[GROUPED];
+    const uint64_t ms[] = {1, 1, 9, 0, 5};
+    for (size_t i = 0; i < 5; i++) {
+        seen[i].stall = (al_stall){1, ms[i] * 1000000, 0, 0, 0, 0};
+        f.items.items[i].observed = ms[i] ? &seen[i] : NULL;
+    }
+    f.observations = &traced;
+    group_ids(&f, ids);
+    int traced_want[GROUPED] = {2, 2, 0, 3, 1, 4, 5, 5, 6};
+    for (size_t i = 0; i < GROUPED; i++)
+        assert_int_equal(ids[i], traced_want[i]);
+    AL_VEC_FREE(f.items);
+}
+
 static void test_empty_report(void **state)
 {
     (void)state;
@@ -213,6 +327,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_hostile_text_is_escaped, remove_folder),
         cmocka_unit_test_teardown(test_data_block_reads_back, remove_folder),
+        cmocka_unit_test(test_group_ids),
         cmocka_unit_test(test_empty_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
