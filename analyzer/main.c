@@ -51,7 +51,7 @@ static const char usage_text[] =
     "                       and HTML rank findings by it, and blocking calls seen on loop\n"
     "                       threads that no finding explains are listed as observed only\n"
     "                       (docs/trace.md)\n"
-    "  -j, --jobs N         parallel parses (default: number of cores)\n"
+    "  -j, --jobs N         parallel parses and handler searches (default: number of cores)\n"
     "      --cache DIR      keep the facts cache in DIR (default: BUILD_DIR/.asynclock-cache);\n"
     "                       a unit is parsed again only when a file it reads, its compile\n"
     "                       arguments or asynclock changed\n"
