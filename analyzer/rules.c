@@ -32,6 +32,8 @@ struct al_rules {
     AL_VEC(uint32_t) api_slot;
     AL_VEC(al_context_rule) contexts;
     AL_VEC(al_fix_rule) fixes;
+    al_strtab fix_keys;               /* fix_key of a fix -> id into fix_first */
+    AL_VEC(uint32_t) fix_first;       /* the first fix of each key, as a scan in pack order finds it */
     al_strtab nonblocking_names;      /* exact names */
     AL_VEC(char *) nonblocking_globs; /* patterns with * ? [ */
     al_strtab noreturn_names;         /* "noreturn": functions that never return (abort, exit) */
@@ -126,6 +128,9 @@ static void clear_index(al_rules *r)
         free(r->fixes.items[i].fix);
     }
     AL_VEC_FREE(r->fixes);
+    if (r->fix_keys.slots)
+        al_strtab_free(&r->fix_keys);
+    AL_VEC_FREE(r->fix_first);
     if (r->nonblocking_names.slots)
         al_strtab_free(&r->nonblocking_names);
     if (r->noreturn_names.slots)
@@ -183,8 +188,6 @@ static bool get_string(pack_reader *pr, const cJSON *object, const char *where, 
                        const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
-    char path[256];
-    snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", key);
     *out = NULL;
     if (!v) {
         if (!required)
@@ -193,6 +196,8 @@ static bool get_string(pack_reader *pr, const cJSON *object, const char *where, 
         return false;
     }
     if (!cJSON_IsString(v) || !*v->valuestring) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", key);
         *pr->error = al_jsonfile_error(pr->jf, path, "\"%s\" must be a non-empty string", key);
         return false;
     }
@@ -353,7 +358,7 @@ static bool bind_text_exec(sqlite3_stmt *st, const char *const *values, int coun
     sqlite3_reset(st);
     for (int i = 0; i < count; i++) {
         if (values[i])
-            sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, i + 1);
     }
@@ -440,9 +445,9 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
                                     why,  fix,  conditions[0], conditions[1], conditions[2]};
             sqlite3_reset(st);
             for (int v = 0; v < 10; v++)
-                sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 11, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "match_definitions")));
-            sqlite3_bind_text(st, 12, definite_category, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 12, definite_category, -1, SQLITE_STATIC);
             sqlite3_step(st);
         }
         for (int k = 0; k < 3; k++)
@@ -510,17 +515,17 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
         const char *texts[] = {pack, family, role, type, call};
         for (int k = 0; k < 5; k++)
             if (texts[k])
-                sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_STATIC);
             else
                 sqlite3_bind_null(st, k + 1);
         if (call)
             sqlite3_bind_int(st, 6, arg->valueint);
         else
             sqlite3_bind_null(st, 6);
-        sqlite3_bind_text(st, 7, field, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 9, marker, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 10, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, field, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, marker, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, kind, -1, SQLITE_STATIC);
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -837,6 +842,22 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
     return out;
 }
 
+/* What finds a fix: its family and its API, or (API "") its category; a fix has one of the two
+ * (load_fixes), the other "". Lengths first, so that no two triples make one key. */
+static char *fix_key(const char *family, const char *api, const char *category)
+{
+    return al_xasprintf("%zu:%s%zu:%s%s", strlen(family), family, strlen(api), api, category);
+}
+
+/* The index of the first fix of (family, api, category), or SIZE_MAX. */
+static size_t first_fix(const al_rules *r, const char *family, const char *api, const char *category)
+{
+    char *key = fix_key(family, api, category);
+    uint32_t id = al_strtab_find(&r->fix_keys, key);
+    free(key);
+    return id == UINT32_MAX || id >= r->fix_first.count ? SIZE_MAX : r->fix_first.items[id];
+}
+
 void al_rules_index(al_rules *r)
 {
     clear_index(r);
@@ -921,9 +942,16 @@ void al_rules_index(al_rules *r)
     }
     sqlite3_finalize(st);
 
+    al_strtab_init(&r->fix_keys);
+    AL_VEC_PUSH(r->fix_first, 0); /* id 0, "", is no key */
     sqlite3_prepare_v2(r->db, "SELECT family, category, api, fix FROM fixes ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_fix_rule f = {column_text(st, 0), column_text(st, 1), column_text(st, 2), column_text(st, 3)};
+        char *key = fix_key(f.family, f.api, f.category);
+        uint32_t id = al_strtab_intern(&r->fix_keys, key);
+        free(key);
+        if (id == r->fix_first.count)
+            AL_VEC_PUSH(r->fix_first, (uint32_t)r->fixes.count);
         AL_VEC_PUSH(r->fixes, f);
     }
     sqlite3_finalize(st);
@@ -1130,23 +1158,19 @@ const char *al_rules_category_fix(const al_rules *r, const char *family, const c
 {
     if (!family || !*family)
         return NULL;
-    for (size_t i = 0; i < r->fixes.count; i++) {
-        const al_fix_rule *f = &r->fixes.items[i];
-        if (strcmp(f->family, family) == 0 && strcmp(f->category, category) == 0)
-            return f->fix;
-    }
-    return NULL;
+    size_t i = first_fix(r, family, "", category);
+    return i == SIZE_MAX ? NULL : r->fixes.items[i].fix;
 }
 
 const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rule *api)
 {
     if (family && *family) {
-        for (size_t i = 0; i < r->fixes.count; i++) {
-            const al_fix_rule *f = &r->fixes.items[i];
-            /* family "*": a fix for one API in every loop (a configuration's own APIs) */
-            if ((strcmp(f->family, family) == 0 || strcmp(f->family, "*") == 0) && strcmp(f->api, api->name) == 0)
-                return f->fix;
-        }
+        /* family "*": a fix for one API in every loop (a configuration's own APIs); the first of
+         * the two in pack order */
+        size_t own = first_fix(r, family, api->name, ""), any = first_fix(r, "*", api->name, "");
+        size_t i = own < any ? own : any;
+        if (i != SIZE_MAX)
+            return r->fixes.items[i].fix;
         const char *by_category = al_rules_category_fix(r, family, api->category);
         if (by_category)
             return by_category;
