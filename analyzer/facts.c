@@ -202,11 +202,21 @@ typedef struct reader {
     uint32_t string_count; /* ids below it are valid */
 } reader;
 
-/* Most values are one byte (ids below 128, flags, small counts): read those here. */
+/* Most values are one or two bytes (ids, lines, flags, counts): read those here, as
+ * al_bytes_get_u64 would (a last byte 0 is no encoding: it goes there, to be rejected). */
 static inline uint64_t get_u64(reader *r)
 {
-    if (!r->bytes.bad && r->bytes.p < r->bytes.end && *r->bytes.p < 0x80)
-        return *r->bytes.p++;
+    const unsigned char *p = r->bytes.p;
+    if (!r->bytes.bad && r->bytes.end - p >= 2) {
+        if (p[0] < 0x80) {
+            r->bytes.p++;
+            return p[0];
+        }
+        if (p[1] < 0x80 && p[1] != 0) {
+            r->bytes.p += 2;
+            return (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        }
+    }
     return al_bytes_get_u64(&r->bytes);
 }
 

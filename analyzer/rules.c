@@ -36,6 +36,7 @@ struct al_rules {
     AL_VEC(uint32_t) fix_first;       /* the first fix of each key, as a scan in pack order finds it */
     al_strtab nonblocking_names;      /* exact names */
     AL_VEC(char *) nonblocking_globs; /* patterns with * ? [ */
+    AL_VEC(size_t) glob_prefix;       /* per glob: n for "n plain characters, then *", else SIZE_MAX */
     al_strtab noreturn_names;         /* "noreturn": functions that never return (abort, exit) */
     al_strtab fork_names;             /* "fork": functions whose result is 0 in a new child process */
 };
@@ -140,6 +141,7 @@ static void clear_index(al_rules *r)
     for (size_t i = 0; i < r->nonblocking_globs.count; i++)
         free(r->nonblocking_globs.items[i]);
     AL_VEC_FREE(r->nonblocking_globs);
+    AL_VEC_FREE(r->glob_prefix);
 }
 
 void al_rules_free(al_rules *r)
@@ -842,11 +844,26 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
     return out;
 }
 
+/* s, after its length in 16 hex digits. */
+static void append_counted(al_strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    char length[16];
+    for (int i = 15; i >= 0; i--, n >>= 4)
+        length[i] = "0123456789abcdef"[n & 15];
+    al_strbuf_append_n(b, length, sizeof(length));
+    al_strbuf_append(b, s);
+}
+
 /* What finds a fix: its family and its API, or (API "") its category; a fix has one of the two
  * (load_fixes), the other "". Lengths first, so that no two triples make one key. */
 static char *fix_key(const char *family, const char *api, const char *category)
 {
-    return al_xasprintf("%zu:%s%zu:%s%s", strlen(family), family, strlen(api), api, category);
+    al_strbuf key = {0};
+    append_counted(&key, family);
+    append_counted(&key, api);
+    al_strbuf_append(&key, category);
+    return al_strbuf_take(&key);
 }
 
 /* The index of the first fix of (family, api, category), or SIZE_MAX. */
@@ -925,9 +942,12 @@ void al_rules_index(al_rules *r)
     sqlite3_prepare_v2(r->db, "SELECT pattern FROM nonblocking ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *pattern = (const char *)sqlite3_column_text(st, 0);
-        if (strpbrk(pattern, "*?["))
+        if (strpbrk(pattern, "*?[")) {
             AL_VEC_PUSH(r->nonblocking_globs, al_xstrdup(pattern));
-        else
+            /* "uv_*", the usual glob, is a prefix test (fnmatch, without flags, in the C locale) */
+            size_t plain = strcspn(pattern, "*?[\\");
+            AL_VEC_PUSH(r->glob_prefix, strcmp(pattern + plain, "*") == 0 ? plain : SIZE_MAX);
+        } else
             al_strtab_intern(&r->nonblocking_names, pattern);
     }
     sqlite3_finalize(st);
@@ -971,9 +991,12 @@ bool al_rules_known_nonblocking(const al_rules *r, const char *name)
 {
     if (al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
         return true;
-    for (size_t i = 0; i < r->nonblocking_globs.count; i++)
-        if (fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
+    for (size_t i = 0; i < r->nonblocking_globs.count; i++) {
+        size_t prefix = r->glob_prefix.items[i];
+        if (prefix != SIZE_MAX ? strncmp(name, r->nonblocking_globs.items[i], prefix) == 0
+                               : fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
             return true;
+    }
     return false;
 }
 
