@@ -192,9 +192,8 @@ static char *strtab_store(al_strtab *t, const char *s, size_t len)
     return copy;
 }
 
-uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
+static uint32_t strtab_intern_hashed(al_strtab *t, const char *s, size_t len, uint64_t hash)
 {
-    uint64_t hash = strtab_hash(s, len);
     uint32_t slot = strtab_probe(t, s, len, hash);
     if (t->slots[slot])
         return t->slots[slot] - 1;
@@ -207,6 +206,17 @@ uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
     if ((uint64_t)t->count * 2 > t->slot_count)
         strtab_rehash(t, t->slot_count * 2);
     return id;
+}
+
+uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
+{
+    return strtab_intern_hashed(t, s, len, strtab_hash(s, len));
+}
+
+uint32_t al_strtab_intern_from(al_strtab *t, const al_strtab *from, uint32_t id)
+{
+    const char *s = from->strings[id];
+    return strtab_intern_hashed(t, s, strlen(s), from->hashes[id]);
 }
 
 uint32_t al_strtab_intern(al_strtab *t, const char *s)

@@ -79,6 +79,8 @@ void al_strtab_free(al_strtab *t);
 void al_strtab_reserve(al_strtab *t, uint32_t count);
 uint32_t al_strtab_intern(al_strtab *t, const char *s);
 uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len);
+/* Interns string `id` of another table, with the hash that table keeps (no hashing again). */
+uint32_t al_strtab_intern_from(al_strtab *t, const al_strtab *from, uint32_t id);
 /* Id of s, or UINT32_MAX when it was never interned. */
 uint32_t al_strtab_find(const al_strtab *t, const char *s);
 static inline const char *al_str(const al_strtab *t, uint32_t id)
