@@ -151,8 +151,10 @@ int al_check_analyze_and_report(al_options *o, const al_rules *rules, al_unit_se
 }
 
 /* --shard K/N: this shard's facts, and the build's targets, go to the -o file; merge reports. */
-static int write_shard(const al_options *o, const al_gather *g, const al_targets *targets)
+static int write_shard(const al_options *o, al_gather *g, const al_targets *targets)
 {
+    if (!al_gather_tool_id(g))
+        return AL_EXIT_USAGE;
     AL_VEC(al_tu_facts *) mine = {0};
     al_u32_vec indexes = {0};
     for (size_t i = 0; i < g->db.count; i++) {
@@ -161,8 +163,8 @@ static int write_shard(const al_options *o, const al_gather *g, const al_targets
             AL_VEC_PUSH(indexes, (uint32_t)i);
         }
     }
-    char *id = al_tool_id(), *error = NULL, *targets_json = al_targets_to_json(targets);
-    al_shard_info info = {o->shard_index, o->shard_count, g->db.count, id, targets_json};
+    char *error = NULL, *targets_json = al_targets_to_json(targets);
+    al_shard_info info = {o->shard_index, o->shard_count, g->db.count, g->tool_id, targets_json};
     bool ok = al_shard_write(o->output, &info, mine.items, indexes.items, mine.count, &error);
     if (!ok) {
         fprintf(stderr, "%s\n", error);
@@ -172,7 +174,6 @@ static int write_shard(const al_options *o, const al_gather *g, const al_targets
                 o->shard_count, mine.count, g->db.count, o->output);
     }
     free(targets_json);
-    free(id);
     AL_VEC_FREE(mine);
     AL_VEC_FREE(indexes);
     return ok ? AL_EXIT_CLEAN : AL_EXIT_USAGE;
@@ -206,7 +207,7 @@ int al_command_check(al_options *o)
 
     int status;
     if (!al_gather_facts(&g, o)) {
-        status = al_gather_stop_status();
+        status = al_gather_failure_status(&g);
         if (!o->shard_count)
             al_reports_abandon(&reports);
     } else if (o->shard_count) {

@@ -8,6 +8,7 @@
 
 #include "check_run.h"
 #include "commands.h"
+#include "extract.h"
 #include "gather.h"
 #include "store.h"
 
@@ -15,13 +16,22 @@
  * the database's unit i. */
 static bool read_shards(char **paths, size_t count, al_tu_facts **units_out, size_t *total_out, char **targets)
 {
-    char *id = al_tool_id();
+    *units_out = NULL;
+    *total_out = 0;
+    *targets = NULL;
+    char *error = NULL, *version = al_extract_clang_version(&error);
+    if (!version) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        return false;
+    }
+    char *id = al_tool_id(version);
+    free(version);
     unsigned shards = 0;
     size_t total = 0;
     bool *seen = NULL, ok = true;
     al_tu_facts_vec units = {0};
     al_u32_vec indexes = {0};
-    *targets = NULL;
     for (size_t i = 0; i < count && ok; i++) {
         al_shard_info info;
         char *error = NULL;

@@ -129,8 +129,9 @@ int al_command_programs(al_options *o)
     }
     if (!al_gather_facts(&g, o)) {
         al_reports_abandon(&reports);
+        int status = al_gather_failure_status(&g);
         al_gather_close(&g);
-        return al_gather_stop_status();
+        return status;
     }
     char *build_folder = al_check_build_folder(&g.db);
     al_targets targets;

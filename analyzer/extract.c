@@ -10,7 +10,6 @@
  * the current cursor on an explicit stack, with each one's position among its siblings. */
 #include "extract.h"
 
-#include <clang-c/Index.h>
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -20,12 +19,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "libclang.h"
+
 struct al_extractor {
     CXIndex index;
 };
 
+bool al_extract_load(char **error)
+{
+    return al_libclang_load(error);
+}
+
 al_extractor *al_extractor_new(void)
 {
+    char *error = NULL;
+    if (!al_libclang_load(&error)) { /* the commands load it first, and stop on this error */
+        fprintf(stderr, "%s\n", error);
+        abort();
+    }
     al_extractor *ex = al_xcalloc(1, sizeof(*ex));
     ex->index = clang_createIndex(0, 0);
     return ex;
@@ -39,12 +50,19 @@ void al_extractor_free(al_extractor *ex)
     free(ex);
 }
 
-char *al_extract_clang_version(void)
+char *al_extract_clang_version(char **error)
 {
+    if (!al_libclang_load(error))
+        return NULL;
     CXString v = clang_getClangVersion();
     char *s = al_xstrdup(clang_getCString(v));
     clang_disposeString(v);
     return s;
+}
+
+char *al_extract_clang_identity(void)
+{
+    return al_libclang_file_identity();
 }
 
 const char *al_extract_cindex_version(void)

@@ -1,7 +1,7 @@
 /* extract: the libclang seam. Parses one translation unit with its compile command and records
  * its facts (facts.h): function definitions and annotations, direct and indirect call sites with
  * their constant arguments, and every function reference with its use. It is the only module that
- * includes clang-c/Index.h; everything after it sees plain C structs. */
+ * calls libclang (opened on first use by libclang.c); everything after it sees plain C structs. */
 #ifndef AL_EXTRACT_H
 #define AL_EXTRACT_H
 
@@ -10,7 +10,11 @@
 
 typedef struct al_extractor al_extractor;
 
-/* One extractor per thread: it owns a libclang index. */
+/* Opens libclang if it is not yet open (libclang.h): a run that parses calls it first and stops on
+ * its error. False with *error (one line, to free) when libclang cannot be loaded. */
+bool al_extract_load(char **error);
+
+/* One extractor per thread: it owns a libclang index. Loads libclang, and aborts when it cannot. */
 al_extractor *al_extractor_new(void);
 void al_extractor_free(al_extractor *ex);
 
@@ -33,8 +37,12 @@ void al_extract_all(const al_compdb *db, const size_t *selected, size_t count, i
 void al_extract_request_stop(void);
 bool al_extract_stopped(void);
 
-/* The libclang version string, for --version. */
-char *al_extract_clang_version(void);
+/* The libclang version string ("Debian clang version 14.0.6"), for --version and the tool id of
+ * the facts; loads libclang. NULL with *error (as al_extract_load) when it cannot be loaded. */
+char *al_extract_clang_version(char **error);
+/* What tells the libclang file al_extract_load opens from another, without loading it
+ * (al_libclang_file_identity); NULL when that is not known. */
+char *al_extract_clang_identity(void);
 /* The libclang C API version of the headers asynclock was compiled against ("0.62"). */
 const char *al_extract_cindex_version(void);
 

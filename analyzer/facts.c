@@ -202,8 +202,21 @@ typedef struct reader {
     uint32_t string_count; /* ids below it are valid */
 } reader;
 
-static uint64_t get_u64(reader *r)
+/* Most values are one or two bytes (ids, lines, flags, counts): read those here, as
+ * al_bytes_get_u64 would (a last byte 0 is no encoding: it goes there, to be rejected). */
+static inline uint64_t get_u64(reader *r)
 {
+    const unsigned char *p = r->bytes.p;
+    if (!r->bytes.bad && r->bytes.end - p >= 2) {
+        if (p[0] < 0x80) {
+            r->bytes.p++;
+            return p[0];
+        }
+        if (p[1] < 0x80 && p[1] != 0) {
+            r->bytes.p += 2;
+            return (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        }
+    }
     return al_bytes_get_u64(&r->bytes);
 }
 
@@ -219,7 +232,7 @@ static uint32_t get_u32(reader *r, uint32_t limit)
 
 static long long get_i64(reader *r)
 {
-    return al_bytes_get_i64(&r->bytes);
+    return al_bytes_unzigzag(get_u64(r));
 }
 
 static int get_int(reader *r)
@@ -274,7 +287,9 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     out->failure = get_text(&r, NULL);
     out->error_count = get_u32(&r, UINT32_MAX);
     size_t strings = get_count(&r, 1);
-    r.bytes.bad = r.bytes.bad || strings == 0;
+    r.bytes.bad = r.bytes.bad || strings == 0 || strings > UINT32_MAX;
+    if (!r.bytes.bad)
+        al_strtab_reserve(&out->strings, (uint32_t)strings);
     for (size_t i = 1; i < strings && !r.bytes.bad; i++) {
         size_t n = 0;
         const char *s = al_bytes_get_span(&r.bytes, &n);
@@ -285,6 +300,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     r.string_count = out->strings.count;
 
     size_t n = get_count(&r, 9);
+    AL_VEC_RESERVE(out->functions, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_function f = {0};
         f.key = get_id(&r);
@@ -297,6 +313,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->functions, f);
     }
     n = get_count(&r, 23);
+    AL_VEC_RESERVE(out->calls, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_call c = {0};
         c.caller = get_id(&r);
@@ -323,6 +340,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->calls, c);
     }
     n = get_count(&r, 4);
+    AL_VEC_RESERVE(out->args, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_arg a = {0};
         a.kind = (al_arg_kind)get_u32(&r, AL_ARG_FIELDS + 1);
@@ -337,6 +355,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
             r.bytes.bad = true;
     }
     n = get_count(&r, 17);
+    AL_VEC_RESERVE(out->refs, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_ref f = {0};
         f.function_key = get_id(&r);
@@ -357,6 +376,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->refs, f);
     }
     n = get_count(&r, 5);
+    AL_VEC_RESERVE(out->diags, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_diag d = {0};
         d.loc = get_loc(&r);
@@ -365,6 +385,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->diags, d);
     }
     n = get_count(&r, 2);
+    AL_VEC_RESERVE(out->aliases, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_alias a;
         a.variable_key = get_id(&r);
@@ -372,6 +393,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->aliases, a);
     }
     n = get_count(&r, 8);
+    AL_VEC_RESERVE(out->variables, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_variable v = {0};
         v.key = get_id(&r);
@@ -383,6 +405,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->variables, v);
     }
     n = get_count(&r, 5);
+    AL_VEC_RESERVE(out->var_uses, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_var_use u = {0};
         u.function = get_id(&r);
@@ -393,6 +416,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->var_uses, u);
     }
     n = get_count(&r, 7);
+    AL_VEC_RESERVE(out->guards, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_guard g = {0};
         g.subject_kind = (al_guard_subject)get_u32(&r, AL_GUARD_FIXED + 1);
@@ -405,6 +429,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->guards, g);
     }
     n = get_count(&r, 2);
+    AL_VEC_RESERVE(out->blocks, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_block b;
         b.parent = get_u32(&r, (uint32_t)i + 1); /* an enclosing block comes first */
@@ -415,6 +440,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->blocks, b);
     }
     n = get_count(&r, 2);
+    AL_VEC_RESERVE(out->loops, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_loop l;
         l.parent = get_u32(&r, (uint32_t)i + 1);
@@ -422,6 +448,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->loops, l);
     }
     n = get_count(&r, 3);
+    AL_VEC_RESERVE(out->returns, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_return ret;
         ret.function = get_id(&r);
@@ -430,6 +457,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         AL_VEC_PUSH(out->returns, ret);
     }
     n = get_count(&r, 3);
+    AL_VEC_RESERVE(out->stores, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_store st;
         st.function = get_id(&r);
@@ -449,6 +477,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         r.bytes.bad = f->block > out->blocks.count || (uint64_t)f->first_guard + f->guard_count > out->guards.count;
     }
     n = get_count(&r, 1);
+    AL_VEC_RESERVE(out->includes, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++)
         AL_VEC_PUSH(out->includes, get_id(&r));
     if (r.bytes.bad || r.bytes.p != r.bytes.end) {

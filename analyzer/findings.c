@@ -428,18 +428,23 @@ static bool suppress(al_finding *f, al_suppressions *comments)
 /* Reads the files whose unused comments are reported: the project's sources, as the filters see them. */
 static void scan_sources(al_findings *out, const al_unit_set *set, const al_findings_options *o)
 {
+    uint8_t *seen = al_xcalloc(set->strings.count + 1, 1); /* each file tested once, not per function */
     for (size_t u = 0; u < set->count; u++) {
         const al_tu_facts *tu = &set->units[u];
-        for (size_t i = 0; i < tu->functions.count; i++) {
-            const al_fact_function *fn = &tu->functions.items[i];
-            const char *file = fn->defined ? al_str(&set->strings, fn->loc.file) : "";
+        for (size_t i = 0; i <= tu->functions.count; i++) {
+            /* the files of the functions it defines, then its own */
+            uint32_t id = set->status[u].file;
+            if (i < tu->functions.count)
+                id = tu->functions.items[i].defined ? tu->functions.items[i].loc.file : 0;
+            if (seen[id])
+                continue;
+            seen[id] = 1;
+            const char *file = al_str(&set->strings, id);
             if (*file && inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
                 al_suppressions_scan(out->comments, file);
         }
-        const char *file = al_str(&set->strings, set->status[u].file);
-        if (inside(file, out->source_root) && wanted(o, file) && !excluded(o, file))
-            al_suppressions_scan(out->comments, file);
     }
+    free(seen);
 }
 
 void al_findings_begin(al_findings *out, const al_unit_set *set, const al_findings_options *options)

@@ -28,15 +28,65 @@ void al_gather_install_stop_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int al_gather_stop_status(void)
+int al_gather_failure_status(const al_gather *g)
 {
+    if (g->no_libclang)
+        return AL_EXIT_USAGE;
     return 128 + (stop_signal ? (int)stop_signal : SIGINT);
 }
 
-/* Opens the facts cache. False only when the user named a cache folder that cannot be used; the
- * default cache, when unusable, costs a warning and the run goes on without it. */
-static bool open_cache(const al_options *o, const al_compdb *db, al_store **store)
+/* libclang's version, loading libclang; NULL (message printed) when it cannot be loaded. */
+static char *clang_version(void)
 {
+    char *error = NULL, *version = al_extract_clang_version(&error);
+    if (!version) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+    }
+    return version;
+}
+
+/* The tool id of a cache's units. It names libclang's version, and asking libclang means loading
+ * it (libclang.h), which costs a run that parses nothing more than all its other work: the cache
+ * notes the version with the identity of the library file it came from, and while al_extract_load
+ * would open that same file the version is read from the note. NULL (message printed) when
+ * libclang is needed and cannot be loaded. */
+static char *cache_tool_id(al_store *store)
+{
+    char *identity = al_extract_clang_identity(), *note = identity ? al_store_get_note(store, "libclang") : NULL;
+    size_t len = identity ? strlen(identity) : 0;
+    char *version = NULL;
+    if (note && strncmp(note, identity, len) == 0 && note[len] == '\n') {
+        version = al_xstrdup(note + len + 1);
+    } else if ((version = clang_version()) && identity) {
+        char *value = al_xasprintf("%s\n%s", identity, version);
+        al_store_set_note(store, "libclang", value);
+        free(value);
+    }
+    char *id = version ? al_tool_id(version) : NULL;
+    free(version);
+    free(note);
+    free(identity);
+    return id;
+}
+
+const char *al_gather_tool_id(al_gather *g)
+{
+    if (!g->tool_id) {
+        char *version = clang_version();
+        g->tool_id = version ? al_tool_id(version) : NULL;
+        free(version);
+    }
+    return g->tool_id;
+}
+
+/* Opens the facts cache. False when the user named a cache folder that cannot be used (the
+ * default cache, when unusable, costs a warning and the run goes on without it), or libclang, which
+ * names the cache's units, cannot be loaded. */
+static bool open_cache(const al_options *o, al_gather *g)
+{
+    al_store **store = &g->store;
+    const al_compdb *db = &g->db;
     *store = NULL;
     if (o->no_cache)
         return true;
@@ -49,9 +99,8 @@ static bool open_cache(const al_options *o, const al_compdb *db, al_store **stor
         path = al_xasprintf("%s/.asynclock-cache/facts.sqlite", *folder ? folder : "/");
         free(folder);
     }
-    char *id = al_tool_id(), *error = NULL, *notice = NULL;
-    *store = al_store_open(path, id, &error, &notice);
-    free(id);
+    char *error = NULL, *notice = NULL;
+    *store = al_store_open(path, NULL, &error, &notice);
     free(path);
     if (notice) {
         fprintf(stderr, "%s\n", notice);
@@ -65,7 +114,14 @@ static bool open_cache(const al_options *o, const al_compdb *db, al_store **stor
         }
         fprintf(stderr, "%s (going on without a cache; --no-cache silences this)\n", error);
         free(error);
+        return true;
     }
+    g->tool_id = cache_tool_id(*store);
+    if (!g->tool_id) {
+        g->no_libclang = true;
+        return false;
+    }
+    al_store_set_tool_id(*store, g->tool_id);
     return true;
 }
 
@@ -78,7 +134,8 @@ bool al_gather_open(al_gather *g, const al_options *o)
         free(error);
         return false;
     }
-    if (!open_cache(o, &g->db, &g->store)) {
+    if (!open_cache(o, g)) {
+        al_store_close(g->store);
         al_compdb_free(&g->db);
         return false;
     }
@@ -128,6 +185,14 @@ bool al_gather_facts(al_gather *g, const al_options *o)
         else
             AL_VEC_PUSH(to_parse, i);
     }
+    char *error = NULL;
+    if (to_parse.count && !al_extract_load(&error)) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        AL_VEC_FREE(to_parse);
+        g->no_libclang = true;
+        return false;
+    }
     progress_state progress = {isatty(STDERR_FILENO) && !getenv("CI"), o->quiet, g->store, &g->db};
     if (to_parse.count)
         al_extract_all(&g->db, to_parse.items, to_parse.count, o->jobs, g->units, unit_parsed, &progress);
@@ -151,6 +216,7 @@ void al_gather_close(al_gather *g)
         if (g->units[i].file)
             al_tu_facts_free(&g->units[i]);
     free(g->units);
+    free(g->tool_id);
     al_store_close(g->store);
     al_compdb_free(&g->db);
     memset(g, 0, sizeof(*g));

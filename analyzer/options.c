@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "extract.h"
 #include "facts.h"
 
 int al_usage_error(const char *fmt, const char *arg)
@@ -96,12 +95,9 @@ bool al_options_load_traces(al_options *o)
     return true;
 }
 
-char *al_tool_id(void)
+char *al_tool_id(const char *clang_version)
 {
-    char *clang = al_extract_clang_version();
-    char *id = al_xasprintf("asynclock %s facts %d %s", AL_VERSION, AL_FACTS_FORMAT, clang);
-    free(clang);
-    return id;
+    return al_xasprintf("asynclock %s facts %d %s", AL_VERSION, AL_FACTS_FORMAT, clang_version);
 }
 
 void al_options_free(al_options *o)

@@ -72,8 +72,9 @@ al_rules *al_options_load_rules(const al_options *o);
 bool al_options_load_baseline(al_options *o);
 
 /* What identifies the code that writes facts: cached or sharded facts of another asynclock, facts
- * format or libclang are never used. Malloc'ed. */
-char *al_tool_id(void);
+ * format or libclang are never used. `clang_version` is libclang's (al_extract_clang_version).
+ * Malloc'ed. */
+char *al_tool_id(const char *clang_version);
 
 /* The traces of --trace, read before the analysis so that a bad file fails fast. False (message
  * printed) when one cannot be read. */

@@ -20,7 +20,7 @@
 static uint32_t set_string(al_strtab *strings, const al_tu_facts *tu, uint32_t *remap, uint32_t id)
 {
     if (!remap[id])
-        remap[id] = al_strtab_intern(strings, al_str(&tu->strings, id)) + 1;
+        remap[id] = al_strtab_intern_from(strings, &tu->strings, id) + 1;
     return remap[id] - 1;
 }
 

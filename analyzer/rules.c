@@ -32,8 +32,11 @@ struct al_rules {
     AL_VEC(uint32_t) api_slot;
     AL_VEC(al_context_rule) contexts;
     AL_VEC(al_fix_rule) fixes;
+    al_strtab fix_keys;               /* fix_key of a fix -> id into fix_first */
+    AL_VEC(uint32_t) fix_first;       /* the first fix of each key, as a scan in pack order finds it */
     al_strtab nonblocking_names;      /* exact names */
     AL_VEC(char *) nonblocking_globs; /* patterns with * ? [ */
+    AL_VEC(size_t) glob_prefix;       /* per glob: n for "n plain characters, then *", else SIZE_MAX */
     al_strtab noreturn_names;         /* "noreturn": functions that never return (abort, exit) */
     al_strtab fork_names;             /* "fork": functions whose result is 0 in a new child process */
 };
@@ -126,6 +129,9 @@ static void clear_index(al_rules *r)
         free(r->fixes.items[i].fix);
     }
     AL_VEC_FREE(r->fixes);
+    if (r->fix_keys.slots)
+        al_strtab_free(&r->fix_keys);
+    AL_VEC_FREE(r->fix_first);
     if (r->nonblocking_names.slots)
         al_strtab_free(&r->nonblocking_names);
     if (r->noreturn_names.slots)
@@ -135,6 +141,7 @@ static void clear_index(al_rules *r)
     for (size_t i = 0; i < r->nonblocking_globs.count; i++)
         free(r->nonblocking_globs.items[i]);
     AL_VEC_FREE(r->nonblocking_globs);
+    AL_VEC_FREE(r->glob_prefix);
 }
 
 void al_rules_free(al_rules *r)
@@ -183,8 +190,6 @@ static bool get_string(pack_reader *pr, const cJSON *object, const char *where, 
                        const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
-    char path[256];
-    snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", key);
     *out = NULL;
     if (!v) {
         if (!required)
@@ -193,6 +198,8 @@ static bool get_string(pack_reader *pr, const cJSON *object, const char *where, 
         return false;
     }
     if (!cJSON_IsString(v) || !*v->valuestring) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s%s%s", where, *where ? "/" : "", key);
         *pr->error = al_jsonfile_error(pr->jf, path, "\"%s\" must be a non-empty string", key);
         return false;
     }
@@ -353,7 +360,7 @@ static bool bind_text_exec(sqlite3_stmt *st, const char *const *values, int coun
     sqlite3_reset(st);
     for (int i = 0; i < count; i++) {
         if (values[i])
-            sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, i + 1);
     }
@@ -440,9 +447,9 @@ static bool load_apis(al_rules *r, pack_reader *pr, const cJSON *apis, const cha
                                     why,  fix,  conditions[0], conditions[1], conditions[2]};
             sqlite3_reset(st);
             for (int v = 0; v < 10; v++)
-                sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, v + 1, values[v], -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 11, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "match_definitions")));
-            sqlite3_bind_text(st, 12, definite_category, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 12, definite_category, -1, SQLITE_STATIC);
             sqlite3_step(st);
         }
         for (int k = 0; k < 3; k++)
@@ -510,17 +517,17 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
         const char *texts[] = {pack, family, role, type, call};
         for (int k = 0; k < 5; k++)
             if (texts[k])
-                sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, k + 1, texts[k], -1, SQLITE_STATIC);
             else
                 sqlite3_bind_null(st, k + 1);
         if (call)
             sqlite3_bind_int(st, 6, arg->valueint);
         else
             sqlite3_bind_null(st, 6);
-        sqlite3_bind_text(st, 7, field, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 9, marker, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 10, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, field, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, marker, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, kind, -1, SQLITE_STATIC);
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -837,6 +844,37 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
     return out;
 }
 
+/* s, after its length in 16 hex digits. */
+static void append_counted(al_strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    char length[16];
+    for (int i = 15; i >= 0; i--, n >>= 4)
+        length[i] = "0123456789abcdef"[n & 15];
+    al_strbuf_append_n(b, length, sizeof(length));
+    al_strbuf_append(b, s);
+}
+
+/* What finds a fix: its family and its API, or (API "") its category; a fix has one of the two
+ * (load_fixes), the other "". Lengths first, so that no two triples make one key. */
+static char *fix_key(const char *family, const char *api, const char *category)
+{
+    al_strbuf key = {0};
+    append_counted(&key, family);
+    append_counted(&key, api);
+    al_strbuf_append(&key, category);
+    return al_strbuf_take(&key);
+}
+
+/* The index of the first fix of (family, api, category), or SIZE_MAX. */
+static size_t first_fix(const al_rules *r, const char *family, const char *api, const char *category)
+{
+    char *key = fix_key(family, api, category);
+    uint32_t id = al_strtab_find(&r->fix_keys, key);
+    free(key);
+    return id == UINT32_MAX || id >= r->fix_first.count ? SIZE_MAX : r->fix_first.items[id];
+}
+
 void al_rules_index(al_rules *r)
 {
     clear_index(r);
@@ -904,9 +942,12 @@ void al_rules_index(al_rules *r)
     sqlite3_prepare_v2(r->db, "SELECT pattern FROM nonblocking ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *pattern = (const char *)sqlite3_column_text(st, 0);
-        if (strpbrk(pattern, "*?["))
+        if (strpbrk(pattern, "*?[")) {
             AL_VEC_PUSH(r->nonblocking_globs, al_xstrdup(pattern));
-        else
+            /* "uv_*", the usual glob, is a prefix test (fnmatch, without flags, in the C locale) */
+            size_t plain = strcspn(pattern, "*?[\\");
+            AL_VEC_PUSH(r->glob_prefix, strcmp(pattern + plain, "*") == 0 ? plain : SIZE_MAX);
+        } else
             al_strtab_intern(&r->nonblocking_names, pattern);
     }
     sqlite3_finalize(st);
@@ -921,9 +962,16 @@ void al_rules_index(al_rules *r)
     }
     sqlite3_finalize(st);
 
+    al_strtab_init(&r->fix_keys);
+    AL_VEC_PUSH(r->fix_first, 0); /* id 0, "", is no key */
     sqlite3_prepare_v2(r->db, "SELECT family, category, api, fix FROM fixes ORDER BY rowid", -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_fix_rule f = {column_text(st, 0), column_text(st, 1), column_text(st, 2), column_text(st, 3)};
+        char *key = fix_key(f.family, f.api, f.category);
+        uint32_t id = al_strtab_intern(&r->fix_keys, key);
+        free(key);
+        if (id == r->fix_first.count)
+            AL_VEC_PUSH(r->fix_first, (uint32_t)r->fixes.count);
         AL_VEC_PUSH(r->fixes, f);
     }
     sqlite3_finalize(st);
@@ -943,9 +991,12 @@ bool al_rules_known_nonblocking(const al_rules *r, const char *name)
 {
     if (al_strtab_find(&r->nonblocking_names, name) != UINT32_MAX)
         return true;
-    for (size_t i = 0; i < r->nonblocking_globs.count; i++)
-        if (fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
+    for (size_t i = 0; i < r->nonblocking_globs.count; i++) {
+        size_t prefix = r->glob_prefix.items[i];
+        if (prefix != SIZE_MAX ? strncmp(name, r->nonblocking_globs.items[i], prefix) == 0
+                               : fnmatch(r->nonblocking_globs.items[i], name, 0) == 0)
             return true;
+    }
     return false;
 }
 
@@ -1130,23 +1181,19 @@ const char *al_rules_category_fix(const al_rules *r, const char *family, const c
 {
     if (!family || !*family)
         return NULL;
-    for (size_t i = 0; i < r->fixes.count; i++) {
-        const al_fix_rule *f = &r->fixes.items[i];
-        if (strcmp(f->family, family) == 0 && strcmp(f->category, category) == 0)
-            return f->fix;
-    }
-    return NULL;
+    size_t i = first_fix(r, family, "", category);
+    return i == SIZE_MAX ? NULL : r->fixes.items[i].fix;
 }
 
 const char *al_rules_fix(const al_rules *r, const char *family, const al_api_rule *api)
 {
     if (family && *family) {
-        for (size_t i = 0; i < r->fixes.count; i++) {
-            const al_fix_rule *f = &r->fixes.items[i];
-            /* family "*": a fix for one API in every loop (a configuration's own APIs) */
-            if ((strcmp(f->family, family) == 0 || strcmp(f->family, "*") == 0) && strcmp(f->api, api->name) == 0)
-                return f->fix;
-        }
+        /* family "*": a fix for one API in every loop (a configuration's own APIs); the first of
+         * the two in pack order */
+        size_t own = first_fix(r, family, api->name, ""), any = first_fix(r, "*", api->name, "");
+        size_t i = own < any ? own : any;
+        if (i != SIZE_MAX)
+            return r->fixes.items[i].fix;
         const char *by_category = al_rules_category_fix(r, family, api->category);
         if (by_category)
             return by_category;

@@ -15,9 +15,18 @@
 typedef struct al_store al_store;
 
 /* Opens or creates the cache at `path` (its folder is created). NULL with *error (one line naming
- * the path) when it cannot be written. *notice is set (to free) when a corrupt cache was rebuilt. */
+ * the path) when it cannot be written. *notice is set (to free) when a corrupt cache was rebuilt.
+ * `tool_id` (al_tool_id) is part of every unit's key; NULL when it is not known yet, and then set
+ * with al_store_set_tool_id before units are loaded, saved or pruned. */
 al_store *al_store_open(const char *path, const char *tool_id, char **error, char **notice);
+void al_store_set_tool_id(al_store *s, const char *tool_id);
 void al_store_close(al_store *s);
+
+/* The cache's own notes (name -> text) besides its units, for what a run would otherwise work out
+ * again (libclang's version, gather.c): the value of `name` (to free) or NULL; and setting one
+ * (best effort: a cache that cannot be written only forgets it). */
+char *al_store_get_note(al_store *s, const char *name);
+void al_store_set_note(al_store *s, const char *name, const char *value);
 
 /* Fills `out` with the cached facts of `cmd` when they are still valid: same compile arguments and
  * tool, and every file the unit read unchanged (same size and modification time, or same

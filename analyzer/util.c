@@ -89,8 +89,9 @@ void al_strtab_init(al_strtab *t)
 
 void al_strtab_free(al_strtab *t)
 {
-    for (uint32_t i = 0; i < t->count; i++)
-        free(t->strings[i]);
+    for (size_t i = 0; i < t->blocks.count; i++)
+        free(t->blocks.items[i]);
+    AL_VEC_FREE(t->blocks);
     free(t->strings);
     free(t->hashes);
     free(t->slots);
@@ -133,11 +134,12 @@ static uint32_t strtab_probe(const al_strtab *t, const char *s, size_t len, uint
     }
 }
 
-static void strtab_grow(al_strtab *t)
+/* Rehashes into `slot_count` slots (a power of two, more than twice the strings). */
+static void strtab_rehash(al_strtab *t, uint32_t slot_count)
 {
     uint32_t old_count = t->slot_count;
     uint32_t *old = t->slots;
-    t->slot_count *= 2;
+    t->slot_count = slot_count;
     t->slots = al_xcalloc(t->slot_count, sizeof(*t->slots));
     uint32_t mask = t->slot_count - 1;
     for (uint32_t i = 0; i < old_count; i++) {
@@ -151,24 +153,70 @@ static void strtab_grow(al_strtab *t)
     free(old);
 }
 
-uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
+static void strtab_set_capacity(al_strtab *t, uint32_t capacity)
 {
-    uint64_t hash = strtab_hash(s, len);
+    t->capacity = capacity;
+    t->strings = al_xrealloc(t->strings, t->capacity * sizeof(*t->strings));
+    t->hashes = al_xrealloc(t->hashes, t->capacity * sizeof(*t->hashes));
+}
+
+void al_strtab_reserve(al_strtab *t, uint32_t count)
+{
+    if (count > t->capacity)
+        strtab_set_capacity(t, count);
+    uint32_t slot_count = t->slot_count;
+    while ((uint64_t)count * 2 > slot_count)
+        slot_count *= 2;
+    if (slot_count != t->slot_count)
+        strtab_rehash(t, slot_count);
+}
+
+/* A copy of s[0..len) in the table's blocks: the next block is twice the last (up to 64 KiB), or
+ * as large as a longer string needs. */
+static char *strtab_store(al_strtab *t, const char *s, size_t len)
+{
+    if (len + 1 > t->free_left) {
+        t->block_size = t->block_size ? t->block_size * 2 : 1024;
+        if (t->block_size > 65536)
+            t->block_size = 65536;
+        size_t size = len + 1 > t->block_size ? len + 1 : t->block_size;
+        AL_VEC_PUSH(t->blocks, al_xmalloc(size));
+        t->free_at = t->blocks.items[t->blocks.count - 1];
+        t->free_left = size;
+    }
+    char *copy = t->free_at;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    t->free_at += len + 1;
+    t->free_left -= len + 1;
+    return copy;
+}
+
+static uint32_t strtab_intern_hashed(al_strtab *t, const char *s, size_t len, uint64_t hash)
+{
     uint32_t slot = strtab_probe(t, s, len, hash);
     if (t->slots[slot])
         return t->slots[slot] - 1;
-    if (t->count == t->capacity) {
-        t->capacity = t->capacity ? t->capacity * 2 : 64;
-        t->strings = al_xrealloc(t->strings, t->capacity * sizeof(*t->strings));
-        t->hashes = al_xrealloc(t->hashes, t->capacity * sizeof(*t->hashes));
-    }
+    if (t->count == t->capacity)
+        strtab_set_capacity(t, t->capacity ? t->capacity * 2 : 64);
     uint32_t id = t->count++;
-    t->strings[id] = al_xstrndup(s, len);
+    t->strings[id] = strtab_store(t, s, len);
     t->hashes[id] = hash;
     t->slots[slot] = id + 1;
     if ((uint64_t)t->count * 2 > t->slot_count)
-        strtab_grow(t);
+        strtab_rehash(t, t->slot_count * 2);
     return id;
+}
+
+uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len)
+{
+    return strtab_intern_hashed(t, s, len, strtab_hash(s, len));
+}
+
+uint32_t al_strtab_intern_from(al_strtab *t, const al_strtab *from, uint32_t id)
+{
+    const char *s = from->strings[id];
+    return strtab_intern_hashed(t, s, strlen(s), from->hashes[id]);
 }
 
 uint32_t al_strtab_intern(al_strtab *t, const char *s)
@@ -475,8 +523,7 @@ uint64_t al_bytes_get_u64(al_byte_reader *r)
 
 long long al_bytes_get_i64(al_byte_reader *r)
 {
-    uint64_t v = al_bytes_get_u64(r);
-    return (long long)((v >> 1) ^ (~(v & 1) + 1));
+    return al_bytes_unzigzag(al_bytes_get_u64(r));
 }
 
 const char *al_bytes_get_span(al_byte_reader *r, size_t *len_out)
@@ -506,27 +553,41 @@ char *al_bytes_get_text(al_byte_reader *r, size_t *len_out)
     return al_xstrndup(s, len);
 }
 
+/* Straight into a buffer of the file's size (a warm run reads megabytes of sources and packs),
+ * growing only for a file that grew or has no size (a pipe, /proc). */
 char *al_read_file(const char *path, size_t *len_out)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    al_strbuf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        al_strbuf_append_n(&b, chunk, n);
-    int failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        al_strbuf_free(&b);
-        errno = saved ? saved : EIO;
-        return NULL;
+    struct stat st;
+    size_t capacity = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+    char *data = al_xmalloc(capacity + 1);
+    size_t len = 0;
+    for (;;) {
+        if (len == capacity) {
+            capacity *= 2;
+            data = al_xrealloc(data, capacity + 1);
+        }
+        ssize_t n = read(fd, data + len, capacity - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close(fd);
+            free(data);
+            errno = saved;
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
     }
+    close(fd);
+    data[len] = '\0';
     if (len_out)
-        *len_out = b.len;
-    return al_strbuf_take(&b);
+        *len_out = len;
+    return data;
 }
 
 char *al_path_absolute(const char *path, const char *base)

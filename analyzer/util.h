@@ -58,19 +58,29 @@ typedef AL_VEC(uint32_t) al_u32_vec;
 uint64_t al_hash_bytes(const void *data, size_t len, uint64_t seed);
 #define AL_HASH_SEED 0xcbf29ce484222325ULL
 
-/* String interner: equal strings get equal ids, ids are dense from 0. Id 0 is always "". */
+/* String interner: equal strings get equal ids, ids are dense from 0. Id 0 is always "". A string
+ * stays where it is until the table is freed. */
 typedef struct al_strtab {
-    char **strings;   /* id -> string (owned) */
+    char **strings;   /* id -> string, in `blocks` */
     uint64_t *hashes; /* id -> its hash, so probing and growing never rehash or compare in vain */
     uint32_t count, capacity;
     uint32_t *slots;     /* open addressing: id + 1, 0 = empty */
     uint32_t slot_count; /* power of two */
+    /* the strings' bytes, in blocks that never move (not one allocation a string: a warm run
+     * interns a few hundred thousand) */
+    AL_VEC(char *) blocks;
+    char *free_at; /* the unused end of the last block */
+    size_t free_left, block_size;
 } al_strtab;
 
 void al_strtab_init(al_strtab *t);
 void al_strtab_free(al_strtab *t);
+/* Room for `count` strings in all, so that interning up to that many never grows the table. */
+void al_strtab_reserve(al_strtab *t, uint32_t count);
 uint32_t al_strtab_intern(al_strtab *t, const char *s);
 uint32_t al_strtab_intern_n(al_strtab *t, const char *s, size_t len);
+/* Interns string `id` of another table, with the hash that table keeps (no hashing again). */
+uint32_t al_strtab_intern_from(al_strtab *t, const al_strtab *from, uint32_t id);
 /* Id of s, or UINT32_MAX when it was never interned. */
 uint32_t al_strtab_find(const al_strtab *t, const char *s);
 static inline const char *al_str(const al_strtab *t, uint32_t id)
@@ -115,6 +125,11 @@ typedef struct al_byte_reader {
 } al_byte_reader;
 uint64_t al_bytes_get_u64(al_byte_reader *r);
 long long al_bytes_get_i64(al_byte_reader *r);
+/* The signed value of a zigzagged one (al_bytes_get_i64 reads one). */
+static inline long long al_bytes_unzigzag(uint64_t v)
+{
+    return (long long)((v >> 1) ^ (~(v & 1) + 1));
+}
 /* A malloc'ed copy of the next string (its length in *len when len is not NULL); NULL for an
  * absent string or bad input. Strings holding a NUL byte are bad. */
 char *al_bytes_get_text(al_byte_reader *r, size_t *len);

@@ -16,9 +16,9 @@
 
 int al_version_print(FILE *out)
 {
-    char *running = al_extract_clang_version();
+    char *clang_error = NULL, *running = al_extract_clang_version(&clang_error);
     fprintf(out, "asynclock %s\nlibclang: built with %s, C API %s; running %s\n", AL_VERSION, AL_LIBCLANG_BUILT,
-            al_extract_cindex_version(), running);
+            al_extract_cindex_version(), running ? running : "none (it cannot be loaded)");
     free(running);
     char *shim = al_trace_shim_path();
     fprintf(out, "trace shim: %s\n", shim ? shim : "not installed");
@@ -36,5 +36,11 @@ int al_version_print(FILE *out)
     }
     al_rules_free(rules);
     free(dir);
+    if (clang_error) {
+        fflush(out);
+        fprintf(stderr, "%s\n", clang_error);
+        free(clang_error);
+        ok = false;
+    }
     return ok ? 0 : 2;
 }

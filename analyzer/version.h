@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 /* Writes the version text to `out`; returns 0, or 2 (after a one-line error on standard error)
- * when a pack of the default folder does not load. */
+ * when a pack of the default folder or libclang does not load. */
 int al_version_print(FILE *out);
 
 #endif

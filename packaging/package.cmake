@@ -82,13 +82,26 @@ HTML; a language server (asynclock lsp) shows them in editors. asynclock trace
 runs a program with a preloaded shim that times the blocking calls its loop
 threads make, so that the report can rank the findings by what really
 blocked.")
-# Libraries from the binary's ELF needs (dpkg-shlibdeps: libc6, libclang1-N, libsqlite3-0, libcjson1), and
-# libclang's builtin headers (stddef.h, stdarg.h, ...), which libclang reads from its resource folder
-# at run time and which Debian ships apart from the library.
+# Libraries from the binary's ELF needs (dpkg-shlibdeps: libc6, libsqlite3-0, libcjson1); libclang,
+# which the binary opens when it first parses (analyzer/libclang.c) and so does not list: the package
+# of the file it opens (libclang1-N); and libclang's builtin headers (stddef.h, stdarg.h, ...), which
+# libclang reads from its resource folder at run time and which Debian ships apart from the library.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-if(LIBCLANG_LLVM_MAJOR)
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libclang-common-${LIBCLANG_LLVM_MAJOR}-dev")
+set(_libclang_package "")
+find_program(DPKG_QUERY dpkg-query)
+if(DPKG_QUERY)
+  asynclock_output_match(_libclang_package "^([a-z0-9][a-z0-9.+-]*)(:[a-z0-9-]+)?: " "${DPKG_QUERY}" -S
+                         "${LIBCLANG_RUNTIME_PATH}")
 endif()
+if(NOT _libclang_package AND LIBCLANG_LLVM_MAJOR)
+  set(_libclang_package "libclang1-${LIBCLANG_LLVM_MAJOR}")
+endif()
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_libclang_package}")
+if(LIBCLANG_LLVM_MAJOR)
+  list(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS "libclang-common-${LIBCLANG_LLVM_MAJOR}-dev")
+endif()
+list(REMOVE_ITEM CPACK_DEBIAN_PACKAGE_DEPENDS "")
+string(REPLACE ";" ", " CPACK_DEBIAN_PACKAGE_DEPENDS "${CPACK_DEBIAN_PACKAGE_DEPENDS}")
 # `asynclock trace` symbolizes the stacks it records with binutils' addr2line (without it they stay
 # addresses, and check --trace cannot place them).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS binutils)

@@ -142,6 +142,46 @@ expect "--cache DIR: the cache is there" "missing" test -s "$work/my cache/facts
 analyze "$work/dir2.json" --cache "$work/my cache"
 expect "--cache DIR: reused" "cached $(cached "$work/dir2.json")" [ "$(cached "$work/dir2.json")" -eq "$total" ]
 
+# ---- libclang is opened to parse, not to read the cache (analyzer/libclang.c) ----
+# loads_libclang OUT.json [ARGS...]: a run on the --cache DIR cache, traced by the dynamic loader;
+# true when it opened libclang. Sets rc.
+loads_libclang() {
+  local out=$1
+  shift
+  LD_DEBUG=files "$exe" check -p "$build" -q -f json -o "$out" --cache "$work/my cache" "$@" 2>"$work/ld.txt"
+  rc=$?
+  grep -q "file=.*libclang" "$work/ld.txt"
+}
+expect "warm run: libclang not even loaded" "exit $rc" eval '! loads_libclang "$work/ld1.json" && [ "$rc" -eq 1 ]'
+expect "warm run without libclang: same findings, all cached" "cached $(cached "$work/ld1.json")" \
+  eval 'same_findings "$work/dir2.json" "$work/ld1.json" && [ "$(cached "$work/ld1.json")" -eq "$total" ]'
+echo "/* edited again */" >>"$proj/unit_5.c"
+expect "a unit to parse: libclang loaded" "exit $rc" eval 'loads_libclang "$work/ld2.json" && [ "$rc" -eq 1 ]'
+expect "a unit to parse: only it parsed" "cached $(cached "$work/ld2.json")" [ "$(cached "$work/ld2.json")" -eq $((total - 1)) ]
+llvm_lib=$("$exe" --version | sed -n 's/^libclang: built with LLVM [^ ]* (\(.*\)), C API.*/\1/p')
+ln -sf "$llvm_lib" "$work/another-libclang.so"
+expect "another libclang file: loaded for its version" "exit $rc" \
+  eval 'ASYNCLOCK_LIBCLANG="$work/another-libclang.so" loads_libclang "$work/ld3.json" && [ "$rc" -eq 1 ]'
+expect "another libclang file of the same version: the units stay cached" "cached $(cached "$work/ld3.json")" \
+  [ "$(cached "$work/ld3.json")" -eq "$total" ]
+ASYNCLOCK_LIBCLANG="$work/no-such-libclang.so" analyze "$work/nolib.json" --cache "$work/my cache"
+expect "no libclang: exit 2, one line, no report" "exit $rc: $(cat "$work/stderr.txt")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/stderr.txt")" -eq 1 ] && [ ! -e "$work/nolib.json" ] &&
+        grep -q "^asynclock: error: cannot load libclang: $work/no-such-libclang.so: cannot open" "$work/stderr.txt"'
+ASYNCLOCK_LIBCLANG="$work/no-such-libclang.so" analyze "$work/nolib.json" --no-cache
+expect "no libclang, no cache: exit 2, one line" "exit $rc: $(cat "$work/stderr.txt")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/stderr.txt")" -eq 1 ] && grep -q "cannot load libclang" "$work/stderr.txt"'
+# the version a warm run takes from the cache's note is the one every unit's key holds
+analyze "$work/ld4.json" --cache "$work/my cache"
+sqlite3 "$work/my cache/facts.sqlite" "UPDATE meta SET value = value || ' (another)' WHERE name = 'note:libclang'"
+loads_libclang "$work/ld5.json"
+expect "the cache's note of libclang's version is what a warm run goes by (another version: all parsed)" \
+  "exit $rc, cached $(cached "$work/ld5.json")" eval '[ "$rc" -eq 1 ] && [ "$(cached "$work/ld5.json")" -eq 0 ]'
+sqlite3 "$work/my cache/facts.sqlite" "DELETE FROM meta WHERE name = 'note:libclang'"
+expect "without the note: libclang loaded, the note written again" "exit $rc" \
+  eval 'loads_libclang "$work/ld6.json" && [ "$rc" -eq 1 ] &&
+        sqlite3 "$work/my cache/facts.sqlite" "SELECT value FROM meta WHERE name = '"'note:libclang'"'" | grep -q "clang version"'
+
 : >"$work/a-file"
 analyze "$work/bad.json" --cache "$work/a-file/sub"
 expect "--cache in an unusable folder: exit 2" "exit $rc" [ "$rc" -eq 2 ]

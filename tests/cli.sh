@@ -61,6 +61,17 @@ ASYNCLOCK_RULES_DIR="$work/packs" run --version
 expect "version: a broken pack: exit 2, its one-line error, the version still printed" "$(cat "$err")" \
   eval '[ "$rc" -eq 2 ] && [ "$(cat "$err")" = "$work/packs/zz-broken.json:1:31: error: unsupported \"version\": this asynclock reads version 1" ] &&
         grep -qx "asynclock 0.1.0" "$out"'
+# libclang is opened when needed (analyzer/libclang.c); ASYNCLOCK_LIBCLANG names another file.
+ASYNCLOCK_LIBCLANG=$work/no-such-libclang.so run --version
+expect "version without libclang: exit 2, one line naming the file, the version still printed" "$(cat "$err")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+        grep -q "^asynclock: error: cannot load libclang: $work/no-such-libclang.so: cannot open shared object file" "$err" &&
+        grep -qx "asynclock 0.1.0" "$out" && grep -q "running none (it cannot be loaded)$" "$out"'
+ASYNCLOCK_LIBCLANG=libc.so.6 run --version
+expect "version with a library that is not libclang: exit 2, names the function it lacks" "$(cat "$err")" \
+  eval '[ "$rc" -eq 2 ] && [ "$(cat "$err")" = "asynclock: error: cannot use libclang libc.so.6: it has no clang_Cursor_Evaluate (asynclock needs LLVM 14 or later)" ]'
+ASYNCLOCK_LIBCLANG=$work/no-such-libclang.so run rules list
+expect "rules without libclang: it is not needed" "exit $rc: $(head -c 300 "$err")" rc_is 0
 
 run
 expect "no arguments: exit 2" "exit $rc" rc_is 2
