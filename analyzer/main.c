@@ -117,7 +117,8 @@ static const char usage_text[] =
     "Exit codes: 0 no (new) finding at or above --fail-on, 1 findings, 2 usage, input or\n"
     "configuration error (or, with --strict, a failed translation unit); 130/143 after SIGINT/\n"
     "SIGTERM (the parsed units stay cached, no report is written).\n"
-    "Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder.\n";
+    "Rule packs: $ASYNCLOCK_RULES_DIR or the installed rules folder. libclang: $ASYNCLOCK_LIBCLANG or\n"
+    "the one asynclock was built with, loaded only when a unit must be parsed.\n";
 
 static int default_jobs(void)
 {
