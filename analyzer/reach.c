@@ -1,7 +1,8 @@
-/* reach: per-handler breadth-first search over the call graph, restricted to functions that can
- * reach a blocking call at all (found first by one backward search from the blocking sites), so
- * handlers that never block cost nothing and the work stays near the size of the output.
- * Everything is iterative: a 100,000-deep chain is a long queue, not a deep stack. */
+/* reach: breadth-first searches from the handlers, 64 at a time on -j threads, over the part of
+ * the call graph that can reach a blocking call at all (found first by one backward search from
+ * the blocking sites), so handlers that never block cost nothing. Chains are kept as a tree of
+ * links that one handler's chains share. Everything is iterative: a 100,000-deep chain is a long
+ * level list, not a deep stack. */
 #include "reach.h"
 
 #include "origins.h"
