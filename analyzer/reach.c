@@ -495,9 +495,8 @@ static int compare_sites(const void *a, const void *b)
     return (x->call > y->call) - (x->call < y->call);
 }
 
-/* The threads' results as one: links renumbered after those of the threads before, each site
- * once (in call order) with every thread's handlers. */
-static void merge_parts(al_reach *out, search_thread *threads, size_t count, size_t call_count)
+/* Appends the threads' sites and links, each thread's links renumbered after those before it. */
+static void merge_threads(al_reach *out, search_thread *threads, size_t count, size_t call_count)
 {
     uint32_t *site_of_call = al_xcalloc(call_count + 1, sizeof(uint32_t)); /* site index + 1 */
     for (size_t t = 0; t < count; t++) {
@@ -527,6 +526,22 @@ static void merge_parts(al_reach *out, search_thread *threads, size_t count, siz
         al_reach_free(part);
     }
     free(site_of_call);
+}
+
+/* The threads' results as one: links renumbered after those of the threads before, each site
+ * once (in call order) with every thread's handlers. */
+static void merge_parts(al_reach *out, search_thread *threads, size_t count, size_t call_count)
+{
+    if (count == 1) { /* one thread: its result is the result */
+        out->links = threads[0].part.links;
+        out->sites = threads[0].part.sites;
+    } else {
+        size_t links = 0;
+        for (size_t t = 0; t < count; t++)
+            links += threads[t].part.links.count;
+        AL_VEC_RESERVE(out->links, links); /* one allocation: the links are most of the memory */
+        merge_threads(out, threads, count, call_count);
+    }
     if (out->sites.count > 1)
         qsort(out->sites.items, out->sites.count, sizeof(al_site), compare_sites);
 }
