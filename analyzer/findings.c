@@ -252,26 +252,49 @@ const al_chain_step **al_chain_steps(const al_finding_handler *h)
 
 /* The texts of a program's chain links, one step each (al_findings owns them). A call through a
  * pointer names the function it reaches in the chain, how it was resolved and how many it may call. */
+/* The texts of one call, made the first time a link names it: the links of a big program name
+ * the same calls many times over, and reading a call's texts touches four scattered tables. */
+typedef struct call_text {
+    const char *function, *callee;
+    al_source_loc loc;
+    bool made, commented, indirect;
+} call_text;
+
+static const call_text *text_of_call(al_findings *out, const al_program *p, call_text *texts, uint32_t k)
+{
+    call_text *t = &texts[k];
+    if (!t->made) {
+        const al_call *call = &p->calls.items[k];
+        t->function = al_program_str(p, p->functions.items[call->caller].name);
+        t->callee = al_program_str(p, call->callee_name);
+        t->loc = source_loc(p, call->loc);
+        t->commented = al_suppressions_near(out->comments, t->loc.file, 0) &&
+                       al_suppressions_near(out->comments, t->loc.file, t->loc.line);
+        t->indirect = call->indirect;
+        t->made = true;
+    }
+    return t;
+}
+
 static const al_chain_step *make_steps(al_findings *out, const al_program *p, const al_reach *r)
 {
-    al_chain_step *steps = al_xcalloc(r->links.count + 1, sizeof(*steps));
+    al_chain_step *steps = al_xmalloc((r->links.count + 1) * sizeof(*steps));
     AL_VEC_PUSH(out->steps, steps);
-    uint8_t *file_commented = al_xcalloc(p->strings->count + 1, 1); /* per file id: 1 no, 2 yes */
+    call_text *texts = al_xcalloc(p->calls.count + 1, sizeof(*texts));
     for (size_t i = 0; i < r->links.count; i++) {
         const al_chain_link *link = &r->links.items[i];
-        const al_call *call = &p->calls.items[link->call];
+        const call_text *t = text_of_call(out, p, texts, link->call);
         al_chain_step *step = &steps[i];
-        step->function = al_program_str(p, p->functions.items[call->caller].name);
-        step->callee = al_program_str(p, call->callee_name);
-        step->loc = source_loc(p, call->loc);
+        step->function = t->function;
+        step->callee = t->callee;
+        step->loc = t->loc;
+        step->via = NULL;
+        step->targets = 0;
         step->up = link->up == AL_NONE ? NULL : &steps[link->up]; /* linked before it */
         step->widest = step->up ? step->up->widest : 0;
-        uint8_t *in_file = &file_commented[call->loc.file];
-        if (!*in_file)
-            *in_file = al_suppressions_near(out->comments, step->loc.file, 0) ? 2 : 1;
-        step->commented = (step->up && step->up->commented) ||
-                          (*in_file == 2 && al_suppressions_near(out->comments, step->loc.file, step->loc.line));
-        if (call->indirect && link->reaches != AL_NONE) {
+        step->commented = t->commented || (step->up && step->up->commented);
+        if (t->indirect && link->reaches != AL_NONE) {
+            const al_call *call = &p->calls.items[link->call];
             step->callee = al_program_str(p, p->functions.items[link->reaches].name);
             char *via = via_phrase(p, call);
             step->via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
@@ -281,7 +304,7 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
                 step->widest = step->targets;
         }
     }
-    free(file_commented);
+    free(texts);
     return steps;
 }
 
