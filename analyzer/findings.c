@@ -257,21 +257,26 @@ const al_chain_step **al_chain_steps(const al_finding_handler *h)
 typedef struct call_text {
     const char *function, *callee;
     al_source_loc loc;
-    bool made, commented, indirect;
+    const char *via;  /* a call through a pointer: how it was resolved; NULL for a direct call */
+    uint32_t targets; /* with via: how many functions it may call */
+    bool commented;
 } call_text;
 
 static const call_text *text_of_call(al_findings *out, const al_program *p, call_text *texts, uint32_t k)
 {
     call_text *t = &texts[k];
-    if (!t->made) {
+    if (!t->function) { /* not made yet */
         const al_call *call = &p->calls.items[k];
         t->function = al_program_str(p, p->functions.items[call->caller].name);
         t->callee = al_program_str(p, call->callee_name);
         t->loc = source_loc(p, call->loc);
-        t->commented = al_suppressions_near(out->comments, t->loc.file, 0) &&
-                       al_suppressions_near(out->comments, t->loc.file, t->loc.line);
-        t->indirect = call->indirect;
-        t->made = true;
+        t->commented = al_suppressions_near(out->comments, t->loc.file, t->loc.line);
+        if (call->indirect) {
+            char *via = via_phrase(p, call);
+            t->via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
+            free(via);
+            al_program_call_targets(p, k, &t->targets);
+        }
     }
     return t;
 }
@@ -293,13 +298,10 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
         step->up = link->up == AL_NONE ? NULL : &steps[link->up]; /* linked before it */
         step->widest = step->up ? step->up->widest : 0;
         step->commented = t->commented || (step->up && step->up->commented);
-        if (t->indirect && link->reaches != AL_NONE) {
-            const al_call *call = &p->calls.items[link->call];
+        if (t->via && link->reaches != AL_NONE) { /* the function it reaches in this chain */
             step->callee = al_program_str(p, p->functions.items[link->reaches].name);
-            char *via = via_phrase(p, call);
-            step->via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
-            free(via);
-            al_program_call_targets(p, link->call, &step->targets);
+            step->via = t->via;
+            step->targets = t->targets;
             if (step->targets > step->widest)
                 step->widest = step->targets;
         }
@@ -533,7 +535,6 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
         add_clash(out, p, &p->clashes.items[i], program);
     const al_chain_step *steps = make_steps(out, p, r);
     al_finding_handler *handler_texts = al_xcalloc(c->handlers.count + 1, sizeof(*handler_texts));
-    uint8_t *made = al_xcalloc(c->handlers.count + 1, 1);
 
     for (size_t s = 0; s < r->sites.count; s++) {
         const al_site *site = &r->sites.items[s];
@@ -585,10 +586,8 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
         add_program_index(&f->programs, program);
         for (size_t i = 0; i < site->handlers.count; i++) {
             const al_site_handler *sh = &site->handlers.items[i];
-            if (!made[sh->handler]) {
+            if (!handler_texts[sh->handler].name) /* not made yet */
                 handler_texts[sh->handler] = make_handler(out, p, &c->handlers.items[sh->handler]);
-                made[sh->handler] = 1;
-            }
             al_finding_handler h = handler_texts[sh->handler];
             h.last = &steps[sh->last];
             h.chain_length = sh->length;
@@ -603,7 +602,6 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
         }
     }
     free(handler_texts);
-    free(made);
 }
 
 /* The fix in the terms of the first handler's loop. */

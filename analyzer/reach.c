@@ -299,6 +299,14 @@ static void admit(batch_search *s, size_t *at, uint32_t level)
     }
 }
 
+/* A new link: `call` after link `up` (AL_NONE: the handler's own call), entering `reaches`. */
+static uint32_t add_link(al_reach *out, uint32_t call, uint32_t up, uint32_t reaches)
+{
+    al_chain_link link = {call, up, reaches, up == AL_NONE ? 1 : out->links.items[up].length + 1};
+    AL_VEC_PUSH(out->links, link);
+    return (uint32_t)out->links.count - 1;
+}
+
 /* A lane's chain is linked once it is asked for: its parent entry then holds the link, marked.
  * (Edge and link numbers stay below the mark: 2^31 of either would take over 32 GiB first.) */
 #define LINKED 0x80000000u
@@ -323,13 +331,21 @@ static uint32_t node_link(batch_search *s, uint32_t n, uint32_t lane)
     for (size_t i = s->path.count; i > 0; i--) {
         uint32_t node = s->path.items[i - 1];
         uint32_t *entry = &s->parent[(size_t)node * LANES + lane];
-        al_chain_link link = {s->g->edges[*entry].call, up, s->g->function[node],
-                              up == AL_NONE ? 1 : s->out->links.items[up].length + 1};
-        up = (uint32_t)s->out->links.count;
-        AL_VEC_PUSH(s->out->links, link);
+        up = add_link(s->out, s->g->edges[*entry].call, up, s->g->function[node]);
         *entry = up | LINKED;
     }
     return up;
+}
+
+/* The site of blocking call k in `out`, added the first time (site_of_call: site index + 1). */
+static al_site *site_of(al_reach *out, uint32_t *site_of_call, uint32_t k, const al_api_rule *api)
+{
+    if (!site_of_call[k]) {
+        al_site site = {k, api, {0}};
+        AL_VEC_PUSH(out->sites, site);
+        site_of_call[k] = (uint32_t)out->sites.count;
+    }
+    return &out->sites.items[site_of_call[k] - 1];
 }
 
 /* Records node n's blocking call k for the lanes of `found`: its chain is the lane's chain to n,
@@ -337,20 +353,12 @@ static uint32_t node_link(batch_search *s, uint32_t n, uint32_t lane)
 static void record_site(batch_search *s, uint32_t n, uint32_t k, lanes found, uint32_t phase)
 {
     al_reach *out = s->out;
-    if (!s->site_of_call[k]) {
-        al_site site = {0};
-        site.call = k;
-        site.api = s->api_of[k];
-        AL_VEC_PUSH(out->sites, site);
-        s->site_of_call[k] = (uint32_t)out->sites.count;
-    }
+    al_site *site = site_of(out, s->site_of_call, k, s->api_of[k]);
     for (lanes l = found; l; l &= l - 1) {
         uint32_t lane = (uint32_t)__builtin_ctzll(l);
-        uint32_t up = node_link(s, n, lane);
-        al_chain_link link = {k, up, AL_NONE, up == AL_NONE ? 1 : out->links.items[up].length + 1};
-        al_site_handler sh = {s->handler_of[lane], (uint32_t)out->links.count, link.length, phase};
-        AL_VEC_PUSH(out->links, link);
-        AL_VEC_PUSH(out->sites.items[s->site_of_call[k] - 1].handlers, sh);
+        uint32_t last = add_link(out, k, node_link(s, n, lane), AL_NONE);
+        al_site_handler sh = {s->handler_of[lane], last, out->links.items[last].length, phase};
+        AL_VEC_PUSH(site->handlers, sh);
     }
 }
 
@@ -511,12 +519,7 @@ static void merge_threads(al_reach *out, search_thread *threads, size_t count, s
         AL_VEC_FREE(part->links);
         for (size_t i = 0; i < part->sites.count; i++) {
             al_site *from = &part->sites.items[i];
-            if (!site_of_call[from->call]) {
-                al_site site = {from->call, from->api, {0}};
-                AL_VEC_PUSH(out->sites, site);
-                site_of_call[from->call] = (uint32_t)out->sites.count;
-            }
-            al_site *to = &out->sites.items[site_of_call[from->call] - 1];
+            al_site *to = site_of(out, site_of_call, from->call, from->api);
             for (size_t h = 0; h < from->handlers.count; h++) {
                 al_site_handler sh = from->handlers.items[h];
                 sh.last += offset;

@@ -260,7 +260,7 @@ bool al_suppressions_near(al_suppressions *s, const char *file, unsigned line)
 {
     file_comments *fc = comments_of(s, file);
     for (size_t i = 0; i < fc->items.count; i++)
-        if (line == 0 || (line >= fc->items.items[i].target && line <= fc->items.items[i].target_end))
+        if (line >= fc->items.items[i].target && line <= fc->items.items[i].target_end)
             return true;
     return false;
 }

@@ -41,8 +41,8 @@ void al_suppressions_free(al_suppressions *s);
  * unreadable file suppresses nothing. */
 al_suppression *al_suppressions_match(al_suppressions *s, const char *file, unsigned line, const char *category);
 
-/* Whether a comment of any category applies to `file`:`line` (line 0: anywhere in the file),
- * without marking it used: a cheap test before the matches of a whole chain. */
+/* Whether a comment of any category applies to `file`:`line`, without marking it used: a cheap
+ * test before the matches of a whole chain. */
 bool al_suppressions_near(al_suppressions *s, const char *file, unsigned line);
 
 /* Reads `file` too, so that its comments are reported when unused. */
