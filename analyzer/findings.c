@@ -297,6 +297,7 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
         step->targets = 0;
         step->up = link->up == AL_NONE ? NULL : &steps[link->up]; /* linked before it */
         step->widest = step->up ? step->up->widest : 0;
+        step->broad_calls = step->up ? step->up->broad_calls : 0;
         step->commented = t->commented || (step->up && step->up->commented);
         if (t->via && link->reaches != AL_NONE) { /* the function it reaches in this chain */
             step->callee = al_program_str(p, p->functions.items[link->reaches].name);
@@ -304,6 +305,8 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
             step->targets = t->targets;
             if (step->targets > step->widest)
                 step->widest = step->targets;
+            if (step->targets > AL_BROAD_SLOT && step->broad_calls < UINT8_MAX)
+                step->broad_calls++;
         }
     }
     free(texts);
@@ -593,6 +596,7 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
             h.chain_length = sh->length;
             h.chain_pointers = sh->pointers;
             h.widest = h.last->widest;
+            h.broad_calls = h.last->broad_calls;
             AL_VEC_PUSH(h.programs, program);
             merge_handler(f, &h, program, earlier ? &known : NULL, &index_of);
         }
@@ -629,9 +633,11 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
                       : f.handlers[0].widest > AL_BROAD_SLOT ? AL_CERTAINTY_BROAD
                                                              : AL_CERTAINTY_RESOLVED;
         /* Even its most direct chain passes a slot that holds many functions (a command table, an
-         * interpreter's C-function slot), where data decides which one runs: one level less severe. */
-        if (f.certainty == AL_CERTAINTY_BROAD)
-            f.severity = f.severity == AL_SEVERITY_ERROR ? AL_SEVERITY_WARNING : AL_SEVERITY_NOTE;
+         * interpreter's C-function slot), where data decides which one runs: one level less severe
+         * per such slot, since each is a guess of its own (a command that runs a script that calls
+         * one of the interpreter's C functions is two). */
+        for (unsigned b = 0; b < f.handlers[0].broad_calls && f.severity > AL_SEVERITY_NOTE; b++)
+            f.severity--;
         anchor(&f, out->source_root);
         bool drop = !wanted(options, f.loc.file);
         if (!drop && excluded(options, f.loc.file)) {
@@ -643,11 +649,14 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
             continue;
         }
         bool quiet = suppress(&f, out->comments);
-        char more[48] = "", broad[80] = "";
+        char more[48] = "", broad[96] = "";
         if (f.handler_count > 1)
             snprintf(more, sizeof(more), " (and %zu more)", f.handler_count - 1);
-        if (f.certainty == AL_CERTAINTY_BROAD)
+        if (f.handlers[0].broad_calls == 1)
             snprintf(broad, sizeof(broad), ", through a call that may reach any of %u functions", f.handlers[0].widest);
+        else if (f.handlers[0].broad_calls > 1)
+            snprintf(broad, sizeof(broad), ", through %u calls that may each reach more than %d functions (up to %u)",
+                     f.handlers[0].broad_calls, AL_BROAD_SLOT, f.handlers[0].widest);
         f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s", f.callee, f.handlers[0].name,
                                  more, broad);
         /* from the start of its line (the source's line index), not of the file */

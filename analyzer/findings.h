@@ -28,6 +28,7 @@ typedef struct al_chain_step {
     uint32_t targets;               /* a call through a pointer: how many functions it may call */
     const struct al_chain_step *up; /* the call before it; NULL for the handler's own call */
     uint32_t widest;                /* the most functions one call up to here may call (0: none) */
+    uint8_t broad_calls;            /* how many calls up to here may call more than AL_BROAD_SLOT (at most 255) */
     bool commented;                 /* a suppression comment is on this call's line or one before it */
 } al_chain_step;
 
@@ -43,6 +44,7 @@ typedef struct al_finding_handler {
     size_t chain_length;
     size_t chain_pointers; /* how many of its calls go through a pointer */
     uint32_t widest;       /* the most functions one of those calls may call (0: none) */
+    unsigned broad_calls;  /* how many of those calls may call more than AL_BROAD_SLOT functions */
     al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
 

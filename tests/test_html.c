@@ -44,7 +44,7 @@ static al_finding_handler handlers[2];
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0, NULL, 0, false};
+    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0, NULL, 0, 0, false};
     handlers[0] = (al_finding_handler){"on_timer",
                                        {source_path, 2, 1},
                                        "libuv timer callback",
@@ -53,6 +53,7 @@ static void sample(al_findings *f)
                                        "registered " HOSTILE,
                                        &steps[0],
                                        1,
+                                       0,
                                        0,
                                        0,
                                        {0}};
@@ -211,9 +212,9 @@ static al_finding_handler chain_to(size_t n, size_t h, const char *handler, cons
                                    unsigned parse_line, unsigned call_line)
 {
     al_chain_step *s = group_steps[n][h];
-    s[0] = (al_chain_step){handler, "parse", {"/src/auth.c", parse_line, 5}, NULL, 0, NULL, 0, false};
-    s[1] = (al_chain_step){"parse", fn, {"/src/auth.c", 20, 5}, NULL, 0, &s[0], 0, false};
-    s[2] = (al_chain_step){fn, callee, {"/src/auth.c", call_line, 5}, NULL, 0, &s[1], 0, false};
+    s[0] = (al_chain_step){handler, "parse", {"/src/auth.c", parse_line, 5}, NULL, 0, NULL, 0, 0, false};
+    s[1] = (al_chain_step){"parse", fn, {"/src/auth.c", 20, 5}, NULL, 0, &s[0], 0, 0, false};
+    s[2] = (al_chain_step){fn, callee, {"/src/auth.c", call_line, 5}, NULL, 0, &s[1], 0, 0, false};
     return (al_finding_handler){handler,
                                 {"/src/auth.c", 1, 1},
                                 "libuv read callback",
@@ -222,6 +223,7 @@ static al_finding_handler chain_to(size_t n, size_t h, const char *handler, cons
                                 "registered here",
                                 &s[2],
                                 3,
+                                0,
                                 0,
                                 0,
                                 {0}};

@@ -13,11 +13,11 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1, NULL, 1, false},
-    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, &chain[0], 1, false},
+    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1, NULL, 1, 0, false},
+    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, &chain[0], 1, 0, false},
 };
 static al_chain_step direct[] = {
-    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL, 0, false},
+    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL, 0, 0, false},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",
@@ -30,6 +30,7 @@ static al_finding_handler handlers[] = {
      1,
      0,
      0,
+     0,
      {0}},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
@@ -39,6 +40,7 @@ static al_finding_handler handlers[] = {
      "registered as a libuv read callback (uv_read_cb) here",
      &chain[1],
      2,
+     0,
      0,
      0,
      {0}},

@@ -32,10 +32,10 @@ static void sample_build(sample *s, unsigned shift)
 {
     memset(s, 0, sizeof(*s));
     s->chain[0] =
-        (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, "field conn.on_line", 1, NULL, 1, false};
-    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, &s->chain[0], 1, false};
-    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, NULL, 0, false};
-    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL, 0, NULL, 0, false};
+        (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, "field conn.on_line", 1, NULL, 1, 0, false};
+    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, &s->chain[0], 1, 0, false};
+    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, NULL, 0, 0, false};
+    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL, 0, NULL, 0, 0, false};
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
@@ -44,6 +44,7 @@ static void sample_build(sample *s, unsigned shift)
                                           "annotated asynclock:handler here",
                                           &s->direct[0],
                                           1,
+                                          0,
                                           0,
                                           0,
                                           {0}};
@@ -56,6 +57,7 @@ static void sample_build(sample *s, unsigned shift)
                                           &s->chain[1],
                                           2,
                                           1,
+                                          0,
                                           0,
                                           {0}};
     s->handlers[2] = s->handlers[0];
