@@ -201,7 +201,7 @@ static bool finding_touched(const al_finding *x, al_changes *c)
             al_changes_touches(c, fh->registered_at.file, fh->registered_at.line))
             return true;
         for (const al_chain_step *s = fh->last; s; s = s->up)
-            if (al_changes_touches(c, s->loc.file, s->loc.line))
+            if (al_changes_touches(c, s->call->loc.file, s->call->loc.line))
                 return true;
     }
     return false;

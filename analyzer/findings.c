@@ -250,66 +250,70 @@ const al_chain_step **al_chain_steps(const al_finding_handler *h)
     return steps;
 }
 
-/* The texts of a program's chain links, one step each (al_findings owns them). A call through a
- * pointer names the function it reaches in the chain, how it was resolved and how many it may call. */
 /* The texts of one call, made the first time a link names it: the links of a big program name
  * the same calls many times over, and reading a call's texts touches four scattered tables. */
 typedef struct call_text {
-    const char *function, *callee;
-    al_source_loc loc;
-    const char *via;  /* a call through a pointer: how it was resolved; NULL for a direct call */
-    uint32_t targets; /* with via: how many functions it may call */
+    al_chain_call call;  /* with how a call through a pointer was resolved */
+    al_chain_call plain; /* without: for the blocking call itself, which reaches no function */
+    const char *callee;
     bool commented;
 } call_text;
 
-static const call_text *text_of_call(al_findings *out, const al_program *p, call_text *texts, uint32_t k)
+static call_text make_call_text(al_findings *out, const al_program *p, uint32_t k)
 {
-    call_text *t = &texts[k];
-    if (!t->function) { /* not made yet */
-        const al_call *call = &p->calls.items[k];
-        t->function = al_program_str(p, p->functions.items[call->caller].name);
-        t->callee = al_program_str(p, call->callee_name);
-        t->loc = source_loc(p, call->loc);
-        t->commented = al_suppressions_near(out->comments, t->loc.file, t->loc.line);
-        if (call->indirect) {
-            char *via = via_phrase(p, call);
-            t->via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
-            free(via);
-            al_program_call_targets(p, k, &t->targets);
-        }
+    const al_call *call = &p->calls.items[k];
+    call_text t = {{0}, {0}, al_program_str(p, call->callee_name), false};
+    t.plain.function = al_program_str(p, p->functions.items[call->caller].name);
+    t.plain.loc = source_loc(p, call->loc);
+    t.call = t.plain;
+    t.commented = al_suppressions_near(out->comments, t.plain.loc.file, t.plain.loc.line);
+    if (call->indirect) {
+        char *via = via_phrase(p, call);
+        t.call.via = al_str(&out->texts, al_strtab_intern(&out->texts, via));
+        free(via);
+        al_program_call_targets(p, k, &t.call.targets);
     }
     return t;
 }
 
+/* The steps of a program's chain links, one per link, and the texts of the calls they name (both
+ * owned by the findings). A call through a pointer names the function it reaches in the chain, how
+ * it was resolved and how many it may call. */
 static const al_chain_step *make_steps(al_findings *out, const al_program *p, const al_reach *r)
 {
+    uint32_t *text_of = al_xcalloc(p->calls.count + 1, sizeof(*text_of)); /* call -> text index + 1 */
+    AL_VEC(call_text) texts = {0};
+    for (size_t i = 0; i < r->links.count; i++) {
+        uint32_t k = r->links.items[i].call;
+        if (!text_of[k]) {
+            AL_VEC_PUSH(texts, make_call_text(out, p, k));
+            text_of[k] = (uint32_t)texts.count;
+        }
+    }
+    AL_VEC_PUSH(out->steps, texts.items); /* where it stays from here on */
     al_chain_step *steps = al_xmalloc((r->links.count + 1) * sizeof(*steps));
     AL_VEC_PUSH(out->steps, steps);
-    call_text *texts = al_xcalloc(p->calls.count + 1, sizeof(*texts));
     for (size_t i = 0; i < r->links.count; i++) {
         const al_chain_link *link = &r->links.items[i];
-        const call_text *t = text_of_call(out, p, texts, link->call);
+        const call_text *t = &texts.items[text_of[link->call] - 1];
         al_chain_step *step = &steps[i];
-        step->function = t->function;
-        step->callee = t->callee;
-        step->loc = t->loc;
-        step->via = NULL;
-        step->targets = 0;
         step->up = link->up == AL_NONE ? NULL : &steps[link->up]; /* linked before it */
         step->widest = step->up ? step->up->widest : 0;
         step->broad_calls = step->up ? step->up->broad_calls : 0;
         step->commented = t->commented || (step->up && step->up->commented);
-        if (t->via && link->reaches != AL_NONE) { /* the function it reaches in this chain */
-            step->callee = al_program_str(p, p->functions.items[link->reaches].name);
-            step->via = t->via;
-            step->targets = t->targets;
-            if (step->targets > step->widest)
-                step->widest = step->targets;
-            if (step->targets > AL_BROAD_SLOT && step->broad_calls < UINT8_MAX)
-                step->broad_calls++;
+        if (!t->call.via || link->reaches == AL_NONE) {
+            step->call = &t->plain;
+            step->callee = t->callee;
+            continue;
         }
+        step->call = &t->call; /* the function it reaches in this chain */
+        step->callee = al_program_str(p, p->functions.items[link->reaches].name);
+        if (t->call.targets > step->widest)
+            step->widest = t->call.targets;
+        if (t->call.targets > AL_BROAD_SLOT && step->broad_calls < UINT8_MAX)
+            step->broad_calls++;
     }
-    free(texts);
+    free(text_of);
     return steps;
 }
 
@@ -417,9 +421,9 @@ static void anchor(al_finding *f, const char *root)
     if (inside(f->loc.file, root))
         return;
     for (const al_chain_step *s = f->handlers[0].last; s; s = s->up)
-        if (inside(s->loc.file, root)) {
-            f->loc = s->loc;
-            f->function = s->function;
+        if (inside(s->call->loc.file, root)) {
+            f->loc = s->call->loc;
+            f->function = s->call->function;
             return;
         }
 }
@@ -434,7 +438,7 @@ static bool suppress(al_finding *f, al_suppressions *comments)
         const al_finding_handler *h = &f->handlers[i];
         /* from the blocking call back to the handler: the nearest comment explains it best */
         for (const al_chain_step *s = h->last; s && s->commented && !by[i]; s = s->up)
-            by[i] = al_suppressions_match(comments, s->loc.file, s->loc.line, f->category);
+            by[i] = al_suppressions_match(comments, s->call->loc.file, s->call->loc.line, f->category);
         left += !by[i];
     }
     if (left == 0) {
@@ -792,7 +796,9 @@ static bool same_chain_prefix(const al_finding_handler *a, const al_finding_hand
         a->registered_at.line != b->registered_at.line || strcmp(a->registered_at.file, b->registered_at.file) != 0)
         return false;
     for (const al_chain_step *x = a->last->up, *y = b->last->up; x && y; x = x->up, y = y->up)
-        if (x->loc.line != y->loc.line || x->loc.column != y->loc.column || strcmp(x->loc.file, y->loc.file) != 0)
+        if (x->call != y->call &&
+            (x->call->loc.line != y->call->loc.line || x->call->loc.column != y->call->loc.column ||
+             strcmp(x->call->loc.file, y->call->loc.file) != 0))
             return false;
     return true;
 }

@@ -17,15 +17,21 @@ typedef struct al_source_loc {
     unsigned line, column;
 } al_source_loc;
 
-/* One call of a chain. Chains are linked from the blocking call back to the handler: the chains of
- * one handler share the steps they start with (al_chain_steps lists one in order). */
-typedef struct al_chain_step {
+/* What one call of a chain says, wherever chains pass it: made once per call, shared by its steps. */
+typedef struct al_chain_call {
     const char *function; /* the function that makes this call */
-    const char *callee;   /* for a call through a pointer: the function it reaches here */
     al_source_loc loc;
-    const char *via;                /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
-                                       "parameter fn" or "type void (int)"; NULL for a direct call */
-    uint32_t targets;               /* a call through a pointer: how many functions it may call */
+    const char *via;  /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
+                         "parameter fn" or "type void (int)"; NULL for a direct call */
+    uint32_t targets; /* a call through a pointer: how many functions it may call */
+} al_chain_call;
+
+/* One call of a chain. Chains are linked from the blocking call back to the handler: the chains of
+ * one handler share the steps they start with (al_chain_steps lists one in order). Millions of
+ * steps make a big program's chains, so a step keeps only what depends on the chain. */
+typedef struct al_chain_step {
+    const al_chain_call *call;
+    const char *callee;             /* the function it calls; through a pointer, the one it reaches here */
     const struct al_chain_step *up; /* the call before it; NULL for the handler's own call */
     uint32_t widest;                /* the most functions one call up to here may call (0: none) */
     uint8_t broad_calls;            /* how many calls up to here may call more than AL_BROAD_SLOT (at most 255) */
@@ -141,7 +147,7 @@ typedef struct al_findings {
     AL_VEC(al_program_summary) programs; /* every program analyzed, in analysis order */
     AL_VEC(al_link_clash) clashes;
     al_strtab texts;               /* texts the findings point to that no stage keeps (handler kinds) */
-    AL_VEC(al_chain_step *) steps; /* every chain's steps, a block per program */
+    AL_VEC(void *) steps;          /* every chain's steps and their calls' texts, blocks per program */
     struct al_findings_work *work; /* between al_findings_begin and al_findings_finish */
     /* check --trace (observed.h): the traces read, and what they saw that no finding explains; not owned */
     const struct al_observations *observations;

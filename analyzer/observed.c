@@ -406,9 +406,9 @@ static void add_finding(join_state *j, al_finding *x)
     for (size_t h = 0; h < x->handler_count; h++) {
         const al_finding_handler *fh = &x->handlers[h];
         if (fh->last)
-            add_point(j, x, fh->last->loc, fh->last->callee, false);
+            add_point(j, x, fh->last->call->loc, fh->last->callee, false);
         if (fh->last && fh->last->up)
-            add_point(j, x, fh->last->up->loc, fh->last->callee, true);
+            add_point(j, x, fh->last->up->call->loc, fh->last->callee, true);
     }
 }
 

@@ -216,19 +216,37 @@ static void sort_nodes(al_u32_vec *list, al_u32_vec *scratch)
         memcpy(a, from, n * sizeof(uint32_t));
 }
 
-/* ---- the handlers' searches, up to 64 at once ----
+/* ---- the handlers' searches, up to 128 at once ----
  *
- * Each handler is one bit (lane) of a 64-bit word per node, so one pass over the graph serves a
- * batch of handlers (multi-source breadth-first search): a node is expanded once per distinct
- * label among the lanes that reach it, not once per handler. Labels are (calls through pointers,
- * calls), smallest first. Phase P settles the lanes reached with P pointer calls, level by level;
- * a call through a pointer hands its lanes to phase P + 1 (`waiting`, with the level they arrive
- * at). Each level's nodes are expanded in node order, so a lane's chain does not depend on which
- * other handlers share its batch: among chains of the same label, a pointer call that arrived in
- * an earlier phase wins, then the earlier node (program order), then its earlier call. */
+ * Each handler is one bit (lane) of a 128-bit word per node (64 where the compiler has no 128-bit
+ * integers), so one pass over the graph serves a batch of handlers (multi-source breadth-first
+ * search): a node is expanded once per distinct label among the lanes that reach it, not once per
+ * handler; on a graph of small diameter that is a few times per batch, however many lanes. Labels are (calls through
+ * pointers, calls), smallest first. Phase P settles the lanes reached with P pointer calls, level by level; a call
+ * through a pointer hands its lanes to phase P + 1 (`waiting`, with the level they arrive at). Each level's nodes are
+ * expanded in node order, so a lane's chain does not depend on which other handlers share its batch: among chains of
+ * the same label, a pointer call that arrived in an earlier phase wins, then the earlier node (program order), then its
+ * earlier call. */
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 lanes;
+#define LANES 128
+#else
 typedef uint64_t lanes;
 #define LANES 64
-#define PREFETCH 4 /* how far ahead a walk over nodes or edges asks for the node it will touch */
+#endif
+
+/* The lowest lane of a non-empty set. */
+static inline uint32_t lowest_lane(lanes l)
+{
+#ifdef __SIZEOF_INT128__
+    uint64_t low = (uint64_t)l;
+    return low ? (uint32_t)__builtin_ctzll(low) : 64 + (uint32_t)__builtin_ctzll((uint64_t)(l >> 64));
+#else
+    return (uint32_t)__builtin_ctzll(l);
+#endif
+}
+
+#define PREFETCH_NODES 2 /* how many nodes ahead of the one expanded a level's walk asks for what it will touch */
 
 typedef struct lane_entry { /* lanes handed to the next phase, arriving at `level` */
     uint32_t node, level;
@@ -236,7 +254,7 @@ typedef struct lane_entry { /* lanes handed to the next phase, arriving at `leve
 } lane_entry;
 typedef AL_VEC(lane_entry) lane_entries;
 
-/* A node's lanes, together in one cache line: an edge looks at all four. */
+/* A node's lanes, together (in one or two cache lines): an edge looks at all four. */
 typedef struct node_lanes {
     lanes settled;
     lanes waiting;    /* handed on to a later phase */
@@ -271,7 +289,7 @@ static inline void arrive(batch_search *s, uint32_t e, lanes arriving, uint32_t 
     if (!fresh)
         return;
     for (lanes l = fresh; l; l &= l - 1)
-        s->parent[(size_t)to * LANES + (uint32_t)__builtin_ctzll(l)] = e;
+        s->parent[(size_t)to * LANES + lowest_lane(l)] = e;
     if (edge->pointer) {
         at->waiting |= fresh;
         AL_VEC_PUSH(s->entering, ((lane_entry){to, level, fresh}));
@@ -355,7 +373,7 @@ static void record_site(batch_search *s, uint32_t n, uint32_t k, lanes found, ui
     al_reach *out = s->out;
     al_site *site = site_of(out, s->site_of_call, k, s->api_of[k]);
     for (lanes l = found; l; l &= l - 1) {
-        uint32_t lane = (uint32_t)__builtin_ctzll(l);
+        uint32_t lane = lowest_lane(l);
         uint32_t last = add_link(out, k, node_link(s, n, lane), AL_NONE);
         al_site_handler sh = {s->handler_of[lane], last, out->links.items[last].length, phase};
         AL_VEC_PUSH(site->handlers, sh);
@@ -381,6 +399,31 @@ static void search_root(batch_search *s, uint32_t lane)
         const search_edge *edge = &s->g->edges[e];
         if (in_start(s->p, handler, f, edge->call, true))
             arrive(s, e, bit, 1);
+    }
+}
+
+/* The graph is far bigger than the cache: while node i of the level is expanded, ask for what the
+ * nodes after it will touch, each a step further down the chain of loads (the node and its edges;
+ * then, once those are in, the nodes and parent rows its edges lead to). */
+static inline void prefetch_ahead(const batch_search *s, size_t i)
+{
+    const search_graph *g = s->g;
+    const uint32_t *list = s->cur_list.items;
+    size_t count = s->cur_list.count;
+    if (i + 2 * PREFETCH_NODES < count) {
+        uint32_t far = list[i + 2 * PREFETCH_NODES];
+        __builtin_prefetch(&s->node[far]);
+        __builtin_prefetch(&g->edges[g->edge_start[far]]);
+    }
+    if (i + PREFETCH_NODES < count) {
+        uint32_t near = list[i + PREFETCH_NODES];
+        lanes here = s->node[near].pending[s->cur];
+        size_t lane = here ? lowest_lane(here) : 0;
+        for (uint32_t e = g->edge_start[near]; e < g->edge_start[near + 1]; e++) {
+            uint32_t to = g->edges[e].to;
+            __builtin_prefetch(&s->node[to]);
+            __builtin_prefetch(&s->parent[(size_t)to * LANES + lane], 1);
+        }
     }
 }
 
@@ -416,19 +459,15 @@ static void search_batch(batch_search *s, uint32_t lane_count)
             sort_nodes(&s->cur_list, &s->scratch);
             for (size_t i = 0; i < s->cur_list.count; i++) {
                 uint32_t n = s->cur_list.items[i];
-                if (i + PREFETCH < s->cur_list.count) /* the graph is too big for the cache: ask ahead */
-                    __builtin_prefetch(&s->node[s->cur_list.items[i + PREFETCH]]);
+                prefetch_ahead(s, i);
                 lanes here = s->node[n].pending[s->cur];
                 s->node[n].pending[s->cur] = 0;
                 s->node[n].settled |= here;
                 for (uint32_t j = g->site_start[n]; j < g->site_start[n + 1]; j++)
                     record_site(s, n, g->site_calls[j], here, phase);
                 uint32_t end = g->edge_start[n + 1];
-                for (uint32_t e = g->edge_start[n]; e < end; e++) {
-                    if (e + PREFETCH < end)
-                        __builtin_prefetch(&s->node[g->edges[e + PREFETCH].to]);
+                for (uint32_t e = g->edge_start[n]; e < end; e++)
                     arrive(s, e, here, level + 1);
-                }
             }
             level++;
             if (!s->next_list.count && at < s->entered.count) {

@@ -176,14 +176,14 @@ static uint32_t file_id(html_state *st, const char *path, unsigned line)
 /* [function, callee, file, line, column] and, for a call through a pointer, its via */
 static void put_step(html_state *st, const al_chain_step *s)
 {
-    fprintf(st->out, "[%u,%u,%u,%u,%u", string_id(st, s->function), string_id(st, s->callee),
-            file_id(st, s->loc.file, s->loc.line), s->loc.line, s->loc.column);
-    if (s->via && s->targets > 1) { /* a call through a pointer: how its callee was found, how sure */
-        char *via = al_xasprintf("%s (one of %u functions it may call)", s->via, s->targets);
+    fprintf(st->out, "[%u,%u,%u,%u,%u", string_id(st, s->call->function), string_id(st, s->callee),
+            file_id(st, s->call->loc.file, s->call->loc.line), s->call->loc.line, s->call->loc.column);
+    if (s->call->via && s->call->targets > 1) { /* a call through a pointer: how its callee was found, how sure */
+        char *via = al_xasprintf("%s (one of %u functions it may call)", s->call->via, s->call->targets);
         fprintf(st->out, ",%u", string_id(st, via));
         free(via);
-    } else if (s->via) {
-        fprintf(st->out, ",%u", string_id(st, s->via));
+    } else if (s->call->via) {
+        fprintf(st->out, ",%u", string_id(st, s->call->via));
     }
     fputc(']', st->out);
 }

@@ -60,14 +60,14 @@ static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
     for (size_t i = 0; i < h->chain_length; i++) {
         const al_chain_step *s = steps[i];
         cJSON *step = cJSON_CreateObject();
-        cJSON_AddStringToObject(step, "function", s->function);
+        cJSON_AddStringToObject(step, "function", s->call->function);
         cJSON_AddStringToObject(step, "callee", s->callee);
-        cJSON_AddStringToObject(step, "file", s->loc.file);
-        cJSON_AddNumberToObject(step, "line", s->loc.line);
-        cJSON_AddNumberToObject(step, "column", s->loc.column);
-        if (s->via) {
-            cJSON_AddStringToObject(step, "via", s->via);
-            cJSON_AddNumberToObject(step, "targets", s->targets);
+        cJSON_AddStringToObject(step, "file", s->call->loc.file);
+        cJSON_AddNumberToObject(step, "line", s->call->loc.line);
+        cJSON_AddNumberToObject(step, "column", s->call->loc.column);
+        if (s->call->via) {
+            cJSON_AddStringToObject(step, "via", s->call->via);
+            cJSON_AddNumberToObject(step, "targets", s->call->targets);
         }
         cJSON_AddItemToArray(chain, step);
     }

@@ -352,15 +352,15 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
         const al_chain_step *s = steps[i];
         cJSON *step = cJSON_CreateObject();
         if (i + 1 == h->chain_length)
-            text = al_xasprintf("'%s' calls '%s', which blocks", s->function, s->callee);
-        else if (s->via && s->targets > 1)
-            text = al_xasprintf("'%s' calls '%s' through %s (one of %u functions it may call)", s->function, s->callee,
-                                s->via, s->targets);
-        else if (s->via)
-            text = al_xasprintf("'%s' calls '%s' through %s", s->function, s->callee, s->via);
+            text = al_xasprintf("'%s' calls '%s', which blocks", s->call->function, s->callee);
+        else if (s->call->via && s->call->targets > 1)
+            text = al_xasprintf("'%s' calls '%s' through %s (one of %u functions it may call)", s->call->function,
+                                s->callee, s->call->via, s->call->targets);
+        else if (s->call->via)
+            text = al_xasprintf("'%s' calls '%s' through %s", s->call->function, s->callee, s->call->via);
         else
-            text = al_xasprintf("'%s' calls '%s'", s->function, s->callee);
-        cJSON_AddItemToObject(step, "location", location_json(s->loc, s->callee, cx, text));
+            text = al_xasprintf("'%s' calls '%s'", s->call->function, s->callee);
+        cJSON_AddItemToObject(step, "location", location_json(s->call->loc, s->callee, cx, text));
         free(text);
         static const char *const call[] = {"call"};
         cJSON_AddItemToObject(step, "kinds", string_array(call, 1));

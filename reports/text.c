@@ -55,23 +55,23 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
     const al_chain_step **steps = al_chain_steps(h);
     for (size_t i = 0; i + 1 < h->chain_length; i++) {
         const al_chain_step *s = steps[i];
-        put_location(out, o, s->loc);
+        put_location(out, o, s->call->loc);
         put_label(out, o, "note", CYAN);
         fputc('\'', out);
-        put_clean(out, s->function);
+        put_clean(out, s->call->function);
         fputs("' calls '", out);
         put_clean(out, s->callee);
         fputc('\'', out);
-        if (s->via) {
+        if (s->call->via) {
             /* "through field 'cmd.fn'": the kind, then the name quoted */
-            const char *space = strchr(s->via, ' ');
+            const char *space = strchr(s->call->via, ' ');
             fputs(" through ", out);
-            fwrite(s->via, 1, space ? (size_t)(space - s->via) : 0, out);
+            fwrite(s->call->via, 1, space ? (size_t)(space - s->call->via) : 0, out);
             fputs(" '", out);
-            put_clean(out, space ? space + 1 : s->via);
+            put_clean(out, space ? space + 1 : s->call->via);
             fputc('\'', out);
-            if (s->targets > 1) /* how sure: which of them runs depends on data */
-                fprintf(out, " (one of %u functions it may call)", s->targets);
+            if (s->call->targets > 1) /* how sure: which of them runs depends on data */
+                fprintf(out, " (one of %u functions it may call)", s->call->targets);
         }
         fputc('\n', out);
     }

@@ -98,11 +98,11 @@ static void test_messages_fixes_and_order(void **state)
     assert_int_equal(x->handlers[0].registered_at.line, 40);
     assert_int_equal(x->handlers[0].chain_length, 2);
     const al_chain_step **steps = al_chain_steps(&x->handlers[0]);
-    assert_string_equal(steps[0]->function, "on_a");
+    assert_string_equal(steps[0]->call->function, "on_a");
     assert_string_equal(steps[0]->callee, "helper");
-    assert_int_equal(steps[0]->loc.line, 11);
+    assert_int_equal(steps[0]->call->loc.line, 11);
     assert_null(steps[0]->up);
-    assert_string_equal(steps[1]->function, "helper");
+    assert_string_equal(steps[1]->call->function, "helper");
     assert_string_equal(steps[1]->callee, "sleep");
     assert_ptr_equal(steps[1], x->handlers[0].last);
     free(steps);
@@ -275,7 +275,7 @@ static void test_anchor_in_source_root(void **state)
     assert_string_equal(x->loc.file, "/src/net/a.c");
     assert_int_equal(x->loc.line, 11);
     assert_string_equal(x->function, "on_a");
-    assert_int_equal(x->handlers[0].last->loc.line, 10); /* the chain still ends at the call itself */
+    assert_int_equal(x->handlers[0].last->call->loc.line, 10); /* the chain still ends at the call itself */
     /* a chain that never enters the root stays where it is */
     assert_string_equal(f.items.items[3].loc.file, "/src/util/b.c");
     al_findings_free(&f);

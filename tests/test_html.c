@@ -38,13 +38,15 @@ static void write_source(void)
     fclose(f);
 }
 
+static al_chain_call calls[1];
 static al_chain_step steps[1];
 static al_finding_handler handlers[2];
 
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    steps[0] = (al_chain_step){"on_timer", "sleep", {source_path, 4, 5}, NULL, 0, NULL, 0, 0, false};
+    calls[0] = (al_chain_call){"on_timer", {source_path, 4, 5}, NULL, 0};
+    steps[0] = (al_chain_step){&calls[0], "sleep", NULL, 0, 0, false};
     handlers[0] = (al_finding_handler){"on_timer",
                                        {source_path, 2, 1},
                                        "libuv timer callback",
@@ -64,7 +66,7 @@ static void sample(al_findings *f)
     a.category = "sleep";
     a.severity = AL_SEVERITY_ERROR;
     a.callee = "sleep";
-    a.loc = steps[0].loc;
+    a.loc = steps[0].call->loc;
     a.function = "on_timer";
     a.handlers = handlers;
     a.handler_count = 2;
@@ -144,9 +146,9 @@ static void test_data_block_reads_back(void **state)
     write_source();
     al_findings f;
     sample(&f);
-    steps[0].via = "field conn.<on_line>"; /* a call through a pointer */
+    calls[0].via = "field conn.<on_line>"; /* a call through a pointer */
     char *html = render(&f, "0.1.0");
-    steps[0].via = NULL;
+    calls[0].via = NULL;
     cJSON *data = data_block(html);
     cJSON *strings = cJSON_GetObjectItem(data, "strings");
     cJSON *findings = cJSON_GetObjectItem(data, "findings");
@@ -204,6 +206,7 @@ static void group_ids(const al_findings *f, int *out)
 }
 
 enum { GROUPED = 9 };
+static al_chain_call group_calls[GROUPED][2][3];
 static al_chain_step group_steps[GROUPED][2][3];
 static al_finding_handler group_handlers[GROUPED][2];
 
@@ -211,10 +214,14 @@ static al_finding_handler group_handlers[GROUPED][2];
 static al_finding_handler chain_to(size_t n, size_t h, const char *handler, const char *fn, const char *callee,
                                    unsigned parse_line, unsigned call_line)
 {
+    al_chain_call *c = group_calls[n][h];
     al_chain_step *s = group_steps[n][h];
-    s[0] = (al_chain_step){handler, "parse", {"/src/auth.c", parse_line, 5}, NULL, 0, NULL, 0, 0, false};
-    s[1] = (al_chain_step){"parse", fn, {"/src/auth.c", 20, 5}, NULL, 0, &s[0], 0, 0, false};
-    s[2] = (al_chain_step){fn, callee, {"/src/auth.c", call_line, 5}, NULL, 0, &s[1], 0, 0, false};
+    c[0] = (al_chain_call){handler, {"/src/auth.c", parse_line, 5}, NULL, 0};
+    c[1] = (al_chain_call){"parse", {"/src/auth.c", 20, 5}, NULL, 0};
+    c[2] = (al_chain_call){fn, {"/src/auth.c", call_line, 5}, NULL, 0};
+    s[0] = (al_chain_step){&c[0], "parse", NULL, 0, 0, false};
+    s[1] = (al_chain_step){&c[1], fn, &s[0], 0, 0, false};
+    s[2] = (al_chain_step){&c[2], callee, &s[1], 0, 0, false};
     return (al_finding_handler){handler,
                                 {"/src/auth.c", 1, 1},
                                 "libuv read callback",

@@ -194,13 +194,17 @@ static void test_a_trace_reads_back(void **state)
 /* Findings: sleep at a.c:10 (handler on_tick), fputs at a.c:20, a custom blocking function
  * wait_for_reply called at a.c:30, a usleep in helper() (b.c:5) reached through a.c:40, moved into
  * the source root at a.c:40 from vendor/h.h:7, and a suppressed fsync at a.c:50. */
-static al_chain_step steps_sleep[] = {{"on_tick", "sleep", {"/src/a.c", 10, 5}, NULL, 0, NULL, 0, 0, false}};
-static al_chain_step steps_fputs[] = {{"on_tick", "fputs", {"/src/a.c", 20, 5}, NULL, 0, NULL, 0, 0, false}};
-static al_chain_step steps_custom[] = {{"on_tick", "wait_for_reply", {"/src/a.c", 30, 5}, NULL, 0, NULL, 0, 0, false}};
+static al_chain_step steps_sleep[] = {
+    {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0}, "sleep", NULL, 0, 0, false}};
+static al_chain_step steps_fputs[] = {
+    {&(al_chain_call){"on_tick", {"/src/a.c", 20, 5}, NULL, 0}, "fputs", NULL, 0, 0, false}};
+static al_chain_step steps_custom[] = {
+    {&(al_chain_call){"on_tick", {"/src/a.c", 30, 5}, NULL, 0}, "wait_for_reply", NULL, 0, 0, false}};
 static al_chain_step steps_helper[] = {
-    {"on_tick", "helper", {"/src/a.c", 40, 5}, NULL, 0, NULL, 0, 0, false},
-    {"helper", "usleep", {"/vendor/h.h", 7, 5}, NULL, 0, &steps_helper[0], 0, 0, false}};
-static al_chain_step steps_fsync[] = {{"on_tick", "fsync", {"/src/a.c", 50, 5}, NULL, 0, NULL, 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 40, 5}, NULL, 0}, "helper", NULL, 0, 0, false},
+    {&(al_chain_call){"helper", {"/vendor/h.h", 7, 5}, NULL, 0}, "usleep", &steps_helper[0], 0, 0, false}};
+static al_chain_step steps_fsync[] = {
+    {&(al_chain_call){"on_tick", {"/src/a.c", 50, 5}, NULL, 0}, "fsync", NULL, 0, 0, false}};
 static al_finding_handler handlers[5];
 
 static al_finding finding(const char *callee, const char *file, unsigned line, int h, al_chain_step *steps,

@@ -13,11 +13,12 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {"on_read", "process_line", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1, NULL, 1, 0, false},
-    {"process_line", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, &chain[0], 1, 0, false},
+    {&(al_chain_call){"on_read", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1}, "process_line", NULL, 1, 0,
+     false},
+    {&(al_chain_call){"process_line", {"/abs/src/util.c", 42, 5}, NULL, 0}, "sleep", &chain[0], 1, 0, false},
 };
 static al_chain_step direct[] = {
-    {"on_timer", "sleep", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL, 0, 0, false},
+    {&(al_chain_call){"on_timer", {"/abs/src/util.c", 42, 5}, NULL, 0}, "sleep", NULL, 0, 0, false},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",

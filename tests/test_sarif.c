@@ -23,6 +23,7 @@
 
 /* Every line of the sample is moved by `shift`: the fingerprints must not change. */
 typedef struct sample {
+    al_chain_call calls[4];
     al_chain_step chain[2], direct[1], outside[1];
     al_finding_handler handlers[3];
     al_findings f;
@@ -31,11 +32,14 @@ typedef struct sample {
 static void sample_build(sample *s, unsigned shift)
 {
     memset(s, 0, sizeof(*s));
-    s->chain[0] =
-        (al_chain_step){"on_read", "process_line", {SERVER, 30 + shift, 3}, "field conn.on_line", 1, NULL, 1, 0, false};
-    s->chain[1] = (al_chain_step){"process_line", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, &s->chain[0], 1, 0, false};
-    s->direct[0] = (al_chain_step){"on_timer", "sleep", {UTIL, 42 + shift, 5}, NULL, 0, NULL, 0, 0, false};
-    s->outside[0] = (al_chain_step){"on_timer", HOSTILE, {OUTSIDE, 7 + shift, 9}, NULL, 0, NULL, 0, 0, false};
+    s->calls[0] = (al_chain_call){"on_read", {SERVER, 30 + shift, 3}, "field conn.on_line", 1};
+    s->calls[1] = (al_chain_call){"process_line", {UTIL, 42 + shift, 5}, NULL, 0};
+    s->calls[2] = (al_chain_call){"on_timer", {UTIL, 42 + shift, 5}, NULL, 0};
+    s->calls[3] = (al_chain_call){"on_timer", {OUTSIDE, 7 + shift, 9}, NULL, 0};
+    s->chain[0] = (al_chain_step){&s->calls[0], "process_line", NULL, 1, 0, false};
+    s->chain[1] = (al_chain_step){&s->calls[1], "sleep", &s->chain[0], 1, 0, false};
+    s->direct[0] = (al_chain_step){&s->calls[2], "sleep", NULL, 0, 0, false};
+    s->outside[0] = (al_chain_step){&s->calls[3], HOSTILE, NULL, 0, 0, false};
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
