@@ -146,6 +146,8 @@ typedef struct walker {
     al_strtab locals;
     AL_VEC(local_state) local_states;
     AL_VEC(field_constant) field_constants;
+    al_u32_vec block_labels; /* per unit block: 1 + the position of its last statement so far that is
+                                or holds a goto label, 0 for none */
 } walker;
 
 static uint32_t intern_cxstring(walker *w, CXString s)
@@ -646,6 +648,7 @@ static void record_call(walker *w, CXCursor call)
     if (n > 0 && fc.callee_key)
         note_buffer_write(w, al_str(&w->tu->strings, fc.callee_name), call);
     place(w, &fc.block, &fc.loop, &fc.position, &fc.first_guard, &fc.guard_count);
+    fc.label_before = fc.block && fc.block <= w->block_labels.count ? w->block_labels.items[fc.block - 1] : 0;
     fc.statement = is_statement(w);
     fc.then_calls = comma_successor(w);
     AL_VEC_PUSH(w->tu->calls, fc);
@@ -1232,6 +1235,20 @@ static void mark_exit(walker *w)
     }
 }
 
+/* A goto label on top of the stack: every block around it has a statement, at this position, where
+ * a jump may enter it (so what its earlier statements did may not have run). */
+static void mark_label(walker *w)
+{
+    for (size_t j = w->stack.count; j-- > 0;) {
+        uint32_t block = w->stack.items[j].block;
+        if (!block)
+            continue;
+        while (w->block_labels.count < block)
+            AL_VEC_PUSH(w->block_labels, 0);
+        w->block_labels.items[block - 1] = position_in_block(w, j) + 1;
+    }
+}
+
 static uint32_t innermost_loop(const walker *w)
 {
     for (size_t j = w->stack.count; j-- > 0;)
@@ -1325,6 +1342,8 @@ static bool flow_push(walker *w, ancestor *entry)
     if (entry->kind == CXCursor_ReturnStmt || entry->kind == CXCursor_GotoStmt ||
         entry->kind == CXCursor_IndirectGotoStmt)
         mark_exit(w);
+    if (entry->kind == CXCursor_LabelStmt)
+        mark_label(w);
     if (is_loop(entry->kind)) {
         al_fact_loop l = {innermost_loop(w), w->current_function};
         AL_VEC_PUSH(w->tu->loops, l);
@@ -1829,6 +1848,7 @@ void al_extract_unit(al_extractor *ex, const al_compile_command *cmd, al_tu_fact
     al_strtab_free(&w.locals);
     AL_VEC_FREE(w.local_states);
     AL_VEC_FREE(w.field_constants);
+    AL_VEC_FREE(w.block_labels);
     clang_disposeTranslationUnit(unit);
 }
 

@@ -96,6 +96,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, c->guard_count);
         put_u64(out, c->then_calls);
         put_u64(out, c->position);
+        put_u64(out, c->label_before);
     }
     put_u64(out, tu->args.count);
     for (size_t i = 0; i < tu->args.count; i++) {
@@ -337,6 +338,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         c.guard_count = get_u32(&r, UINT32_MAX);
         c.then_calls = get_id(&r);
         c.position = get_u32(&r, UINT32_MAX);
+        c.label_before = get_u32(&r, UINT32_MAX);
         AL_VEC_PUSH(out->calls, c);
     }
     n = get_count(&r, 4);

@@ -154,10 +154,13 @@ typedef struct al_fact_call {
     uint32_t loop;           /* index + 1 of its innermost loop, 0 for none */
     uint32_t first_guard;    /* its guards: the unit's guards[first_guard ... + guard_count) */
     uint32_t guard_count;
-    uint32_t then_calls; /* `report(), unreachable()`: the name of the function that the comma
-                            operator calls right after this call, else 0 (an assertion macro's
-                            reporter is followed by a call that never returns) */
-    uint32_t position;   /* the position in its block of the statement that holds it */
+    uint32_t then_calls;   /* `report(), unreachable()`: the name of the function that the comma
+                              operator calls right after this call, else 0 (an assertion macro's
+                              reporter is followed by a call that never returns) */
+    uint32_t position;     /* the position in its block of the statement that holds it */
+    uint32_t label_before; /* 1 + the position in its block of the last statement, up to the one that
+                              holds it, that is or holds a goto label (`werr:`), 0 for none: a jump
+                              may enter the block there, past what comes before */
 } al_fact_call;
 
 typedef enum {
@@ -271,7 +274,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 15
+#define AL_FACTS_FORMAT 16
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

@@ -1,5 +1,8 @@
-/* origins: where a descriptor or stream argument comes from. Flow-insensitive, over the whole
- * program: every source that can reach the argument counts.
+/* origins: where a descriptor or stream argument comes from, and whether a stream was just
+ * flushed.
+ *
+ * Where it comes from is flow-insensitive, over the whole program: every source that can reach
+ * the argument counts.
  *
  * The sources of an argument:
  * - a local: the calls assigned to it in the calling function (`fd = open(...)`);
@@ -13,6 +16,8 @@
  * through callers a few levels deep and looks at a bounded number of call sites, so a helper
  * called from everywhere stays cheap; what it does not get to is unknown. */
 #include "origins.h"
+
+#include <string.h>
 
 #define ORIGIN_DEPTH 4    /* wrappers, and callers of callers */
 #define ORIGIN_BUDGET 256 /* call sites looked at per question */
@@ -158,10 +163,107 @@ static bool opened_by(const void *context, const al_fact_arg *arg, const al_orig
     return every ? v.matched > 0 && v.unmatched == 0 && v.unknown == 0 : v.matched > 0;
 }
 
+/* ---- "flushed_by": nothing left in the stream's buffer ----
+ *
+ * `if (fflush(fp)) goto err; if (fsync(fileno(fp))) goto err; fclose(fp);`: the fclose has nothing
+ * to write. Looked at within the call's block: a flush of the same variable in an earlier
+ * statement, under no condition the call is not also under, with no goto label between them (a
+ * jump could come past the flush: the `err:` path's fclose is not flushed), and since then the
+ * variable passed only to calls that write nothing to it (fileno). A write through another
+ * pointer to the same stream is not seen. */
+
+static bool same_argument(const al_fact_arg *a, const al_fact_arg *b)
+{
+    return a->kind == b->kind && a->name == b->name && a->key == b->key &&
+           (a->kind != AL_ARG_PARAM || a->value == b->value);
+}
+
+static bool takes_argument(const al_program *p, const al_call *c, const al_fact_arg *arg)
+{
+    for (uint32_t i = 0; i < c->arg_count; i++)
+        if (same_argument(&p->args.items[c->first_arg + i], arg))
+            return true;
+    return false;
+}
+
+static bool same_guard(const al_fact_guard *a, const al_fact_guard *b)
+{
+    return a->subject_kind == b->subject_kind && a->subject == b->subject && a->param == b->param && a->op == b->op &&
+           a->value == b->value && a->value_key == b->value_key && a->fixed == b->fixed;
+}
+
+/* Whether every condition `inner` runs under is one `outer` runs under too. */
+static bool guards_within(const al_program *p, const al_call *inner, const al_call *outer)
+{
+    for (uint32_t i = 0; i < inner->guard_count; i++) {
+        const al_fact_guard *g = &p->guards.items[inner->first_guard + i];
+        bool found = false;
+        for (uint32_t j = 0; j < outer->guard_count && !found; j++)
+            found = same_guard(g, &p->guards.items[outer->first_guard + j]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* The position, in block `block`, of the statement that holds call c; false when c is not in it. */
+static bool position_in(const al_program *p, const al_call *c, uint32_t block, uint32_t *position)
+{
+    uint32_t b = c->block, at = c->position;
+    while (b && b != block) {
+        at = p->blocks.items[b - 1].position;
+        b = p->blocks.items[b - 1].parent;
+    }
+    *position = at;
+    return b == block && block != 0;
+}
+
+static bool named(const al_program *p, const al_call *c, char *const *names, size_t count)
+{
+    if (c->indirect)
+        return false;
+    const char *callee = al_program_str(p, c->callee_name);
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(callee, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool flushed_by(const void *context, const al_fact_arg *arg, char *const *flushers, size_t flusher_count,
+                       char *const *keepers, size_t keeper_count)
+{
+    const al_origin_context *oc = context;
+    const al_program *p = oc->p;
+    const al_call *call = oc->call;
+    if (!call->block || p->blocks.items[call->block - 1].switch_body) /* a case label enters it anywhere */
+        return false;
+    const al_function *fn = &p->functions.items[call->caller];
+    const al_call *flush = NULL;
+    for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+        const al_call *c = &p->calls.items[k];
+        if (c->block == call->block && c->position < call->position && (!flush || c->position > flush->position) &&
+            c->arg_count > 0 && same_argument(&p->args.items[c->first_arg], arg) &&
+            named(p, c, flushers, flusher_count) && guards_within(p, c, call))
+            flush = c;
+    }
+    if (!flush || (call->label_before && call->label_before - 1 > flush->position))
+        return false;
+    for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+        const al_call *c = &p->calls.items[k];
+        uint32_t at;
+        if (c == flush || c == call || !position_in(p, c, call->block, &at) || at < flush->position ||
+            at > call->position)
+            continue;
+        if (takes_argument(p, c, arg) && !named(p, c, keepers, keeper_count))
+            return false; /* it may have written to the stream since */
+    }
+    return true;
+}
+
 al_call_args al_origins_call_args(const al_program *p, const al_call *call, al_origin_context *context)
 {
     context->p = p;
     context->call = call;
-    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, p->strings, opened_by, context};
+    al_call_args args = {&p->args.items[call->first_arg], call->arg_count, p->strings, opened_by, flushed_by, context};
     return args;
 }

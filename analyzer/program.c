@@ -257,6 +257,7 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         c.returned = fc->returned;
         c.statement = fc->statement;
         c.position = fc->position;
+        c.label_before = fc->label_before;
         c.block = rebased(fc->block, block_base);
         c.loop = rebased(fc->loop, loop_base);
         c.first_guard = (uint32_t)guard_base + fc->first_guard;

@@ -71,6 +71,7 @@ typedef struct al_call {
     uint32_t first_guard, guard_count; /* into program guards */
     uint32_t then_calls;               /* string id: the name the comma operator calls next, or 0 */
     uint32_t position;                 /* where in its block (al_fact_call) */
+    uint32_t label_before;             /* 1 + where in its block the last goto label up to it is, or 0 */
 } al_call;
 
 typedef struct al_reference {

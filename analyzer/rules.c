@@ -82,6 +82,7 @@ static void free_conditions(al_condition *c, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         free_strings(c[i].names, c[i].name_count);
+        free_strings(c[i].keepers, c[i].keeper_count);
         for (size_t k = 0; k < c[i].origin_count; k++) {
             free(c[i].origins[k].call);
             free_strings(c[i].origins[k].inner_calls, c[i].origins[k].inner_count);
@@ -290,8 +291,9 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
 {
     if (!cJSON_IsArray(list))
         return fail(pr, where, "argument conditions must be an array");
-    static const char *const keys[] = {"arg",       "equals",         "has_bits",  "is_null", "variable_in",
-                                       "opened_by", "only_opened_by", "prefix_in", "field",   NULL};
+    static const char *const keys[] = {"arg",         "equals",     "has_bits",       "is_null",
+                                       "variable_in", "opened_by",  "only_opened_by", "prefix_in",
+                                       "field",       "flushed_by", "flush_kept_by",  NULL};
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, list)
@@ -337,6 +339,14 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
             if (!is_string_list(t))
                 return fail(pr, path, "\"prefix_in\" must be a non-empty array of strings");
         }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "flushed_by"))) {
+            tests++;
+            if (!is_string_list(t))
+                return fail(pr, path, "\"flushed_by\" must be a non-empty array of function names");
+        }
+        if ((t = cJSON_GetObjectItemCaseSensitive(c, "flush_kept_by")) &&
+            (!is_string_list(t) || !cJSON_GetObjectItemCaseSensitive(c, "flushed_by")))
+            return fail(pr, path, "\"flush_kept_by\" must be a non-empty array of function names, with \"flushed_by\"");
         static const char *const origin_tests[] = {"opened_by", "only_opened_by"};
         for (size_t k = 0; k < 2; k++) {
             if (!(t = cJSON_GetObjectItemCaseSensitive(c, origin_tests[k])))
@@ -350,7 +360,7 @@ static bool check_conditions(pack_reader *pr, const cJSON *list, const char *whe
         if (tests != 1)
             return fail(pr, path,
                         "an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                        "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
+                        "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\", \"flushed_by\"");
     }
     return true;
 }
@@ -808,6 +818,12 @@ static al_condition *parse_conditions(const unsigned char *json, size_t *count)
         } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "prefix_in"))) {
             cond->test = AL_TEST_PREFIX_IN;
             cond->names = string_list(t, &cond->name_count);
+        } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "flushed_by"))) {
+            cond->test = AL_TEST_FLUSHED_BY;
+            cond->names = string_list(t, &cond->name_count);
+            const cJSON *keep = cJSON_GetObjectItemCaseSensitive(c, "flush_kept_by");
+            if (keep)
+                cond->keepers = string_list(keep, &cond->keeper_count);
         } else if ((t = cJSON_GetObjectItemCaseSensitive(c, "opened_by")) ||
                    (t = cJSON_GetObjectItemCaseSensitive(c, "only_opened_by"))) {
             cond->test = strcmp(t->string, "opened_by") == 0 ? AL_TEST_OPENED_BY : AL_TEST_ONLY_OPENED_BY;
@@ -1110,6 +1126,9 @@ static bool condition_holds(const al_condition *c, const al_call_args *call)
                call->opened_by(call->context, a, c->origins, c->origin_count, c->test == AL_TEST_ONLY_OPENED_BY);
     case AL_TEST_PREFIX_IN:
         return a->kind == AL_ARG_STRING && has_prefix_in(al_str(call->strings, a->name), c->names, c->name_count);
+    case AL_TEST_FLUSHED_BY:
+        return (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_PARAM) && call->flushed_by &&
+               call->flushed_by(call->context, a, c->names, c->name_count, c->keepers, c->keeper_count);
     }
     return false;
 }

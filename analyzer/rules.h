@@ -19,6 +19,7 @@ typedef enum {
     AL_TEST_OPENED_BY,
     AL_TEST_PREFIX_IN,
     AL_TEST_ONLY_OPENED_BY,
+    AL_TEST_FLUSHED_BY,
 } al_arg_test;
 
 /* One way a descriptor or stream may have been opened: `fd = open(path, flags)` with flags lacking
@@ -42,8 +43,11 @@ typedef struct al_condition {
     int arg; /* from 0; -1 is the last argument */
     al_arg_test test;
     long long value;
-    char **names; /* AL_TEST_VARIABLE_IN; AL_TEST_PREFIX_IN: the prefixes */
+    char **names; /* AL_TEST_VARIABLE_IN; AL_TEST_PREFIX_IN: the prefixes; AL_TEST_FLUSHED_BY: the
+                     calls that flush the argument */
     size_t name_count;
+    char **keepers; /* AL_TEST_FLUSHED_BY: the calls that may take it in between and write nothing */
+    size_t keeper_count;
     al_origin *origins; /* AL_TEST_OPENED_BY, AL_TEST_ONLY_OPENED_BY */
     size_t origin_count;
     char *field; /* AL_TEST_EQUALS, AL_TEST_HAS_BITS of a field of `&local` (`hints.ai_flags`), or NULL */
@@ -131,6 +135,10 @@ typedef struct al_call_args {
     const al_strtab *strings; /* names of variable and call arguments */
     bool (*opened_by)(const void *context, const al_fact_arg *arg, const al_origin *origins, size_t origin_count,
                       bool every);
+    /* the "flushed_by" test: whether the argument was passed to one of `flushers` earlier in the
+     * call's block, on every way to it, and to nothing but `keepers` since */
+    bool (*flushed_by)(const void *context, const al_fact_arg *arg, char *const *flushers, size_t flusher_count,
+                       char *const *keepers, size_t keeper_count);
     const void *context;
 } al_call_args;
 

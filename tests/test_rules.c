@@ -176,7 +176,7 @@ static al_fact_arg variable_arg(const char *name)
 /* Whether the call blocks with --conditional on (the argument tests alone). */
 static bool blocks(const al_api_rule *api, const al_fact_arg *args, size_t count)
 {
-    al_call_args call = {args, count, &names, NULL, NULL};
+    al_call_args call = {args, count, &names, NULL, NULL, NULL};
     return al_rules_call_blocks(api, &call, true);
 }
 
@@ -216,20 +216,20 @@ static void test_conditional_read_on_a_regular_file(void **state)
     const bool definite[] = {true, false, true, false, false};
     for (int i = 0; i < 5; i++) {
         al_fact_arg args[3] = {variable_arg(vars[i]), unknown_arg(), unknown_arg()};
-        al_call_args call = {args, 3, &names, test_opened_by, NULL};
+        al_call_args call = {args, 3, &names, test_opened_by, NULL, NULL};
         assert_int_equal(al_rules_call_blocks(api, &call, false), definite[i]);
         assert_true(al_rules_call_blocks(api, &call, true)); /* --conditional: every read */
     }
     /* what the pack proves is file I/O is reported as such */
     al_fact_arg file_args[3] = {variable_arg("fd"), unknown_arg(), unknown_arg()};
-    al_call_args file_call = {file_args, 3, &names, test_opened_by, NULL};
+    al_call_args file_call = {file_args, 3, &names, test_opened_by, NULL, NULL};
     assert_string_equal(al_rules_call_category(api, &file_call), "file-io");
     al_fact_arg sock_args[3] = {variable_arg("sock"), unknown_arg(), unknown_arg()};
-    al_call_args sock_call = {sock_args, 3, &names, test_opened_by, NULL};
+    al_call_args sock_call = {sock_args, 3, &names, test_opened_by, NULL, NULL};
     assert_string_equal(al_rules_call_category(api, &sock_call), "network");
     /* a descriptor that is not a variable proves nothing */
     al_fact_arg args[3] = {int_arg(0), unknown_arg(), unknown_arg()};
-    al_call_args call = {args, 3, &names, test_opened_by, NULL};
+    al_call_args call = {args, 3, &names, test_opened_by, NULL, NULL};
     assert_false(al_rules_call_blocks(api, &call, false));
 }
 
@@ -580,14 +580,14 @@ static void test_two_condition_tests(void **state)
                       "  ]\n"
                       "}\n",
                       "6:42: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
+                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\", \"flushed_by\"");
     expect_pack_error("no_test.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"process\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"only_if\": [{\"arg\": 1}]}]}\n",
                       "3:16: error: an argument condition needs exactly one of \"equals\", \"has_bits\", \"is_null\", "
-                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\"");
+                      "\"variable_in\", \"opened_by\", \"only_opened_by\", \"prefix_in\", \"flushed_by\"");
     expect_pack_error("field_without_value_test.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"dns\", \"severity\": \"error\", \"confidence\": "
@@ -600,6 +600,19 @@ static void test_two_condition_tests(void **state)
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
                       "   \"unless\": [{\"arg\": -2, \"equals\": 1}]}]}\n",
                       "3:15: error: \"arg\" must be an argument index (0 or more, or -1 for the last)");
+    expect_pack_error(
+        "kept_without_flushed.json",
+        "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+        "  {\"name\": \"x\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": "
+        "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+        "   \"unless\": [{\"arg\": 0, \"is_null\": true, \"flush_kept_by\": [\"fileno\"]}]}]}\n",
+        "3:15: error: \"flush_kept_by\" must be a non-empty array of function names, with \"flushed_by\"");
+    expect_pack_error("empty_flushed_by.json",
+                      "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
+                      "  {\"name\": \"x\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": "
+                      "\"definite\", \"why\": \"w\", \"fix\": \"f\",\n"
+                      "   \"unless\": [{\"arg\": 0, \"flushed_by\": []}]}]}\n",
+                      "3:15: error: \"flushed_by\" must be a non-empty array of function names");
     expect_pack_error("empty_variable_in.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"file-io\", \"severity\": \"error\", \"confidence\": "

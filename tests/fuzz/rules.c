@@ -53,7 +53,7 @@ static void query(al_rules *r, const cJSON *pack)
                            {AL_ARG_VARIABLE, 0, al_strtab_intern(&strings, "stderr"), 0},
                            {AL_ARG_CALL, 0, al_strtab_intern(&strings, "fopen"), 0},
                            {AL_ARG_UNKNOWN, 0, 0, 0}};
-    al_call_args call = {args, 5, &strings, always_opened, NULL};
+    al_call_args call = {args, 5, &strings, always_opened, NULL, NULL};
     const cJSON *item;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(pack, "apis"))
     {
