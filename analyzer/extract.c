@@ -802,7 +802,9 @@ static bool holds_functions(CXType t)
 }
 
 /* `source` (on top of the ancestor stack, through casts, `&`, `*`, parentheses and subscripts of
- * it) copied into a variable: `cb_t *t = handlers;`, `t = &handlers;`, `cb_t f = handlers[i];`. */
+ * it) copied into a variable: `cb_t *t = handlers;`, `t = &handlers;`, `cb_t f = handlers[i];`;
+ * or, `source` a field, what a field holds copied into a variable or an array of them:
+ * `fns[n++] = cfg->apply;` (a call through `fns[i]` may call what any store put into the field). */
 static void record_alias(walker *w, CXCursor source)
 {
     size_t j = w->stack.count - 1, child = j;
@@ -825,7 +827,7 @@ static void record_alias(walker *w, CXCursor source)
     }
     if (!a.variable_key)
         return;
-    a.source_key = link_key(w, source);
+    a.source_key = clang_getCursorKind(source) == CXCursor_FieldDecl ? field_key(w, source) : link_key(w, source);
     if (a.source_key != a.variable_key)
         AL_VEC_PUSH(w->tu->aliases, a);
 }
@@ -1555,6 +1557,12 @@ static enum CXChildVisitResult body_visitor(CXCursor c, CXCursor parent, CXClien
             else if (w->current_function && variable_use_kind(w) != AL_VAR_READ)
                 local_of(w, ref)->written = true;
         }
+        break;
+    }
+    case CXCursor_MemberRefExpr: { /* a function pointer field read, maybe to be copied into a variable */
+        CXCursor field = clang_getCursorReferenced(c);
+        if (clang_getCursorKind(field) == CXCursor_FieldDecl && holds_functions(clang_getCursorType(field)))
+            record_alias(w, field);
         break;
     }
     case CXCursor_VarDecl: /* a static local, or a local whose value a guard may test */

@@ -193,8 +193,9 @@ typedef struct al_fact_ref {
 } al_fact_ref;
 
 /* A variable that holds what another one holds: `cb_t *t = handlers;`, `cb_t (*p)[2] = &handlers;`,
- * `f = g;` (both of a type that leads to functions). A call through `variable_key` may call what
- * was stored into `source_key`. Both are link keys (al_fact_ref.variable_key). */
+ * `f = g;` (both of a type that leads to functions), or what a field holds: `fns[n] = cfg->apply;`.
+ * A call through `variable_key` may call what was stored into `source_key`. Both are link keys
+ * (al_fact_ref.variable_key); a field source is its "S.f". */
 typedef struct al_fact_alias {
     uint32_t variable_key;
     uint32_t source_key;
@@ -274,7 +275,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 16
+#define AL_FACTS_FORMAT 17
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */
