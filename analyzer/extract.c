@@ -1267,22 +1267,33 @@ static bool is_body(enum CXCursorKind parent, unsigned index)
            (parent == CXCursor_DoStmt && index == 0);
 }
 
-/* `r->fp = fp;`, `g_fd = fd;`: a parameter stored into a field or a variable with static storage. */
+/* `r->fp = fp;`, `g_fd = fd;`: a parameter, or a local (`c->fd = fd;` after `fd = open(...)`),
+ * stored into a field or a variable with static storage. */
 static void record_store(walker *w, CXCursor left, CXCursor right)
 {
     CXCursor value = strip(right), place = strip(left);
-    CXCursor parm = clang_getCursorReferenced(value);
-    if (clang_getCursorKind(value) != CXCursor_DeclRefExpr || clang_getCursorKind(parm) != CXCursor_ParmDecl)
+    CXCursor var = clang_getCursorReferenced(value);
+    if (clang_getCursorKind(value) != CXCursor_DeclRefExpr || !w->current_function)
         return;
-    int param = parameter_index(w, parm);
+    int param = -1;
+    uint32_t local = 0;
+    if (clang_getCursorKind(var) == CXCursor_ParmDecl) {
+        param = parameter_index(w, var);
+        if (param < 0)
+            return;
+    } else if (clang_getCursorKind(var) == CXCursor_VarDecl && clang_Cursor_hasVarDeclGlobalStorage(var) == 0) {
+        local = intern_cxstring(w, clang_getCursorSpelling(var));
+    } else {
+        return;
+    }
     CXCursor target = clang_getCursorReferenced(place);
-    al_fact_store st = {w->current_function, 0, param};
+    al_fact_store st = {w->current_function, 0, param, local};
     if (clang_getCursorKind(place) == CXCursor_MemberRefExpr && clang_getCursorKind(target) == CXCursor_FieldDecl)
         st.target = field_key(w, target);
     else if (clang_getCursorKind(place) == CXCursor_DeclRefExpr && clang_getCursorKind(target) == CXCursor_VarDecl &&
              clang_Cursor_hasVarDeclGlobalStorage(target) == 1)
         st.target = link_key(w, target);
-    if (param >= 0 && st.target)
+    if (st.target)
         AL_VEC_PUSH(w->tu->stores, st);
 }
 

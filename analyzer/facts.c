@@ -190,6 +190,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_u64(out, tu->stores.items[i].function);
         put_u64(out, tu->stores.items[i].target);
         put_i64(out, tu->stores.items[i].param);
+        put_u64(out, tu->stores.items[i].local);
     }
     put_u64(out, tu->includes.count);
     for (size_t i = 0; i < tu->includes.count; i++)
@@ -465,7 +466,8 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         st.function = get_id(&r);
         st.target = get_id(&r);
         st.param = get_int(&r);
-        r.bytes.bad |= st.param < 0;
+        st.local = get_id(&r);
+        r.bytes.bad |= st.param < -1 || (st.param < 0) != (st.local != 0);
         AL_VEC_PUSH(out->stores, st);
     }
     /* every index into another list is within it */

@@ -118,11 +118,13 @@ typedef struct al_fact_loop {
 /* `return v;` of a local variable: with the calls assigned to `v`, which calls' results a function
  * returns (a project's own fork() or open() wrapper). */
 /* `r->fp = fp;`, `g_log = fd;`: a parameter of `function` stored into a field or a variable with
- * static storage, so what the field holds comes from the function's callers. */
+ * static storage, so what the field holds comes from the function's callers; or a local:
+ * `fd = open(...); c->fd = fd;`, so it holds what the function assigns to that local. */
 typedef struct al_fact_store {
     uint32_t function; /* key */
     uint32_t target;   /* "S.f", or the variable's link key */
-    int param;
+    int param;         /* -1 for a local */
+    uint32_t local;    /* the local's name, 0 for a parameter */
 } al_fact_store;
 
 /* `return v;`, `return g;`, `return x->f;` of a function: what its callers receive. */
@@ -275,7 +277,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 17
+#define AL_FACTS_FORMAT 18
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

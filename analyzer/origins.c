@@ -7,8 +7,9 @@
  * The sources of an argument:
  * - a local: the calls assigned to it in the calling function (`fd = open(...)`);
  * - a static variable or a field: the calls assigned to it anywhere (`log->fd = open(...)` at
- *   startup), and the parameters stored into it (`r->fp = fp;` in an init function), which lead
- *   on to that function's callers;
+ *   startup), the parameters stored into it (`r->fp = fp;` in an init function), which lead
+ *   on to that function's callers, and the locals stored into it (`fd = open(...); c->fd = fd;`),
+ *   which hold what their function assigns them;
  * - a parameter of the calling function: what each of its callers passes there;
  * - a call to a project function: what it returns.
  * A call is a source the origins describe when it matches one, or when it is a project function
@@ -146,9 +147,29 @@ static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg
             v->unmatched++;
     }
     const al_store *s = al_program_stores(p, target, &n);
-    for (size_t i = 0; i < n; i++)
-        if (s[i].function != AL_NONE)
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].function == AL_NONE)
+            continue;
+        if (s[i].param != AL_NONE) {
             judge_parameter(q, s[i].function, s[i].param, depth, v);
+            continue;
+        }
+        /* a local kept in it: what the function assigns to that local (`fd = open(...)`) */
+        const al_function *f = &p->functions.items[s[i].function];
+        bool assigned = false;
+        for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
+            const al_call *c = &p->calls.items[k];
+            if (c->assigned_to && c->assigned_to == s[i].local) {
+                assigned = true;
+                if (call_opens(q, c, 0))
+                    v->matched++;
+                else
+                    v->unmatched++;
+            }
+        }
+        if (!assigned)
+            v->unknown++; /* it came from something else: a parameter, another variable */
+    }
 }
 
 /* With `every` false: whether some source of the argument is a call the origins describe. With

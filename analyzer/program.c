@@ -76,6 +76,7 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
     for (size_t i = 0; i < tu->stores.count; i++) {
         SET_STR(tu->stores.items[i].function);
         SET_STR(tu->stores.items[i].target);
+        SET_STR_NONZERO(tu->stores.items[i].local);
     }
     for (size_t i = 0; i < tu->refs.count; i++) {
         al_fact_ref *r = &tu->refs.items[i];
@@ -201,7 +202,8 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         AL_VEC_PUSH(p->returns, ret);
     }
     for (size_t i = 0; i < tu->stores.count; i++) {
-        al_store st = {tu->stores.items[i].target, tu->stores.items[i].function, (uint32_t)tu->stores.items[i].param};
+        const al_fact_store *fs = &tu->stores.items[i];
+        al_store st = {fs->target, fs->function, fs->param < 0 ? AL_NONE : (uint32_t)fs->param, fs->local};
         AL_VEC_PUSH(p->stores, st); /* the function is a key until every unit is in */
     }
     /* 1. functions: definitions are owned by their first unit */

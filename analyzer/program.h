@@ -42,9 +42,10 @@ typedef struct al_return {
     uint32_t function, variable, target;
 } al_return;
 
-/* A parameter of `function` (index) stored into `target` ("S.f" or a static variable's key). */
+/* A parameter of `function` (index) stored into `target` ("S.f" or a static variable's key), or
+ * a local of it (`local`, its name's string id; `param` is then AL_NONE). */
 typedef struct al_store {
-    uint32_t target, function, param;
+    uint32_t target, function, param, local;
 } al_store;
 
 /* How an indirect call found its targets. */
