@@ -143,6 +143,17 @@ static void add_new(string_list *list, char *const *items, size_t count)
     }
 }
 
+/* The waits on descriptors that event loops are built on: a loop library reaching one through its
+ * own poll hook (GLib's g_poll is `jmp poll`) is the loop waiting (shim.c, al_shim_enter). */
+static bool is_loop_wait(const char *name)
+{
+    static const char *const waits[] = {"poll", "ppoll", "select", "pselect", "epoll_wait", "epoll_pwait"};
+    for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+        if (strcmp(name, waits[i]) == 0)
+            return true;
+    return false;
+}
+
 /* The run-time form of condition `c`: its test, value and strings (in `variables` or `prefixes`). */
 static void shim_condition(al_shim_condition *sc, const al_condition *c, string_list *variables, string_list *prefixes)
 {
@@ -282,6 +293,7 @@ int main(int argc, char **argv)
         al_shim_api api = {0};
         api.conditional = rule->conditional;
         api.loop_runner = strcmp(rule->category, "nested-loop") == 0;
+        api.loop_wait = is_loop_wait(rule->name);
         api.condition_first = (uint16_t)conditions.count;
         const al_condition *lists[3] = {rule->unless, rule->only_if, rule->definite_if};
         size_t lengths[3] = {rule->unless_count, rule->only_if_count, rule->definite_if_count};
@@ -322,8 +334,8 @@ int main(int argc, char **argv)
         put_string(table, rule->category);
         fputs(", ", table);
         put_string(table, rule->definite_category);
-        fprintf(table, ", %u, %u, %u, %u},\n", apis.items[i].conditional, apis.items[i].loop_runner,
-                apis.items[i].condition_first, apis.items[i].condition_count);
+        fprintf(table, ", %u, %u, %u, %u, %u},\n", apis.items[i].conditional, apis.items[i].loop_runner,
+                apis.items[i].loop_wait, apis.items[i].condition_first, apis.items[i].condition_count);
     }
     fputs("};\n", table);
     fprintf(table, "#define AL_SHIM_API_COUNT %zu\n", rows.count);

@@ -625,6 +625,10 @@ al_shim_pair al_shim_enter(uint32_t index, const uint64_t *regs, const uint64_t 
     uint32_t flags = 0;
     const char *category = NULL;
     int kind = t->inflight || !on_loop ? CALLER_PROGRAM : caller_kind(caller);
+    /* a wait that a loop library reaches through a function pointer is its own poll hook (GLib's
+     * g_poll tail-calls poll), not a callback whose last act was to wait */
+    if (kind == CALLER_TAIL && api->loop_wait)
+        kind = CALLER_MACHINERY;
     if (kind == CALLER_MACHINERY)
         __atomic_store_n(&al_shim_machinery[(caller >> 4) & (MACHINERY_SLOTS - 1)], caller, __ATOMIC_RELAXED);
     if (t->inflight) {

@@ -49,6 +49,7 @@ typedef struct al_shim_api {
     const char *category, *definite_category;
     uint8_t conditional; /* confidence "conditional": traced with --conditional, or when definite_if holds */
     uint8_t loop_runner; /* category "nested-loop": entering it makes the thread a loop thread */
+    uint8_t loop_wait;   /* a wait on descriptors (poll, epoll_wait, select): what a loop waits in */
     uint16_t condition_first, condition_count;
 } al_shim_api;
 
