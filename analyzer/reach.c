@@ -221,12 +221,13 @@ static void sort_nodes(al_u32_vec *list, al_u32_vec *scratch)
  * Each handler is one bit (lane) of a 128-bit word per node (64 where the compiler has no 128-bit
  * integers), so one pass over the graph serves a batch of handlers (multi-source breadth-first
  * search): a node is expanded once per distinct label among the lanes that reach it, not once per
- * handler; on a graph of small diameter that is a few times per batch, however many lanes. Labels are (calls through
- * pointers, calls), smallest first. Phase P settles the lanes reached with P pointer calls, level by level; a call
- * through a pointer hands its lanes to phase P + 1 (`waiting`, with the level they arrive at). Each level's nodes are
- * expanded in node order, so a lane's chain does not depend on which other handlers share its batch: among chains of
- * the same label, a pointer call that arrived in an earlier phase wins, then the earlier node (program order), then its
- * earlier call. */
+ * handler; on a graph of small diameter that is a few times per batch, however many lanes. Labels
+ * are (calls through pointers, calls), smallest first. Phase P settles the lanes reached with P
+ * pointer calls, level by level; a call through a pointer hands its lanes to phase P + 1
+ * (`waiting`, with the level they arrive at). Each level's nodes are expanded in node order, so a
+ * lane's chain does not depend on which other handlers share its batch: among chains of the same
+ * label, a pointer call that arrived in an earlier phase wins, then the earlier node (program
+ * order), then its earlier call. */
 #ifdef __SIZEOF_INT128__
 typedef unsigned __int128 lanes;
 #define LANES 128
