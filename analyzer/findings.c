@@ -633,9 +633,9 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         if (f.handler_count > 1)
             qsort(f.handlers, f.handler_count, sizeof(*f.handlers), compare_handlers);
         f.fix = fix_for(rules, &f);
-        f.certainty = f.handlers[0].chain_pointers == 0      ? AL_CERTAINTY_DIRECT
-                      : f.handlers[0].widest > AL_BROAD_SLOT ? AL_CERTAINTY_BROAD
-                                                             : AL_CERTAINTY_RESOLVED;
+        f.certainty = f.handlers[0].chain_pointers == 0 ? AL_CERTAINTY_DIRECT
+                      : f.handlers[0].broad_calls       ? AL_CERTAINTY_BROAD
+                                                        : AL_CERTAINTY_RESOLVED;
         /* Even its most direct chain passes a slot that holds many functions (a command table, an
          * interpreter's C-function slot), where data decides which one runs: one level less severe
          * per such slot, since each is a guess of its own (a command that runs a script that calls

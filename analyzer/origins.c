@@ -81,6 +81,30 @@ static bool call_opens(query *q, const al_call *c, int depth)
 
 static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg, int depth, verdict *v);
 
+/* A call that is a source: one the origins describe, or not. */
+static void judge_source(query *q, const al_call *c, verdict *v)
+{
+    if (call_opens(q, c, 0))
+        v->matched++;
+    else
+        v->unmatched++;
+}
+
+/* The calls function f assigns to its local `name` (`fd = open(...)`); false when there are none. */
+static bool judge_local(query *q, uint32_t f, uint32_t name, verdict *v)
+{
+    const al_function *fn = &q->p->functions.items[f];
+    bool assigned = false;
+    for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
+        const al_call *c = &q->p->calls.items[k];
+        if (c->assigned_to == name) {
+            assigned = true;
+            judge_source(q, c, v);
+        }
+    }
+    return assigned;
+}
+
 /* Parameter `param` of function f: what its callers pass there. */
 static void judge_parameter(query *q, uint32_t f, uint32_t param, int depth, verdict *v)
 {
@@ -121,18 +145,8 @@ static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg
         v->unknown++;
         return;
     }
-    if (arg->kind == AL_ARG_VARIABLE || arg->kind == AL_ARG_PARAM) {
-        const al_function *f = &p->functions.items[call->caller];
-        for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
-            const al_call *c = &p->calls.items[k];
-            if (c->assigned_to == arg->name) {
-                if (call_opens(q, c, 0))
-                    v->matched++;
-                else
-                    v->unmatched++;
-            }
-        }
-    }
+    if (arg->kind == AL_ARG_VARIABLE || arg->kind == AL_ARG_PARAM)
+        judge_local(q, call->caller, arg->name, v);
     if (arg->kind == AL_ARG_PARAM)
         judge_parameter(q, call->caller, (uint32_t)arg->value, depth, v);
     uint32_t target = arg->kind == AL_ARG_FIELD ? arg->name : arg->kind == AL_ARG_VARIABLE ? arg->key : 0;
@@ -140,12 +154,8 @@ static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg
         return;
     size_t n;
     const al_assignment *a = al_program_assignments(p, target, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (call_opens(q, &p->calls.items[a[i].call], 0))
-            v->matched++;
-        else
-            v->unmatched++;
-    }
+    for (size_t i = 0; i < n; i++)
+        judge_source(q, &p->calls.items[a[i].call], v);
     const al_store *s = al_program_stores(p, target, &n);
     for (size_t i = 0; i < n; i++) {
         if (s[i].function == AL_NONE)
@@ -154,21 +164,10 @@ static void judge_argument(query *q, const al_call *call, const al_fact_arg *arg
             judge_parameter(q, s[i].function, s[i].param, depth, v);
             continue;
         }
-        /* a local kept in it: what the function assigns to that local (`fd = open(...)`) */
-        const al_function *f = &p->functions.items[s[i].function];
-        bool assigned = false;
-        for (uint32_t k = f->first_call; k < f->first_call + f->call_count; k++) {
-            const al_call *c = &p->calls.items[k];
-            if (c->assigned_to && c->assigned_to == s[i].local) {
-                assigned = true;
-                if (call_opens(q, c, 0))
-                    v->matched++;
-                else
-                    v->unmatched++;
-            }
-        }
-        if (!assigned)
-            v->unknown++; /* it came from something else: a parameter, another variable */
+        /* a local kept in it: what the function assigns to that local; with nothing assigned, it
+         * came from something else (a parameter, another variable) */
+        if (!judge_local(q, s[i].function, s[i].local, v))
+            v->unknown++;
     }
 }
 
