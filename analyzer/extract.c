@@ -462,6 +462,35 @@ static void note_field_store(walker *w, CXCursor left, CXCursor right)
     AL_VEC_PUSH(w->field_constants, store);
 }
 
+/* The variable `&v` names (a null cursor for any other unary operator): the operand's type is
+ * what the expression points to. */
+static CXCursor address_of_variable(CXCursor op)
+{
+    CXCursor operand = strip(first_child(op));
+    CXCursor var = clang_getCursorReferenced(operand);
+    CXType type = clang_getCanonicalType(clang_getCursorType(op));
+    if (clang_getCursorKind(operand) != CXCursor_DeclRefExpr || clang_getCursorKind(var) != CXCursor_VarDecl ||
+        type.kind != CXType_Pointer ||
+        !clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(type)),
+                          clang_getCanonicalType(clang_getCursorType(operand))))
+        return clang_getNullCursor();
+    return var;
+}
+
+/* `&rdb`, `&hash_type`: which variable's address an argument passes. */
+static al_fact_arg address_argument(walker *w, CXCursor op)
+{
+    al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0, 0};
+    CXCursor var = address_of_variable(op);
+    if (clang_Cursor_isNull(var))
+        return value;
+    value.kind = AL_ARG_ADDRESS;
+    value.name = intern_cxstring(w, clang_getCursorSpelling(var));
+    if (clang_Cursor_hasVarDeclGlobalStorage(var) == 1)
+        value.key = link_key(w, var);
+    return value;
+}
+
 static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
 {
     al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0, 0};
@@ -533,9 +562,26 @@ static al_fact_arg evaluate_argument(walker *w, CXCursor arg)
             value.name = constant_fields_of_address(w, inner);
             if (value.name)
                 value.kind = AL_ARG_FIELDS;
+            else
+                value = address_argument(w, inner);
         }
     }
     return value;
+}
+
+typedef struct field_at_index {
+    unsigned wanted, seen;
+    CXCursor field;
+} field_at_index;
+
+static enum CXVisitorResult field_visitor(CXCursor field, CXClientData data)
+{
+    field_at_index *f = data;
+    if (f->seen++ == f->wanted) {
+        f->field = field;
+        return CXVisit_Break;
+    }
+    return CXVisit_Continue;
 }
 
 /* Where the result of the call on top of the ancestor stack goes: into a variable (`int fd =
@@ -547,17 +593,29 @@ static void record_destination(walker *w, al_fact_call *fc)
 {
     size_t j = w->stack.count - 1;
     size_t child = j;
+    CXCursor designated = clang_getNullCursor();
     while (j > 0) {
         j--;
-        enum CXCursorKind k = w->stack.items[j].kind;
+        const ancestor *a = &w->stack.items[j];
         /* `fp = to_stdout ? stdout : fopen(...)`: a branch of ?: goes where the ?: goes */
-        bool branch = k == CXCursor_ConditionalOperator && w->stack.items[child].index >= 1;
-        if (!branch && k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr)
+        bool branch = a->kind == CXCursor_ConditionalOperator && w->stack.items[child].index >= 1;
+        if (!branch && a->kind != CXCursor_UnexposedExpr && a->kind != CXCursor_ParenExpr &&
+            a->kind != CXCursor_CStyleCastExpr)
             break;
+        if (a->kind == CXCursor_UnexposedExpr && !clang_Cursor_isNull(a->first_child) &&
+            clang_getCursorKind(a->first_child) == CXCursor_MemberRef)
+            designated = clang_getCursorReferenced(a->first_child); /* `.fd = open(...)` */
         child = j;
     }
     const ancestor *user = &w->stack.items[j];
-    if (user->kind == CXCursor_ReturnStmt) {
+    if (user->kind == CXCursor_InitListExpr) { /* `{.fd = open(...)}`, `{open(...), ...}` */
+        CXType type = clang_getCanonicalType(clang_getCursorType(user->cursor));
+        field_at_index f = {w->stack.items[child].index, 0, designated};
+        if (clang_Cursor_isNull(designated) && type.kind == CXType_Record)
+            clang_Type_visitFields(type, field_visitor, &f);
+        if (clang_getCursorKind(f.field) == CXCursor_FieldDecl)
+            fc->assigned_field = field_key(w, f.field);
+    } else if (user->kind == CXCursor_ReturnStmt) {
         fc->returned = true;
     } else if (user->kind == CXCursor_VarDecl && child != j) {
         fc->assigned_to = intern_cxstring(w, clang_getCursorSpelling(user->cursor));
@@ -619,6 +677,41 @@ static void note_buffer_write(walker *w, const char *callee, CXCursor call)
         clang_EvalResult_dispose(r);
 }
 
+/* The parameter or local that a variable reference `e` names in the function being walked: true,
+ * with *param (else -1) or *local (else 0) set. */
+static bool holder_of(walker *w, CXCursor e, int *param, uint32_t *local)
+{
+    CXCursor var = clang_getCursorReferenced(e);
+    *param = -1;
+    *local = 0;
+    if (!w->current_function || clang_getCursorKind(e) != CXCursor_DeclRefExpr)
+        return false;
+    if (clang_getCursorKind(var) == CXCursor_ParmDecl)
+        *param = parameter_index(w, var);
+    else if (clang_getCursorKind(var) == CXCursor_VarDecl && clang_Cursor_hasVarDeclGlobalStorage(var) == 0)
+        *local = intern_cxstring(w, clang_getCursorSpelling(var));
+    return *param >= 0 || *local;
+}
+
+/* `r->write(...)`, `d->type->free_val(...)`, `io.write(...)`: the object whose slot is called, when
+ * a parameter or a local names it, and the field read on the way to the slot. */
+static void note_call_object(walker *w, CXCursor member)
+{
+    if (clang_getCursorKind(member) != CXCursor_MemberRefExpr)
+        return;
+    al_fact_object o = {(uint32_t)w->tu->calls.count, -1, 0, 0}; /* the call about to be recorded */
+    CXCursor base = strip(first_child(member));
+    if (clang_getCursorKind(base) == CXCursor_MemberRefExpr) {
+        CXCursor field = clang_getCursorReferenced(base);
+        if (clang_getCursorKind(field) != CXCursor_FieldDecl)
+            return;
+        o.field = field_key(w, field);
+        base = strip(first_child(base));
+    }
+    if (holder_of(w, base, &o.param, &o.local))
+        AL_VEC_PUSH(w->tu->objects, o);
+}
+
 static void record_call(walker *w, CXCursor call)
 {
     al_fact_call fc = {0};
@@ -638,6 +731,8 @@ static void record_call(walker *w, CXCursor call)
         CXCursor loaded = clang_getCursorReferenced(strip(callee_expr));
         if (!fc.subscripted && clang_getCursorKind(loaded) == CXCursor_ParmDecl && w->current_function)
             fc.param = callback_parameter_index(w, loaded);
+        if (use == AL_USE_FIELD && !fc.subscripted)
+            note_call_object(w, strip(callee_expr));
     }
     int n = clang_Cursor_getNumArguments(call);
     fc.first_arg = (uint32_t)w->tu->args.count;
@@ -652,21 +747,6 @@ static void record_call(walker *w, CXCursor call)
     fc.statement = is_statement(w);
     fc.then_calls = comma_successor(w);
     AL_VEC_PUSH(w->tu->calls, fc);
-}
-
-typedef struct field_at_index {
-    unsigned wanted, seen;
-    CXCursor field;
-} field_at_index;
-
-static enum CXVisitorResult field_visitor(CXCursor field, CXClientData data)
-{
-    field_at_index *f = data;
-    if (f->seen++ == f->wanted) {
-        f->field = field;
-        return CXVisit_Break;
-    }
-    return CXVisit_Continue;
 }
 
 /* The use of a function named at the top of the ancestor stack (not in callee position). */
@@ -1297,6 +1377,57 @@ static void record_store(walker *w, CXCursor left, CXCursor right)
         AL_VEC_PUSH(w->tu->stores, st);
 }
 
+/* The descriptor an object is set up from: a variable with static storage of a structure type
+ * (`file_ops`), or with `address`, the address of one (`&hash_type`); its link key, else 0. */
+static uint32_t descriptor_key(walker *w, CXCursor value, bool address)
+{
+    value = strip(value);
+    CXCursor var;
+    if (address) {
+        if (clang_getCursorKind(value) != CXCursor_UnaryOperator)
+            return 0;
+        var = address_of_variable(value);
+    } else {
+        var = clang_getCursorKind(value) == CXCursor_DeclRefExpr ? clang_getCursorReferenced(value)
+                                                                 : clang_getNullCursor();
+    }
+    if (clang_getCursorKind(var) != CXCursor_VarDecl || clang_Cursor_hasVarDeclGlobalStorage(var) != 1 ||
+        clang_getCanonicalType(clang_getCursorType(var)).kind != CXType_Record)
+        return 0;
+    return link_key(w, var);
+}
+
+/* `*r = file_ops;`, `r->type = &hash_type;`, `io = file_ops;`: a parameter or local set up from a
+ * descriptor (al_fact_install). */
+static void record_install(walker *w, CXCursor left, CXCursor right)
+{
+    CXCursor place = strip(left);
+    enum CXCursorKind kind = clang_getCursorKind(place);
+    al_fact_install in = {w->current_function, -1, 0, 0, 0};
+    bool held = false;
+    if (kind == CXCursor_MemberRefExpr) {
+        CXCursor field = clang_getCursorReferenced(place);
+        if (clang_getCursorKind(field) != CXCursor_FieldDecl)
+            return;
+        in.field = field_key(w, field);
+        held = holder_of(w, strip(first_child(place)), &in.param, &in.local);
+    } else if (kind == CXCursor_UnaryOperator) { /* `*r`: the operand points to what it designates */
+        CXCursor operand = strip(first_child(place));
+        CXType type = clang_getCanonicalType(clang_getCursorType(operand));
+        held = type.kind == CXType_Pointer &&
+               clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(type)),
+                                clang_getCanonicalType(clang_getCursorType(place))) &&
+               holder_of(w, operand, &in.param, &in.local);
+    } else if (kind == CXCursor_DeclRefExpr) {
+        held = holder_of(w, place, &in.param, &in.local) && in.local;
+    }
+    if (!held)
+        return;
+    in.descriptor = descriptor_key(w, right, in.field != 0);
+    if (in.descriptor)
+        AL_VEC_PUSH(w->tu->installs, in);
+}
+
 /* Called for each cursor pushed on the stack: opens blocks and loops, reads conditions, follows
  * switch labels and early exits. False when the cursor is a branch that never runs: skip it. */
 static bool flow_push(walker *w, ancestor *entry)
@@ -1394,6 +1525,7 @@ static bool flow_push(walker *w, ancestor *entry)
         char *op = ch.count == 2 ? operator_spelling(w, entry->cursor, ch.items[0]) : NULL;
         if (op && strcmp(op, "=") == 0) {
             record_store(w, ch.items[0], ch.items[1]);
+            record_install(w, ch.items[0], ch.items[1]);
             note_field_store(w, ch.items[0], ch.items[1]);
         }
         if (op && (strcmp(op, "&&") == 0 || strcmp(op, "||") == 0)) {
@@ -1605,6 +1737,12 @@ static void declare_local(walker *w, CXCursor var)
     local_state *l = local_of(w, var);
     l->declarations++;
     CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    if (!clang_Cursor_isNull(init) && clang_getCanonicalType(clang_getCursorType(var)).kind == CXType_Record) {
+        al_fact_install in = {w->current_function, -1, intern_cxstring(w, clang_getCursorSpelling(var)), 0,
+                              descriptor_key(w, init, false)};
+        if (in.descriptor) /* `rio r = file_ops;` */
+            AL_VEC_PUSH(w->tu->installs, in);
+    }
     CXEvalResult r = clang_Cursor_isNull(init) ? NULL : clang_Cursor_Evaluate(init);
     l->has_value = r && clang_EvalResult_getKind(r) == CXEval_Int;
     if (l->has_value)

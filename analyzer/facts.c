@@ -33,6 +33,8 @@ void al_tu_facts_free(al_tu_facts *tu)
     AL_VEC_FREE(tu->loops);
     AL_VEC_FREE(tu->returns);
     AL_VEC_FREE(tu->stores);
+    AL_VEC_FREE(tu->installs);
+    AL_VEC_FREE(tu->objects);
     AL_VEC_FREE(tu->diags);
     AL_VEC_FREE(tu->includes);
     memset(tu, 0, sizeof(*tu));
@@ -192,6 +194,23 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
         put_i64(out, tu->stores.items[i].param);
         put_u64(out, tu->stores.items[i].local);
     }
+    put_u64(out, tu->installs.count);
+    for (size_t i = 0; i < tu->installs.count; i++) {
+        const al_fact_install *in = &tu->installs.items[i];
+        put_u64(out, in->function);
+        put_i64(out, in->param);
+        put_u64(out, in->local);
+        put_u64(out, in->field);
+        put_u64(out, in->descriptor);
+    }
+    put_u64(out, tu->objects.count);
+    for (size_t i = 0; i < tu->objects.count; i++) {
+        const al_fact_object *o = &tu->objects.items[i];
+        put_u64(out, o->call);
+        put_i64(out, o->param);
+        put_u64(out, o->local);
+        put_u64(out, o->field);
+    }
     put_u64(out, tu->includes.count);
     for (size_t i = 0; i < tu->includes.count; i++)
         put_u64(out, tu->includes.items[i]);
@@ -346,7 +365,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     AL_VEC_RESERVE(out->args, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_arg a = {0};
-        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_FIELDS + 1);
+        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_ADDRESS + 1);
         a.value = get_i64(&r);
         a.name = get_id(&r);
         a.key = get_id(&r);
@@ -469,6 +488,31 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         st.local = get_id(&r);
         r.bytes.bad |= st.param < -1 || (st.param < 0) != (st.local != 0);
         AL_VEC_PUSH(out->stores, st);
+    }
+    n = get_count(&r, 5);
+    AL_VEC_RESERVE(out->installs, n);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_install in;
+        in.function = get_id(&r);
+        in.param = get_int(&r);
+        in.local = get_id(&r);
+        in.field = get_id(&r);
+        in.descriptor = get_id(&r);
+        r.bytes.bad |= in.param < -1 || (in.param < 0) != (in.local != 0) || !in.descriptor;
+        AL_VEC_PUSH(out->installs, in);
+    }
+    n = get_count(&r, 4);
+    AL_VEC_RESERVE(out->objects, n);
+    for (size_t i = 0; i < n && !r.bytes.bad; i++) {
+        al_fact_object o;
+        o.call = get_u32(&r, (uint32_t)out->calls.count);
+        o.param = get_int(&r);
+        o.local = get_id(&r);
+        o.field = get_id(&r);
+        /* ascending calls, and a parameter or a local */
+        r.bytes.bad |=
+            (i > 0 && o.call <= out->objects.items[i - 1].call) || o.param < -1 || (o.param < 0) == (o.local == 0);
+        AL_VEC_PUSH(out->objects, o);
     }
     /* every index into another list is within it */
     for (size_t i = 0; i < out->calls.count && !r.bytes.bad; i++) {

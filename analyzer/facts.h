@@ -43,11 +43,13 @@ typedef enum {
     AL_ARG_NULL,
     AL_ARG_VARIABLE,
     AL_ARG_CALL,
-    AL_ARG_STRING, /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
-    AL_ARG_FIELD,  /* a struct field: `write(log->fd, ...)` */
-    AL_ARG_PARAM,  /* a parameter of the calling function: `value` is its index, `name` its name */
-    AL_ARG_FIELDS, /* the address of a local struct, `&hints`, whose fields the function set to
-                      constants: `name` is "ai_flags=4,ai_family=2" */
+    AL_ARG_STRING,  /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
+    AL_ARG_FIELD,   /* a struct field: `write(log->fd, ...)` */
+    AL_ARG_PARAM,   /* a parameter of the calling function: `value` is its index, `name` its name */
+    AL_ARG_FIELDS,  /* the address of a local struct, `&hints`, whose fields the function set to
+                       constants: `name` is "ai_flags=4,ai_family=2" */
+    AL_ARG_ADDRESS, /* the address of a variable, `&rdb`, `&hash_type`: `name` is its name, `key` its
+                       link key when it has static storage (0 for a local) */
 } al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
@@ -127,6 +129,18 @@ typedef struct al_fact_store {
     uint32_t local;    /* the local's name, 0 for a parameter */
 } al_fact_store;
 
+/* An object set up from a descriptor with static storage: `*r = file_ops;` (a copy of the whole
+ * descriptor, `field` 0), `r->type = &hash_type;` (`field` "S.type"), `rio r = file_ops;`. The
+ * object is parameter `param` of `function` (else -1) or its local named `local` (else 0); a call
+ * through one of its slots can only call what the descriptor's initializer put there. */
+typedef struct al_fact_install {
+    uint32_t function; /* key */
+    int param;
+    uint32_t local;
+    uint32_t field;      /* "S.f", or 0 for the whole object */
+    uint32_t descriptor; /* the descriptor variable's link key */
+} al_fact_install;
+
 /* `return v;`, `return g;`, `return x->f;` of a function: what its callers receive. */
 typedef struct al_fact_return {
     uint32_t function;
@@ -146,10 +160,10 @@ typedef struct al_fact_call {
     uint32_t variable_key;   /* indirect call through a variable or array (`handlers[i](x)`): the
                                 variable's link key (see al_fact_ref.variable_key), else 0 */
     uint32_t pointee_type;   /* indirect call: canonical type of the called function, else 0 */
-    bool subscripted;        /* indirect call through an array element: `handlers[i](x)` */
     int param;               /* indirect call through parameter `param` of the caller, else -1 */
     uint32_t assigned_field; /* `x->f = open(...)`: "S.f", else 0 */
     uint32_t assigned_key;   /* `g = open(...)` of a variable with static storage: its link key, else 0 */
+    bool subscripted;        /* indirect call through an array element: `handlers[i](x)` */
     bool returned;           /* `return open(...);` */
     bool statement;          /* the call is a whole statement of its block: `abort();` */
     uint32_t block;          /* index + 1 of its innermost block, 0 at file scope */
@@ -164,6 +178,18 @@ typedef struct al_fact_call {
                               holds it, that is or holds a goto label (`werr:`), 0 for none: a jump
                               may enter the block there, past what comes before */
 } al_fact_call;
+
+/* A call through a field of an object the caller names, `r->write(r, buf)` or
+ * `d->type->free_val(v)`: the object is parameter `param` (else -1) or the local named `local`
+ * (else 0); `field` is the field it is read through on the way ("dict.type" of
+ * `d->type->free_val`), 0 when the slot is the object's own. Few calls are such calls: kept apart,
+ * by the index of the call in the unit's calls, ascending. */
+typedef struct al_fact_object {
+    uint32_t call;
+    int param;
+    uint32_t local;
+    uint32_t field;
+} al_fact_object;
 
 typedef enum {
     AL_USE_ARGUMENT, /* argument `index` of a call to `target` */
@@ -256,6 +282,8 @@ typedef struct al_tu_facts {
     AL_VEC(al_fact_loop) loops;
     AL_VEC(al_fact_return) returns;
     AL_VEC(al_fact_store) stores;
+    AL_VEC(al_fact_install) installs;
+    AL_VEC(al_fact_object) objects;
     AL_VEC(al_fact_diag) diags;
     al_u32_vec includes; /* every file the unit read (headers included), ids in strings: the
                             facts cache re-parses the unit when one of them changes */
@@ -277,7 +305,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 18
+#define AL_FACTS_FORMAT 19
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

@@ -3,6 +3,7 @@
 #include "sources.h"
 
 #include "config.h"
+#include "instances.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,7 +214,7 @@ static bool inside(const char *file, const char *root)
 /* How a call through a pointer was resolved, for the chain: "field cmd.fn", "array handlers". */
 const char *al_certainty_name(al_certainty c)
 {
-    static const char *const names[] = {"direct", "resolved", "broad"};
+    static const char *const names[] = {"direct", "resolved", "broad", "unlikely"};
     return names[c];
 }
 
@@ -279,7 +280,8 @@ static call_text make_call_text(al_findings *out, const al_program *p, uint32_t 
 /* The steps of a program's chain links, one per link, and the texts of the calls they name (both
  * owned by the findings). A call through a pointer names the function it reaches in the chain, how
  * it was resolved and how many it may call. */
-static const al_chain_step *make_steps(al_findings *out, const al_program *p, const al_reach *r)
+static const al_chain_step *make_steps(al_findings *out, const al_program *p, const al_reach *r,
+                                       al_instances *instances)
 {
     uint32_t *text_of = al_xcalloc(p->calls.count + 1, sizeof(*text_of)); /* call -> text index + 1 */
     AL_VEC(call_text) texts = {0};
@@ -301,6 +303,8 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
         step->widest = step->up ? step->up->widest : 0;
         step->broad_calls = step->up ? step->up->broad_calls : 0;
         step->commented = t->commented || (step->up && step->up->commented);
+        step->unlikely = step->up && step->up->unlikely;
+        step->detour = step->up && step->up->detour;
         if (!t->call.via || link->reaches == AL_NONE) {
             step->call = &t->plain;
             step->callee = t->callee;
@@ -308,6 +312,18 @@ static const al_chain_step *make_steps(al_findings *out, const al_program *p, co
         }
         step->call = &t->call; /* the function it reaches in this chain */
         step->callee = al_program_str(p, p->functions.items[link->reaches].name);
+        bool elsewhere = false;
+        uint32_t descriptor = instances ? al_instances_mismatch(instances, r, (uint32_t)i, &elsewhere) : 0;
+        step->detour = step->detour || elsewhere;
+        if (descriptor) { /* this link's own text: the call says which descriptor rules it out */
+            al_chain_call *own = al_xmalloc(sizeof(*own));
+            *own = t->call;
+            const char *name = al_instances_descriptor_name(instances, descriptor);
+            own->instance = al_str(&out->texts, al_strtab_intern(&out->texts, name));
+            AL_VEC_PUSH(out->steps, own);
+            step->call = own;
+            step->unlikely = true;
+        }
         if (t->call.targets > step->widest)
             step->widest = t->call.targets;
         if (t->call.targets > AL_BROAD_SLOT && step->broad_calls < UINT8_MAX)
@@ -354,6 +370,10 @@ static al_finding_handler make_handler(al_findings *out, const al_program *p, co
 /* The more direct of two chains: fewer calls through pointers, then fewer calls. */
 static int compare_chains(const al_finding_handler *x, const al_finding_handler *y)
 {
+    if (x->unlikely != y->unlikely)
+        return x->unlikely ? 1 : -1;
+    if (x->detour != y->detour) /* a chain that is exactly the way the handler gets there first */
+        return x->detour ? 1 : -1;
     if (x->chain_pointers != y->chain_pointers)
         return x->chain_pointers < y->chain_pointers ? -1 : 1;
     return (x->chain_length > y->chain_length) - (x->chain_length < y->chain_length);
@@ -413,6 +433,16 @@ static int compare_handlers(const void *a, const void *b)
     if ((c = strcmp(x->defined_at.file, y->defined_at.file)))
         return c;
     return (x->defined_at.line > y->defined_at.line) - (x->defined_at.line < y->defined_at.line);
+}
+
+/* The descriptor that rules out an unlikely chain: its first call that names one. */
+static const char *unlikely_descriptor(const al_finding_handler *h)
+{
+    const char *name = "";
+    for (const al_chain_step *s = h->last; s; s = s->up)
+        if (s->call->instance)
+            name = s->call->instance;
+    return name;
 }
 
 /* A blocking call outside the source root is reported at the first handler's last call inside it. */
@@ -514,7 +544,8 @@ static void add_clash(al_findings *out, const al_program *p, const al_clash *cla
 }
 
 void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
-                     const al_reach *r, const al_rules *rules, const al_findings_options *options)
+                     const al_reach *r, al_instances *instances, const al_rules *rules,
+                     const al_findings_options *options)
 {
     struct al_findings_work *w = out->work;
     (void)rules;
@@ -540,7 +571,7 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
     }
     for (size_t i = 0; i < p->clashes.count; i++)
         add_clash(out, p, &p->clashes.items[i], program);
-    const al_chain_step *steps = make_steps(out, p, r);
+    const al_chain_step *steps = make_steps(out, p, r, instances);
     al_finding_handler *handler_texts = al_xcalloc(c->handlers.count + 1, sizeof(*handler_texts));
 
     for (size_t s = 0; s < r->sites.count; s++) {
@@ -601,6 +632,8 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
             h.chain_pointers = sh->pointers;
             h.widest = h.last->widest;
             h.broad_calls = h.last->broad_calls;
+            h.unlikely = h.last->unlikely;
+            h.detour = h.last->detour;
             AL_VEC_PUSH(h.programs, program);
             merge_handler(f, &h, program, earlier ? &known : NULL, &index_of);
         }
@@ -633,15 +666,20 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         if (f.handler_count > 1)
             qsort(f.handlers, f.handler_count, sizeof(*f.handlers), compare_handlers);
         f.fix = fix_for(rules, &f);
-        f.certainty = f.handlers[0].chain_pointers == 0 ? AL_CERTAINTY_DIRECT
-                      : f.handlers[0].broad_calls       ? AL_CERTAINTY_BROAD
-                                                        : AL_CERTAINTY_RESOLVED;
+        f.certainty = f.handlers[0].unlikely              ? AL_CERTAINTY_UNLIKELY
+                      : f.handlers[0].chain_pointers == 0 ? AL_CERTAINTY_DIRECT
+                      : f.handlers[0].broad_calls         ? AL_CERTAINTY_BROAD
+                                                          : AL_CERTAINTY_RESOLVED;
         /* Even its most direct chain passes a slot that holds many functions (a command table, an
          * interpreter's C-function slot), where data decides which one runs: one level less severe
          * per such slot, since each is a guess of its own (a command that runs a script that calls
          * one of the interpreter's C functions is two). */
         for (unsigned b = 0; b < f.handlers[0].broad_calls && f.severity > AL_SEVERITY_NOTE; b++)
             f.severity--;
+        /* Every handler's chain passes an object whose descriptor rules it out: kept as a note,
+         * since the search keeps one chain per handler and another path may exist. */
+        if (f.certainty == AL_CERTAINTY_UNLIKELY && f.severity > AL_SEVERITY_NOTE)
+            f.severity = AL_SEVERITY_NOTE;
         anchor(&f, out->source_root);
         bool drop = !wanted(options, f.loc.file);
         if (!drop && excluded(options, f.loc.file)) {
@@ -653,7 +691,7 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
             continue;
         }
         bool quiet = suppress(&f, out->comments);
-        char more[48] = "", broad[96] = "";
+        char more[48] = "", broad[96] = "", unlikely[192] = "";
         if (f.handler_count > 1)
             snprintf(more, sizeof(more), " (and %zu more)", f.handler_count - 1);
         if (f.handlers[0].broad_calls == 1)
@@ -661,8 +699,15 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
         else if (f.handlers[0].broad_calls > 1)
             snprintf(broad, sizeof(broad), ", through %u calls that may each reach more than %d functions (up to %u)",
                      f.handlers[0].broad_calls, AL_BROAD_SLOT, f.handlers[0].widest);
-        f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s", f.callee, f.handlers[0].name,
-                                 more, broad);
+        if (f.certainty == AL_CERTAINTY_UNLIKELY) {
+            const char *descriptor = unlikely_descriptor(&f.handlers[0]);
+            snprintf(
+                unlikely, sizeof(unlikely),
+                ", though only through a slot of an object set up from '%s', which does not hold the function there",
+                descriptor);
+        }
+        f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s%s", f.callee, f.handlers[0].name,
+                                 more, broad, unlikely);
         /* from the start of its line (the source's line index), not of the file */
         size_t line_len;
         const char *line = al_source_line(al_sources_get(&sources, f.loc.file), f.loc.line, &line_len);
@@ -721,7 +766,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
                        const al_rules *rules, const al_findings_options *options)
 {
     al_findings_begin(out, p->set, options);
-    al_findings_add(out, NULL, p, c, r, rules, options);
+    al_findings_add(out, NULL, p, c, r, NULL, rules, options);
     al_findings_finish(out, rules, options);
 }
 

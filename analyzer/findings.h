@@ -21,9 +21,12 @@ typedef struct al_source_loc {
 typedef struct al_chain_call {
     const char *function; /* the function that makes this call */
     al_source_loc loc;
-    const char *via;  /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
-                         "parameter fn" or "type void (int)"; NULL for a direct call */
-    uint32_t targets; /* a call through a pointer: how many functions it may call */
+    const char *via;      /* a call through a pointer: "field cmd.fn", "array handlers", "variable f",
+                             "parameter fn" or "type void (int)"; NULL for a direct call */
+    uint32_t targets;     /* a call through a pointer: how many functions it may call */
+    const char *instance; /* a call through an object's slot that reaches, in this chain, a function
+                             the object's descriptor does not hold there: the descriptor's name
+                             (instances.h); NULL otherwise */
 } al_chain_call;
 
 /* One call of a chain. Chains are linked from the blocking call back to the handler: the chains of
@@ -36,6 +39,9 @@ typedef struct al_chain_step {
     uint32_t widest;                /* the most functions one call up to here may call (0: none) */
     uint8_t broad_calls;            /* how many calls up to here may call more than AL_BROAD_SLOT (at most 255) */
     bool commented;                 /* a suppression comment is on this call's line or one before it */
+    bool unlikely; /* a call up to here has an `instance`: the chain cannot happen for the object at hand */
+    bool detour;   /* a call up to here cannot reach its function with the chain's object, but the
+                      handler sets up another that can: it reaches the blocking call another way */
 } al_chain_step;
 
 typedef struct al_finding_handler {
@@ -51,6 +57,8 @@ typedef struct al_finding_handler {
     size_t chain_pointers; /* how many of its calls go through a pointer */
     uint32_t widest;       /* the most functions one of those calls may call (0: none) */
     unsigned broad_calls;  /* how many of those calls may call more than AL_BROAD_SLOT functions */
+    bool unlikely;         /* its chain calls through an object's slot what its descriptor does not hold */
+    bool detour;           /* its chain does, but the handler reaches the call another way (al_chain_step) */
     al_u32_vec programs;   /* the programs it runs in (indexes into al_findings.programs), ascending */
 } al_finding_handler;
 
@@ -59,9 +67,11 @@ typedef struct al_finding_handler {
 const al_chain_step **al_chain_steps(const al_finding_handler *h);
 
 /* How sure a finding's primary chain is: no call through a pointer; calls through pointers that
- * may each call a few functions; or a call through a slot that holds many (a command table, an
- * interpreter's C-function slot, a container's callbacks), where which one runs depends on data. */
-typedef enum { AL_CERTAINTY_DIRECT = 0, AL_CERTAINTY_RESOLVED, AL_CERTAINTY_BROAD } al_certainty;
+ * may each call a few functions; a call through a slot that holds many (a command table, an
+ * interpreter's C-function slot, a container's callbacks), where which one runs depends on data;
+ * or, every handler's chain calls through an object's slot a function that the descriptor the
+ * object was set up from does not hold (another path the search did not keep may still exist). */
+typedef enum { AL_CERTAINTY_DIRECT = 0, AL_CERTAINTY_RESOLVED, AL_CERTAINTY_BROAD, AL_CERTAINTY_UNLIKELY } al_certainty;
 #define AL_BROAD_SLOT 8 /* a call through a pointer that may call more functions than this is broad */
 const char *al_certainty_name(al_certainty c);
 
@@ -174,8 +184,10 @@ typedef struct al_findings_options {
  * site of a handler's chain (the blocking call's line included) takes that handler off the
  * finding; a finding left with no handler goes to `suppressed`. The unit set must outlive `out`. */
 void al_findings_begin(al_findings *out, const al_unit_set *set, const al_findings_options *options);
+struct al_instances; /* instances.h: NULL, no chain is checked against its objects' descriptors */
 void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
-                     const al_reach *r, const al_rules *rules, const al_findings_options *options);
+                     const al_reach *r, struct al_instances *instances, const al_rules *rules,
+                     const al_findings_options *options);
 void al_findings_finish(al_findings *out, const al_rules *rules, const al_findings_options *options);
 /* begin, add and finish for one program named "program" (tests, benchmarks). */
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,

@@ -39,6 +39,7 @@
     X(clang_disposeTokens)                                                                                             \
     X(clang_disposeTranslationUnit)                                                                                    \
     X(clang_equalCursors)                                                                                              \
+    X(clang_equalTypes)                                                                                                \
     X(clang_getArgType)                                                                                                \
     X(clang_getArrayElementType)                                                                                       \
     X(clang_getCString)                                                                                                \
@@ -120,6 +121,7 @@ char *al_libclang_file_identity(void);
 #define clang_disposeTokens al_libclang.clang_disposeTokens
 #define clang_disposeTranslationUnit al_libclang.clang_disposeTranslationUnit
 #define clang_equalCursors al_libclang.clang_equalCursors
+#define clang_equalTypes al_libclang.clang_equalTypes
 #define clang_getArgType al_libclang.clang_getArgType
 #define clang_getArrayElementType al_libclang.clang_getArrayElementType
 #define clang_getCString al_libclang.clang_getCString

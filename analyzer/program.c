@@ -56,7 +56,7 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
     for (size_t i = 0; i < tu->args.count; i++) {
         al_fact_arg *a = &tu->args.items[i];
         if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL || a->kind == AL_ARG_STRING ||
-            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM || a->kind == AL_ARG_FIELDS)
+            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM || a->kind == AL_ARG_FIELDS || a->kind == AL_ARG_ADDRESS)
             SET_STR(a->name);
         SET_STR_NONZERO(a->key);
     }
@@ -77,6 +77,16 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
         SET_STR(tu->stores.items[i].function);
         SET_STR(tu->stores.items[i].target);
         SET_STR_NONZERO(tu->stores.items[i].local);
+    }
+    for (size_t i = 0; i < tu->objects.count; i++) {
+        SET_STR_NONZERO(tu->objects.items[i].local);
+        SET_STR_NONZERO(tu->objects.items[i].field);
+    }
+    for (size_t i = 0; i < tu->installs.count; i++) {
+        SET_STR(tu->installs.items[i].function);
+        SET_STR_NONZERO(tu->installs.items[i].local);
+        SET_STR_NONZERO(tu->installs.items[i].field);
+        SET_STR(tu->installs.items[i].descriptor);
     }
     for (size_t i = 0; i < tu->refs.count; i++) {
         al_fact_ref *r = &tu->refs.items[i];
@@ -206,6 +216,12 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         al_store st = {fs->target, fs->function, fs->param < 0 ? AL_NONE : (uint32_t)fs->param, fs->local};
         AL_VEC_PUSH(p->stores, st); /* the function is a key until every unit is in */
     }
+    for (size_t i = 0; i < tu->installs.count; i++) {
+        const al_fact_install *fi = &tu->installs.items[i];
+        al_install in = {fi->function, fi->param < 0 ? AL_NONE : (uint32_t)fi->param, fi->local, fi->field,
+                         fi->descriptor};
+        AL_VEC_PUSH(p->installs, in); /* a key, as above */
+    }
     /* 1. functions: definitions are owned by their first unit */
     for (size_t i = 0; i < tu->functions.count; i++) {
         const al_fact_function *ff = &tu->functions.items[i];
@@ -234,6 +250,7 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         }
     }
     /* 2. calls made by the functions this unit owns */
+    size_t next_object = 0; /* the unit's objects, in the order of their calls */
     for (size_t i = 0; i < tu->calls.count; i++) {
         const al_fact_call *fc = &tu->calls.items[i];
         if (!fc->caller)
@@ -265,6 +282,14 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
         c.first_guard = (uint32_t)guard_base + fc->first_guard;
         c.guard_count = fc->guard_count;
         c.then_calls = fc->then_calls;
+        while (next_object < tu->objects.count && tu->objects.items[next_object].call < i)
+            next_object++;
+        if (c.indirect && next_object < tu->objects.count && tu->objects.items[next_object].call == i) {
+            const al_fact_object *fo = &tu->objects.items[next_object];
+            al_object o = {fo->param < 0 ? AL_NONE : (uint32_t)fo->param, fo->local, fo->field};
+            AL_VEC_PUSH(p->objects, o);
+            c.object = (uint32_t)p->objects.count;
+        }
         for (uint32_t a = 0; a < fc->arg_count; a++)
             AL_VEC_PUSH(p->args, tu->args.items[fc->first_arg + a]);
         AL_VEC_PUSH(p->calls, c);
@@ -354,6 +379,12 @@ static int compare_stores(const void *a, const void *b)
     return (x->target > y->target) - (x->target < y->target);
 }
 
+static int compare_installs(const void *a, const void *b)
+{
+    const al_install *x = a, *y = b;
+    return (x->function > y->function) - (x->function < y->function);
+}
+
 static int compare_returns(const void *a, const void *b)
 {
     const al_return *x = a, *y = b;
@@ -399,6 +430,8 @@ void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t
         p->returns.items[i].function = function_of(p, p->returns.items[i].function);
     for (size_t i = 0; i < p->stores.count; i++)
         p->stores.items[i].function = function_of(p, p->stores.items[i].function);
+    for (size_t i = 0; i < p->installs.count; i++)
+        p->installs.items[i].function = function_of(p, p->installs.items[i].function);
 
     /* group calls by caller (stable: source order within a caller is kept) */
     size_t n = p->functions.count;
@@ -439,6 +472,8 @@ void al_program_link_units(al_program *p, const al_unit_set *set, const uint32_t
         qsort(p->returns.items, p->returns.count, sizeof(al_return), compare_returns);
     if (p->stores.count > 1)
         qsort(p->stores.items, p->stores.count, sizeof(al_store), compare_stores);
+    if (p->installs.count > 1)
+        qsort(p->installs.items, p->installs.count, sizeof(al_install), compare_installs);
     index_callers(p);
 }
 
@@ -490,6 +525,12 @@ const al_return *al_program_returns(const al_program *p, uint32_t function, size
 {
     size_t first = key_run(p->returns.items, p->returns.count, sizeof(al_return), function, count);
     return *count ? p->returns.items + first : NULL;
+}
+
+const al_install *al_program_installs(const al_program *p, uint32_t function, size_t *count)
+{
+    size_t first = key_run(p->installs.items, p->installs.count, sizeof(al_install), function, count);
+    return *count ? p->installs.items + first : NULL;
 }
 
 const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *count)
@@ -673,6 +714,8 @@ void al_program_free(al_program *p)
     AL_VEC_FREE(p->loops);
     AL_VEC_FREE(p->returns);
     AL_VEC_FREE(p->stores);
+    AL_VEC_FREE(p->objects);
+    AL_VEC_FREE(p->installs);
     free(p->caller_start);
     free(p->caller_calls);
     free(p->slot_start);

@@ -51,21 +51,35 @@ typedef struct al_store {
 /* How an indirect call found its targets. */
 typedef enum { AL_VIA_NONE = 0, AL_VIA_FIELD, AL_VIA_ARRAY, AL_VIA_VARIABLE, AL_VIA_PARAMETER, AL_VIA_TYPE } al_via;
 
+/* The object whose slot an indirect call calls (al_fact_call.object_*): parameter `param` of the
+ * caller (else AL_NONE) or its local named `local` (string id, else 0); `field` ("S.f", or 0) is
+ * the field the slot is read through. */
+typedef struct al_object {
+    uint32_t param, local, field;
+} al_object;
+
+/* An object set up from a descriptor (al_fact_install): `function` is an index, `param` AL_NONE
+ * for a local, string ids otherwise. */
+typedef struct al_install {
+    uint32_t function, param, local, field, descriptor;
+} al_install;
+
 typedef struct al_call {
     uint32_t caller;      /* function index */
     uint32_t callee;      /* function index when the program declares it, else AL_NONE */
     uint32_t callee_name; /* string id: the called name, or what an indirect call loads */
-    bool indirect;
+    uint32_t object;      /* indirect through an object's field: index + 1 in program objects, else 0 */
     al_loc loc;
-    uint32_t first_arg, arg_count;     /* into program args */
-    uint32_t assigned_to;              /* string id of the variable its result is stored into, or 0 */
-    uint32_t variable;                 /* indirect through a variable or array: its link key (string id) */
-    uint32_t pointee_type;             /* indirect: string id of the called function type, or 0 */
+    uint32_t first_arg, arg_count; /* into program args */
+    uint32_t assigned_to;          /* string id of the variable its result is stored into, or 0 */
+    uint32_t variable;             /* indirect through a variable or array: its link key (string id) */
+    uint32_t pointee_type;         /* indirect: string id of the called function type, or 0 */
+    int param;                     /* indirect through parameter `param` of the caller, else -1 */
+    al_via via;                    /* how the indirect call was resolved (al_indirect_resolve) */
+    uint32_t assigned_field;       /* string id: "S.f" its result is stored into, or 0 */
+    uint32_t assigned_key;         /* string id: the static variable its result is stored into, or 0 */
+    bool indirect;
     bool subscripted;                  /* indirect through an array element: `handlers[i](x)` */
-    int param;                         /* indirect through parameter `param` of the caller, else -1 */
-    al_via via;                        /* how the indirect call was resolved (al_indirect_resolve) */
-    uint32_t assigned_field;           /* string id: "S.f" its result is stored into, or 0 */
-    uint32_t assigned_key;             /* string id: the static variable its result is stored into, or 0 */
     bool returned;                     /* `return call(...)` */
     bool statement;                    /* a whole statement of its block */
     uint32_t block, loop;              /* index + 1 into program blocks / loops, 0 for none */
@@ -138,8 +152,10 @@ typedef struct al_program {
     AL_VEC(al_region) blocks, loops;
     AL_VEC(al_return) returns;
     AL_VEC(al_store) stores; /* sorted by target */
-    uint32_t *caller_start;  /* the direct calls of function f: caller_calls[caller_start[f] ...
-                                caller_start[f + 1]) */
+    AL_VEC(al_object) objects;
+    AL_VEC(al_install) installs; /* sorted by function */
+    uint32_t *caller_start;      /* the direct calls of function f: caller_calls[caller_start[f] ...
+                                    caller_start[f + 1]) */
     uint32_t *caller_calls;
     /* calls whose result is stored into a struct field or a static variable, by that field's or
        variable's string id: what a descriptor or stream kept there was opened with (sorted) */
@@ -193,6 +209,8 @@ const uint32_t *al_program_slot_functions(const al_program *p, uint32_t slot, si
 const uint32_t *al_program_callers(const al_program *p, uint32_t function, size_t *count);
 /* Where a parameter is stored into `target` (a field "S.f" or a static variable's key). */
 const al_store *al_program_stores(const al_program *p, uint32_t target, size_t *count);
+/* Where function `function` sets up an object from a descriptor. */
+const al_install *al_program_installs(const al_program *p, uint32_t function, size_t *count);
 /* The return statements of function `function` that return a variable or field. */
 const al_return *al_program_returns(const al_program *p, uint32_t function, size_t *count);
 

@@ -178,8 +178,16 @@ static void put_step(html_state *st, const al_chain_step *s)
 {
     fprintf(st->out, "[%u,%u,%u,%u,%u", string_id(st, s->call->function), string_id(st, s->callee),
             file_id(st, s->call->loc.file, s->call->loc.line), s->call->loc.line, s->call->loc.column);
-    if (s->call->via && s->call->targets > 1) { /* a call through a pointer: how its callee was found, how sure */
-        char *via = al_xasprintf("%s (one of %u functions it may call)", s->call->via, s->call->targets);
+    if (s->call->via && (s->call->targets > 1 || s->call->instance)) {
+        /* a call through a pointer: how its callee was found, how sure */
+        char *instance =
+            s->call->instance
+                ? al_xasprintf(", but the object here was set up from '%s', which does not hold it", s->call->instance)
+                : al_xstrdup("");
+        char *via = s->call->targets > 1 ? al_xasprintf("%s (one of %u functions it may call)%s", s->call->via,
+                                                        s->call->targets, instance)
+                                         : al_xasprintf("%s%s", s->call->via, instance);
+        free(instance);
         fprintf(st->out, ",%u", string_id(st, via));
         free(via);
     } else if (s->call->via) {

@@ -68,6 +68,8 @@ static cJSON *handler_json(const al_findings *f, const al_finding_handler *h)
         if (s->call->via) {
             cJSON_AddStringToObject(step, "via", s->call->via);
             cJSON_AddNumberToObject(step, "targets", s->call->targets);
+            if (s->call->instance)
+                cJSON_AddStringToObject(step, "instance", s->call->instance);
         }
         cJSON_AddItemToArray(chain, step);
     }

@@ -353,6 +353,10 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
         cJSON *step = cJSON_CreateObject();
         if (i + 1 == h->chain_length)
             text = al_xasprintf("'%s' calls '%s', which blocks", s->call->function, s->callee);
+        else if (s->call->instance)
+            text = al_xasprintf("'%s' calls '%s' through %s, but the object here was set up from '%s', which does "
+                                "not hold it",
+                                s->call->function, s->callee, s->call->via, s->call->instance);
         else if (s->call->via && s->call->targets > 1)
             text = al_xasprintf("'%s' calls '%s' through %s (one of %u functions it may call)", s->call->function,
                                 s->callee, s->call->via, s->call->targets);

@@ -72,6 +72,11 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
             fputc('\'', out);
             if (s->call->targets > 1) /* how sure: which of them runs depends on data */
                 fprintf(out, " (one of %u functions it may call)", s->call->targets);
+            if (s->call->instance) {
+                fputs(", but the object here was set up from '", out);
+                put_clean(out, s->call->instance);
+                fputs("', which does not hold it", out);
+            }
         }
         fputc('\n', out);
     }

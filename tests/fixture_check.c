@@ -29,7 +29,9 @@ typedef struct expectation {
     int handler_count;
     char *programs[16]; /* program=NAME: the finding's programs, exactly */
     int program_count;
-    char *severity; /* severity=LEVEL, or NULL: any */
+    char *severity;  /* severity=LEVEL, or NULL: any */
+    char *certainty; /* certainty=C, or NULL: any */
+    char *first;     /* first=NAME: the handler named first (its primary chain), or NULL: any */
     bool matched;
 } expectation;
 
@@ -74,6 +76,10 @@ static void parse_expectations(const char *file, const char *text)
                 e.programs[e.program_count++] = al_xstrdup(tok + 8);
             else if (strncmp(tok, "severity=", 9) == 0)
                 e.severity = al_xstrdup(tok + 9);
+            else if (strncmp(tok, "certainty=", 10) == 0)
+                e.certainty = al_xstrdup(tok + 10);
+            else if (strncmp(tok, "first=", 6) == 0)
+                e.first = al_xstrdup(tok + 6);
             else {
                 fprintf(stderr, "%s:%u: bad expect token '%s'\n", file, line, tok);
                 exit(2);
@@ -125,6 +131,13 @@ static const char *string_of(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The name of a finding's first handler: the one its primary chain starts from. */
+static const char *first_handler(const cJSON *f)
+{
+    const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f, "handlers"), 0);
+    return h ? string_of(h, "name") : "";
+}
+
 /* "name" or "name:F1>F2>..." for a reported handler. */
 static char *describe_handler(const cJSON *h, bool with_chain)
 {
@@ -134,9 +147,13 @@ static char *describe_handler(const cJSON *h, bool with_chain)
         al_strbuf_putc(&b, ':');
         const cJSON *step;
         int i = 0;
+        const cJSON *instance = NULL; /* of the step before: "F[D]", F reached though D does not hold it */
         cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(h, "chain"))
         {
             al_strbuf_appendf(&b, "%s%s", i++ ? ">" : "", string_of(step, "function"));
+            if (cJSON_IsString(instance))
+                al_strbuf_appendf(&b, "[%s]", instance->valuestring);
+            instance = cJSON_GetObjectItemCaseSensitive(step, "instance");
         }
     }
     return al_strbuf_take(&b);
@@ -197,7 +214,8 @@ static void print_finding(const cJSON *f)
     {
         fprintf(stderr, " program=%s", cJSON_IsString(p) ? p->valuestring : "?");
     }
-    fprintf(stderr, " severity=%s\n", string_of(f, "severity"));
+    fprintf(stderr, " severity=%s certainty=%s first=%s\n", string_of(f, "severity"), string_of(f, "certainty"),
+            first_handler(f));
 }
 
 /* Every entry of `list` must match one expectation of `kind`; the number that did not. */
@@ -217,7 +235,9 @@ static int match_findings(const cJSON *list, expect_kind kind)
                 strcmp(e->category, string_of(f, "category")) != 0 || strcmp(e->callee, string_of(f, "callee")) != 0 ||
                 !handlers_match(e, cJSON_GetObjectItemCaseSensitive(f, "handlers")) ||
                 (e->program_count && !programs_match(e, cJSON_GetObjectItemCaseSensitive(f, "programs"))) ||
-                (e->severity && strcmp(e->severity, string_of(f, "severity")) != 0))
+                (e->severity && strcmp(e->severity, string_of(f, "severity")) != 0) ||
+                (e->certainty && strcmp(e->certainty, string_of(f, "certainty")) != 0) ||
+                (e->first && strcmp(e->first, first_handler(f)) != 0))
                 continue;
             e->matched = matched = true;
         }
@@ -308,6 +328,10 @@ int main(int argc, char **argv)
             fprintf(stderr, " program=%s", e->programs[k]);
         if (e->severity)
             fprintf(stderr, " severity=%s", e->severity);
+        if (e->certainty)
+            fprintf(stderr, " certainty=%s", e->certainty);
+        if (e->first)
+            fprintf(stderr, " first=%s", e->first);
         fputc('\n', stderr);
         failures++;
     }
@@ -326,6 +350,8 @@ int main(int argc, char **argv)
         for (int k = 0; k < e->program_count; k++)
             free(e->programs[k]);
         free(e->severity);
+        free(e->certainty);
+        free(e->first);
     }
     AL_VEC_FREE(expected);
     cJSON_Delete(report);

@@ -35,9 +35,22 @@ static void test_call_text_collapses_whitespace_and_comments(void **state)
     assert_null(al_findings_call_text(NULL, 1, 1));
 }
 
-static al_chain_step step = {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0}, "sleep", NULL, 0, 0, false};
-static al_finding_handler handler = {
-    "on_tick", {"/src/a.c", 8, 1}, "libuv timer callback", "uv", {"/src/main.c", 3, 1}, NULL, &step, 1, 0, 0, 0, {0}};
+static al_chain_step step = {
+    &(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0, NULL}, "sleep", NULL, 0, 0, false, false, false};
+static al_finding_handler handler = {"on_tick",
+                                     {"/src/a.c", 8, 1},
+                                     "libuv timer callback",
+                                     "uv",
+                                     {"/src/main.c", 3, 1},
+                                     NULL,
+                                     &step,
+                                     1,
+                                     0,
+                                     0,
+                                     0,
+                                     false,
+                                     false,
+                                     {0}};
 
 static al_finding finding(const char *file, unsigned line, const char *call, const char *fingerprint)
 {

@@ -48,8 +48,8 @@ static void test_parse_real_git_output(void **state)
 }
 
 static al_chain_step steps[] = {
-    {&(al_chain_call){"on_read", {"/repo/one.c", 30, 3}, NULL, 0}, "helper", NULL, 0, 0, false},
-    {&(al_chain_call){"helper", {"/repo/b.c", 4, 1}, NULL, 0}, "sleep", &steps[0], 0, 0, false}};
+    {&(al_chain_call){"on_read", {"/repo/one.c", 30, 3}, NULL, 0, NULL}, "helper", NULL, 0, 0, false, false, false},
+    {&(al_chain_call){"helper", {"/repo/b.c", 4, 1}, NULL, 0, NULL}, "sleep", &steps[0], 0, 0, false, false, false}};
 
 static void push_finding(al_findings *f, const char *file, unsigned line, unsigned handler_line)
 {

@@ -346,6 +346,12 @@ static void test_assignments_and_call_arguments(void **state)
                                 "    if (fd == open(path, O_RDONLY | O_NONBLOCK)) (void)0;\n"
                                 "    (void)read(fd, 0, 0);\n"
                                 "    close(other);\n"
+                                "}\n"
+                                "struct log { const char *name; int fd; };\n"
+                                "void g(const char *path) {\n"
+                                "    struct log a = {.fd = open(path, O_WRONLY)};\n"
+                                "    struct log b = {path, creat(path, 0600)};\n"
+                                "    (void)a; (void)b;\n"
                                 "}\n"));
     al_tu_facts tu;
     test_extract("assign.c", gcc, GCC_ARGC, &tu);
@@ -366,6 +372,92 @@ static void test_assignments_and_call_arguments(void **state)
     assert_int_equal(c->assigned_to, 0);
     assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_VARIABLE);
     assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "fd");
+    /* an initializer's field, designated or by position, is where the result goes */
+    assert_string_equal(S(&tu, call_to(&tu, "open", 2)->assigned_field), "log.fd");
+    assert_string_equal(S(&tu, call_to(&tu, "creat", 0)->assigned_field), "log.fd");
+    al_tu_facts_free(&tu);
+}
+
+/* The install of `function` into `descriptor` (a name the key ends with, or holds before "@"). */
+static const al_fact_install *install_of(const al_tu_facts *tu, const char *function, const char *descriptor)
+{
+    uint32_t key = function_named(tu, function)->key;
+    for (size_t i = 0; i < tu->installs.count; i++) {
+        const al_fact_install *in = &tu->installs.items[i];
+        const char *d = S(tu, in->descriptor);
+        const char *at = strstr(d, descriptor);
+        if (in->function == key && at && (at[strlen(descriptor)] == '@' || at[strlen(descriptor)] == '\0'))
+            return in;
+    }
+    return NULL;
+}
+
+/* The object a call goes through (al_fact_object), or NULL. */
+static const al_fact_object *object_of(const al_tu_facts *tu, const al_fact_call *c)
+{
+    for (size_t i = 0; i < tu->objects.count; i++)
+        if (&tu->calls.items[tu->objects.items[i].call] == c)
+            return &tu->objects.items[i];
+    return NULL;
+}
+
+/* Container instances: the object a call through a slot goes through (a parameter, a local, and
+ * the field on the way), the address of a variable as an argument, and objects set up from a
+ * descriptor (copied whole, its address into a field, a local initialized with it); what is not
+ * a descriptor (a non-static source, an int) sets nothing up. */
+static void test_container_instance_facts(void **state)
+{
+    (void)state;
+    free(test_write("inst.c", "typedef struct ops { int (*write)(int); } ops;\n"
+                              "typedef struct io { int (*write)(int); int n; } io;\n"
+                              "typedef struct table { const ops *type; } table;\n"
+                              "static int w(int x) { return x; }\n"
+                              "static const io file_io = {w, 0};\n"
+                              "static ops plain = {w};\n"
+                              "static void init_file(io *r) { *r = file_io; }\n"
+                              "static void init_table(table *t) { t->type = &plain; }\n"
+                              "static int run(io *r, table *t) {\n"
+                              "    io copy = file_io;\n"
+                              "    io other = *r;\n"
+                              "    int n = 0;\n"
+                              "    n = n + 1;\n"
+                              "    init_file(&copy);\n"
+                              "    return r->write(1) + t->type->write(2) + copy.write(n) + other.write(0);\n"
+                              "}\n"
+                              "int main(void) { io r; table t; init_table(&t); return run(&r, &t); }\n"));
+    al_tu_facts tu;
+    test_extract("inst.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_install *in = install_of(&tu, "init_file", "file_io");
+    assert_non_null(in);
+    assert_int_equal(in->param, 0);
+    assert_int_equal(in->local, 0);
+    assert_int_equal(in->field, 0);
+    in = install_of(&tu, "init_table", "plain");
+    assert_non_null(in);
+    assert_int_equal(in->param, 0);
+    assert_string_equal(S(&tu, in->field), "table.type");
+    in = install_of(&tu, "run", "file_io");
+    assert_non_null(in);
+    assert_int_equal(in->param, -1);
+    assert_string_equal(S(&tu, in->local), "copy");
+    assert_int_equal(tu.installs.count, 3); /* `other = *r` copies no descriptor */
+
+    const al_fact_object *o = object_of(&tu, call_to(&tu, "io.write", 0));
+    assert_int_equal(o->param, 0);
+    assert_int_equal(o->field, 0);
+    o = object_of(&tu, call_to(&tu, "ops.write", 0));
+    assert_int_equal(o->param, 1);
+    assert_string_equal(S(&tu, o->field), "table.type");
+    o = object_of(&tu, call_to(&tu, "io.write", 1));
+    assert_int_equal(o->param, -1);
+    assert_string_equal(S(&tu, o->local), "copy");
+    assert_int_equal(tu.objects.count, 4);                     /* and `other.write` */
+    assert_null(object_of(&tu, call_to(&tu, "init_file", 0))); /* a direct call */
+    const al_fact_call *c = call_to(&tu, "init_file", 0);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_ADDRESS);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "copy");
+    assert_int_equal(tu.args.items[c->first_arg].key, 0); /* a local */
     al_tu_facts_free(&tu);
 }
 
@@ -801,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_type_names_of_anonymous_structs_and_function_types),
         cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_assignments_and_call_arguments),
+        cmocka_unit_test(test_container_instance_facts),
         cmocka_unit_test(test_variables_and_their_uses),
         cmocka_unit_test(test_guards_blocks_and_loops),
         cmocka_unit_test(test_conditional_operator_branches),

@@ -45,8 +45,8 @@ static al_finding_handler handlers[2];
 static void sample(al_findings *f)
 {
     memset(f, 0, sizeof(*f));
-    calls[0] = (al_chain_call){"on_timer", {source_path, 4, 5}, NULL, 0};
-    steps[0] = (al_chain_step){&calls[0], "sleep", NULL, 0, 0, false};
+    calls[0] = (al_chain_call){"on_timer", {source_path, 4, 5}, NULL, 0, NULL};
+    steps[0] = (al_chain_step){&calls[0], "sleep", NULL, 0, 0, false, false, false};
     handlers[0] = (al_finding_handler){"on_timer",
                                        {source_path, 2, 1},
                                        "libuv timer callback",
@@ -58,6 +58,8 @@ static void sample(al_findings *f)
                                        0,
                                        0,
                                        0,
+                                       false,
+                                       false,
                                        {0}};
     handlers[1] = handlers[0];
     handlers[1].registered_at.file = "/nonexistent/unreadable.c";
@@ -216,12 +218,12 @@ static al_finding_handler chain_to(size_t n, size_t h, const char *handler, cons
 {
     al_chain_call *c = group_calls[n][h];
     al_chain_step *s = group_steps[n][h];
-    c[0] = (al_chain_call){handler, {"/src/auth.c", parse_line, 5}, NULL, 0};
-    c[1] = (al_chain_call){"parse", {"/src/auth.c", 20, 5}, NULL, 0};
-    c[2] = (al_chain_call){fn, {"/src/auth.c", call_line, 5}, NULL, 0};
-    s[0] = (al_chain_step){&c[0], "parse", NULL, 0, 0, false};
-    s[1] = (al_chain_step){&c[1], fn, &s[0], 0, 0, false};
-    s[2] = (al_chain_step){&c[2], callee, &s[1], 0, 0, false};
+    c[0] = (al_chain_call){handler, {"/src/auth.c", parse_line, 5}, NULL, 0, NULL};
+    c[1] = (al_chain_call){"parse", {"/src/auth.c", 20, 5}, NULL, 0, NULL};
+    c[2] = (al_chain_call){fn, {"/src/auth.c", call_line, 5}, NULL, 0, NULL};
+    s[0] = (al_chain_step){&c[0], "parse", NULL, 0, 0, false, false, false};
+    s[1] = (al_chain_step){&c[1], fn, &s[0], 0, 0, false, false, false};
+    s[2] = (al_chain_step){&c[2], callee, &s[1], 0, 0, false, false, false};
     return (al_finding_handler){handler,
                                 {"/src/auth.c", 1, 1},
                                 "libuv read callback",
@@ -233,6 +235,8 @@ static al_finding_handler chain_to(size_t n, size_t h, const char *handler, cons
                                 0,
                                 0,
                                 0,
+                                false,
+                                false,
                                 {0}};
 }
 

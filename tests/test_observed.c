@@ -195,16 +195,17 @@ static void test_a_trace_reads_back(void **state)
  * wait_for_reply called at a.c:30, a usleep in helper() (b.c:5) reached through a.c:40, moved into
  * the source root at a.c:40 from vendor/h.h:7, and a suppressed fsync at a.c:50. */
 static al_chain_step steps_sleep[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0}, "sleep", NULL, 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0, NULL}, "sleep", NULL, 0, 0, false, false, false}};
 static al_chain_step steps_fputs[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 20, 5}, NULL, 0}, "fputs", NULL, 0, 0, false}};
-static al_chain_step steps_custom[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 30, 5}, NULL, 0}, "wait_for_reply", NULL, 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 20, 5}, NULL, 0, NULL}, "fputs", NULL, 0, 0, false, false, false}};
+static al_chain_step steps_custom[] = {{&(al_chain_call){"on_tick", {"/src/a.c", 30, 5}, NULL, 0, NULL},
+                                        "wait_for_reply", NULL, 0, 0, false, false, false}};
 static al_chain_step steps_helper[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 40, 5}, NULL, 0}, "helper", NULL, 0, 0, false},
-    {&(al_chain_call){"helper", {"/vendor/h.h", 7, 5}, NULL, 0}, "usleep", &steps_helper[0], 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 40, 5}, NULL, 0, NULL}, "helper", NULL, 0, 0, false, false, false},
+    {&(al_chain_call){"helper", {"/vendor/h.h", 7, 5}, NULL, 0, NULL}, "usleep", &steps_helper[0], 0, 0, false, false,
+     false}};
 static al_chain_step steps_fsync[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 50, 5}, NULL, 0}, "fsync", NULL, 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 50, 5}, NULL, 0, NULL}, "fsync", NULL, 0, 0, false, false, false}};
 static al_finding_handler handlers[5];
 
 static al_finding finding(const char *callee, const char *file, unsigned line, int h, al_chain_step *steps,

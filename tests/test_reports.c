@@ -13,12 +13,13 @@
 #include "report.h"
 
 static al_chain_step chain[] = {
-    {&(al_chain_call){"on_read", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1}, "process_line", NULL, 1, 0,
-     false},
-    {&(al_chain_call){"process_line", {"/abs/src/util.c", 42, 5}, NULL, 0}, "sleep", &chain[0], 1, 0, false},
+    {&(al_chain_call){"on_read", {"/abs/src/server.c", 30, 3}, "field conn.on_line", 1, NULL}, "process_line", NULL, 1,
+     0, false, false, false},
+    {&(al_chain_call){"process_line", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL}, "sleep", &chain[0], 1, 0, false,
+     false, false},
 };
 static al_chain_step direct[] = {
-    {&(al_chain_call){"on_timer", {"/abs/src/util.c", 42, 5}, NULL, 0}, "sleep", NULL, 0, 0, false},
+    {&(al_chain_call){"on_timer", {"/abs/src/util.c", 42, 5}, NULL, 0, NULL}, "sleep", NULL, 0, 0, false, false, false},
 };
 static al_finding_handler handlers[] = {
     {"on_timer",
@@ -32,6 +33,8 @@ static al_finding_handler handlers[] = {
      0,
      0,
      0,
+     false,
+     false,
      {0}},
     {"on_read",
      {"/abs/src/server.c", 17, 1},
@@ -44,6 +47,8 @@ static al_finding_handler handlers[] = {
      0,
      0,
      0,
+     false,
+     false,
      {0}},
 };
 
@@ -296,6 +301,43 @@ static void test_json_contract(void **state)
     AL_VEC_FREE(f.failures);
 }
 
+/* A step whose object's descriptor does not hold the function it reaches says so, in the text
+ * (with the number of functions the call may reach) and as `instance` in JSON. */
+static void test_instance_step(void **state)
+{
+    (void)state;
+    al_chain_call through = {"stream_write", {"/abs/src/stream.c", 12, 9}, "field stream.write", 2, "mem_ops"};
+    al_chain_call write = {"file_write", {"/abs/src/stream.c", 30, 12}, NULL, 0, NULL};
+    al_chain_step steps[] = {{&through, "file_write", NULL, 2, 0, false, true, false},
+                             {&write, "fwrite", &steps[0], 2, 0, false, true, false}};
+    al_finding_handler handler = handlers[1];
+    handler.last = &steps[1];
+    handler.chain_length = 2;
+    handler.unlikely = true;
+    al_findings f;
+    sample(&f);
+    f.items.count = 1;
+    f.items.items[0].handlers = &handler;
+    f.items.items[0].handler_count = 1;
+    f.items.items[0].certainty = AL_CERTAINTY_UNLIKELY;
+    char *text = render(&f, false, false, false);
+    assert_non_null(strstr(text, "src/stream.c:12:9: note: 'stream_write' calls 'file_write' through field "
+                                 "'stream.write' (one of 2 functions it may call), but the object here was set up "
+                                 "from 'mem_ops', which does not hold it\n"));
+    free(text);
+    text = render(&f, true, false, false);
+    cJSON *root = cJSON_Parse(text);
+    cJSON *finding = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 0);
+    assert_string_equal(cJSON_GetObjectItem(finding, "certainty")->valuestring, "unlikely");
+    cJSON *chain = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(finding, "handlers"), 0), "chain");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(chain, 0), "instance")->valuestring, "mem_ops");
+    assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(chain, 1), "instance"));
+    cJSON_Delete(root);
+    free(text);
+    AL_VEC_FREE(f.items);
+    AL_VEC_FREE(f.failures);
+}
+
 /* sample() with one finding suppressed by a comment, one unused comment and excluded findings. */
 static al_suppression used = {
     "/abs/src/util.c", 41, 8, 42, "asynclock:ignore-next-line", NULL, "warm-up only", true, true, 42, false, false};
@@ -449,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_text_colour_only_when_asked),
         cmocka_unit_test(test_empty_report_summary),
         cmocka_unit_test(test_json_contract),
+        cmocka_unit_test(test_instance_step),
         cmocka_unit_test(test_suppressed_in_text),
         cmocka_unit_test(test_suppressed_in_json),
         cmocka_unit_test(test_codequality_gitlab_format),

@@ -32,14 +32,14 @@ typedef struct sample {
 static void sample_build(sample *s, unsigned shift)
 {
     memset(s, 0, sizeof(*s));
-    s->calls[0] = (al_chain_call){"on_read", {SERVER, 30 + shift, 3}, "field conn.on_line", 1};
-    s->calls[1] = (al_chain_call){"process_line", {UTIL, 42 + shift, 5}, NULL, 0};
-    s->calls[2] = (al_chain_call){"on_timer", {UTIL, 42 + shift, 5}, NULL, 0};
-    s->calls[3] = (al_chain_call){"on_timer", {OUTSIDE, 7 + shift, 9}, NULL, 0};
-    s->chain[0] = (al_chain_step){&s->calls[0], "process_line", NULL, 1, 0, false};
-    s->chain[1] = (al_chain_step){&s->calls[1], "sleep", &s->chain[0], 1, 0, false};
-    s->direct[0] = (al_chain_step){&s->calls[2], "sleep", NULL, 0, 0, false};
-    s->outside[0] = (al_chain_step){&s->calls[3], HOSTILE, NULL, 0, 0, false};
+    s->calls[0] = (al_chain_call){"on_read", {SERVER, 30 + shift, 3}, "field conn.on_line", 1, NULL};
+    s->calls[1] = (al_chain_call){"process_line", {UTIL, 42 + shift, 5}, NULL, 0, NULL};
+    s->calls[2] = (al_chain_call){"on_timer", {UTIL, 42 + shift, 5}, NULL, 0, NULL};
+    s->calls[3] = (al_chain_call){"on_timer", {OUTSIDE, 7 + shift, 9}, NULL, 0, NULL};
+    s->chain[0] = (al_chain_step){&s->calls[0], "process_line", NULL, 1, 0, false, false, false};
+    s->chain[1] = (al_chain_step){&s->calls[1], "sleep", &s->chain[0], 1, 0, false, false, false};
+    s->direct[0] = (al_chain_step){&s->calls[2], "sleep", NULL, 0, 0, false, false, false};
+    s->outside[0] = (al_chain_step){&s->calls[3], HOSTILE, NULL, 0, 0, false, false, false};
     s->handlers[0] = (al_finding_handler){"on_timer",
                                           {UTIL, 40 + shift, 1},
                                           "annotated asynclock:handler",
@@ -51,6 +51,8 @@ static void sample_build(sample *s, unsigned shift)
                                           0,
                                           0,
                                           0,
+                                          false,
+                                          false,
                                           {0}};
     s->handlers[1] = (al_finding_handler){"on_read",
                                           {SERVER, 17 + shift, 1},
@@ -63,6 +65,8 @@ static void sample_build(sample *s, unsigned shift)
                                           1,
                                           0,
                                           0,
+                                          false,
+                                          false,
                                           {0}};
     s->handlers[2] = s->handlers[0];
     s->handlers[2].last = &s->outside[0];

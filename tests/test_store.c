@@ -147,10 +147,10 @@ static bool load_fresh(al_store *s, const al_compile_command *cmd)
 static void test_only_the_encoders_spelling_decodes(void **state)
 {
     (void)state;
-    /* file "a", parsed 0, failure absent, 0 errors, strings [""], no records in any of the 14
+    /* file "a", parsed 0, failure absent, 0 errors, strings [""], no records in any of the 16
      * lists (functions, calls, args, refs, diags, aliases, variables, variable uses, guards, blocks,
-     * loops, returns, stores, includes) */
-    unsigned char unit[] = {2, 'a', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+     * loops, returns, stores, installs, objects, includes) */
+    unsigned char unit[] = {2, 'a', 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     al_tu_facts back;
     assert_true(al_tu_facts_decode(unit, sizeof(unit), &back));
     al_bytes again = {0};
@@ -162,7 +162,7 @@ static void test_only_the_encoders_spelling_decodes(void **state)
     unit[5] = 0; /* no string count that leaves out id 0 */
     assert_false(al_tu_facts_decode(unit, sizeof(unit), &back));
     al_tu_facts_free(&back);
-    unsigned char no_file[] = {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char no_file[] = {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     assert_false(al_tu_facts_decode(no_file, sizeof(no_file), &back));
     al_tu_facts_free(&back);
 }

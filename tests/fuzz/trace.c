@@ -9,8 +9,8 @@
 #define PATH "fuzz-trace.json"
 
 static al_chain_step steps[] = {
-    {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0}, "helper", NULL, 0, 0, false},
-    {&(al_chain_call){"helper", {"/src/a.c", 20, 5}, NULL, 0}, "sleep", &steps[0], 0, 0, false}};
+    {&(al_chain_call){"on_tick", {"/src/a.c", 10, 5}, NULL, 0, NULL}, "helper", NULL, 0, 0, false, false, false},
+    {&(al_chain_call){"helper", {"/src/a.c", 20, 5}, NULL, 0, NULL}, "sleep", &steps[0], 0, 0, false, false, false}};
 static al_finding_handler handler = {.name = "on_tick",
                                      .defined_at = {"/src/a.c", 8, 1},
                                      .kind = "libuv timer callback",
