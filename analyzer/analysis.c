@@ -9,6 +9,7 @@
 #include "contexts.h"
 #include "indirect.h"
 #include "instances.h"
+#include "locks.h"
 #include "reach.h"
 
 bool al_analysis_programs(al_programs *out, const al_unit_set *set, const al_targets *targets, const al_options *o)
@@ -118,7 +119,10 @@ void al_analysis_findings(al_findings *out, const al_unit_set *set, const al_pro
         al_reach reach;
         al_reach_run(&reach, &program, &contexts, rules, &reach_options);
         al_instances *instances = al_instances_new(&program, &paths);
-        al_findings_add(out, def, &program, &contexts, &reach, instances, rules, fo);
+        al_locks locks;
+        al_locks_find(&locks, &program, &contexts, rules, &paths);
+        al_findings_add(out, def, &program, &contexts, &reach, instances, &locks, rules, fo);
+        al_locks_free(&locks);
         al_instances_free(instances);
         al_reach_free(&reach);
         al_contexts_free(&contexts);

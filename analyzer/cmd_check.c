@@ -57,7 +57,8 @@ static int report_findings(al_options *o, const al_unit_set *set, const al_progr
                                            o->config.exclude.count,
                                            o->config.folder,
                                            o->config.off_categories.items,
-                                           o->config.off_categories.count};
+                                           o->config.off_categories.count,
+                                           o->all_locks};
     al_findings findings;
     al_analysis_findings(&findings, set, programs, rules, o, &finding_options);
     free(source_root);

@@ -198,7 +198,21 @@ void al_contexts_find(al_contexts *c, const al_program *p, const al_rules *rules
             continue; /* an external function runs where its library runs it */
         bool annotated = fn->annotations & AL_ANNOT_HANDLER;
         if (c->role[f] != AL_CONTEXT_HANDLER && !annotated) {
-            c->worker_count += c->role[f] == AL_CONTEXT_WORKER;
+            if (c->role[f] == AL_CONTEXT_WORKER) { /* kept for the lock findings' other side */
+                al_handler worker = {(uint32_t)f,
+                                     (int)d[f].rule->match,
+                                     d[f].rule->pattern,
+                                     d[f].kind ? d[f].kind : d[f].rule->kind,
+                                     d[f].rule->family,
+                                     d[f].where,
+                                     0,
+                                     d[f].rule->thread};
+                if (d[f].kind)
+                    AL_VEC_PUSH(c->owned_kinds, d[f].kind);
+                d[f].kind = NULL;
+                AL_VEC_PUSH(c->workers, worker);
+                c->worker_count++;
+            }
             continue;
         }
         al_handler h = {0};
@@ -250,6 +264,7 @@ void al_contexts_free(al_contexts *c)
         free(c->owned_kinds.items[i]);
     AL_VEC_FREE(c->owned_kinds);
     AL_VEC_FREE(c->handlers);
+    AL_VEC_FREE(c->workers);
     free(c->role);
     memset(c, 0, sizeof(*c));
 }

@@ -22,10 +22,12 @@ typedef struct al_handler {
     const char *family;   /* loop family for fixes ("" when none) */
     al_loc registered_at; /* the first registration, or the annotated declaration */
     uint32_t region;      /* a loop driver: the loop (index + 1) whose calls start the search; else 0 */
+    bool thread;          /* a worker: the entry of a thread of its own (al_context_rule.thread) */
 } al_handler;
 
 typedef struct al_contexts {
     AL_VEC(al_handler) handlers; /* in function index order */
+    AL_VEC(al_handler) workers;  /* worker entries (thread entries, work callbacks), in function order */
     AL_VEC(char *) owned_kinds;  /* "... via wrapper()" descriptions that handlers point to */
     uint8_t *role;               /* per function: 0 none, AL_CONTEXT_WORKER, AL_CONTEXT_HANDLER */
     size_t worker_count;

@@ -477,10 +477,33 @@ static CXCursor address_of_variable(CXCursor op)
     return var;
 }
 
-/* `&rdb`, `&hash_type`: which variable's address an argument passes. */
+/* `&rdb`, `&hash_type`: which variable's address an argument passes; `&stats.mutex`: which field's. */
 static al_fact_arg address_argument(walker *w, CXCursor op)
 {
     al_fact_arg value = {AL_ARG_UNKNOWN, 0, 0, 0};
+    CXCursor member = strip(first_child(op));
+    if (clang_getCursorKind(member) == CXCursor_ArraySubscriptExpr) {
+        /* `&locks[i]`, `&s->locks[i]`: an element stands for its array */
+        CXCursor base = strip(first_child(member));
+        CXCursor var = clang_getCursorReferenced(base);
+        if (clang_getCursorKind(base) == CXCursor_DeclRefExpr && clang_getCursorKind(var) == CXCursor_VarDecl) {
+            value.kind = AL_ARG_ADDRESS;
+            value.name = intern_cxstring(w, clang_getCursorSpelling(var));
+            if (clang_Cursor_hasVarDeclGlobalStorage(var) == 1)
+                value.key = link_key(w, var);
+            return value;
+        }
+        member = base;
+    }
+    CXCursor field = clang_getCursorReferenced(member);
+    if (clang_getCursorKind(member) == CXCursor_MemberRefExpr && clang_getCursorKind(field) == CXCursor_FieldDecl) {
+        CXType type = clang_getCanonicalType(clang_getCursorType(op));
+        if (type.kind == CXType_Pointer) { /* `&`, not `*` */
+            value.kind = AL_ARG_FIELD_ADDRESS;
+            value.name = field_key(w, field);
+        }
+        return value;
+    }
     CXCursor var = address_of_variable(op);
     if (clang_Cursor_isNull(var))
         return value;
@@ -1317,9 +1340,10 @@ static void mark_exit(walker *w)
     }
 }
 
-/* A goto label on top of the stack: every block around it has a statement, at this position, where
- * a jump may enter it (so what its earlier statements did may not have run). */
-static void mark_label(walker *w)
+/* A label on top of the stack: a block around it has a statement, at this position, where a jump
+ * may enter it (so what its earlier statements did may not have run). A goto label: every block
+ * around it; a case label (`innermost`): only the switch's body. */
+static void mark_label(walker *w, bool innermost)
 {
     for (size_t j = w->stack.count; j-- > 0;) {
         uint32_t block = w->stack.items[j].block;
@@ -1328,6 +1352,8 @@ static void mark_label(walker *w)
         while (w->block_labels.count < block)
             AL_VEC_PUSH(w->block_labels, 0);
         w->block_labels.items[block - 1] = position_in_block(w, j) + 1;
+        if (innermost)
+            return;
     }
 }
 
@@ -1428,6 +1454,19 @@ static void record_install(walker *w, CXCursor left, CXCursor right)
         AL_VEC_PUSH(w->tu->installs, in);
 }
 
+/* Whether a do statement's condition is the constant 0: `do { ... } while (0)`, a macro's body. */
+static bool runs_once(const ancestor *entry)
+{
+    children ch = children_of(entry->cursor);
+    if (ch.count != 2)
+        return false;
+    CXEvalResult r = clang_Cursor_Evaluate(ch.items[1]);
+    bool zero = r && clang_EvalResult_getKind(r) == CXEval_Int && clang_EvalResult_getAsLongLong(r) == 0;
+    if (r)
+        clang_EvalResult_dispose(r);
+    return zero;
+}
+
 /* Called for each cursor pushed on the stack: opens blocks and loops, reads conditions, follows
  * switch labels and early exits. False when the cursor is a branch that never runs: skip it. */
 static bool flow_push(walker *w, ancestor *entry)
@@ -1486,10 +1525,10 @@ static bool flow_push(walker *w, ancestor *entry)
     if (entry->kind == CXCursor_ReturnStmt || entry->kind == CXCursor_GotoStmt ||
         entry->kind == CXCursor_IndirectGotoStmt)
         mark_exit(w);
-    if (entry->kind == CXCursor_LabelStmt)
-        mark_label(w);
+    if (entry->kind == CXCursor_LabelStmt || is_label(entry->kind))
+        mark_label(w, entry->kind != CXCursor_LabelStmt);
     if (is_loop(entry->kind)) {
-        al_fact_loop l = {innermost_loop(w), w->current_function};
+        al_fact_loop l = {innermost_loop(w), w->current_function, entry->kind == CXCursor_DoStmt && runs_once(entry)};
         AL_VEC_PUSH(w->tu->loops, l);
         entry->loop = (uint32_t)w->tu->loops.count;
     }
@@ -1615,9 +1654,10 @@ static void place(walker *w, uint32_t *block, uint32_t *loop, uint32_t *position
 }
 
 /* Whether the call on top of the stack is a statement of its own: `abort();`, `(void)exit(1);`. */
-static bool is_statement(walker *w)
+/* Whether the expression at stack index j (through parentheses and casts) is a whole statement of
+ * its block, or a branch or loop body. */
+static bool statement_at(walker *w, size_t j)
 {
-    size_t j = w->stack.count - 1;
     while (j > 0 &&
            (w->stack.items[j - 1].kind == CXCursor_ParenExpr || w->stack.items[j - 1].kind == CXCursor_CStyleCastExpr ||
             w->stack.items[j - 1].kind == CXCursor_UnexposedExpr))
@@ -1626,6 +1666,21 @@ static bool is_statement(walker *w)
         return false;
     enum CXCursorKind user = w->stack.items[j - 1].kind;
     return user == CXCursor_CompoundStmt || is_label(user) || is_body(user, w->stack.items[j].index);
+}
+
+/* Whether the call on top of the stack is a whole statement, or the left operand of a comma
+ * operator that is one (`_panic(...), __builtin_unreachable();`, a panic macro's expansion). */
+static bool is_statement(walker *w)
+{
+    size_t j = w->stack.count - 1;
+    if (statement_at(w, j))
+        return true;
+    while (j > 0 && is_transparent(w->stack.items[j - 1].kind))
+        j--;
+    if (j == 0 || w->stack.items[j - 1].kind != CXCursor_BinaryOperator || w->stack.items[j].index != 0 ||
+        clang_getCursorType(w->stack.items[j].cursor).kind != CXType_Void)
+        return false; /* only the comma operator takes a void left operand */
+    return statement_at(w, j - 1);
 }
 
 /* The call on top of the stack is the left operand of a comma operator whose right operand is a
@@ -1892,6 +1947,8 @@ static enum CXChildVisitResult top_level_visitor(CXCursor c, CXCursor parent, CX
         /* `int counter;` is a tentative definition: a definition unless one with a value follows */
         if (clang_isCursorDefinition(c) || clang_Cursor_hasVarDeclExternalStorage(c) == 0)
             record_variable(w, c);
+        if (clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(c)))
+            break; /* `extern T x;` of a header: nothing to walk, and its key would be a string unused */
         w->holder = link_key(w, c);
         walk_subtree(w, c);
         w->holder = 0;

@@ -180,6 +180,7 @@ void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out)
     for (size_t i = 0; i < tu->loops.count; i++) {
         put_u64(out, tu->loops.items[i].parent);
         put_u64(out, tu->loops.items[i].function);
+        put_u64(out, tu->loops.items[i].once);
     }
     put_u64(out, tu->returns.count);
     for (size_t i = 0; i < tu->returns.count; i++) {
@@ -365,7 +366,7 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
     AL_VEC_RESERVE(out->args, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_arg a = {0};
-        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_ADDRESS + 1);
+        a.kind = (al_arg_kind)get_u32(&r, AL_ARG_FIELD_ADDRESS + 1);
         a.value = get_i64(&r);
         a.name = get_id(&r);
         a.key = get_id(&r);
@@ -461,12 +462,13 @@ bool al_tu_facts_decode(const void *data, size_t len, al_tu_facts *out)
         b.last_exit = get_u32(&r, UINT32_MAX);
         AL_VEC_PUSH(out->blocks, b);
     }
-    n = get_count(&r, 2);
+    n = get_count(&r, 3);
     AL_VEC_RESERVE(out->loops, n);
     for (size_t i = 0; i < n && !r.bytes.bad; i++) {
         al_fact_loop l;
         l.parent = get_u32(&r, (uint32_t)i + 1);
         l.function = get_id(&r);
+        l.once = get_u32(&r, 2);
         AL_VEC_PUSH(out->loops, l);
     }
     n = get_count(&r, 3);

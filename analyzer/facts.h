@@ -43,13 +43,14 @@ typedef enum {
     AL_ARG_NULL,
     AL_ARG_VARIABLE,
     AL_ARG_CALL,
-    AL_ARG_STRING,  /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
-    AL_ARG_FIELD,   /* a struct field: `write(log->fd, ...)` */
-    AL_ARG_PARAM,   /* a parameter of the calling function: `value` is its index, `name` its name */
-    AL_ARG_FIELDS,  /* the address of a local struct, `&hints`, whose fields the function set to
-                       constants: `name` is "ai_flags=4,ai_family=2" */
-    AL_ARG_ADDRESS, /* the address of a variable, `&rdb`, `&hash_type`: `name` is its name, `key` its
-                       link key when it has static storage (0 for a local) */
+    AL_ARG_STRING,        /* a string literal: `fopen(path, "r")`, `open("/proc/stat", ...)` */
+    AL_ARG_FIELD,         /* a struct field: `write(log->fd, ...)` */
+    AL_ARG_PARAM,         /* a parameter of the calling function: `value` is its index, `name` its name */
+    AL_ARG_FIELDS,        /* the address of a local struct, `&hints`, whose fields the function set to
+                             constants: `name` is "ai_flags=4,ai_family=2" */
+    AL_ARG_ADDRESS,       /* the address of a variable, `&rdb`, `&hash_type`: `name` is its name, `key` its
+                             link key when it has static storage (0 for a local) */
+    AL_ARG_FIELD_ADDRESS, /* the address of a struct field, `&stats.mutex`, `&c->lock`: `name` is "S.f" */
 } al_arg_kind;
 typedef struct al_fact_arg {
     al_arg_kind kind;
@@ -115,6 +116,7 @@ typedef struct al_fact_block {
 typedef struct al_fact_loop {
     uint32_t parent;   /* index + 1 of the enclosing loop, 0 for none */
     uint32_t function; /* key of its function */
+    bool once;         /* `do { ... } while (0)`: a macro's statement wrapper, its body runs once */
 } al_fact_loop;
 
 /* `return v;` of a local variable: with the calls assigned to `v`, which calls' results a function
@@ -175,8 +177,9 @@ typedef struct al_fact_call {
                               reporter is followed by a call that never returns) */
     uint32_t position;     /* the position in its block of the statement that holds it */
     uint32_t label_before; /* 1 + the position in its block of the last statement, up to the one that
-                              holds it, that is or holds a goto label (`werr:`), 0 for none: a jump
-                              may enter the block there, past what comes before */
+                              holds it, that is or holds a goto label (`werr:`) or, in a switch's
+                              body, a case label, 0 for none: a jump may enter the block there,
+                              past what comes before */
 } al_fact_call;
 
 /* A call through a field of an object the caller names, `r->write(r, buf)` or
@@ -305,7 +308,7 @@ void al_tu_facts_free(al_tu_facts *tu);
 /* The serialized form of a unit's facts, for the facts cache and shard files. It is private to
  * this version of asynclock (the cache key includes AL_FACTS_FORMAT), compact (varints), and
  * decoded defensively: a truncated or corrupt blob is rejected, never trusted. */
-#define AL_FACTS_FORMAT 19
+#define AL_FACTS_FORMAT 20
 void al_tu_facts_encode(const al_tu_facts *tu, al_bytes *out);
 /* Fills `out` (initialized here) from `data`; false, with `out` empty, when the bytes are not a
  * well-formed encoding. */

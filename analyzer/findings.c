@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "instances.h"
+#include "locks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,8 +544,51 @@ static void add_clash(al_findings *out, const al_program *p, const al_clash *cla
     add_program_index(&out->clashes.items[w->clash_of_id.items[key] - 1].programs, program);
 }
 
+/* The other side of a lock finding: the worker's description and its chain to the blocking call it
+ * makes under the lock (owned by the findings). */
+static const al_lock_holder *make_holder(al_findings *out, const al_program *p, const al_contexts *c,
+                                         const al_locks *locks, const al_lock_witness *w, uint32_t lock_name,
+                                         uint32_t program)
+{
+    al_lock_holder *holder = al_xcalloc(1, sizeof(*holder));
+    AL_VEC_PUSH(out->steps, holder);
+    for (size_t i = 0; i < c->workers.count; i++)
+        if (c->workers.items[i].function == w->worker)
+            holder->worker = make_handler(out, p, &c->workers.items[i]);
+    call_text *texts = al_xcalloc(w->count + 1, sizeof(*texts));
+    al_chain_step *steps = al_xcalloc(w->count + 1, sizeof(*steps));
+    AL_VEC_PUSH(out->steps, texts);
+    AL_VEC_PUSH(out->steps, steps);
+    const uint32_t *calls = locks->chain_calls.items + w->first;
+    for (uint32_t i = 0; i < w->count; i++) {
+        texts[i] = make_call_text(out, p, calls[i]);
+        bool last = i + 1 == w->count;
+        steps[i].up = i ? &steps[i - 1] : NULL;
+        steps[i].call = last ? &texts[i].plain : &texts[i].call;
+        steps[i].callee =
+            last ? texts[i].callee : al_program_str(p, p->functions.items[p->calls.items[calls[i + 1]].caller].name);
+        holder->worker.chain_pointers += !last && p->calls.items[calls[i]].indirect;
+    }
+    holder->worker.last = w->count ? &steps[w->count - 1] : NULL;
+    holder->worker.chain_length = w->count;
+    holder->lock = al_str(&out->texts, al_strtab_intern(&out->texts, al_program_str(p, lock_name)));
+    holder->blocking = w->count ? texts[w->count - 1].callee : "";
+    holder->acquired_at = source_loc(p, p->calls.items[w->acquired].loc);
+    holder->acquired_in = al_program_str(p, p->functions.items[p->calls.items[w->acquired].caller].name);
+    AL_VEC_PUSH(holder->worker.programs, program); /* freed with the finding */
+    return holder;
+}
+
+/* A pack's "acquire" lock function (not a trylock, not a condition wait) whose rule makes taking it
+ * a note: the waits that are findings of their own (a semaphore) keep their rule. */
+static bool takes_a_lock(const al_rules *rules, const al_site *site, const char *callee)
+{
+    const al_lock_rule *rule = al_rules_find_lock(rules, callee);
+    return site->api && site->api->severity == AL_SEVERITY_NOTE && rule && rule->role == AL_LOCK_ACQUIRE;
+}
+
 void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
-                     const al_reach *r, al_instances *instances, const al_rules *rules,
+                     const al_reach *r, al_instances *instances, const al_locks *locks, const al_rules *rules,
                      const al_findings_options *options)
 {
     struct al_findings_work *w = out->work;
@@ -578,10 +622,22 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
         const al_site *site = &r->sites.items[s];
         const al_call *call = &p->calls.items[site->call];
         const char *category = site->api ? al_reach_call_category(p, call, site->api) : "custom";
+        const char *callee = al_program_str(p, call->callee_name);
+        /* a lock a handler takes: a finding when a worker holds it across blocking work */
+        const al_lock_witness *witness = NULL;
+        uint32_t lock_name = 0;
+        if (locks && takes_a_lock(rules, site, callee)) {
+            for (size_t i = 0; i < site->handlers.count && !witness; i++)
+                witness =
+                    al_locks_held_across(locks, al_locks_acquired(locks, r, site->handlers.items[i].last, &lock_name));
+            if (witness)
+                category = "lock";
+            else if (!options || !options->all_locks)
+                continue;
+        }
         if (category_off(options, category))
             continue;
         al_source_loc at = source_loc(p, call->loc);
-        const char *callee = al_program_str(p, call->callee_name);
         char *id = al_xasprintf("%s:%u:%u:%s", at.file, at.line, at.column, callee);
         uint32_t key = al_strtab_intern(&w->sites, id);
         free(id);
@@ -595,7 +651,12 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
             f.function = al_program_str(p, p->functions.items[call->caller].name);
             f.api = site->api;
             f.category = category;
-            if (site->api) {
+            if (witness) {
+                f.severity = AL_SEVERITY_WARNING;
+                f.why = "the handler waits for the lock as long as the worker holds it, and the worker holds it "
+                        "across a blocking call";
+                f.holder = make_holder(out, p, c, locks, witness, lock_name, program);
+            } else if (site->api) {
                 f.severity = site->api->severity;
                 f.why = site->api->why;
             } else {
@@ -649,6 +710,12 @@ void al_findings_add(al_findings *out, const al_program_def *def, const al_progr
 static const char *fix_for(const al_rules *rules, const al_finding *f)
 {
     const char *family = f->handlers[0].family;
+    if (f->holder) {
+        const char *fix = al_rules_category_fix(rules, family, "lock");
+        return fix ? fix
+                   : "take the lock only where no worker does blocking work under it: do the worker's I/O outside its "
+                     "critical section, or try the lock and retry later from the loop";
+    }
     if (f->api)
         return al_rules_fix(rules, family, f->api);
     const char *fix = al_rules_category_fix(rules, family, "custom");
@@ -706,8 +773,14 @@ void al_findings_finish(al_findings *out, const al_rules *rules, const al_findin
                 ", though only through a slot of an object set up from '%s', which does not hold the function there",
                 descriptor);
         }
-        f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s%s", f.callee, f.handlers[0].name,
-                                 more, broad, unlikely);
+        if (f.holder)
+            f.message = al_xasprintf("event-loop handler '%s'%s takes lock '%s', which worker '%s' holds across "
+                                     "blocking call '%s'%s%s",
+                                     f.handlers[0].name, more, f.holder->lock, f.holder->worker.name,
+                                     f.holder->blocking, broad, unlikely);
+        else
+            f.message = al_xasprintf("blocking call '%s' in event-loop handler '%s'%s%s%s", f.callee,
+                                     f.handlers[0].name, more, broad, unlikely);
         /* from the start of its line (the source's line index), not of the file */
         size_t line_len;
         const char *line = al_source_line(al_sources_get(&sources, f.loc.file), f.loc.line, &line_len);
@@ -766,7 +839,7 @@ void al_findings_build(al_findings *out, const al_program *p, const al_contexts 
                        const al_rules *rules, const al_findings_options *options)
 {
     al_findings_begin(out, p->set, options);
-    al_findings_add(out, NULL, p, c, r, NULL, rules, options);
+    al_findings_add(out, NULL, p, c, r, NULL, NULL, rules, options);
     al_findings_finish(out, rules, options);
 }
 
@@ -775,6 +848,8 @@ void al_finding_free(al_finding *x)
     for (size_t h = 0; h < x->handler_count; h++)
         free_handler(&x->handlers[h]);
     free(x->handlers);
+    if (x->holder)
+        AL_VEC_FREE(((al_lock_holder *)x->holder)->worker.programs);
     free(x->message);
     free(x->call);
     AL_VEC_FREE(x->programs);
@@ -855,7 +930,7 @@ static bool same_programs(const al_u32_vec *a, const al_u32_vec *b)
 
 bool al_finding_same_group(const al_finding *x, const al_finding *y, bool all_chains)
 {
-    if (strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
+    if (x->holder || y->holder || strcmp(x->function, y->function) != 0 || strcmp(x->loc.file, y->loc.file) != 0 ||
         x->handler_count != y->handler_count || !same_programs(&x->programs, &y->programs))
         return false;
     for (size_t h = 0; h < x->handler_count; h++) {

@@ -75,6 +75,17 @@ typedef enum { AL_CERTAINTY_DIRECT = 0, AL_CERTAINTY_RESOLVED, AL_CERTAINTY_BROA
 #define AL_BROAD_SLOT 8 /* a call through a pointer that may call more functions than this is broad */
 const char *al_certainty_name(al_certainty c);
 
+/* A lock finding's other side: a worker that holds the lock the handlers take across blocking
+ * work. `worker` is the worker entry as a handler is described (its kind, where it is registered)
+ * with its chain from its entry to the blocking call it makes under the lock. */
+typedef struct al_lock_holder {
+    const char *lock;          /* what the lock is called: "stats.mutex", or its variable's name */
+    al_finding_handler worker; /* its `context` says how it runs on a worker thread */
+    const char *blocking;      /* the blocking function the worker calls under the lock */
+    al_source_loc acquired_at; /* where the worker takes the lock */
+    const char *acquired_in;   /* the function that takes it there */
+} al_lock_holder;
+
 struct al_observation; /* observed.h */
 struct al_observations;
 
@@ -103,6 +114,7 @@ typedef struct al_finding {
     const al_api_rule *api; /* the rule it matches; NULL for an asynclock:blocking function */
     al_certainty certainty; /* of its primary chain (handlers[0]) */
     const struct al_observation *observed; /* check --trace: the blocked time traces saw here (observed.h) */
+    const al_lock_holder *holder;          /* category "lock": the worker that holds the lock across blocking work */
 } al_finding;
 typedef AL_VEC(al_finding) al_finding_list;
 
@@ -172,6 +184,7 @@ typedef struct al_findings_options {
     const char *exclude_base;    /* the folder exclude globs are relative to */
     char *const *off_categories; /* categories not reported at all */
     size_t off_category_count;
+    bool all_locks; /* --all-locks: every lock a handler takes, as a note, held by a worker or not */
 } al_findings_options;
 
 /* Findings are built in three steps: begin (the source root, from every unit of the set), add for
@@ -185,9 +198,10 @@ typedef struct al_findings_options {
  * finding; a finding left with no handler goes to `suppressed`. The unit set must outlive `out`. */
 void al_findings_begin(al_findings *out, const al_unit_set *set, const al_findings_options *options);
 struct al_instances; /* instances.h: NULL, no chain is checked against its objects' descriptors */
+struct al_locks;     /* locks.h: NULL, a lock acquisition is a note like any other */
 void al_findings_add(al_findings *out, const al_program_def *def, const al_program *p, const al_contexts *c,
-                     const al_reach *r, struct al_instances *instances, const al_rules *rules,
-                     const al_findings_options *options);
+                     const al_reach *r, struct al_instances *instances, const struct al_locks *locks,
+                     const al_rules *rules, const al_findings_options *options);
 void al_findings_finish(al_findings *out, const al_rules *rules, const al_findings_options *options);
 /* begin, add and finish for one program named "program" (tests, benchmarks). */
 void al_findings_build(al_findings *out, const al_program *p, const al_contexts *c, const al_reach *r,

@@ -79,6 +79,8 @@ static const char usage_text[] =
     "                       suppress (text output; JSON and SARIF always carry them)\n"
     "      --all-chains     text and HTML: every handler's chain, not only the most direct\n"
     "                       one (JSON and SARIF always carry them all)\n"
+    "      --all-locks      every lock a handler takes, as a note; by default only a lock\n"
+    "                       that a worker holds across blocking work (category lock)\n"
     "      --color WHEN     auto (default) | always | never, for text output\n"
     "  -q, --quiet          no progress or parse-error lines on standard error\n"
     "      --strict         exit 2 when any translation unit failed to parse (after writing\n"
@@ -173,6 +175,7 @@ static const option_spec option_specs[] = {
     FLAG_OPTION("no-config", no_config),
     FLAG_OPTION("show-suppressed", show_suppressed),
     FLAG_OPTION("all-chains", all_chains),
+    FLAG_OPTION("all-locks", all_locks),
     FLAG_OPTION("quiet", quiet),
     FLAG_OPTION("strict", strict),
     SPECIAL_OPTION("jobs", required_argument, 'j'),

@@ -52,6 +52,7 @@ typedef struct al_options {
     bool no_config;
     bool show_suppressed;
     bool all_chains;              /* --all-chains: text and HTML show every handler's chain */
+    bool all_locks;               /* --all-locks: every lock a handler takes, held by a worker or not */
     AL_VEC(char *) traces;        /* --trace FILE... (not owned: argv's) */
     al_observations observations; /* what they hold (al_options_load_traces) */
     al_config config;             /* the file's settings; path NULL when none was read */

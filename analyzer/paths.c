@@ -44,6 +44,16 @@ static bool calls_one_of(const analysis *a, const al_call *c, const uint8_t *set
     return !defined && in_rules(a->rules, al_program_str(a->p, c->callee_name));
 }
 
+static bool never_returns(const analysis *a, const uint8_t *noreturn, uint32_t name);
+
+/* Whether call c ends its block: a statement that calls a function that never returns, or that
+ * the comma operator follows with one (`_panic(...), __builtin_unreachable();`, a panic macro). */
+static bool ends_block(const analysis *a, const al_call *c, const uint8_t *noreturn)
+{
+    return c->statement && (calls_one_of(a, c, noreturn, al_rules_is_noreturn) ||
+                            (c->then_calls && never_returns(a, noreturn, c->then_calls)));
+}
+
 /* ---- fork ---- */
 
 /* Functions whose result is fork()'s: the rules' fork-like functions, and project functions that
@@ -286,8 +296,8 @@ static void find_crash_blocks(analysis *a, uint8_t *noreturn)
         changed = false;
         for (size_t k = 0; k < p->calls.count; k++) {
             const al_call *c = &p->calls.items[k];
-            if (c->statement && c->block && !a->dying[c->block - 1] && !p->blocks.items[c->block - 1].switch_body &&
-                calls_one_of(a, c, noreturn, al_rules_is_noreturn)) {
+            if (c->block && !a->dying[c->block - 1] && !p->blocks.items[c->block - 1].switch_body &&
+                ends_block(a, c, noreturn)) {
                 a->dying[c->block - 1] = 1;
                 changed = true;
             }
@@ -304,8 +314,7 @@ static void find_crash_blocks(analysis *a, uint8_t *noreturn)
     for (size_t k = 0; k < p->calls.count; k++) {
         const al_call *c = &p->calls.items[k];
         uint32_t *at = &a->exit_at[c->caller];
-        if (c->statement && c->block && c->block == a->body[c->caller] && (!*at || c->position + 1 < *at) &&
-            calls_one_of(a, c, noreturn, al_rules_is_noreturn))
+        if (c->block && c->block == a->body[c->caller] && (!*at || c->position + 1 < *at) && ends_block(a, c, noreturn))
             *at = c->position + 1;
     }
 }
@@ -318,8 +327,11 @@ static bool runs_into_exit(const analysis *a, const al_call *c)
 {
     const al_program *p = a->p;
     uint32_t f = c->caller;
-    if (!a->exit_at[f] || c->loop || !c->block)
+    if (!a->exit_at[f] || !c->block)
         return false;
+    for (uint32_t l = c->loop; l; l = p->loops.items[l - 1].parent)
+        if (!p->loops.items[l - 1].once) /* a loop may bring the flow back; `do ... while (0)` does not */
+            return false;
     uint32_t block = c->block, position = c->position;
     bool inside_statement = !c->statement;
     while (block) {

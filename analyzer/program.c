@@ -56,7 +56,8 @@ static void move_strings(al_strtab *strings, al_tu_facts *tu, uint32_t *remap)
     for (size_t i = 0; i < tu->args.count; i++) {
         al_fact_arg *a = &tu->args.items[i];
         if (a->kind == AL_ARG_VARIABLE || a->kind == AL_ARG_CALL || a->kind == AL_ARG_STRING ||
-            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM || a->kind == AL_ARG_FIELDS || a->kind == AL_ARG_ADDRESS)
+            a->kind == AL_ARG_FIELD || a->kind == AL_ARG_PARAM || a->kind == AL_ARG_FIELDS ||
+            a->kind == AL_ARG_ADDRESS || a->kind == AL_ARG_FIELD_ADDRESS)
             SET_STR(a->name);
         SET_STR_NONZERO(a->key);
     }
@@ -199,12 +200,21 @@ static void link_unit(al_program *p, const al_tu_facts *tu, uint32_t unit_index,
     for (size_t i = 0; i < tu->guards.count; i++)
         AL_VEC_PUSH(p->guards, tu->guards.items[i]);
     for (size_t i = 0; i < tu->blocks.count; i++) {
-        al_region b = {rebased(tu->blocks.items[i].parent, block_base), tu->blocks.items[i].function,
-                       tu->blocks.items[i].switch_body, tu->blocks.items[i].position, tu->blocks.items[i].last_exit};
+        al_region b = {rebased(tu->blocks.items[i].parent, block_base),
+                       tu->blocks.items[i].function,
+                       tu->blocks.items[i].switch_body,
+                       tu->blocks.items[i].position,
+                       tu->blocks.items[i].last_exit,
+                       false};
         AL_VEC_PUSH(p->blocks, b); /* the function is a key until every unit is in */
     }
     for (size_t i = 0; i < tu->loops.count; i++) {
-        al_region l = {rebased(tu->loops.items[i].parent, loop_base), tu->loops.items[i].function, false, 0, 0};
+        al_region l = {rebased(tu->loops.items[i].parent, loop_base),
+                       tu->loops.items[i].function,
+                       false,
+                       0,
+                       0,
+                       tu->loops.items[i].once};
         AL_VEC_PUSH(p->loops, l);
     }
     for (size_t i = 0; i < tu->returns.count; i++) {

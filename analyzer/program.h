@@ -29,6 +29,7 @@ typedef struct al_region {
     bool switch_body;   /* blocks: the body of a switch (al_fact_block) */
     uint32_t position;  /* blocks: where in the enclosing block (al_fact_block) */
     uint32_t last_exit; /* blocks: 1 + the position of its last statement holding a return or goto */
+    bool once;          /* loops: `do { ... } while (0)` (al_fact_loop) */
 } al_region;
 
 /* A call whose result goes into field or static variable `target` (string id). */

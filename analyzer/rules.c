@@ -39,10 +39,12 @@ struct al_rules {
     AL_VEC(size_t) glob_prefix;       /* per glob: n for "n plain characters, then *", else SIZE_MAX */
     al_strtab noreturn_names;         /* "noreturn": functions that never return (abort, exit) */
     al_strtab fork_names;             /* "fork": functions whose result is 0 in a new child process */
+    al_strtab lock_names;             /* "locks": name id -> locks index */
+    AL_VEC(al_lock_rule) locks;
 };
 
 static const char *const categories[] = {"sleep", "file-io",     "dns",     "process", "sync", "database",
-                                         "http",  "nested-loop", "network", "custom",  NULL};
+                                         "http",  "nested-loop", "network", "custom",  "lock", NULL};
 
 const char *const *al_rules_categories(void)
 {
@@ -55,10 +57,11 @@ static const char schema[] =
     "  confidence TEXT, why TEXT, fix TEXT, unless TEXT, only_if TEXT, definite_if TEXT,"
     "  match_definitions INTEGER, definite_category TEXT);"
     "CREATE TABLE contexts(pack TEXT, family TEXT, role TEXT, callback_type TEXT, call TEXT,"
-    "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT);"
+    "  arg INTEGER, field TEXT, name_pattern TEXT, marker_call TEXT, kind TEXT, thread INTEGER);"
     "CREATE TABLE fixes(pack TEXT, family TEXT, category TEXT, api TEXT, fix TEXT);"
     "CREATE TABLE nonblocking(pattern TEXT, pack TEXT);"
-    "CREATE TABLE name_lists(list TEXT, name TEXT, pack TEXT);";
+    "CREATE TABLE name_lists(list TEXT, name TEXT, pack TEXT);"
+    "CREATE TABLE locks(role TEXT, name TEXT, arg INTEGER, pack TEXT);";
 
 al_rules *al_rules_new(void)
 {
@@ -139,6 +142,9 @@ static void clear_index(al_rules *r)
         al_strtab_free(&r->noreturn_names);
     if (r->fork_names.slots)
         al_strtab_free(&r->fork_names);
+    if (r->lock_names.slots)
+        al_strtab_free(&r->lock_names);
+    AL_VEC_FREE(r->locks);
     for (size_t i = 0; i < r->nonblocking_globs.count; i++)
         free(r->nonblocking_globs.items[i]);
     AL_VEC_FREE(r->nonblocking_globs);
@@ -476,11 +482,11 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
 {
     if (!cJSON_IsArray(contexts))
         return fail(pr, "contexts", "\"contexts\" must be an array");
-    static const char *const keys[] = {"role",         "callback_type", "call", "arg", "field",
-                                       "name_pattern", "marker_call",   "kind", NULL};
+    static const char *const keys[] = {"role",         "callback_type", "call", "arg",    "field",
+                                       "name_pattern", "marker_call",   "kind", "thread", NULL};
     static const char *const roles[] = {"handler", "worker", NULL};
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(r->db, "INSERT INTO contexts VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)", -1, &st, NULL);
+    sqlite3_prepare_v2(r->db, "INSERT INTO contexts VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &st, NULL);
     bool ok = true;
     int i = 0;
     const cJSON *c;
@@ -517,6 +523,11 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
             ok = fail(pr, where, "\"arg\" only goes with \"call\"");
             break;
         }
+        const cJSON *thread = cJSON_GetObjectItemCaseSensitive(c, "thread");
+        if (thread && (!cJSON_IsBool(thread) || strcmp(role, "worker") != 0)) {
+            ok = fail(pr, where, "\"thread\" is true or false, on a worker context");
+            break;
+        }
         if (field && !strchr(field, '.')) {
             char path[80];
             snprintf(path, sizeof(path), "%s/field", where);
@@ -538,6 +549,7 @@ static bool load_contexts(al_rules *r, pack_reader *pr, const cJSON *contexts, c
         sqlite3_bind_text(st, 8, name_pattern, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, marker, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 10, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 11, cJSON_IsTrue(thread));
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -642,14 +654,75 @@ static bool load_name_list(al_rules *r, pack_reader *pr, const cJSON *list, cons
     return ok;
 }
 
+/* "locks": how the lock functions of a family take and give back the lock their argument `arg`
+ * names: {"acquire": "pthread_mutex_lock", "arg": 0}, "release", "try" (a trylock: never waits),
+ * "wait" (a condition wait: gives the lock back while it waits, takes it again after). */
+static const char *const lock_roles[] = {"acquire", "release", "try", "wait", NULL};
+
+static bool load_locks(al_rules *r, pack_reader *pr, const cJSON *list, const char *pack)
+{
+    if (!cJSON_IsArray(list))
+        return fail(pr, "locks", "\"locks\" must be an array of objects");
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(r->db, "INSERT INTO locks VALUES(?1,?2,?3,?4)", -1, &st, NULL);
+    bool ok = true;
+    int i = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, list)
+    {
+        char where[32];
+        snprintf(where, sizeof(where), "locks/%d", i++);
+        static const char *const keys[] = {"acquire", "release", "try", "wait", "arg", NULL};
+        if (!cJSON_IsObject(entry)) {
+            ok = fail(pr, where, "a \"locks\" entry must be an object");
+            break;
+        }
+        if (!only_keys(pr, entry, where, keys)) {
+            ok = false;
+            break;
+        }
+        const char *role = NULL, *name = NULL;
+        for (int k = 0; lock_roles[k]; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, lock_roles[k]);
+            if (!v)
+                continue;
+            if (role || !cJSON_IsString(v) || !*v->valuestring || strpbrk(v->valuestring, "*?[")) {
+                ok = fail(pr, where,
+                          "a \"locks\" entry names one function's exact name as \"acquire\", \"release\", "
+                          "\"try\" or \"wait\"");
+                break;
+            }
+            role = lock_roles[k];
+            name = v->valuestring;
+        }
+        if (!ok)
+            break;
+        const cJSON *arg = cJSON_GetObjectItemCaseSensitive(entry, "arg");
+        if (!role) {
+            ok = fail(pr, where, "a \"locks\" entry needs \"acquire\", \"release\", \"try\" or \"wait\"");
+            break;
+        }
+        if (!arg || !is_integer(arg) || arg->valuedouble < 0 || arg->valuedouble > 32) {
+            ok = fail(pr, where, "\"arg\" must be the index (0 to 32) of the argument that names the lock");
+            break;
+        }
+        char index[16];
+        snprintf(index, sizeof(index), "%d", (int)arg->valuedouble);
+        const char *values[] = {role, name, index, pack};
+        bind_text_exec(st, values, 4);
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
 /* Validates and loads a parsed pack; frees jf. */
 static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
 {
     const char *path = jf->path;
     pack_reader pr = {jf, error};
     const cJSON *root = jf->root;
-    static const char *const keys[] = {"pack",  "version",     "description", "family", "apis", "contexts",
-                                       "fixes", "nonblocking", "noreturn",    "fork",   NULL};
+    static const char *const keys[] = {"pack",  "version",     "description", "family", "apis",  "contexts",
+                                       "fixes", "nonblocking", "noreturn",    "fork",   "locks", NULL};
     const char *name, *description, *family;
     bool ok = cJSON_IsObject(root) || fail(&pr, "", "a rule pack must be a JSON object");
     ok = ok && only_keys(&pr, root, "", keys) && get_string(&pr, root, "", "pack", true, &name) &&
@@ -688,6 +761,8 @@ static bool load_pack_json(al_rules *r, al_jsonfile *jf, char **error)
         ok = load_name_list(r, &pr, part, "noreturn", name);
     if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "fork")))
         ok = load_name_list(r, &pr, part, "fork", name);
+    if (ok && (part = cJSON_GetObjectItemCaseSensitive(root, "locks")))
+        ok = load_locks(r, &pr, part, name);
     sqlite3_exec(r->db, ok ? "RELEASE pack" : "ROLLBACK TO pack; RELEASE pack", NULL, NULL, NULL);
     if (ok)
         r->pack_count++;
@@ -925,7 +1000,7 @@ void al_rules_index(al_rules *r)
 
     sqlite3_prepare_v2(r->db,
                        "SELECT role, callback_type, call, arg, field, kind, family, pack, name_pattern, "
-                       "marker_call FROM contexts ORDER BY rowid",
+                       "marker_call, thread FROM contexts ORDER BY rowid",
                        -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
         al_context_rule c = {0};
@@ -950,6 +1025,7 @@ void al_rules_index(al_rules *r)
         c.kind = column_text(st, 5);
         c.family = column_text(st, 6);
         c.pack = column_text(st, 7);
+        c.thread = sqlite3_column_int(st, 10) != 0;
         AL_VEC_PUSH(r->contexts, c);
     }
     sqlite3_finalize(st);
@@ -975,6 +1051,24 @@ void al_rules_index(al_rules *r)
         const char *list = (const char *)sqlite3_column_text(st, 0);
         al_strtab_intern(strcmp(list, "noreturn") == 0 ? &r->noreturn_names : &r->fork_names,
                          (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+
+    /* a name listed twice keeps the entry of the pack loaded last */
+    al_strtab_init(&r->lock_names);
+    AL_VEC_PUSH(r->locks, ((al_lock_rule){AL_LOCK_ACQUIRE, 0})); /* id 0, "", names no function */
+    sqlite3_prepare_v2(r->db, "SELECT role, name, arg FROM locks ORDER BY rowid", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *role = (const char *)sqlite3_column_text(st, 0);
+        al_lock_rule l = {AL_LOCK_ACQUIRE, sqlite3_column_int(st, 2)};
+        for (int k = 0; lock_roles[k]; k++)
+            if (strcmp(role, lock_roles[k]) == 0)
+                l.role = (al_lock_role)k;
+        uint32_t id = al_strtab_intern(&r->lock_names, (const char *)sqlite3_column_text(st, 1));
+        if (id == r->locks.count)
+            AL_VEC_PUSH(r->locks, l);
+        else
+            r->locks.items[id] = l;
     }
     sqlite3_finalize(st);
 
@@ -1019,6 +1113,12 @@ bool al_rules_known_nonblocking(const al_rules *r, const char *name)
 bool al_rules_is_noreturn(const al_rules *r, const char *name)
 {
     return al_strtab_find(&r->noreturn_names, name) != UINT32_MAX;
+}
+
+const al_lock_rule *al_rules_find_lock(const al_rules *r, const char *name)
+{
+    uint32_t id = r->lock_names.slots ? al_strtab_find(&r->lock_names, name) : UINT32_MAX;
+    return id == UINT32_MAX ? NULL : &r->locks.items[id];
 }
 
 bool al_rules_is_fork(const al_rules *r, const char *name)

@@ -83,6 +83,8 @@ typedef struct al_context_rule {
     char *kind;    /* "libuv read callback (uv_read_cb)" */
     char *family;  /* the pack's family, or "" */
     char *pack;
+    bool thread; /* a worker: the entry of a thread of its own (pthread_create), whose body runs
+                    once per thread; not a job callback a pool runs per job (uv_queue_work) */
 } al_context_rule;
 
 typedef struct al_rules al_rules;
@@ -118,6 +120,15 @@ bool al_rules_known_nonblocking(const al_rules *r, const char *name);
 /* Whether a pack's "noreturn" list names `name`: a call to it is the last thing its block does
  * (abort, exit, _exit, a library's fatal error reporter). */
 bool al_rules_is_noreturn(const al_rules *r, const char *name);
+/* A pack's "locks" entry: what a call to the function does to the lock its argument `arg` names. */
+typedef enum { AL_LOCK_ACQUIRE = 0, AL_LOCK_RELEASE, AL_LOCK_TRY, AL_LOCK_WAIT } al_lock_role;
+typedef struct al_lock_rule {
+    al_lock_role role;
+    int arg;
+} al_lock_rule;
+/* The "locks" entry of `name`, or NULL. */
+const al_lock_rule *al_rules_find_lock(const al_rules *r, const char *name);
+
 /* Whether a pack's "fork" list names `name`: its result is 0 in a new child process (fork, vfork). */
 bool al_rules_is_fork(const al_rules *r, const char *name);
 

@@ -8,7 +8,7 @@
 
 _asynclock_check_options="-p -f --format -o --output --json --sarif --html --codequality --baseline
   --changed-since --trace --program -j --jobs --cache --no-cache --shard --rules --config --no-config --fail-on
-  --conditional --no-conditional --resolve-by-type --unknown --source-root --show-suppressed --all-chains --color
+  --conditional --no-conditional --resolve-by-type --unknown --source-root --show-suppressed --all-chains --all-locks --color
   -q --quiet --strict"
 
 # Values from `asynclock rules list` (column 1 API, 2 category, 5 pack), with the line's --rules packs.

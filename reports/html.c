@@ -233,6 +233,13 @@ static void put_finding(html_state *st, const al_findings *f, const al_finding *
                 (unsigned long long)s->total_ns, (unsigned long long)s->p50_ns, (unsigned long long)s->p99_ns,
                 (unsigned long long)s->max_ns);
     }
+    if (x->holder) { /* a lock finding's worker: [lock, [worker as a handler], file, line, column, function] */
+        const al_lock_holder *lh = x->holder;
+        fprintf(out, ",\"lk\":[%u,", string_id(st, lh->lock));
+        put_handler(st, &lh->worker);
+        fprintf(out, ",%u,%u,%u,%u]", file_id(st, lh->acquired_at.file, lh->acquired_at.line), lh->acquired_at.line,
+                lh->acquired_at.column, string_id(st, lh->acquired_in));
+    }
     fputs(",\"h\":[", out);
     for (size_t h = 0; h < x->handler_count; h++) {
         if (h)

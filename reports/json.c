@@ -156,6 +156,15 @@ static cJSON *finding_json(const al_findings *f, const al_finding *x)
     cJSON_AddStringToObject(o, "fingerprint", x->fingerprint);
     cJSON_AddStringToObject(o, "call", x->call);
     cJSON_AddStringToObject(o, "certainty", al_certainty_name(x->certainty));
+    if (x->holder) { /* category "lock": the worker that holds the lock across blocking work */
+        cJSON *lock = cJSON_AddObjectToObject(o, "lock");
+        cJSON_AddStringToObject(lock, "name", x->holder->lock);
+        cJSON_AddItemToObject(lock, "worker", handler_json(f, &x->holder->worker));
+        cJSON *taken = location_json(x->holder->acquired_at, true);
+        cJSON_AddStringToObject(taken, "function", x->holder->acquired_in);
+        cJSON_AddItemToObject(lock, "acquired_at", taken);
+        cJSON_AddStringToObject(lock, "blocking", x->holder->blocking);
+    }
     if (x->baseline != AL_BASELINE_NONE)
         cJSON_AddStringToObject(o, "baseline", x->baseline == AL_BASELINE_NEW ? "new" : "unchanged");
     cJSON_AddItemToObject(o, "programs", program_names(f, &x->programs));

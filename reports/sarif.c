@@ -327,20 +327,23 @@ static cJSON *observed_only_result_json(const al_observation *x, const char *rul
 }
 
 /* One code flow per handler: where it is registered, then every call of its chain. */
-static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, sarif_ctx *cx)
+/* One thread's part of a code flow: a handler on the loop thread up to the blocking call (or the
+ * lock it takes), or, with `holder`, the worker that holds the lock: its entry, where it takes the
+ * lock, and its calls up to the blocking call it makes under it. */
+static cJSON *thread_flow_json(const al_finding_handler *h, const al_lock_holder *holder,
+                               const al_lock_holder *waits_for, sarif_ctx *cx)
 {
-    cJSON *flow = cJSON_CreateObject();
-    char *text = al_xasprintf("'%s' reaches the blocking call '%s'", h->name, x->callee);
-    cJSON_AddItemToObject(flow, "message", message_json(text));
-    free(text);
-    cJSON *thread_flows = cJSON_AddArrayToObject(flow, "threadFlows");
     cJSON *thread_flow = cJSON_CreateObject();
-    cJSON_AddItemToArray(thread_flows, thread_flow);
+    char *text = holder ? al_xasprintf("worker thread: '%s' holds '%s'", h->name, holder->lock)
+                        : al_xasprintf("loop thread: '%s'", h->name);
+    cJSON_AddItemToObject(thread_flow, "message", message_json(text));
+    free(text);
     cJSON *locations = cJSON_AddArrayToObject(thread_flow, "locations");
     int order = 1;
 
     cJSON *reg = cJSON_CreateObject();
-    text = al_xasprintf("'%s' runs on the loop thread: %s", h->name, h->context ? h->context : h->kind);
+    text = al_xasprintf("'%s' runs on %s: %s", h->name, holder ? "a worker thread" : "the loop thread",
+                        h->context ? h->context : h->kind);
     cJSON_AddItemToObject(reg, "location", location_json(h->registered_at, NULL, cx, text));
     free(text);
     cJSON_AddNumberToObject(reg, "nestingLevel", 0);
@@ -348,10 +351,29 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
     cJSON_AddItemToArray(locations, reg);
 
     const al_chain_step **steps = al_chain_steps(h);
+    bool taken = false;
     for (size_t i = 0; i < h->chain_length; i++) {
         const al_chain_step *s = steps[i];
+        if (holder && !taken && strcmp(s->call->function, holder->acquired_in) == 0) {
+            cJSON *take = cJSON_CreateObject();
+            text = al_xasprintf("'%s' takes '%s'", holder->acquired_in, holder->lock);
+            cJSON_AddItemToObject(take, "location", location_json(holder->acquired_at, NULL, cx, text));
+            free(text);
+            static const char *const acquire[] = {"acquire", "lock"};
+            cJSON_AddItemToObject(take, "kinds", string_array(acquire, 2));
+            cJSON_AddNumberToObject(take, "nestingLevel", (double)i);
+            cJSON_AddNumberToObject(take, "executionOrder", order++);
+            cJSON_AddItemToArray(locations, take);
+            taken = true;
+        }
         cJSON *step = cJSON_CreateObject();
-        if (i + 1 == h->chain_length)
+        if (i + 1 == h->chain_length && holder)
+            text = al_xasprintf("'%s' calls '%s', which blocks while it holds '%s'", s->call->function, s->callee,
+                                holder->lock);
+        else if (i + 1 == h->chain_length && waits_for)
+            text = al_xasprintf("'%s' calls '%s', which waits while the worker holds '%s'", s->call->function,
+                                s->callee, waits_for->lock);
+        else if (i + 1 == h->chain_length)
             text = al_xasprintf("'%s' calls '%s', which blocks", s->call->function, s->callee);
         else if (s->call->instance)
             text = al_xasprintf("'%s' calls '%s' through %s, but the object here was set up from '%s', which does "
@@ -375,6 +397,22 @@ static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, s
         cJSON_AddItemToArray(locations, step);
     }
     free(steps);
+    return thread_flow;
+}
+
+/* A handler's code flow; a lock finding's has a second thread flow, the worker holding the lock. */
+static cJSON *code_flow_json(const al_finding *x, const al_finding_handler *h, sarif_ctx *cx)
+{
+    cJSON *flow = cJSON_CreateObject();
+    char *text = x->holder ? al_xasprintf("'%s' takes '%s' while worker '%s' holds it across '%s'", h->name,
+                                          x->holder->lock, x->holder->worker.name, x->holder->blocking)
+                           : al_xasprintf("'%s' reaches the blocking call '%s'", h->name, x->callee);
+    cJSON_AddItemToObject(flow, "message", message_json(text));
+    free(text);
+    cJSON *thread_flows = cJSON_AddArrayToObject(flow, "threadFlows");
+    cJSON_AddItemToArray(thread_flows, thread_flow_json(h, NULL, x->holder, cx));
+    if (x->holder)
+        cJSON_AddItemToArray(thread_flows, thread_flow_json(&x->holder->worker, x->holder, NULL, cx));
     return flow;
 }
 

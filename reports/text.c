@@ -42,19 +42,31 @@ static const char *severity_colour(al_severity s)
     return s == AL_SEVERITY_ERROR ? RED : s == AL_SEVERITY_WARNING ? MAGENTA : CYAN;
 }
 
-static void put_handler_notes(FILE *out, const al_text_options *o, const al_finding_handler *h)
+static void put_take_note(FILE *out, const al_text_options *o, const al_lock_holder *x)
 {
-    put_location(out, o, h->registered_at);
+    put_location(out, o, x->acquired_at);
     put_label(out, o, "note", CYAN);
     fputc('\'', out);
-    put_clean(out, h->name);
-    fputs("' runs on the loop thread: ", out);
-    put_clean(out, h->context);
-    fputc('\n', out);
-    /* every step but the last, which is the blocking call the error line shows */
+    put_clean(out, x->acquired_in);
+    fputs("' takes '", out);
+    put_clean(out, x->lock);
+    fputs("' here\n", out);
+}
+
+/* A chain's calls as notes: every step but the last (the blocking call the error line shows); or,
+ * of a lock holder's worker, every step, where the lock is taken before the first call of the
+ * function that takes it, and the last one saying it blocks while the lock is held. */
+static void put_chain_notes(FILE *out, const al_text_options *o, const al_finding_handler *h,
+                            const al_lock_holder *holder)
+{
     const al_chain_step **steps = al_chain_steps(h);
-    for (size_t i = 0; i + 1 < h->chain_length; i++) {
+    bool taken = false;
+    for (size_t i = 0; i < h->chain_length && (holder || i + 1 < h->chain_length); i++) {
         const al_chain_step *s = steps[i];
+        if (holder && !taken && strcmp(s->call->function, holder->acquired_in) == 0) {
+            put_take_note(out, o, holder);
+            taken = true;
+        }
         put_location(out, o, s->call->loc);
         put_label(out, o, "note", CYAN);
         fputc('\'', out);
@@ -78,9 +90,39 @@ static void put_handler_notes(FILE *out, const al_text_options *o, const al_find
                 fputs("', which does not hold it", out);
             }
         }
+        if (holder && i + 1 == h->chain_length) {
+            fputs(", which blocks while it holds '", out);
+            put_clean(out, holder->lock);
+            fputc('\'', out);
+        }
         fputc('\n', out);
     }
     free(steps);
+}
+
+static void put_handler_notes(FILE *out, const al_text_options *o, const al_finding_handler *h)
+{
+    put_location(out, o, h->registered_at);
+    put_label(out, o, "note", CYAN);
+    fputc('\'', out);
+    put_clean(out, h->name);
+    fputs("' runs on the loop thread: ", out);
+    put_clean(out, h->context);
+    fputc('\n', out);
+    put_chain_notes(out, o, h, NULL);
+}
+
+/* A lock finding's other side: the worker, where it takes the lock, its way to the blocking call. */
+static void put_holder_notes(FILE *out, const al_text_options *o, const al_lock_holder *x)
+{
+    put_location(out, o, x->worker.registered_at);
+    put_label(out, o, "note", CYAN);
+    fputc('\'', out);
+    put_clean(out, x->worker.name);
+    fputs("' runs on a worker thread: ", out);
+    put_clean(out, x->worker.context);
+    fputc('\n', out);
+    put_chain_notes(out, o, &x->worker, x);
 }
 
 /* --show-suppressed: one note per suppressed finding, at the comment, with its reason. */
@@ -290,6 +332,8 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         size_t chains = o->all_chains ? x->handler_count : 1;
         for (size_t h = 0; h < chains; h++)
             put_handler_notes(out, o, &x->handlers[h]);
+        if (x->holder)
+            put_holder_notes(out, o, x->holder);
         if (!o->all_chains && x->handler_count > 1)
             put_other_handlers(out, o, x);
         if (f->programs.count > 1) {

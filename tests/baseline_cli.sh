@@ -141,6 +141,57 @@ expect "baseline with a side report: usage error, nothing written" "exit $rc; $(
   eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -qF "baseline writes only the baseline file" "$err" &&
         [ ! -e "$work/other.json" ] && [ ! -e "$work/other.sarif" ]'
 
+# ---- a lock finding: baselined like any other, by its fingerprint ----
+locks="$work/locks"
+mkdir -p "$locks"
+cat >"$locks/main.c" <<'EOF'
+#include <pthread.h>
+#include <unistd.h>
+#include <uv.h>
+
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static int state_fd = 1;
+
+static void *flusher(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&state_lock);
+        fsync(state_fd);
+        pthread_mutex_unlock(&state_lock);
+        sleep(1);
+    }
+    return NULL;
+}
+
+static void on_timer(uv_timer_t *timer)
+{
+    (void)timer;
+    pthread_mutex_lock(&state_lock);
+    state_fd = 1;
+    pthread_mutex_unlock(&state_lock);
+}
+
+int main(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, flusher, NULL);
+    uv_timer_t timer;
+    uv_timer_init(uv_default_loop(), &timer);
+    uv_timer_start(&timer, on_timer, 100, 0);
+    return uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+}
+EOF
+cat >"$locks/compile_commands.json" <<EOF
+[{"directory": "$locks", "file": "$locks/main.c", "arguments": ["cc", "-c", "main.c"]}]
+EOF
+run baseline -p "$locks" -o "$work/locks-baseline.json"
+expect "baseline of a lock finding: its entry has category lock" "exit $rc; $(cat "$err")" \
+  eval '[ "$rc" -eq 0 ] && [ "$(json "$work/locks-baseline.json" "[e[\"category\"] for e in d[\"entries\"]]")" = "['"'"'lock'"'"']" ]'
+run check -p "$locks" --baseline "$work/locks-baseline.json" -f json
+expect "check against it: the lock finding is unchanged, exit 0" "exit $rc; $(head -c 300 "$out")" \
+  eval '[ "$rc" -eq 0 ] && [ "$(json "$out" "[(f[\"category\"], f[\"baseline\"]) for f in d[\"findings\"]]")" = "[('"'"'lock'"'"', '"'"'unchanged'"'"')]" ]'
+
 # ---- --changed-since in a scratch git repository ----
 repo="$work/repo"
 mkdir -p "$repo"

@@ -32,6 +32,8 @@ typedef struct expectation {
     char *severity;  /* severity=LEVEL, or NULL: any */
     char *certainty; /* certainty=C, or NULL: any */
     char *first;     /* first=NAME: the handler named first (its primary chain), or NULL: any */
+    char *lock;      /* lock=NAME: a lock finding's lock */
+    char *worker;    /* worker=NAME:F1>F2: the worker that holds it, with its chain */
     bool matched;
 } expectation;
 
@@ -80,6 +82,10 @@ static void parse_expectations(const char *file, const char *text)
                 e.certainty = al_xstrdup(tok + 10);
             else if (strncmp(tok, "first=", 6) == 0)
                 e.first = al_xstrdup(tok + 6);
+            else if (strncmp(tok, "lock=", 5) == 0)
+                e.lock = al_xstrdup(tok + 5);
+            else if (strncmp(tok, "worker=", 7) == 0)
+                e.worker = al_xstrdup(tok + 7);
             else {
                 fprintf(stderr, "%s:%u: bad expect token '%s'\n", file, line, tok);
                 exit(2);
@@ -159,6 +165,20 @@ static char *describe_handler(const cJSON *h, bool with_chain)
     return al_strbuf_take(&b);
 }
 
+/* A lock finding's lock and worker as the expectation says them (both absent when it is not one). */
+static bool lock_matches(const expectation *e, const cJSON *f)
+{
+    const cJSON *lock = cJSON_GetObjectItemCaseSensitive(f, "lock");
+    if (!lock)
+        return !e->lock && !e->worker;
+    if (!e->lock || !e->worker || strcmp(e->lock, string_of(lock, "name")) != 0)
+        return false;
+    char *d = describe_handler(cJSON_GetObjectItemCaseSensitive(lock, "worker"), strchr(e->worker, ':') != NULL);
+    bool same = strcmp(d, e->worker) == 0;
+    free(d);
+    return same;
+}
+
 static bool handlers_match(const expectation *e, const cJSON *handlers)
 {
     if (cJSON_GetArraySize(handlers) != e->handler_count)
@@ -214,8 +234,15 @@ static void print_finding(const cJSON *f)
     {
         fprintf(stderr, " program=%s", cJSON_IsString(p) ? p->valuestring : "?");
     }
-    fprintf(stderr, " severity=%s certainty=%s first=%s\n", string_of(f, "severity"), string_of(f, "certainty"),
+    fprintf(stderr, " severity=%s certainty=%s first=%s", string_of(f, "severity"), string_of(f, "certainty"),
             first_handler(f));
+    const cJSON *lock = cJSON_GetObjectItemCaseSensitive(f, "lock");
+    if (lock) {
+        char *d = describe_handler(cJSON_GetObjectItemCaseSensitive(lock, "worker"), true);
+        fprintf(stderr, " lock=%s worker=%s", string_of(lock, "name"), d);
+        free(d);
+    }
+    fputc('\n', stderr);
 }
 
 /* Every entry of `list` must match one expectation of `kind`; the number that did not. */
@@ -237,7 +264,7 @@ static int match_findings(const cJSON *list, expect_kind kind)
                 (e->program_count && !programs_match(e, cJSON_GetObjectItemCaseSensitive(f, "programs"))) ||
                 (e->severity && strcmp(e->severity, string_of(f, "severity")) != 0) ||
                 (e->certainty && strcmp(e->certainty, string_of(f, "certainty")) != 0) ||
-                (e->first && strcmp(e->first, first_handler(f)) != 0))
+                (e->first && strcmp(e->first, first_handler(f)) != 0) || !lock_matches(e, f))
                 continue;
             e->matched = matched = true;
         }
@@ -332,6 +359,8 @@ int main(int argc, char **argv)
             fprintf(stderr, " certainty=%s", e->certainty);
         if (e->first)
             fprintf(stderr, " first=%s", e->first);
+        if (e->lock)
+            fprintf(stderr, " lock=%s worker=%s", e->lock, e->worker ? e->worker : "");
         fputc('\n', stderr);
         failures++;
     }
@@ -352,6 +381,8 @@ int main(int argc, char **argv)
         free(e->severity);
         free(e->certainty);
         free(e->first);
+        free(e->lock);
+        free(e->worker);
     }
     AL_VEC_FREE(expected);
     cJSON_Delete(report);

@@ -15,6 +15,8 @@
 // show that text as text: no <img> element, no dialog. Takes a screenshot of the demo report. A
 // report of several programs (the multi_shared_ops fixture) filters by program: each program shows
 // exactly the findings its JSON report lists for it, and a finding says where it was found.
+// With ASYNCLOCK_TEST_LOCKS_BUILD (the uv_worker_locks fixture's build), each lock finding, expanded,
+// shows its worker's side: the worker, where it takes the lock, its blocking call under it.
 // With TRACE_WORK (the trace test's folder, when the build has the trace shim), the reports with
 // traces it wrote: rows ranked by measured blocked time as the JSON says (a group by the sum of its
 // calls'), the "Blocked on loop" column and the observed detail, and the observed-only section
@@ -373,6 +375,31 @@ async function main() {
     check(shared.programs.every(p => found.includes(p)), `the shared finding says where it was found (${found})`);
     check(m.events.errors.length === 0, `no script error (${m.events.errors.join('; ')})`);
     await m.page.close();
+
+    // ---- lock findings (the uv_worker_locks fixture): each shows the worker that holds the lock,
+    // where it takes it, and its blocking call under it
+    const locksBuild = process.env.ASYNCLOCK_TEST_LOCKS_BUILD;
+    if (locksBuild) {
+      const locks = report(locksBuild, 'locks');
+      const lk = await open(context, locks.html);
+      const lockFindings = locks.json.findings.filter(f => f.lock);
+      check(lockFindings.length === 5, `the locks report has 5 lock findings (${lockFindings.length})`);
+      for (const [i, r] of (await rows(lk.page)).entries()) {
+        const f = lockFindings.find(x => x.callee === r.callee && r.loc.endsWith(`:${x.location.line}:${x.location.column}`));
+        if (!f)
+          continue;
+        await lk.page.locator('#rows tr.finding').nth(i).click();
+        const worker = await lk.page.$eval('#rows tr.detail section.worker', s => s.innerText.replace(/\s+/g, ' '));
+        const last = f.lock.worker.chain[f.lock.worker.chain.length - 1];
+        check(worker.startsWith(`Worker ${f.lock.worker.name} holds ${f.lock.name}`) &&
+              worker.includes(`${f.lock.acquired_at.function} takes ${f.lock.name}`) &&
+              worker.includes(`${last.function} calls ${last.callee}`),
+              `the lock finding at line ${f.location.line} shows its worker's side (${worker.slice(0, 160)})`);
+        await lk.page.locator('#rows tr.finding').nth(i).click();
+      }
+      check(lk.events.errors.length === 0 && lk.events.requests.length === 0, 'locks: no script error or request');
+      await lk.page.close();
+    }
 
     // ---- reports with traces (the trace test's uv_program and dlsym_handler)
     if (traceWork && fs.existsSync(traceWork)) {

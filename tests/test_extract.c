@@ -461,6 +461,36 @@ static void test_container_instance_facts(void **state)
     al_tu_facts_free(&tu);
 }
 
+/* A field's address as an argument names the field (a lock in a struct: `&stats.mutex`,
+ * `&c->lock`); a variable's, the variable. */
+static void test_field_address_arguments(void **state)
+{
+    (void)state;
+    free(test_write("lockargs.c", "#include <pthread.h>\n"
+                                  "struct stats { pthread_mutex_t mutex; long n; } stats;\n"
+                                  "struct conn { pthread_mutex_t lock; };\n"
+                                  "static pthread_mutex_t global_lock;\n"
+                                  "void f(struct conn *c) {\n"
+                                  "    pthread_mutex_lock(&stats.mutex);\n"
+                                  "    pthread_mutex_lock(&c->lock);\n"
+                                  "    pthread_mutex_lock(&global_lock);\n"
+                                  "}\n"));
+    al_tu_facts tu;
+    test_extract("lockargs.c", gcc, GCC_ARGC, &tu);
+    assert_int_equal(tu.error_count, 0);
+    const al_fact_call *c = call_to(&tu, "pthread_mutex_lock", 0);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_FIELD_ADDRESS);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "stats.mutex");
+    c = call_to(&tu, "pthread_mutex_lock", 1);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_FIELD_ADDRESS);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "conn.lock");
+    c = call_to(&tu, "pthread_mutex_lock", 2);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_ADDRESS);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "global_lock");
+    assert_int_not_equal(tu.args.items[c->first_arg].key, 0);
+    al_tu_facts_free(&tu);
+}
+
 static const al_fact_variable *variable_named(const al_tu_facts *tu, const char *name)
 {
     for (size_t i = 0; i < tu->variables.count; i++)
@@ -894,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_parameter_forwards),
         cmocka_unit_test(test_assignments_and_call_arguments),
         cmocka_unit_test(test_container_instance_facts),
+        cmocka_unit_test(test_field_address_arguments),
         cmocka_unit_test(test_variables_and_their_uses),
         cmocka_unit_test(test_guards_blocks_and_loops),
         cmocka_unit_test(test_conditional_operator_branches),

@@ -541,7 +541,7 @@ static void test_bad_severity(void **state)
                       "  {\"name\": \"x\", \"category\": \"slep\", \"severity\": \"error\", \"confidence\": "
                       "\"definite\", \"why\": \"w\", \"fix\": \"f\"}]}\n",
                       "2:29: error: \"category\" must be one of sleep, file-io, dns, process, sync, database, "
-                      "http, nested-loop, network, custom");
+                      "http, nested-loop, network, custom, lock");
     expect_pack_error("severity_number.json",
                       "{\"pack\": \"p\", \"version\": 1, \"apis\": [\n"
                       "  {\"name\": \"x\", \"category\": \"sleep\", \"severity\": 2, \"confidence\": \"definite\", "
@@ -773,7 +773,7 @@ static void test_pack_loads_whole_or_not_at_all(void **state)
     assert_true(al_rules_load_path(r, SHIPPED_RULES, &error));
     assert_false(al_rules_load_path(r, path, &error));
     char *expected = al_xasprintf("%s:5:60: error: \"category\" must be one of sleep, file-io, dns, process, "
-                                  "sync, database, http, nested-loop, network, custom",
+                                  "sync, database, http, nested-loop, network, custom, lock",
                                   path);
     assert_string_equal(error, expected);
     free(expected);
@@ -1032,6 +1032,51 @@ static void test_nonblocking_lists(void **state)
                       "2:23: error: a \"nonblocking\" entry must be a non-empty string");
 }
 
+/* "locks": what each lock function does to the lock its argument names; the shipped packs'
+ * families; one role per entry, an argument index. */
+static void test_lock_lists(void **state)
+{
+    (void)state;
+    const al_lock_rule *l = al_rules_find_lock(shipped, "pthread_mutex_lock");
+    assert_non_null(l);
+    assert_int_equal(l->role, AL_LOCK_ACQUIRE);
+    assert_int_equal(l->arg, 0);
+    assert_int_equal(al_rules_find_lock(shipped, "pthread_mutex_trylock")->role, AL_LOCK_TRY);
+    assert_int_equal(al_rules_find_lock(shipped, "uv_mutex_unlock")->role, AL_LOCK_RELEASE);
+    l = al_rules_find_lock(shipped, "g_cond_wait");
+    assert_int_equal(l->role, AL_LOCK_WAIT);
+    assert_int_equal(l->arg, 1); /* the mutex it gives back while it waits */
+    assert_non_null(al_rules_find_lock(shipped, "mtx_lock"));
+    assert_non_null(al_rules_find_lock(shipped, "g_rw_lock_writer_lock"));
+    assert_null(al_rules_find_lock(shipped, "pthread_cond_signal"));
+    expect_pack_error(
+        "two_roles.json",
+        "{\"pack\": \"p\", \"version\": 1,\n \"locks\": [{\"acquire\": \"a\", \"release\": \"b\", \"arg\": 0}]}\n",
+        "2:12: error: a \"locks\" entry names one function's exact name as \"acquire\", \"release\", \"try\" or "
+        "\"wait\"");
+    expect_pack_error("no_arg.json", "{\"pack\": \"p\", \"version\": 1,\n \"locks\": [{\"acquire\": \"a\"}]}\n",
+                      "2:12: error: \"arg\" must be the index (0 to 32) of the argument that names the lock");
+    /* "thread": the entry of a thread of its own, on worker contexts only */
+    size_t count;
+    const al_context_rule *contexts = al_rules_contexts(shipped, &count);
+    bool pthread_thread = false, work_thread = true;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(contexts[i].pattern, "pthread_create") == 0)
+            pthread_thread = contexts[i].thread;
+        if (strcmp(contexts[i].pattern, "uv_work_cb") == 0)
+            work_thread = contexts[i].thread;
+    }
+    assert_true(pthread_thread);
+    assert_false(work_thread); /* a pool runs it per job */
+    expect_pack_error(
+        "thread_handler.json",
+        "{\"pack\": \"p\", \"version\": 1,\n \"contexts\": [{\"role\": \"handler\", \"call\": \"f\", \"arg\": 0, "
+        "\"kind\": \"k\", \"thread\": true}]}\n",
+        "2:15: error: \"thread\" is true or false, on a worker context");
+    expect_pack_error("no_role.json", "{\"pack\": \"p\", \"version\": 1,\n \"locks\": [{\"arg\": 0}]}\n",
+                      "2:12: error: a \"locks\" entry needs \"acquire\", \"release\", \"try\" or \"wait\"");
+}
+
 /* The in-memory entry point the fuzz target uses. */
 static void test_load_buffer(void **state)
 {
@@ -1054,6 +1099,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nonblocking_lists),
+        cmocka_unit_test(test_lock_lists),
         cmocka_unit_test(test_conditional_read_on_a_regular_file),
         cmocka_unit_test(test_shipped_posix_pack),
         cmocka_unit_test(test_shipped_apis),
