@@ -26,8 +26,7 @@ struct al_instances {
     AL_VEC(slot_entry) entries;    /* sorted by descriptor, then slot */
     AL_VEC(slot_entry) holders;    /* the same, sorted by slot, then function: who holds a function there */
     AL_VEC(address_use) addresses; /* sorted by descriptor */
-    al_strtab asked;               /* "from to" of the reach questions asked, and "handler call function" */
-    AL_VEC(uint8_t) answers;       /* per asked id: 1 + the answer */
+    al_answers memo;               /* "from to" of the reach questions asked, and "handler call function" */
     uint32_t *seen;                /* per function: the search that saw it last (a stamp) */
     uint32_t stamp;
     uint32_t *queue;
@@ -68,6 +67,22 @@ static int compare_addresses(const void *a, const void *b)
     return (x->call > y->call) - (x->call < y->call);
 }
 
+/* The first of `count` sorted items that `compare` does not order before `key` (keys of 0 sort
+ * first, so a key with its last fields 0 finds the start of a run). */
+static size_t lower_bound(const void *items, size_t count, size_t size, const void *key,
+                          int (*compare)(const void *, const void *))
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (compare((const char *)items + mid * size, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 al_instances *al_instances_new(const al_program *p, const al_paths *paths)
 {
     if (p->installs.count == 0 && p->stores.count == 0)
@@ -76,7 +91,7 @@ al_instances *al_instances_new(const al_program *p, const al_paths *paths)
     al_instances *in = al_xcalloc(1, sizeof(*in));
     in->p = p;
     in->paths = paths;
-    al_strtab_init(&in->asked);
+    al_answers_init(&in->memo);
     in->seen = al_xcalloc(p->functions.count + 1, sizeof(uint32_t));
     in->queue = al_xmalloc((p->functions.count + 1) * sizeof(uint32_t));
     in->descriptors = al_xcalloc(ids, sizeof(*in->descriptors));
@@ -127,9 +142,10 @@ al_instances *al_instances_new(const al_program *p, const al_paths *paths)
             in->checked[x->field] = 1;
             continue;
         }
-        for (size_t e = 0; e < in->entries.count; e++)
-            if (in->entries.items[e].descriptor == x->descriptor)
-                in->checked[in->entries.items[e].slot] = 1;
+        slot_entry key = {x->descriptor, 0, 0};
+        for (size_t e = lower_bound(in->entries.items, in->entries.count, sizeof(key), &key, compare_entries);
+             e < in->entries.count && in->entries.items[e].descriptor == x->descriptor; e++)
+            in->checked[in->entries.items[e].slot] = 1;
     }
     for (size_t i = 0; i < p->stores.count; i++) /* `d->type = type;`: a constructor's */
         if (p->stores.items[i].param != AL_NONE)
@@ -144,8 +160,7 @@ void al_instances_free(al_instances *in)
     AL_VEC_FREE(in->entries);
     AL_VEC_FREE(in->holders);
     AL_VEC_FREE(in->addresses);
-    al_strtab_free(&in->asked);
-    AL_VEC_FREE(in->answers);
+    al_answers_free(&in->memo);
     free(in->seen);
     free(in->queue);
     free(in->descriptors);
@@ -313,29 +328,13 @@ static bool descriptors_of_field(const al_program *p, uint32_t kept, uint32_t fi
  * there. */
 static bool holds(const al_instances *in, uint32_t d, uint32_t slot, uint32_t function)
 {
-    size_t lo = 0, hi = in->entries.count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const slot_entry *e = &in->entries.items[mid];
-        if (e->descriptor < d || (e->descriptor == d && e->slot < slot))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    slot_entry key = {d, slot, 0};
+    size_t lo = lower_bound(in->entries.items, in->entries.count, sizeof(key), &key, compare_entries);
     for (size_t i = lo;
          i < in->entries.count && in->entries.items[i].descriptor == d && in->entries.items[i].slot == slot; i++)
         if (in->entries.items[i].function == function)
             return true;
     return false;
-}
-
-/* The answer to a question asked before (1 + it), or 0; `id` gets the question's id. */
-static uint8_t asked_before(al_instances *in, const char *question, uint32_t *id)
-{
-    *id = al_strtab_intern(&in->asked, question);
-    while (in->answers.count <= *id)
-        AL_VEC_PUSH(in->answers, 0);
-    return in->answers.items[*id];
 }
 
 /* Whether function `from` calls, directly or not, function `to` through calls that can run on the
@@ -344,8 +343,8 @@ static bool reaches(al_instances *in, uint32_t from, uint32_t to)
 {
     char question[32];
     snprintf(question, sizeof(question), "%u %u", from, to);
-    uint32_t id;
-    uint8_t known = asked_before(in, question, &id);
+    uint8_t known;
+    uint32_t id = al_answers_ask(&in->memo, question, &known);
     if (known)
         return known - 1;
     const al_program *p = in->p;
@@ -370,7 +369,7 @@ static bool reaches(al_instances *in, uint32_t from, uint32_t to)
             }
         }
     }
-    in->answers.items[id] = (uint8_t)(1 + found);
+    al_answers_set(&in->memo, id, found);
     return found;
 }
 
@@ -403,14 +402,8 @@ static bool set_up_on_the_way(al_instances *in, uint32_t d, uint32_t handler, ui
                 return true;
         }
     }
-    size_t lo = 0, hi = in->addresses.count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (in->addresses.items[mid].descriptor < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    address_use key = {d, 0};
+    size_t lo = lower_bound(in->addresses.items, in->addresses.count, sizeof(key), &key, compare_addresses);
     for (size_t i = lo; i < in->addresses.count && in->addresses.items[i].descriptor == d; i++) {
         uint32_t call = in->addresses.items[i].call, holder = p->calls.items[call].caller;
         if (live_call(in, call) && reaches(in, handler, holder) && reaches(in, holder, f))
@@ -426,27 +419,20 @@ static bool reachable_another_way(al_instances *in, uint32_t handler, uint32_t f
 {
     char question[48];
     snprintf(question, sizeof(question), "%u %u %u %u", handler, f, slot, function);
-    uint32_t id;
-    uint8_t known = asked_before(in, question, &id);
+    uint8_t known;
+    uint32_t id = al_answers_ask(&in->memo, question, &known);
     if (known)
         return known - 1;
     bool found = false;
-    size_t lo = 0, hi = in->holders.count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const slot_entry *e = &in->holders.items[mid];
-        if (e->slot < slot || (e->slot == slot && e->function < function))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    slot_entry key = {0, slot, function};
+    size_t lo = lower_bound(in->holders.items, in->holders.count, sizeof(key), &key, compare_holders);
     for (size_t i = lo; i < in->holders.count && !found && in->holders.items[i].slot == slot &&
                         in->holders.items[i].function == function;
          i++) {
         uint32_t d = in->holders.items[i].descriptor;
         found = !in->descriptors[d].name || in->descriptors[d].written || set_up_on_the_way(in, d, handler, f);
     }
-    in->answers.items[id] = (uint8_t)(1 + found);
+    al_answers_set(&in->memo, id, found);
     return found;
 }
 

@@ -261,8 +261,7 @@ typedef struct search {
     uint32_t *seen; /* per function: the stamp of the search that entered it */
     uint32_t stamp;
     effect_list scratch;
-    al_strtab asked; /* "function lock" of the questions asked */
-    AL_VEC(uint8_t) answers;
+    al_answers memo; /* "function lock": it does not block while the lock is held */
 } search;
 
 /* Whether function t, entered while `lock` is held, makes a blocking call, at most
@@ -274,10 +273,9 @@ static bool blocks_while_held(search *s, uint32_t t, uint32_t lock, al_u32_vec *
     const al_program *p = s->w->p;
     char question[32];
     snprintf(question, sizeof(question), "%u %u", t, lock);
-    uint32_t id = al_strtab_intern(&s->asked, question);
-    while (s->answers.count <= id)
-        AL_VEC_PUSH(s->answers, 0);
-    if (s->answers.items[id] == 1) /* known not to: a witness is made once, so no path is needed again */
+    uint8_t known;
+    uint32_t id = al_answers_ask(&s->memo, question, &known);
+    if (known) /* known not to: a witness is made once, so no path is needed again */
         return false;
     struct frame {
         uint32_t function, next;
@@ -320,16 +318,7 @@ static bool blocks_while_held(search *s, uint32_t t, uint32_t lock, al_u32_vec *
             break;
         }
     }
-    s->answers.items[id] = 1;
-    return false;
-}
-
-/* Whether call k repeats: it lies in a loop (a `do ... while (0)` is none). */
-static bool in_a_loop(const al_program *p, uint32_t k)
-{
-    for (uint32_t l = p->calls.items[k].loop; l; l = p->loops.items[l - 1].parent)
-        if (!p->loops.items[l - 1].once)
-            return true;
+    al_answers_set(&s->memo, id, false);
     return false;
 }
 
@@ -351,7 +340,7 @@ static void holds_in(al_locks *out, search *s, uint32_t f, const uint32_t *worke
         const al_call *c = &p->calls.items[k];
         bool live = !s->w->paths || s->w->paths->call[k] == AL_PATH_LIVE;
         call_effects(s->w, k, scratch);
-        bool once = start_once && !in_a_loop(p, k); /* a thread's start, before its loop */
+        bool once = start_once && !al_program_call_repeats(p, c); /* a thread's start, before its loop */
         for (size_t h = 0; live && !once && h < held->count; h++) {
             const holding *x = &held->items[h];
             if (out->witness_of[x->lock] || !held_at(p, &p->calls.items[x->call], c) || gives_back(scratch, x->lock))
@@ -509,14 +498,15 @@ void al_locks_find(al_locks *out, const al_program *p, const al_contexts *c, con
     effect_list scratch = {0};
     holding_list held = {0};
     al_u32_vec path = {0};
-    search s = {&w, blocking, blocks_next, al_xcalloc(n + 1, sizeof(uint32_t)), 0, {0}, {0}, {0}};
-    al_strtab_init(&s.asked);
+    search s = {&w, blocking, blocks_next, al_xcalloc(n + 1, sizeof(uint32_t)), 0, {0}, {{0}, {0}}};
+    al_answers_init(&s.memo);
     while (head < tail) {
         uint32_t f = queue[head++];
         holds_in(out, &s, f, worker_of, parent_call, start_once[f], &scratch, &held, &path);
         const al_function *fn = &p->functions.items[f];
         for (uint32_t k = fn->first_call; k < fn->first_call + fn->call_count; k++) {
-            if ((paths && paths->call[k] != AL_PATH_LIVE) || (start_once[f] && !in_a_loop(p, k)))
+            if ((paths && paths->call[k] != AL_PATH_LIVE) ||
+                (start_once[f] && !al_program_call_repeats(p, &p->calls.items[k])))
                 continue;
             uint32_t m;
             const uint32_t *t = al_program_call_targets(p, k, &m);
@@ -534,8 +524,7 @@ void al_locks_find(al_locks *out, const al_program *p, const al_contexts *c, con
     AL_VEC_FREE(held);
     AL_VEC_FREE(path);
     AL_VEC_FREE(s.scratch);
-    AL_VEC_FREE(s.answers);
-    al_strtab_free(&s.asked);
+    al_answers_free(&s.memo);
     free(s.seen);
     free(seen);
     free(start_once);

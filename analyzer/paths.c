@@ -327,11 +327,8 @@ static bool runs_into_exit(const analysis *a, const al_call *c)
 {
     const al_program *p = a->p;
     uint32_t f = c->caller;
-    if (!a->exit_at[f] || !c->block)
+    if (!a->exit_at[f] || !c->block || al_program_call_repeats(p, c))
         return false;
-    for (uint32_t l = c->loop; l; l = p->loops.items[l - 1].parent)
-        if (!p->loops.items[l - 1].once) /* a loop may bring the flow back; `do ... while (0)` does not */
-            return false;
     uint32_t block = c->block, position = c->position;
     bool inside_statement = !c->statement;
     while (block) {

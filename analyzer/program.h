@@ -218,6 +218,16 @@ const al_return *al_program_returns(const al_program *p, uint32_t function, size
 /* Units that did not parse, or parsed with errors. */
 size_t al_unit_set_failed(const al_unit_set *s);
 
+/* Whether call c may run more than once in a call of its function: it lies in a loop (a macro's
+ * `do { ... } while (0)` is none). */
+static inline bool al_program_call_repeats(const al_program *p, const al_call *c)
+{
+    for (uint32_t l = c->loop; l; l = p->loops.items[l - 1].parent)
+        if (!p->loops.items[l - 1].once)
+            return true;
+    return false;
+}
+
 /* The functions call k may enter: a direct call's callee (when the program declares it), or what
  * an indirect call was resolved to. */
 static inline const uint32_t *al_program_call_targets(const al_program *p, uint32_t k, uint32_t *count)

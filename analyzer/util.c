@@ -87,6 +87,27 @@ void al_strtab_init(al_strtab *t)
     al_strtab_intern(t, "");
 }
 
+void al_answers_init(al_answers *a)
+{
+    al_strtab_init(&a->asked);
+    a->answers.count = 0;
+}
+
+void al_answers_free(al_answers *a)
+{
+    al_strtab_free(&a->asked);
+    AL_VEC_FREE(a->answers);
+}
+
+uint32_t al_answers_ask(al_answers *a, const char *question, uint8_t *known)
+{
+    uint32_t id = al_strtab_intern(&a->asked, question);
+    while (a->answers.count <= id)
+        AL_VEC_PUSH(a->answers, 0);
+    *known = a->answers.items[id];
+    return id;
+}
+
 void al_strtab_free(al_strtab *t)
 {
     for (size_t i = 0; i < t->blocks.count; i++)

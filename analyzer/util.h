@@ -88,6 +88,21 @@ static inline const char *al_str(const al_strtab *t, uint32_t id)
     return t->strings[id];
 }
 
+/* Yes/no answers to questions asked before, by their text ("from to"): a memo for searches that may
+ * be asked the same question many times. */
+typedef struct al_answers {
+    al_strtab asked;
+    AL_VEC(uint8_t) answers; /* per question id: 0 unknown, else 1 + the answer */
+} al_answers;
+void al_answers_init(al_answers *a);
+void al_answers_free(al_answers *a);
+/* The id of `question`, and in *known its answer (0: not answered yet, else 1 + the answer). */
+uint32_t al_answers_ask(al_answers *a, const char *question, uint8_t *known);
+static inline void al_answers_set(al_answers *a, uint32_t id, bool answer)
+{
+    a->answers.items[id] = (uint8_t)(1 + answer);
+}
+
 /* A growable NUL-terminated string. */
 typedef struct al_strbuf {
     char *data;

@@ -33,7 +33,7 @@ run() { # case -> seconds of one asynclock check on its project, report written
   "$asynclock" check -p "$work/$1" -j "$jobs" --cache "$work/$1.cache" -q --fail-on never -f json \
     -o "$work/$1.json"
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$start" "$end"
 }
 
 for c in plain locks; do
@@ -48,12 +48,15 @@ for r in $(seq "$reps"); do
     echo "warm $c #$r: $t s"
   done
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-plain=$(echo "${times[plain]}" | median)
-locks=$(echo "${times[locks]}" | median)
-ratio=$(echo "scale=3; $locks / $plain" | bc)
+# the medians, their ratio, and whether it misses the target (python3: no bc needed)
+read -r plain locks ratio missed < <(python3 - "${times[plain]}" "${times[locks]}" <<'PY'
+import statistics, sys
+plain, locks = (statistics.median(float(t) for t in arg.split()) for arg in sys.argv[1:3])
+print("%.3f %.3f %.3f %d" % (plain, locks, locks / plain, locks / plain > 1.10))
+PY
+)
 echo "warm run, median of $reps: plain $plain s, with 1000 locks and 100 workers $locks s: x$ratio (target <= 1.10)"
-if [ "$(echo "$ratio > 1.10" | bc)" = 1 ]; then
+if [ "$missed" = 1 ]; then
   echo "bench/locks.sh: target missed" >&2
   exit 1
 fi

@@ -100,29 +100,19 @@ static void put_chain_notes(FILE *out, const al_text_options *o, const al_findin
     free(steps);
 }
 
-static void put_handler_notes(FILE *out, const al_text_options *o, const al_finding_handler *h)
+/* Where a handler (or a lock finding's worker, `holder`) is registered and how it runs, then its
+ * chain. */
+static void put_handler_notes(FILE *out, const al_text_options *o, const al_finding_handler *h,
+                              const al_lock_holder *holder)
 {
     put_location(out, o, h->registered_at);
     put_label(out, o, "note", CYAN);
     fputc('\'', out);
     put_clean(out, h->name);
-    fputs("' runs on the loop thread: ", out);
+    fputs(holder ? "' runs on a worker thread: " : "' runs on the loop thread: ", out);
     put_clean(out, h->context);
     fputc('\n', out);
-    put_chain_notes(out, o, h, NULL);
-}
-
-/* A lock finding's other side: the worker, where it takes the lock, its way to the blocking call. */
-static void put_holder_notes(FILE *out, const al_text_options *o, const al_lock_holder *x)
-{
-    put_location(out, o, x->worker.registered_at);
-    put_label(out, o, "note", CYAN);
-    fputc('\'', out);
-    put_clean(out, x->worker.name);
-    fputs("' runs on a worker thread: ", out);
-    put_clean(out, x->worker.context);
-    fputc('\n', out);
-    put_chain_notes(out, o, &x->worker, x);
+    put_chain_notes(out, o, h, holder);
 }
 
 /* --show-suppressed: one note per suppressed finding, at the comment, with its reason. */
@@ -331,9 +321,9 @@ void al_report_text(FILE *out, const al_findings *f, const al_text_options *o)
         }
         size_t chains = o->all_chains ? x->handler_count : 1;
         for (size_t h = 0; h < chains; h++)
-            put_handler_notes(out, o, &x->handlers[h]);
-        if (x->holder)
-            put_holder_notes(out, o, x->holder);
+            put_handler_notes(out, o, &x->handlers[h], NULL);
+        if (x->holder) /* a lock finding's other side: the worker, where it takes the lock, its calls */
+            put_handler_notes(out, o, &x->holder->worker, x->holder);
         if (!o->all_chains && x->handler_count > 1)
             put_other_handlers(out, o, x);
         if (f->programs.count > 1) {

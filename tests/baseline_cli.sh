@@ -150,7 +150,8 @@ cat >"$locks/main.c" <<'EOF'
 #include <uv.h>
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
-static int state_fd = 1;
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER; /* no worker takes it */
+static int state_fd = 1, ticks;
 
 static void *flusher(void *arg)
 {
@@ -170,6 +171,9 @@ static void on_timer(uv_timer_t *timer)
     pthread_mutex_lock(&state_lock);
     state_fd = 1;
     pthread_mutex_unlock(&state_lock);
+    pthread_mutex_lock(&count_lock);
+    ticks++;
+    pthread_mutex_unlock(&count_lock);
 }
 
 int main(void)
@@ -191,6 +195,10 @@ expect "baseline of a lock finding: its entry has category lock" "exit $rc; $(ca
 run check -p "$locks" --baseline "$work/locks-baseline.json" -f json
 expect "check against it: the lock finding is unchanged, exit 0" "exit $rc; $(head -c 300 "$out")" \
   eval '[ "$rc" -eq 0 ] && [ "$(json "$out" "[(f[\"category\"], f[\"baseline\"]) for f in d[\"findings\"]]")" = "[('"'"'lock'"'"', '"'"'unchanged'"'"')]" ]'
+
+run check -p "$locks" --all-locks -f json
+expect "--all-locks: the lock no worker holds is a note too" "exit $rc; $(head -c 300 "$out")" \
+  eval '[ "$(json "$out" "sorted((f[\"category\"], f[\"severity\"]) for f in d[\"findings\"])")" = "[('"'"'lock'"'"', '"'"'warning'"'"'), ('"'"'sync'"'"', '"'"'note'"'"')]" ]'
 
 # ---- --changed-since in a scratch git repository ----
 repo="$work/repo"

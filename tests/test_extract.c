@@ -462,7 +462,9 @@ static void test_container_instance_facts(void **state)
 }
 
 /* A field's address as an argument names the field (a lock in a struct: `&stats.mutex`,
- * `&c->lock`); a variable's, the variable. */
+ * `&c->lock`); a variable's, the variable, and an element's, its array (`&locks[i]`). A header's
+ * `extern` declaration that nothing uses interns nothing. Inside a switch, a case label is where
+ * the switch enters its body (`label_before`). */
 static void test_field_address_arguments(void **state)
 {
     (void)state;
@@ -470,10 +472,20 @@ static void test_field_address_arguments(void **state)
                                   "struct stats { pthread_mutex_t mutex; long n; } stats;\n"
                                   "struct conn { pthread_mutex_t lock; };\n"
                                   "static pthread_mutex_t global_lock;\n"
-                                  "void f(struct conn *c) {\n"
+                                  "static pthread_mutex_t bucket_locks[8];\n"
+                                  "extern int never_used_anywhere;\n"
+                                  "void f(struct conn *c, int i) {\n"
                                   "    pthread_mutex_lock(&stats.mutex);\n"
                                   "    pthread_mutex_lock(&c->lock);\n"
                                   "    pthread_mutex_lock(&global_lock);\n"
+                                  "    pthread_mutex_lock(&bucket_locks[i & 7]);\n"
+                                  "    switch (i) {\n"
+                                  "    case 1:\n"
+                                  "        pthread_mutex_unlock(&global_lock);\n"
+                                  "        break;\n"
+                                  "    case 2:\n"
+                                  "        pthread_mutex_unlock(&stats.mutex);\n"
+                                  "    }\n"
                                   "}\n"));
     al_tu_facts tu;
     test_extract("lockargs.c", gcc, GCC_ARGC, &tu);
@@ -488,6 +500,15 @@ static void test_field_address_arguments(void **state)
     assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_ADDRESS);
     assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "global_lock");
     assert_int_not_equal(tu.args.items[c->first_arg].key, 0);
+    c = call_to(&tu, "pthread_mutex_lock", 3);
+    assert_int_equal(tu.args.items[c->first_arg].kind, AL_ARG_ADDRESS);
+    assert_string_equal(S(&tu, tu.args.items[c->first_arg].name), "bucket_locks");
+    for (uint32_t id = 0; id < tu.strings.count; id++)
+        assert_null(strstr(S(&tu, id), "never_used_anywhere"));
+    const al_fact_call *first = call_to(&tu, "pthread_mutex_unlock", 0);
+    const al_fact_call *second = call_to(&tu, "pthread_mutex_unlock", 1);
+    assert_int_not_equal(second->label_before, 0);
+    assert_true(second->label_before > first->label_before); /* a later case */
     al_tu_facts_free(&tu);
 }
 
